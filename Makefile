@@ -1,0 +1,136 @@
+# kwhy — explains refused connections and OOM kills, from kernel tracepoints.
+#
+#   make                 build/kwhy (BPF object embedded via a bpftool skeleton)
+#   make STATIC=1        a fully static build/kwhy, to copy onto a sick box
+#   sudo make run        install missing build dependencies, build, watch the host
+#   sudo make test       unit tests, then integration tests (root, real BPF)
+#   make unit            unit tests only (no root)
+#   make deps            install the Debian packages the build and tests need
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
+#   V=1                  show commands
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+OUT ?= build
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+
+# KWHY_VERSION comes from git when there is one
+KWHY_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS ?= -O2 -g
+# messages are built with snprintf into fixed buffers: truncation is the
+# intended bound, not a bug, hence -Wno-format-truncation
+KW_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+	-Wno-format-truncation \
+	-MMD -MP -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE -DKWHY_VERSION='"$(KWHY_VERSION)"'
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-MMD -MP -Ivmlinux/$(ARCH) -Iinclude
+LDLIBS := -lbpf -lelf -lz
+ifeq ($(STATIC),1)
+LDFLAGS += -static
+LDLIBS += -lzstd
+endif
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKEL := $(OUT)/kwhy.skel.h
+
+# userspace: everything but main.c is also linked into the unit tests;
+# files that need the skeleton are listed in SKEL_USERS
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+SKEL_USERS := $(OUT)/user/loader.o
+LIB_OBJS := $(filter-out $(OUT)/user/main.o $(SKEL_USERS) $(OUT)/user/watch.o \
+	$(OUT)/user/doctor.o,$(USER_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
+ITEST_SRCS := $(wildcard tests/integration/*.c)
+ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
+
+.PHONY: all clean unit test itest deps run install vmlinux vmtest
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUT)/kwhy
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/kwhy.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(OUT)/kwhy.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name kwhy_bpf > $@
+
+$(SKEL_USERS): $(SKEL)
+
+$(OUT)/user/%.o: user/%.c | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -c $< -o $@
+
+$(OUT)/kwhy: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- tests ----
+$(OUT)/tests/unit/%.o: tests/unit/%.c | $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
+
+# integration helpers are static so they also run in the 6.1 VM
+$(OUT)/tests/%: tests/integration/%.c $(LIB_OBJS) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -static $< $(LIB_OBJS) -o $@
+
+unit: $(OUT)/tests/unit-tests
+	$(OUT)/tests/unit-tests
+
+itest: $(OUT)/kwhy $(ITEST_BINS)
+	tests/integration/run.sh
+
+test: unit itest vmtest
+
+vmtest: $(ITEST_BINS)
+	$(MAKE) STATIC=1 OUT=$(OUT)/static $(OUT)/static/kwhy
+	tests/vm/run.sh $(OUT)/static/kwhy
+
+deps:
+	./tests/deps.sh
+
+run: deps all
+	./$(OUT)/kwhy watch
+
+install: $(OUT)/kwhy
+	install -D -m 0755 $(OUT)/kwhy $(DESTDIR)$(BINDIR)/kwhy
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+$(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/tests/unit:
+	$(Q)mkdir -p $@
+
+clean:
+	rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/tests/unit/*.d $(OUT)/tests/*.d)

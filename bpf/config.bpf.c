@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The one definition of the load-time configuration (see kwhy.bpf.h). */
+#include "kwhy.bpf.h"
+
+const volatile __u64 kw_agg_window_ns = 0;
+const volatile __u32 kw_page_size = 4096;
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

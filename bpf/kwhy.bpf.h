@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What every kwhy BPF program shares: the maps, the load-time config and
+ * the helpers that fill the event header.  Maps are __weak so that each
+ * .bpf.c carries the same definition and `bpftool gen object` merges them
+ * into one; the config is defined once, in config.bpf.c.
+ *
+ * Rule for attribution: a task is reported as the actor only when the
+ * program runs in that task's process context (listen, connect, bind, exit,
+ * signal sender, OOM invoker) or when the socket's owner was recorded
+ * earlier in such a context (kw_sock_owner).  Softirq-time programs never
+ * take pid/comm from `current`.
+ */
+#ifndef KWHY_BPF_H
+#define KWHY_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "kwhy/events.h"
+
+#define AF_INET		2
+#define AF_INET6	10
+#define IPPROTO_TCP	6
+#define SIGKILL		9
+#define SIGTERM		15
+#define SI_KERNEL	0x80
+#define PF_EXITING	0x00000004
+#define PF_KTHREAD	0x00200000
+#define SIGNAL_GROUP_EXIT 0x00000004
+#define ENOTSOCK	88
+#define EBADF		9
+
+/* TCP states (uapi values, stable) */
+#define KW_TCP_ESTABLISHED	1
+#define KW_TCP_SYN_SENT		2
+#define KW_TCP_SYN_RECV		3
+#define KW_TCP_CLOSE		7
+#define KW_TCP_LISTEN		10
+
+/* ---- load-time configuration, set by the loader through the skeleton ---- */
+extern const volatile __u64 kw_agg_window_ns;	/* 0: send every event */
+extern const volatile __u32 kw_page_size;	/* bytes */
+
+/* ---- maps ---- */
+
+/* Rare, precious events (OOM, exits, signals, listeners, binds) get a ring
+ * of their own so that a reset storm cannot crowd them out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} kw_rb_rare SEC(".maps") __weak;
+
+/* Connection events: resets, refused connects, socket errors. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 512 * 1024);
+} kw_rb_bulk SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kw_counters);
+} kw_counters SEC(".maps") __weak;
+
+/* Who owns a socket, recorded in process context at listen() and
+ * connect(), read later from softirq context. */
+struct kw_sock_owner {
+	struct kw_task task;
+	__u64 since_ns;			/* boot ns of listen()/connect() */
+	__u8 reset_received;		/* connect: a RST arrived in SYN_SENT */
+	__u8 fail_reported;		/* connect: CONNECT_FAIL already sent */
+	__u8 _pad[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);		/* struct sock address */
+	__type(value, struct kw_sock_owner);
+} kw_sock_owner SEC(".maps") __weak;
+
+/* Processes that opened a listening socket: their exits are reported. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u32);		/* listening sockets opened */
+} kw_listener_procs SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct kw_agg_key);
+	__type(value, struct kw_agg_val);
+} kw_agg SEC(".maps") __weak;
+
+/* The last SIGKILL generated on this CPU.  On kernels whose mark_victim
+ * carries only a pid, the OOM killer's SIGKILL (sent just before, on the
+ * same CPU) gives the victim's task.  Written by proc.bpf.c, read by
+ * oom.bpf.c. */
+struct kw_last_kill {
+	__u64 task;		/* struct task_struct address, probe-read only */
+	__u64 ts_ns;
+	__u32 tgid;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kw_last_kill);
+} kw_last_kill SEC(".maps") __weak;
+
+/* ---- counters ---- */
+
+enum kw_counter_kind { KW_CNT_EMITTED, KW_CNT_LOST, KW_CNT_AGGREGATED, KW_CNT_FILTERED };
+
+static __always_inline void kw_count(enum kw_counter_kind kind, __u16 type)
+{
+	__u32 zero = 0;
+	struct kw_counters *c = bpf_map_lookup_elem(&kw_counters, &zero);
+
+	if (!c || type >= KW_EV_MAX)
+		return;
+	switch (kind) {
+	case KW_CNT_EMITTED:	c->emitted[type]++; break;
+	case KW_CNT_LOST:	c->lost[type]++; break;
+	case KW_CNT_AGGREGATED:	c->aggregated[type]++; break;
+	case KW_CNT_FILTERED:	c->filtered[type]++; break;
+	}
+}
+
+/* ---- record construction ---- */
+
+/* Reserve a zeroed record and fill the timing part of its header. */
+static __always_inline void *kw_reserve(void *ring, __u32 size, __u16 type)
+{
+	struct kw_hdr *h = bpf_ringbuf_reserve(ring, size, 0);
+
+	if (!h) {
+		kw_count(KW_CNT_LOST, type);
+		return NULL;
+	}
+	__builtin_memset(h, 0, size);
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->ts_mono_ns = bpf_ktime_get_ns();
+	return h;
+}
+
+static __always_inline void kw_submit(void *rec)
+{
+	kw_count(KW_CNT_EMITTED, ((struct kw_hdr *)rec)->type);
+	bpf_ringbuf_submit(rec, 0);
+}
+
+static __always_inline void kw_hdr_set_net(struct kw_hdr *h, struct net *net)
+{
+	if (!net)
+		return;
+	h->netns_ino = BPF_CORE_READ(net, ns.inum);
+	if (bpf_core_field_exists(net->net_cookie))
+		h->netns_cookie = BPF_CORE_READ(net, net_cookie);
+	h->flags |= KW_F_NETNS;
+}
+
+static __always_inline struct net *kw_sk_net(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net);
+}
+
+static __always_inline __u64 kw_sk_cgroup_id(const struct sock *sk)
+{
+	if (!bpf_core_field_exists(sk->sk_cgrp_data))
+		return 0;
+	return BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+}
+
+/* Identity of a task: ids, namespaces, memory cgroup.  Works for any task
+ * pointer (probe reads), including one that is exiting. */
+static __always_inline void kw_fill_task(struct kw_task *t, struct task_struct *task)
+{
+	struct css_set *cgroups;
+	struct cgroup_subsys_state *css = NULL;
+	struct cgroup *cg;
+
+	t->pid = BPF_CORE_READ(task, pid);
+	t->tgid = BPF_CORE_READ(task, tgid);
+	t->uid = BPF_CORE_READ(task, cred, uid.val);
+	cgroups = BPF_CORE_READ(task, cgroups);
+	t->cgroup_id = BPF_CORE_READ(cgroups, dfl_cgrp, kn, id);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+		int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+		if (idx >= 0 && idx < CGROUP_SUBSYS_COUNT)
+			bpf_core_read(&css, sizeof(css), &cgroups->subsys[idx]);
+	}
+	if (css) {
+		cg = BPF_CORE_READ(css, cgroup);
+		t->memcg_id = BPF_CORE_READ(cg, kn, id);
+		t->memcg_hier = BPF_CORE_READ(cg, root, hierarchy_id);
+	}
+	t->netns_ino = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	t->mntns_ino = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	bpf_core_read_str(t->comm, sizeof(t->comm), &task->comm);
+}
+
+static __always_inline struct task_struct *kw_current(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+/* Header for an event that runs in the actor's own process context. */
+static __always_inline void kw_hdr_from_current(struct kw_hdr *h)
+{
+	struct task_struct *cur = kw_current();
+
+	kw_fill_task(&h->task, cur);
+	h->cgroup_id = h->task.cgroup_id;
+	h->flags |= KW_F_TASK | KW_F_CGROUP;
+	kw_hdr_set_net(h, BPF_CORE_READ(cur, nsproxy, net_ns));
+}
+
+/* wait(2)-style status of an exiting task: the group's when the whole
+ * group is exiting (exit_group, fatal signal), else the thread's own. */
+static __always_inline __u32 kw_exit_status(struct task_struct *task)
+{
+	__u32 sflags = BPF_CORE_READ(task, signal, flags);
+
+	if (sflags & SIGNAL_GROUP_EXIT)
+		return BPF_CORE_READ(task, signal, group_exit_code);
+	return BPF_CORE_READ(task, exit_code);
+}
+
+/* ---- socket helpers ---- */
+
+static __always_inline void kw_sk_addrs(const struct sock *sk, struct kw_addr *local,
+					struct kw_addr *remote)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	local->family = remote->family = family;
+	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	remote->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		__be32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(local->addr, &a, 4);
+		a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(remote->addr, &a, 4);
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&local->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&remote->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/* Socket event header: namespace and cgroup from the socket; the actor
+ * only from the owner map. */
+static __always_inline struct kw_sock_owner *kw_hdr_from_sock(struct kw_hdr *h,
+							      const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct kw_sock_owner *o;
+
+	kw_hdr_set_net(h, kw_sk_net(sk));
+	h->cgroup_id = kw_sk_cgroup_id(sk);
+	if (h->cgroup_id)
+		h->flags |= KW_F_CGROUP;
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	if (o) {
+		h->task = o->task;
+		h->flags |= KW_F_TASK | KW_F_OWNER;
+	}
+	return o;
+}
+
+/*
+ * Aggregation: returns true when this occurrence must be sent, i.e. the
+ * key has been idle for longer than the window.  Otherwise the occurrence
+ * is only counted, to be drained by userspace into a REPEAT record.
+ */
+static __always_inline bool kw_agg_first(struct kw_agg_key *key)
+{
+	struct kw_agg_val *v, nv = {};
+	__u64 now;
+
+	if (!kw_agg_window_ns)
+		return true;
+	now = bpf_ktime_get_boot_ns();
+	v = bpf_map_lookup_elem(&kw_agg, key);
+	if (v && now - v->last_ns < kw_agg_window_ns) {
+		__sync_fetch_and_add(&v->suppressed, 1);
+		v->last_ns = now;
+		kw_count(KW_CNT_AGGREGATED, key->type);
+		return false;
+	}
+	nv.first_ns = now;
+	nv.last_ns = now;
+	nv.suppressed = v ? v->suppressed : 0;	/* keep it monotonic */
+	bpf_map_update_elem(&kw_agg, key, &nv, BPF_ANY);
+	return true;
+}
+
+#endif /* KWHY_BPF_H */

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sock:inet_sock_set_state — listener lifecycle and connect outcomes.
+ *
+ * Context per transition (kernel-interfaces.md §1.4): ->LISTEN and
+ * ->SYN_SENT run in the process that called listen()/connect(), so that is
+ * where socket owners are recorded; LISTEN->CLOSE runs in the closer
+ * (close(), or the exiting task's file teardown); SYN_SENT->CLOSE runs in
+ * softirq or a timer, so its actor comes from the owner map.
+ */
+#include "kwhy.bpf.h"
+
+static __always_inline void record_owner(const struct sock *sk)
+{
+	struct kw_sock_owner o = {};
+	__u64 key = (__u64)sk;
+
+	kw_fill_task(&o.task, kw_current());
+	o.since_ns = bpf_ktime_get_boot_ns();
+	bpf_map_update_elem(&kw_sock_owner, &key, &o, BPF_ANY);
+}
+
+static __always_inline void on_listen(const struct sock *sk)
+{
+	struct kw_ev_listen *e;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, one = 1, *n;
+
+	record_owner(sk);
+	n = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&kw_listener_procs, &tgid, &one, BPF_NOEXIST);
+
+	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_LISTEN);
+	if (!e)
+		return;
+	kw_hdr_from_current(&e->hdr);
+	/* the socket's own namespace and cgroup describe the listener */
+	kw_hdr_set_net(&e->hdr, kw_sk_net(sk));
+	e->hdr.cgroup_id = kw_sk_cgroup_id(sk) ?: e->hdr.cgroup_id;
+	kw_sk_addrs(sk, &e->local, &(struct kw_addr){});
+	e->backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	e->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
+	kw_submit(e);
+}
+
+static __always_inline void on_listen_close(const struct sock *sk)
+{
+	struct task_struct *cur = kw_current();
+	struct kw_sock_owner *o;
+	struct kw_ev_listen *e;
+	__u64 key = (__u64)sk;
+	__u32 pflags, *n;
+
+	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_LISTEN_CLOSE);
+	if (!e) {
+		bpf_map_delete_elem(&kw_sock_owner, &key);
+		return;
+	}
+	o = kw_hdr_from_sock(&e->hdr, sk);
+	if (o) {
+		e->owner_known = 1;
+		e->since_boot_ns = o->since_ns;
+		n = bpf_map_lookup_elem(&kw_listener_procs, &o->task.tgid);
+		if (n && *n > 0)
+			__sync_fetch_and_add(n, -1);
+	}
+	kw_sk_addrs(sk, &e->local, &(struct kw_addr){});
+	e->backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	e->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
+
+	/* Who closed it: a kthread (deferred fput, netns teardown) tells us
+	 * nothing; an exiting task means the process died holding it. */
+	kw_fill_task(&e->closer, cur);
+	pflags = BPF_CORE_READ(cur, flags);
+	if (pflags & PF_KTHREAD) {
+		e->how = KW_CLOSE_UNKNOWN;
+	} else if (pflags & PF_EXITING) {
+		e->closer_exit_code = kw_exit_status(cur);
+		e->how = (e->closer_exit_code & 0x7f) ? KW_CLOSE_KILLED : KW_CLOSE_EXIT;
+	} else {
+		e->how = KW_CLOSE_CALL;
+	}
+	kw_submit(e);
+	bpf_map_delete_elem(&kw_sock_owner, &key);
+}
+
+static __always_inline void on_connect_closed(const struct sock *sk)
+{
+	struct kw_agg_key ak = {};
+	struct kw_sock_owner *o;
+	struct kw_ev_conn *e;
+	struct kw_addr local = {}, remote = {};
+	__u64 key = (__u64)sk;
+	int err = BPF_CORE_READ(sk, sk_err);
+
+	if (!err) {	/* closed by its owner before it completed */
+		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
+		return;
+	}
+	kw_sk_addrs(sk, &local, &remote);
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	if (o)
+		o->fail_reported = 1;
+
+	ak.type = KW_EV_CONNECT_FAIL;
+	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
+	ak.tgid = o ? o->task.tgid : 0;
+	ak.code = err;
+	ak.dest = remote;
+	if (!kw_agg_first(&ak))
+		return;
+
+	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_CONNECT_FAIL);
+	if (!e)
+		return;
+	o = kw_hdr_from_sock(&e->hdr, sk);
+	e->local = local;
+	e->remote = remote;
+	e->state = KW_TCP_SYN_SENT;
+	e->error = err;
+	e->source = KW_SRC_SET_STATE;
+	e->reset_received = o ? o->reset_received : 0;
+	kw_submit(e);
+}
+
+SEC("?tp_btf/inet_sock_set_state")
+int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
+	     const int newstate)
+{
+	__u64 key = (__u64)sk;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+
+	if (newstate == KW_TCP_LISTEN) {
+		on_listen(sk);
+	} else if (oldstate == KW_TCP_LISTEN && newstate == KW_TCP_CLOSE) {
+		on_listen_close(sk);
+	} else if (newstate == KW_TCP_SYN_SENT) {
+		record_owner(sk);
+	} else if (oldstate == KW_TCP_SYN_SENT && newstate == KW_TCP_CLOSE) {
+		on_connect_closed(sk);
+	} else if (oldstate == KW_TCP_LISTEN && newstate == KW_TCP_SYN_RECV) {
+		/* a passive child: clear what a previous socket at this
+		 * address left behind, so nothing is misattributed */
+		bpf_map_delete_elem(&kw_sock_owner, &key);
+	}
+	return 0;
+}

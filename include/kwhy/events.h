@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kwhy event ABI: the records BPF programs write into the ring buffers,
+ * read back by userspace (and, later, stored in trace files).  Shared by
+ * both sides, so: fixed-width types only, no pointers, explicit padding, and
+ * every struct a multiple of 8 bytes.  BPF code includes vmlinux.h first.
+ *
+ * Changing a layout means bumping KW_ABI_VERSION.
+ */
+#ifndef KWHY_EVENTS_H
+#define KWHY_EVENTS_H
+
+#ifndef __bpf__
+#include <linux/types.h>	/* BPF gets these from vmlinux.h */
+#endif
+
+#define KW_ABI_VERSION 1
+#define KW_COMM_LEN 16
+#define KW_OOM_MAX_LEVELS 8
+
+enum kw_event_type {
+	KW_EV_NONE = 0,
+	KW_EV_OOM_KILL = 1,	/* oom:mark_victim */
+	KW_EV_PROC_EXIT = 2,	/* sched:sched_process_exit, filtered */
+	KW_EV_SIGNAL = 3,	/* signal:signal_generate, SIGKILL/SIGTERM */
+	KW_EV_LISTEN = 4,	/* a TCP socket entered LISTEN */
+	KW_EV_LISTEN_CLOSE = 5,	/* LISTEN -> CLOSE */
+	KW_EV_CONNECT_FAIL = 6,	/* SYN_SENT -> CLOSE: a failed connect */
+	KW_EV_RESET_SENT = 7,	/* this host sent a TCP RST */
+	KW_EV_RESET_RECV = 8,	/* RST received on an established socket */
+	KW_EV_SOCK_ERROR = 9,	/* socket error report outside connect */
+	KW_EV_BIND = 10,	/* bind(2) on AF_INET/AF_INET6 */
+	KW_EV_REPEAT = 11,	/* userspace: repeats counted in the kernel */
+	KW_EV_MAX
+};
+
+/* kw_hdr.flags */
+#define KW_F_TASK	 (1u << 0) /* hdr.task describes a real process */
+#define KW_F_OWNER	 (1u << 1) /* ... the socket's owner, recorded earlier
+				    * in process context, not `current` */
+#define KW_F_NETNS	 (1u << 2) /* hdr.netns_* are valid */
+#define KW_F_CGROUP	 (1u << 3) /* hdr.cgroup_id is valid */
+
+/*
+ * A process as seen at one moment.  memcg_id is the kernfs id of the task's
+ * memory cgroup in the hierarchy memcg_hier names (0 = the cgroup v2
+ * hierarchy; another number = a cgroup v1 hierarchy id).
+ */
+struct kw_task {
+	__u32 pid;		/* thread id */
+	__u32 tgid;		/* process id */
+	__u64 cgroup_id;	/* cgroup v2 id */
+	__u64 memcg_id;
+	__u32 memcg_hier;
+	__u32 uid;
+	__u32 netns_ino;
+	__u32 mntns_ino;
+	char comm[KW_COMM_LEN];
+};
+
+struct kw_hdr {
+	__u16 type;		/* enum kw_event_type */
+	__u16 size;		/* whole record, bytes */
+	__u16 cpu;
+	__u16 flags;		/* KW_F_* */
+	__u64 ts_boot_ns;	/* CLOCK_BOOTTIME */
+	__u64 ts_mono_ns;	/* CLOCK_MONOTONIC */
+	__u64 netns_cookie;	/* namespace the event happened in */
+	__u32 netns_ino;
+	__u32 _pad;
+	__u64 cgroup_id;	/* cgroup of the event (socket's or task's) */
+	struct kw_task task;	/* the actor, valid with KW_F_TASK */
+};
+
+/* An endpoint.  addr holds 4 bytes (IPv4) or 16 (IPv6), network order. */
+struct kw_addr {
+	__u16 family;		/* AF_INET (2) or AF_INET6 (10); 0 unknown */
+	__u16 port;		/* host order */
+	__u8 addr[16];
+};
+
+struct kw_oom_level {
+	__u64 cgroup_id;
+	__u64 usage_bytes;
+	__u64 limit_bytes;	/* ~0 when unlimited */
+};
+
+/* kw_ev_oom.limit_level when no level was at its limit: a host-wide OOM */
+#define KW_OOM_GLOBAL 0xff
+
+/* kw_ev_oom.victim_src: how the victim task was found */
+enum kw_victim_src {
+	KW_VICTIM_ARG = 1,	/* mark_victim(task, uid) argument */
+	KW_VICTIM_SIGKILL = 2,	/* SIGKILL seen just before mark_victim(pid) */
+	KW_VICTIM_PID_ONLY = 3, /* only the pid is known */
+};
+
+struct kw_ev_oom {
+	struct kw_hdr hdr;	/* hdr.task = the task that invoked the OOM */
+	struct kw_task victim;	/* ids taken from the victim task itself */
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 pgtables_kb;
+	__s32 oom_score_adj;
+	__u8 victim_src;	/* enum kw_victim_src */
+	__u8 nr_levels;		/* valid entries in levels[] */
+	__u8 limit_level;	/* index of the memcg at its limit, or
+				 * KW_OOM_GLOBAL */
+	__u8 memcg_v1;		/* levels[] are cgroup v1 memory cgroups */
+	/* levels[0] = the victim's memory cgroup, then its ancestors */
+	struct kw_oom_level levels[KW_OOM_MAX_LEVELS];
+};
+
+/* kw_ev_exit.why: why this exit was reported rather than only counted */
+#define KW_EXIT_LISTENER (1u << 0) /* the process held a listening socket */
+#define KW_EXIT_SIGNALED (1u << 1) /* killed by a signal */
+
+struct kw_ev_exit {
+	struct kw_hdr hdr;	/* hdr.task = the exiting task */
+	__u32 exit_code;	/* raw wait(2) status */
+	__u32 why;		/* KW_EXIT_* */
+	__u32 nr_listeners;	/* listening sockets it opened */
+	__u8 group_dead;	/* the whole thread group is gone */
+	__u8 _pad[3];
+	__u64 maxrss_kb;	/* peak RSS of the thread group */
+};
+
+struct kw_ev_signal {
+	struct kw_hdr hdr;	/* hdr.task = the sender (current) */
+	struct kw_task target;
+	__u32 sig;
+	__s32 result;		/* TRACE_SIGNAL_* (0 = delivered) */
+	__u8 group;		/* sent to the whole thread group */
+	__u8 from_kernel;	/* SEND_SIG_PRIV / si_code SI_KERNEL */
+	__u8 _pad[6];
+};
+
+/* kw_ev_listen.how for LISTEN_CLOSE */
+enum kw_close_how {
+	KW_CLOSE_UNKNOWN = 0,
+	KW_CLOSE_CALL = 1,	/* close()/shutdown() by a live process */
+	KW_CLOSE_EXIT = 2,	/* the process was exiting */
+	KW_CLOSE_KILLED = 3,	/* the process was exiting after a signal */
+};
+
+struct kw_ev_listen {
+	struct kw_hdr hdr;	/* hdr.task = who called listen() */
+	struct kw_addr local;
+	__u32 backlog;
+	__u8 v6only;
+	__u8 how;		/* enum kw_close_how (LISTEN_CLOSE) */
+	__u8 owner_known;	/* LISTEN_CLOSE: hdr.task is the listen() caller */
+	__u8 _pad;
+	__u32 _pad1;
+	__u64 since_boot_ns;	/* LISTEN_CLOSE: when LISTEN began, 0 unknown */
+	struct kw_task closer;	/* LISTEN_CLOSE: the task that closed it */
+	__u32 closer_exit_code; /* wait status when the closer was exiting */
+	__u32 _pad2;
+};
+
+/* kw_ev_conn.source: the tracepoint that produced the event */
+enum kw_conn_source {
+	KW_SRC_SET_STATE = 1,	 /* sock:inet_sock_set_state */
+	KW_SRC_SEND_RESET = 2,	 /* tcp:tcp_send_reset */
+	KW_SRC_KFREE_SKB = 3,	 /* skb:kfree_skb reason NO_SOCKET (derived) */
+	KW_SRC_RECV_RESET = 4,	 /* tcp:tcp_receive_reset */
+	KW_SRC_ERROR_REPORT = 5, /* sock:inet_sk_error_report */
+};
+
+/* TCP header flags as on the wire */
+#define KW_TCP_FIN 0x01
+#define KW_TCP_SYN 0x02
+#define KW_TCP_RST 0x04
+#define KW_TCP_ACK 0x10
+
+/*
+ * Connection-level events.  local is this host's end; remote the peer.  For
+ * a reset sent because no socket matched, local is the address and port
+ * the peer dialled (the SYN's destination).
+ */
+struct kw_ev_conn {
+	struct kw_hdr hdr;
+	struct kw_addr local;
+	struct kw_addr remote;
+	__u32 state;		/* TCP state at the event, 0 = no socket */
+	__s32 error;		/* errno from the socket (sk_err), 0 none */
+	__u32 reason;		/* RESET_SENT: enum sk_rst_reason (SEND_RESET)
+				 * or enum skb_drop_reason (KFREE_SKB) value */
+	__u8 source;		/* enum kw_conn_source */
+	__u8 tcp_flags;		/* of the packet answered, when known */
+	__u8 reset_received;	/* CONNECT_FAIL: a RST arrived first */
+	__u8 has_reason;	/* reason is meaningful */
+};
+
+struct kw_ev_bind {
+	struct kw_hdr hdr;	/* hdr.task = the binder */
+	struct kw_addr addr;	/* as requested */
+	__s32 ret;		/* 0 or -errno */
+	__s32 fd;
+	__u16 bound_port;	/* port after bind (differs for port 0) */
+	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, 0 unknown */
+	__u8 protocol;		/* IPPROTO_*, 0 unknown */
+	__u8 v6only;
+	__u8 reuseaddr;
+	__u8 reuseport;
+	__u32 _pad;
+};
+
+/*
+ * In-kernel aggregation of repeats.  The first event of a key is sent; the
+ * ones after it, within the aggregation window, only bump `suppressed`.
+ * Userspace drains the deltas into KW_EV_REPEAT records.
+ */
+struct kw_agg_key {
+	__u32 netns_ino;
+	__u16 type;		/* enum kw_event_type aggregated */
+	__u16 _pad;
+	__u32 tgid;		/* owner, 0 when unknown */
+	__u32 code;		/* reason (resets) or errno (client side) */
+	struct kw_addr dest;	/* the address:port that was dialled */
+	__u32 _pad2;
+};
+
+struct kw_agg_val {
+	__u64 first_ns;		/* boot ns of the emitted first event */
+	__u64 last_ns;		/* boot ns of the latest occurrence */
+	__u64 suppressed;	/* occurrences not sent, monotonic */
+};
+
+struct kw_ev_repeat {
+	struct kw_hdr hdr;	/* ts = when drained; netns from the key */
+	struct kw_agg_key key;
+	__u64 count;		/* occurrences since the previous REPEAT */
+	__u64 total;		/* suppressed since the first event */
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* Per-CPU counters, one array slot, summed by userspace. */
+struct kw_counters {
+	__u64 emitted[KW_EV_MAX];	/* records submitted */
+	__u64 lost[KW_EV_MAX];		/* ring buffer reservation failed */
+	__u64 aggregated[KW_EV_MAX];	/* folded into an aggregation key */
+	__u64 filtered[KW_EV_MAX];	/* seen, counted, deliberately not sent */
+};
+
+#endif /* KWHY_EVENTS_H */

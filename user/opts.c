@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+void kw_opts_default(struct kw_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->cmd = KW_CMD_WATCH;
+	o->agg_window_ns = KW_DEFAULT_AGG_WINDOW_NS;
+	o->stats_interval_ns = 5ULL * 1000000000ULL;
+	o->ring_rare_kb = 256;
+	o->ring_bulk_kb = 512;
+}
+
+void kw_usage(FILE *f)
+{
+	fputs("usage: kwhy [watch] [options]   trace the host and print events\n"
+	      "       kwhy doctor [--json]     what this kernel offers and what kwhy will use\n"
+	      "       kwhy --help | --version\n"
+	      "\n"
+	      "watch options:\n"
+	      "  --json                  one JSON object per line (docs/json-schema.md)\n"
+	      "  --stats                 print event and loss counters every 5 s\n"
+	      "  --aggregate-window SEC  fold repeats of the same refusal/reset seen within\n"
+	      "                          SEC seconds into counts (default 5; 0 = off)\n"
+	      "  --no-aggregate          same as --aggregate-window 0\n"
+	      "  --duration SEC          stop after SEC seconds\n"
+	      "  --ring-kb RARE,BULK     ring buffer sizes in KiB, powers of two >= 4\n"
+	      "                          (default 256,512)\n"
+	      "  --utc                   text timestamps in UTC\n"
+	      "  -v, --verbose           libbpf's debug output on stderr\n"
+	      "\n"
+	      "exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not permitted (run as\n"
+	      "root), 4 kernel lacks a required feature (BTF, BPF ring buffer)\n", f);
+}
+
+/* seconds as a decimal number, to ns; rejects junk, negatives, overflow */
+static int parse_seconds(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e9)
+		return -1;
+	*ns = (uint64_t)(v * 1e9);
+	return 0;
+}
+
+static int parse_kb(const char *s, char **end, uint32_t *kb)
+{
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, end, 10);
+	if (errno || *end == s || v < 4 || v > 1024 * 1024 || (v & (v - 1)))
+		return -1;
+	*kb = v;
+	return 0;
+}
+
+int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	int i = 1;
+
+	kw_opts_default(o);
+	if (i < argc && argv[i][0] != '-') {
+		if (!strcmp(argv[i], "watch")) {
+			o->cmd = KW_CMD_WATCH;
+		} else if (!strcmp(argv[i], "doctor")) {
+			o->cmd = KW_CMD_DOCTOR;
+		} else if (!strcmp(argv[i], "help")) {
+			o->cmd = KW_CMD_HELP;
+		} else {
+			snprintf(err, errlen, "unknown command '%s' (try: watch, doctor, --help)",
+				 argv[i]);
+			return -1;
+		}
+		i++;
+	}
+	for (; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		char name[32];
+		const char *eq = strchr(a, '=');
+		size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+
+		if (nlen >= sizeof(name))
+			nlen = sizeof(name) - 1;
+		memcpy(name, a, nlen);
+		name[nlen] = '\0';
+		if (eq)
+			val = eq + 1;
+
+#define NEED_VALUE()                                                                  \
+	do {                                                                          \
+		if (!val) {                                                           \
+			if (i + 1 >= argc) {                                          \
+				snprintf(err, errlen, "option %s needs a value", name); \
+				return -1;                                            \
+			}                                                             \
+			val = argv[++i];                                              \
+		}                                                                     \
+	} while (0)
+
+		if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+			o->cmd = KW_CMD_HELP;
+		} else if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
+			o->cmd = KW_CMD_VERSION;
+		} else if (!strcmp(name, "--json")) {
+			o->json = true;
+		} else if (!strcmp(name, "--stats")) {
+			o->stats = true;
+		} else if (!strcmp(name, "-v") || !strcmp(name, "--verbose")) {
+			o->verbose = true;
+		} else if (!strcmp(name, "--utc")) {
+			o->utc = true;
+		} else if (!strcmp(name, "--no-aggregate")) {
+			o->agg_window_ns = 0;
+		} else if (!strcmp(name, "--aggregate-window")) {
+			NEED_VALUE();
+			if (parse_seconds(val, &o->agg_window_ns)) {
+				snprintf(err, errlen, "--aggregate-window: '%s' is not a number of "
+					 "seconds >= 0", val);
+				return -1;
+			}
+		} else if (!strcmp(name, "--duration")) {
+			NEED_VALUE();
+			if (parse_seconds(val, &o->duration_ns) || !o->duration_ns) {
+				snprintf(err, errlen, "--duration: '%s' is not a number of seconds > 0",
+					 val);
+				return -1;
+			}
+		} else if (!strcmp(name, "--ring-kb")) {
+			char *end;
+
+			NEED_VALUE();
+			if (parse_kb(val, &end, &o->ring_rare_kb) || *end != ',' ||
+			    parse_kb(end + 1, &end, &o->ring_bulk_kb) || *end) {
+				snprintf(err, errlen, "--ring-kb: '%s' is not RARE,BULK in KiB, powers "
+					 "of two between 4 and 1048576", val);
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen, "unknown option '%s' (see kwhy --help)", a);
+			return -1;
+		}
+#undef NEED_VALUE
+	}
+	if (o->cmd == KW_CMD_DOCTOR && (o->stats || o->duration_ns)) {
+		snprintf(err, errlen, "doctor takes only --json");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Command line: parsed into a plain struct, with no side effects, so it can
+ * be unit-tested.  Exit codes are listed here and in the README. */
+#ifndef KWHY_OPTS_H
+#define KWHY_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* exit codes */
+#define KW_EXIT_OK		0
+#define KW_EXIT_RUNTIME		1 /* BPF load/attach or output failed */
+#define KW_EXIT_USAGE		2 /* bad option or value */
+#define KW_EXIT_PERM		3 /* not root / missing capabilities */
+#define KW_EXIT_UNSUPPORTED	4 /* kernel lacks BTF or the ring buffer */
+
+enum kw_cmd {
+	KW_CMD_WATCH = 0,
+	KW_CMD_DOCTOR,
+	KW_CMD_HELP,
+	KW_CMD_VERSION,
+};
+
+struct kw_opts {
+	enum kw_cmd cmd;
+	bool json;
+	bool stats;		/* print counters every stats interval */
+	bool verbose;		/* libbpf debug output */
+	bool utc;		/* text timestamps in UTC */
+	uint64_t agg_window_ns;	/* 0: no in-kernel aggregation */
+	uint64_t duration_ns;	/* 0: until SIGINT/SIGTERM */
+	uint64_t stats_interval_ns;
+	uint32_t ring_rare_kb;	/* ring buffer sizes */
+	uint32_t ring_bulk_kb;
+};
+
+#define KW_DEFAULT_AGG_WINDOW_NS (5ULL * 1000000000ULL)
+
+void kw_opts_default(struct kw_opts *o);
+/* Returns 0, or -1 with a message for the user in err. */
+int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t errlen);
+void kw_usage(FILE *f);
+
+#endif

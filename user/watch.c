@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `kwhy watch`: the live pipeline.  Ring buffer records are decoded and
+ * handed to the output; from the decoder on, everything is a function of
+ * the event stream (and of the format context printed in `ready`).
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "probe.h"
+#include "format.h"
+#include "loader.h"
+#include "meta.h"
+#include "watch.h"
+
+struct watch {
+	const struct kw_opts *o;
+	struct kw_fmt_ctx fmt;
+	FILE *out;
+	bool out_failed;
+	uint64_t decode_errors;
+	char line[16384];
+};
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+static uint64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void write_line(struct watch *w, FILE *f, struct kw_buf *b)
+{
+	kw_buf_putc(b, '\n');
+	if (b->truncated)	/* never emit half a JSON object */
+		return;
+	if (fwrite(b->p, 1, b->len, f) != b->len)
+		w->out_failed = true;
+}
+
+static void emit(const struct kw_event *ev, void *ctx)
+{
+	struct watch *w = ctx;
+	struct kw_buf b = KW_BUF_INIT(w->line);
+
+	if (w->o->json)
+		kw_format_json(&b, ev, &w->fmt);
+	else
+		kw_format_text(&b, ev, &w->fmt);
+	write_line(w, w->out, &b);
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct watch *w = ctx;
+	struct kw_event ev;
+	char err[160];
+
+	if (kw_decode(data, len, &ev, err, sizeof(err))) {
+		if (w->decode_errors++ < 5)
+			fprintf(stderr, "kwhy: dropped a malformed record: %s\n", err);
+		return 0;
+	}
+	emit(&ev, w);
+	return 0;
+}
+
+static void print_stats(struct watch *w, struct kw_loader *l, bool final)
+{
+	struct kw_counters c;
+	struct kw_stats_info si = { .c = &c, .decode_errors = w->decode_errors,
+				    .final = final };
+	struct kw_buf b = KW_BUF_INIT(w->line);
+
+	if (kw_loader_counters(l, &c))
+		return;
+	si.now_wall_ns = now_ns(CLOCK_REALTIME);
+	if (w->o->json) {
+		kw_format_stats(&b, true, &si);
+		write_line(w, w->out, &b);
+		fflush(w->out);
+		kw_buf_reset(&b);
+	}
+	if (!w->o->json || final) {
+		kw_format_stats(&b, false, &si);
+		write_line(w, stderr, &b);
+	}
+}
+
+/* enum tables for reason names; static: too big for the stack */
+static struct kw_enum_table g_rst_reasons, g_drop_reasons;
+
+static void load_enums(struct kw_fmt_ctx *fmt)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	if (!btf)
+		return;
+	if (kw_enum_load(&g_rst_reasons, btf, "sk_rst_reason", "SK_RST_REASON_") > 0)
+		fmt->rst_reasons = &g_rst_reasons;
+	if (kw_enum_load(&g_drop_reasons, btf, "skb_drop_reason", "SKB_DROP_REASON_") > 0)
+		fmt->drop_reasons = &g_drop_reasons;
+	btf__free(btf);
+}
+
+static int check_environment(const struct kw_features *f)
+{
+	if (!f->cap_bpf || !f->cap_perfmon) {
+		fprintf(stderr, "kwhy: not permitted to load BPF programs (need CAP_BPF and "
+			"CAP_PERFMON, or CAP_SYS_ADMIN); run it as root: sudo kwhy\n");
+		return KW_EXIT_PERM;
+	}
+	if (!f->btf) {
+		fprintf(stderr, "kwhy: %s\n", f->btf_error);
+		return KW_EXIT_UNSUPPORTED;
+	}
+	if (f->ringbuf == 0) {
+		fprintf(stderr, "kwhy: this kernel has no BPF ring buffer (Linux 5.8 or newer "
+			"is needed)\n");
+		return KW_EXIT_UNSUPPORTED;
+	}
+	return 0;
+}
+
+static int any_enabled(const struct kw_plan *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->items[i].enabled)
+			return 1;
+	return 0;
+}
+
+int kw_watch(const struct kw_opts *o)
+{
+	static struct watch w;
+	struct kw_features f;
+	struct kw_loader l;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
+				    .agg_window_ns = o->agg_window_ns };
+	struct kw_buf b = KW_BUF_INIT(w.line);
+	uint64_t start, next_drain, next_stats;
+	char err[512];
+	int ret = KW_EXIT_OK;
+
+	w.o = o;
+	w.out = stdout;
+	kw_loader_set_verbose(o->verbose);
+	kw_features_probe(&f, true);
+	ret = check_environment(&f);
+	if (ret)
+		return ret;
+
+	/* no SA_RESTART: the poll returns at once on SIGINT/SIGTERM */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	w.fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
+	w.fmt.utc = o->utc;
+	load_enums(&w.fmt);
+
+	if (kw_loader_start(&l, o, &f, on_record, &w, err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		kw_loader_stop(&l);
+		return KW_EXIT_RUNTIME;
+	}
+	if (!any_enabled(&l.plan)) {
+		fprintf(stderr, "kwhy: no tracepoint could be attached; see 'kwhy doctor'\n");
+		kw_loader_stop(&l);
+		return KW_EXIT_UNSUPPORTED;
+	}
+
+	ri.now_wall_ns = now_ns(CLOCK_REALTIME);
+	kw_format_ready(&b, o->json, &l.plan, &f, &ri);
+	if (o->json) {
+		write_line(&w, w.out, &b);
+		fflush(w.out);
+	} else {
+		fputs(w.line, stderr);
+	}
+
+	start = now_ns(CLOCK_MONOTONIC);
+	next_drain = start + 1000000000ULL;
+	next_stats = start + o->stats_interval_ns;
+	while (!g_stop && !w.out_failed) {
+		int n = ring_buffer__poll(l.rb, 100);
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
+			ret = KW_EXIT_RUNTIME;
+			break;
+		}
+		if (now >= next_drain) {
+			kw_loader_drain_repeats(&l, emit, &w);
+			next_drain = now + 1000000000ULL;
+		}
+		if (fflush(w.out))
+			w.out_failed = true;
+		if (o->stats && now >= next_stats) {
+			print_stats(&w, &l, false);
+			next_stats = now + o->stats_interval_ns;
+		}
+		if (o->duration_ns && now - start >= o->duration_ns)
+			break;
+	}
+	/* what is still in the rings and the aggregation map, then totals */
+	ring_buffer__consume(l.rb);
+	kw_loader_drain_repeats(&l, emit, &w);
+	fflush(w.out);
+	if (w.out_failed) {
+		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
+			"stopping\n");
+		ret = KW_EXIT_RUNTIME;
+	}
+	print_stats(&w, &l, true);
+	kw_loader_stop(&l);
+	return ret;
+}
