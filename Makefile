@@ -56,6 +56,9 @@ SKEL_USERS := $(OUT)/user/loader.o
 LIB_OBJS := $(filter-out $(OUT)/user/main.o $(SKEL_USERS) $(OUT)/user/watch.o \
 	$(OUT)/user/doctor.o,$(USER_OBJS))
 
+# tests/lib: helpers shared by unit and integration tests (a JSON parser)
+TLIB_SRCS := $(wildcard tests/lib/*.c)
+TLIB_OBJS := $(patsubst tests/lib/%.c,$(OUT)/tests/lib/%.o,$(TLIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
@@ -92,16 +95,20 @@ $(OUT)/kwhy: $(USER_OBJS)
 # ---- tests ----
 $(OUT)/tests/unit/%.o: tests/unit/%.c | $(OUT)/tests/unit
 	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -Itests/lib -c $< -o $@
+
+$(OUT)/tests/lib/%.o: tests/lib/%.c | $(OUT)/tests/lib
+	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -c $< -o $@
 
-$(OUT)/tests/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+$(OUT)/tests/unit-tests: $(UNIT_OBJS) $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
 
-# integration helpers are static so they also run in the 6.1 VM
-$(OUT)/tests/%: tests/integration/%.c $(LIB_OBJS) | $(OUT)/tests
+# integration programs are static so they also run in the 6.1 VM
+$(OUT)/tests/%: tests/integration/%.c $(TLIB_OBJS) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -static $< $(LIB_OBJS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -Itests/lib -static $< $(TLIB_OBJS) -o $@
 
 unit: $(OUT)/tests/unit-tests
 	$(OUT)/tests/unit-tests
@@ -127,10 +134,11 @@ install: $(OUT)/kwhy
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
-$(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/tests/unit:
+$(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/tests/unit $(OUT)/tests/lib:
 	$(Q)mkdir -p $@
 
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/tests/unit/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/tests/unit/*.d $(OUT)/tests/lib/*.d \
+	$(OUT)/tests/*.d)

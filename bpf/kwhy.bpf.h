@@ -73,7 +73,8 @@ struct kw_sock_owner {
 	__u64 since_ns;			/* boot ns of listen()/connect() */
 	__u8 reset_received;		/* connect: a RST arrived in SYN_SENT */
 	__u8 fail_reported;		/* connect: CONNECT_FAIL already sent */
-	__u8 _pad[6];
+	__u16 local_port;		/* connect: seen while still bound */
+	__u8 _pad[4];
 };
 
 struct {

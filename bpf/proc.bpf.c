@@ -19,7 +19,7 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 		return;
 	code = kw_exit_status(task);
 	nlisten = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
-	if (nlisten)
+	if (nlisten && *nlisten > 0)	/* still holds one it opened */
 		why |= KW_EXIT_LISTENER;
 	if (code & 0x7f)
 		why |= KW_EXIT_SIGNALED;

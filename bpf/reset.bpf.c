@@ -226,8 +226,12 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 	if (state == KW_TCP_SYN_SENT) {
 		/* a refused connect: reported once, by the SYN_SENT->CLOSE
 		 * transition that follows, which carries this fact */
-		if (o)
+		if (o) {
 			o->reset_received = 1;
+			/* the port is released before SYN_SENT->CLOSE is
+			 * traced; keep it for the CONNECT_FAIL event */
+			o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		}
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
 		return 0;
 	}

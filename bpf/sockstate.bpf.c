@@ -117,6 +117,8 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 		return;
 	o = kw_hdr_from_sock(&e->hdr, sk);
 	e->local = local;
+	if (!e->local.port && o)	/* tcp_set_state() put the port first */
+		e->local.port = o->local_port;
 	e->remote = remote;
 	e->state = KW_TCP_SYN_SENT;
 	e->error = err;

@@ -149,7 +149,7 @@ static void json_exit(struct kw_json *j, const struct kw_ev_exit *e)
 	kw_json_bool(j, "core_dumped", e->exit_code & 0x80);
 	kw_json_bool(j, "group_dead", e->group_dead);
 	kw_json_bool(j, "held_listener", e->why & KW_EXIT_LISTENER);
-	kw_json_u64(j, "listeners_opened", e->nr_listeners);
+	kw_json_u64(j, "listeners_open", e->nr_listeners);
 	kw_json_u64(j, "maxrss_kb", e->maxrss_kb);
 }
 

@@ -196,7 +196,7 @@ void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw
 		kw_buf_putc(b, ' ');
 		text_wait_status(b, ev->exit.exit_code);
 		if (ev->exit.why & KW_EXIT_LISTENER)
-			kw_buf_printf(b, " (had opened %u listening socket%s)", ev->exit.nr_listeners,
+			kw_buf_printf(b, " (held %u listening socket%s)", ev->exit.nr_listeners,
 				      ev->exit.nr_listeners == 1 ? "" : "s");
 		break;
 	case KW_EV_SIGNAL:

@@ -121,7 +121,7 @@ struct kw_ev_exit {
 	struct kw_hdr hdr;	/* hdr.task = the exiting task */
 	__u32 exit_code;	/* raw wait(2) status */
 	__u32 why;		/* KW_EXIT_* */
-	__u32 nr_listeners;	/* listening sockets it opened */
+	__u32 nr_listeners;	/* listening sockets it opened, still open */
 	__u8 group_dead;	/* the whole thread group is gone */
 	__u8 _pad[3];
 	__u64 maxrss_kb;	/* peak RSS of the thread group */
