@@ -2,8 +2,9 @@
 #
 #   make                 build/kwhy (BPF object embedded via a bpftool skeleton)
 #   make STATIC=1        a fully static build/kwhy, to copy onto a sick box
-#   sudo make run        install missing build dependencies, build, watch the host
-#   sudo make test       unit tests, then integration tests (root, real BPF)
+#   make run             (root) install missing Debian packages, build, watch the host
+#   make test            (root) install test packages, unit tests, integration tests
+#                        here and in a Debian 12 6.1 VM (../shared/vmtest)
 #   make unit            unit tests only (no root)
 #   make deps            install the Debian packages the build and tests need
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -64,7 +65,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: all clean unit test itest deps run install vmlinux vmtest
+.PHONY: all clean unit test itest deps deps-test run install vmlinux vmtest
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -116,16 +117,24 @@ unit: $(OUT)/tests/unit-tests
 itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/run.sh
 
-test: unit itest vmtest
+# one command for everything; stops at the first failing stage
+test: deps-test
+	$(MAKE) unit
+	$(MAKE) itest
+	$(MAKE) vmtest
 
 vmtest: $(ITEST_BINS)
 	$(MAKE) STATIC=1 OUT=$(OUT)/static $(OUT)/static/kwhy
 	tests/vm/run.sh $(OUT)/static/kwhy
 
 deps:
-	./tests/deps.sh
+	tests/deps.sh
 
-run: deps all
+deps-test:
+	tests/deps.sh --test
+
+run: deps
+	$(MAKE) all
 	./$(OUT)/kwhy watch
 
 install: $(OUT)/kwhy

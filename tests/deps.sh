@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages kwhy needs, only those missing.
+#   tests/deps.sh          build and run: clang, llvm, libbpf, bpftool, libelf, zlib
+#   tests/deps.sh --test   also the test tools: check, iproute2, and for the
+#                          6.1 VM run qemu, static busybox and cpio
+set -eu
+
+pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
+if [ "${1:-}" = "--test" ]; then
+	pkgs="$pkgs check iproute2 qemu-system-x86 busybox-static cpio xz-utils binutils"
+fi
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tests/deps.sh: missing Debian packages:$missing; run as root (sudo make ...)" >&2
+	exit 1
+fi
+echo "tests/deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
