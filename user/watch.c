@@ -18,12 +18,27 @@
 #include "meta.h"
 #include "watch.h"
 
+/*
+ * Records of one poll are sorted by kernel time before they go on: the
+ * rare and bulk rings are read one after the other, and what follows (the
+ * model of the host) needs the order in which things happened.
+ */
+#define KW_BATCH_MAX 1024
+
+struct batched {
+	struct kw_event ev;
+	uint64_t seq;		/* arrival order, for equal timestamps */
+};
+
 struct watch {
 	const struct kw_opts *o;
 	struct kw_fmt_ctx fmt;
 	FILE *out;
 	bool out_failed;
 	uint64_t decode_errors;
+	uint64_t seq;
+	size_t nbatch;
+	struct batched batch[KW_BATCH_MAX];
 	char line[16384];
 };
 
@@ -64,18 +79,39 @@ static void emit(const struct kw_event *ev, void *ctx)
 	write_line(w, w->out, &b);
 }
 
+static int by_time(const void *a, const void *b)
+{
+	const struct batched *x = a, *y = b;
+
+	if (x->ev.hdr.ts_boot_ns != y->ev.hdr.ts_boot_ns)
+		return x->ev.hdr.ts_boot_ns < y->ev.hdr.ts_boot_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_batch(struct watch *w)
+{
+	qsort(w->batch, w->nbatch, sizeof(w->batch[0]), by_time);
+	for (size_t i = 0; i < w->nbatch; i++)
+		emit(&w->batch[i].ev, w);
+	w->nbatch = 0;
+}
+
 static int on_record(void *ctx, void *data, size_t len)
 {
 	struct watch *w = ctx;
-	struct kw_event ev;
+	struct batched *slot;
 	char err[160];
 
-	if (kw_decode(data, len, &ev, err, sizeof(err))) {
+	if (w->nbatch == KW_BATCH_MAX)
+		flush_batch(w);
+	slot = &w->batch[w->nbatch];
+	if (kw_decode(data, len, &slot->ev, err, sizeof(err))) {
 		if (w->decode_errors++ < 5)
 			fprintf(stderr, "kwhy: dropped a malformed record: %s\n", err);
 		return 0;
 	}
-	emit(&ev, w);
+	slot->seq = w->seq++;
+	w->nbatch++;
 	return 0;
 }
 
@@ -201,6 +237,7 @@ int kw_watch(const struct kw_opts *o)
 		int n = ring_buffer__poll(l.rb, 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
+		flush_batch(&w);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
 			ret = KW_EXIT_RUNTIME;
@@ -221,6 +258,7 @@ int kw_watch(const struct kw_opts *o)
 	}
 	/* what is still in the rings and the aggregation map, then totals */
 	ring_buffer__consume(l.rb);
+	flush_batch(&w);
 	kw_loader_drain_repeats(&l, emit, &w);
 	fflush(w.out);
 	if (w.out_failed) {
