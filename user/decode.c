@@ -15,6 +15,8 @@ _Static_assert(sizeof(struct kw_ev_conn) == 160, "kw_ev_conn layout");
 _Static_assert(sizeof(struct kw_ev_bind) == 144, "kw_ev_bind layout");
 _Static_assert(sizeof(struct kw_agg_key) == 40, "kw_agg_key layout");
 _Static_assert(sizeof(struct kw_ev_repeat) == 176, "kw_ev_repeat layout");
+_Static_assert(sizeof(struct kw_ev_cgroup) == 768, "kw_ev_cgroup layout");
+_Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layout");
 
 size_t kw_event_size(unsigned int type)
 {
@@ -30,6 +32,8 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_SOCK_ERROR:	return sizeof(struct kw_ev_conn);
 	case KW_EV_BIND:	return sizeof(struct kw_ev_bind);
 	case KW_EV_REPEAT:	return sizeof(struct kw_ev_repeat);
+	case KW_EV_CGROUP:	return sizeof(struct kw_ev_cgroup);
+	case KW_EV_MEMCG_PROCS:	return sizeof(struct kw_ev_memcg_procs);
 	default:		return 0;
 	}
 }
@@ -73,6 +77,19 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 		terminate(ev->signal.target.comm, sizeof(ev->signal.target.comm));
 	} else if (hdr.type == KW_EV_LISTEN || hdr.type == KW_EV_LISTEN_CLOSE) {
 		terminate(ev->listen.closer.comm, sizeof(ev->listen.closer.comm));
+	} else if (hdr.type == KW_EV_CGROUP) {
+		struct kw_ev_cgroup *c = &ev->cgroup;
+
+		terminate(c->path, sizeof(c->path));
+		terminate(c->container_id, sizeof(c->container_id));
+		terminate(c->name, sizeof(c->name));
+		terminate(c->pod, sizeof(c->pod));
+		terminate(c->k8s_namespace, sizeof(c->k8s_namespace));
+	} else if (hdr.type == KW_EV_MEMCG_PROCS) {
+		if (ev->memcg_procs.nr > KW_MEMCG_PROCS_MAX)
+			ev->memcg_procs.nr = KW_MEMCG_PROCS_MAX;
+		for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++)
+			terminate(ev->memcg_procs.procs[i].comm, KW_COMM_LEN);
 	}
 	return 0;
 }

@@ -19,6 +19,8 @@ struct kw_event {
 		struct kw_ev_conn conn;
 		struct kw_ev_bind bind;
 		struct kw_ev_repeat repeat;
+		struct kw_ev_cgroup cgroup;
+		struct kw_ev_memcg_procs memcg_procs;
 	};
 };
 

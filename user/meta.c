@@ -123,7 +123,7 @@ static void json_counter_obj(struct kw_json *j, const char *key, const __u64 *v)
 {
 	kw_json_obj_begin(j, key);
 	for (int t = 1; t < KW_EV_MAX; t++)
-		if (kw_event_name(t) && t != KW_EV_REPEAT)
+		if (kw_event_name(t) && t < KW_EV_REPEAT)	/* kernel events only */
 			kw_json_u64(j, kw_event_name(t), v[t]);
 	kw_json_obj_end(j);
 }
@@ -149,7 +149,7 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 		      "(sent/aggregated/filtered/lost):", si->final ? "final counters" : "counters",
 		      kw_counters_lost_total(c), si->decode_errors);
 	for (int t = 1; t < KW_EV_MAX; t++) {
-		if (t == KW_EV_REPEAT || !(c->emitted[t] | c->aggregated[t] | c->filtered[t] |
+		if (t >= KW_EV_REPEAT || !(c->emitted[t] | c->aggregated[t] | c->filtered[t] |
 					   c->lost[t]))
 			continue;
 		kw_buf_printf(b, " %s %llu/%llu/%llu/%llu", kw_event_name(t),

@@ -21,6 +21,8 @@ const char *kw_event_name(unsigned int type)
 		[KW_EV_SOCK_ERROR] = "socket_error",
 		[KW_EV_BIND] = "bind",
 		[KW_EV_REPEAT] = "repeat",
+		[KW_EV_CGROUP] = "cgroup",
+		[KW_EV_MEMCG_PROCS] = "memcg_procs",
 	};
 	return NAME_AT(names, type);
 }

@@ -31,6 +31,8 @@ enum kw_event_type {
 	KW_EV_SOCK_ERROR = 9,	/* socket error report outside connect */
 	KW_EV_BIND = 10,	/* bind(2) on AF_INET/AF_INET6 */
 	KW_EV_REPEAT = 11,	/* userspace: repeats counted in the kernel */
+	KW_EV_CGROUP = 12,	/* userspace: a cgroup id's path and container */
+	KW_EV_MEMCG_PROCS = 13,	/* userspace: biggest processes in a memcg */
 	KW_EV_MAX
 };
 
@@ -40,6 +42,7 @@ enum kw_event_type {
 				    * in process context, not `current` */
 #define KW_F_NETNS	 (1u << 2) /* hdr.netns_* are valid */
 #define KW_F_CGROUP	 (1u << 3) /* hdr.cgroup_id is valid */
+#define KW_F_SNAPSHOT	 (1u << 4) /* state found at start, not a live event */
 
 /*
  * A process as seen at one moment.  memcg_id is the kernfs id of the task's
@@ -236,6 +239,56 @@ struct kw_ev_repeat {
 	__u64 total;		/* suppressed since the first event */
 	__u64 first_ns;
 	__u64 last_ns;
+};
+
+/*
+ * Records made by userspace from what it reads on the host (/sys/fs/cgroup,
+ * /proc, container metadata) when the kernel's events call for it.  They
+ * enter the stream like kernel events, so everything after them is a pure
+ * function of the stream and replays identically.
+ */
+enum kw_runtime {
+	KW_RT_HOST = 0,		/* not in a container */
+	KW_RT_DOCKER = 1,
+	KW_RT_CONTAINERD = 2,	/* containerd / CRI (Kubernetes) */
+	KW_RT_CRIO = 3,
+	KW_RT_PODMAN = 4,
+	KW_RT_SYSTEMD = 5,	/* a systemd service or scope, not a container */
+	KW_RT_OTHER = 6,
+};
+
+#define KW_PATH_LEN 256
+
+struct kw_ev_cgroup {
+	struct kw_hdr hdr;
+	__u64 cgroup_id;
+	__u8 v1_memory;		/* id is in the v1 memory hierarchy, not v2 */
+	__u8 runtime;		/* enum kw_runtime */
+	__u8 resolved;		/* path found; otherwise only the id is known */
+	__u8 _pad[5];
+	char path[KW_PATH_LEN];	/* relative to the hierarchy's root, "/..." */
+	char container_id[72];	/* full id, unit name, or "host" */
+	char name[128];		/* human name when known, else the short id */
+	char pod[128];		/* Kubernetes pod name */
+	char k8s_namespace[64];
+};
+
+#define KW_MEMCG_PROCS_MAX 8
+
+struct kw_proc_mem {
+	__u32 pid;
+	__u32 _pad;
+	__u64 rss_kb;
+	char comm[KW_COMM_LEN];
+};
+
+struct kw_ev_memcg_procs {
+	struct kw_hdr hdr;	/* ts = when read */
+	__u64 cgroup_id;	/* the memory cgroup that was read */
+	__u64 usage_bytes;	/* its usage when read */
+	__u32 nr;		/* valid entries in procs[] */
+	__u32 total_procs;	/* processes found in it and its children */
+	struct kw_proc_mem procs[KW_MEMCG_PROCS_MAX]; /* biggest RSS first */
 };
 
 /* Per-CPU counters, one array slot, summed by userspace. */
