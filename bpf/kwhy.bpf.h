@@ -73,7 +73,8 @@ struct kw_sock_owner {
 	__u64 since_ns;			/* boot ns of listen()/connect() */
 	__u8 reset_received;		/* connect: a RST arrived in SYN_SENT */
 	__u8 fail_reported;		/* connect: CONNECT_FAIL already sent */
-	__u16 local_port;		/* connect: seen while still bound */
+	__u16 local_port;		/* while still bound: listen() time, or
+					 * the RST of a connect */
 	__u8 _pad[4];
 };
 

@@ -17,6 +17,7 @@ static __always_inline void record_owner(const struct sock *sk)
 
 	kw_fill_task(&o.task, kw_current());
 	o.since_ns = bpf_ktime_get_boot_ns();
+	o.local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	bpf_map_update_elem(&kw_sock_owner, &key, &o, BPF_ANY);
 }
 
@@ -67,6 +68,10 @@ static __always_inline void on_listen_close(const struct sock *sk)
 			__sync_fetch_and_add(n, -1);
 	}
 	kw_sk_addrs(sk, &e->local, &(struct kw_addr){});
+	/* an auto-assigned port is released before this transition is
+	 * traced: take it from listen() time */
+	if (!e->local.port && o)
+		e->local.port = o->local_port;
 	e->backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
 	e->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
 
