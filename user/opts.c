@@ -66,6 +66,7 @@ static int parse_kb(const char *s, char **end, uint32_t *kb)
 
 int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
+	const char *watch_only = NULL;	/* an option doctor does not take */
 	int i = 1;
 
 	kw_opts_default(o);
@@ -107,19 +108,39 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 		}                                                                     \
 	} while (0)
 
+#define NO_VALUE()                                                                    \
+	do {                                                                          \
+		if (val) {                                                            \
+			snprintf(err, errlen, "option %s takes no value", name);        \
+			return -1;                                                    \
+		}                                                                     \
+	} while (0)
+
+		/* every option but --json configures watch */
+		if (strcmp(name, "--json") && strcmp(name, "-h") && strcmp(name, "--help") &&
+		    strcmp(name, "-V") && strcmp(name, "--version"))
+			watch_only = name;
+
 		if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
+			NO_VALUE();
 			o->cmd = KW_CMD_HELP;
 		} else if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
+			NO_VALUE();
 			o->cmd = KW_CMD_VERSION;
 		} else if (!strcmp(name, "--json")) {
+			NO_VALUE();
 			o->json = true;
 		} else if (!strcmp(name, "--stats")) {
+			NO_VALUE();
 			o->stats = true;
 		} else if (!strcmp(name, "-v") || !strcmp(name, "--verbose")) {
+			NO_VALUE();
 			o->verbose = true;
 		} else if (!strcmp(name, "--utc")) {
+			NO_VALUE();
 			o->utc = true;
 		} else if (!strcmp(name, "--no-aggregate")) {
+			NO_VALUE();
 			o->agg_window_ns = 0;
 		} else if (!strcmp(name, "--aggregate-window")) {
 			NEED_VALUE();
@@ -150,9 +171,10 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 			return -1;
 		}
 #undef NEED_VALUE
+#undef NO_VALUE
 	}
-	if (o->cmd == KW_CMD_DOCTOR && (o->stats || o->duration_ns)) {
-		snprintf(err, errlen, "doctor takes only --json");
+	if (o->cmd == KW_CMD_DOCTOR && watch_only) {
+		snprintf(err, errlen, "doctor takes only --json, not %s", watch_only);
 		return -1;
 	}
 	return 0;

@@ -137,7 +137,9 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 	memset(it, 0, sizeof(*it));
 	it->event = "bind";
 	it->tracepoint = "syscalls:sys_enter_bind,sys_exit_bind";
-	if (!f->tracefs[0]) {
+	if (!f->btf) {		/* the programs are CO-RE: they need BTF too */
+		snprintf(it->why, sizeof(it->why), "no kernel BTF: %s", f->btf_error);
+	} else if (!f->tracefs[0]) {
 		snprintf(it->why, sizeof(it->why), "tracefs is not mounted and could not be "
 			 "mounted (%s); mount it: mount -t tracefs nodev /sys/kernel/tracing",
 			 f->tracefs_error[0] ? f->tracefs_error : "not tried");

@@ -19,7 +19,7 @@ struct jq_val {
 	enum jq_type type;
 	bool b;
 	double num;
-	bool is_int;		/* the number was written as an integer */
+	bool is_int;		/* an integer that fits int64 (or uint64 <= INT64_MAX) */
 	int64_t i;		/* its value, when is_int and it fits */
 	char *str;		/* JQ_STR, decoded, NUL-terminated */
 	size_t len;		/* JQ_STR bytes; JQ_ARR/JQ_OBJ members */
