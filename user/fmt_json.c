@@ -5,6 +5,7 @@
 #include <string.h>
 #include "format.h"
 #include "json.h"
+#include "container.h"
 #include "names.h"
 
 static void json_task(struct kw_json *j, const char *key, const struct kw_task *t)
@@ -59,13 +60,18 @@ static void json_errno(struct kw_json *j, const char *key, int err)
 		kw_json_i64(j, key, err);
 }
 
-static void json_header(struct kw_json *j, const struct kw_hdr *h, const struct kw_fmt_ctx *ctx)
+static void json_header(struct kw_json *j, const struct kw_hdr *h, uint64_t id,
+			const struct kw_fmt_ctx *ctx)
 {
 	char tmp[48];
 	struct kw_buf b = KW_BUF_INIT(tmp);
 
 	kw_json_u64(j, "schema", KW_JSON_SCHEMA);
 	kw_json_str(j, "type", kw_event_name(h->type));
+	if (id)
+		kw_json_u64(j, "id", id);
+	if (h->flags & KW_F_SNAPSHOT)
+		kw_json_bool(j, "snapshot", true);
 	kw_fmt_time_rfc3339(&b, (int64_t)h->ts_boot_ns + ctx->boot_to_wall_ns);
 	kw_json_str(j, "time", tmp);
 	kw_json_u64(j, "boot_ns", h->ts_boot_ns);
@@ -286,13 +292,48 @@ static void json_repeat(struct kw_json *j, const struct kw_ev_repeat *e)
 	kw_json_u64(j, "last_boot_ns", e->last_ns);
 }
 
+static void json_cgroup(struct kw_json *j, const struct kw_ev_cgroup *e)
+{
+	kw_json_u64(j, "cgroup", e->cgroup_id);
+	kw_json_bool(j, "v1_memory", e->v1_memory);
+	kw_json_bool(j, "resolved", e->resolved);
+	kw_json_strn(j, "path", e->path, sizeof(e->path));
+	kw_json_str(j, "runtime", kw_runtime_name(e->runtime));
+	kw_json_strn(j, "container_id", e->container_id, sizeof(e->container_id));
+	kw_json_strn(j, "name", e->name, sizeof(e->name));
+	kw_json_strn(j, "pod", e->pod, sizeof(e->pod));
+	kw_json_strn(j, "k8s_namespace", e->k8s_namespace, sizeof(e->k8s_namespace));
+}
+
+static void json_memcg_procs(struct kw_json *j, const struct kw_ev_memcg_procs *e)
+{
+	kw_json_u64(j, "memcg_id", e->cgroup_id);
+	kw_json_u64(j, "usage_bytes", e->usage_bytes);
+	kw_json_u64(j, "total_procs", e->total_procs);
+	kw_json_arr_begin(j, "procs");
+	for (uint32_t i = 0; i < e->nr && i < KW_MEMCG_PROCS_MAX; i++) {
+		kw_json_obj_begin(j, NULL);
+		kw_json_u64(j, "pid", e->procs[i].pid);
+		kw_json_strn(j, "comm", e->procs[i].comm, KW_COMM_LEN);
+		kw_json_u64(j, "rss_kb", e->procs[i].rss_kb);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
 void kw_format_json(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	kw_format_json_id(b, ev, 0, ctx);
+}
+
+void kw_format_json_id(struct kw_buf *b, const struct kw_event *ev, uint64_t id,
+		       const struct kw_fmt_ctx *ctx)
 {
 	struct kw_json j;
 
 	kw_json_init(&j, b);
 	kw_json_obj_begin(&j, NULL);
-	json_header(&j, &ev->hdr, ctx);
+	json_header(&j, &ev->hdr, id, ctx);
 	switch (ev->hdr.type) {
 	case KW_EV_OOM_KILL:	json_oom(&j, &ev->oom); break;
 	case KW_EV_PROC_EXIT:	json_exit(&j, &ev->exit); break;
@@ -305,6 +346,8 @@ void kw_format_json(struct kw_buf *b, const struct kw_event *ev, const struct kw
 	case KW_EV_SOCK_ERROR:	json_conn(&j, &ev->conn, ctx); break;
 	case KW_EV_BIND:	json_bind(&j, &ev->bind); break;
 	case KW_EV_REPEAT:	json_repeat(&j, &ev->repeat); break;
+	case KW_EV_CGROUP:	json_cgroup(&j, &ev->cgroup); break;
+	case KW_EV_MEMCG_PROCS:	json_memcg_procs(&j, &ev->memcg_procs); break;
 	default:		break;
 	}
 	kw_json_obj_end(&j);

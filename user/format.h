@@ -28,8 +28,10 @@ void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
 /* "15:04:05.123" in local time (or UTC) */
 void kw_fmt_time_short(struct kw_buf *b, int64_t wall_ns, bool utc);
 
-/* One JSON object, no newline. */
+/* One JSON object, no newline; with an event id ("id") when id != 0. */
 void kw_format_json(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx);
+void kw_format_json_id(struct kw_buf *b, const struct kw_event *ev, uint64_t id,
+		       const struct kw_fmt_ctx *ctx);
 /* One text line, no newline. */
 void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx);
 

@@ -205,6 +205,15 @@ void kw_loader_stop(struct kw_loader *l)
 	kw_agg_seen_free(&l->agg_seen);
 }
 
+void kw_loader_note_listener_proc(struct kw_loader *l, uint32_t tgid)
+{
+	__u32 one = 1;
+
+	/* BPF_NOEXIST: a count kept by the kernel stays as it is */
+	bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_listener_procs), &tgid, &one,
+			    BPF_NOEXIST);
+}
+
 /* ---- counters and repeats ---- */
 
 int kw_loader_counters(struct kw_loader *l, struct kw_counters *sum)

@@ -34,6 +34,9 @@ int kw_loader_counters(struct kw_loader *l, struct kw_counters *sum);
 typedef void (*kw_emit_fn)(const struct kw_event *ev, void *ctx);
 void kw_loader_drain_repeats(struct kw_loader *l, kw_emit_fn emit, void *ctx);
 
+/* A process holding a listening socket opened before kwhy: report its exit */
+void kw_loader_note_listener_proc(struct kw_loader *l, uint32_t tgid);
+
 /* Route libbpf's messages: debug ones only when verbose; the last error
  * lines are kept for kw_loader_start's message. */
 void kw_loader_set_verbose(bool verbose);

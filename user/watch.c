@@ -14,8 +14,13 @@
 #include <unistd.h>
 #include "probe.h"
 #include "format.h"
+#include "cgroups.h"
+#include "enrich.h"
+#include "fmt_explain.h"
 #include "loader.h"
 #include "meta.h"
+#include "pipeline.h"
+#include "snapshot.h"
 #include "watch.h"
 
 /*
@@ -33,6 +38,8 @@ struct batched {
 struct watch {
 	const struct kw_opts *o;
 	struct kw_fmt_ctx fmt;
+	struct kw_enrich enrich;
+	struct kw_pipeline pipeline;
 	FILE *out;
 	bool out_failed;
 	uint64_t decode_errors;
@@ -67,16 +74,55 @@ static void write_line(struct watch *w, FILE *f, struct kw_buf *b)
 		w->out_failed = true;
 }
 
-static void emit(const struct kw_event *ev, void *ctx)
+/* ---- pipeline sinks: what reaches the output ---- */
+
+static void out_event(void *ctx, const struct kw_event *ev, uint64_t id)
 {
 	struct watch *w = ctx;
 	struct kw_buf b = KW_BUF_INIT(w->line);
 
 	if (w->o->json)
-		kw_format_json(&b, ev, &w->fmt);
+		kw_format_json_id(&b, ev, id, &w->fmt);
+	else if (ev->hdr.type == KW_EV_CGROUP || ev->hdr.type == KW_EV_MEMCG_PROCS)
+		return;		/* context for the explanations, not news */
 	else
 		kw_format_text(&b, ev, &w->fmt);
 	write_line(w, w->out, &b);
+}
+
+static void out_explanation(void *ctx, const struct kw_explanation *ex)
+{
+	struct watch *w = ctx;
+	struct kw_buf b = KW_BUF_INIT(w->line);
+
+	kw_format_explanation(&b, w->o->json, ex, &w->fmt);
+	write_line(w, w->out, &b);
+}
+
+static void out_summary(void *ctx, const struct kw_summary *s)
+{
+	struct watch *w = ctx;
+	struct kw_buf b = KW_BUF_INIT(w->line);
+
+	kw_format_summary(&b, w->o->json, s, &w->fmt);
+	write_line(w, w->out, &b);
+}
+
+/* ---- into the pipeline ---- */
+
+static void feed_pipeline(void *ctx, const struct kw_event *ev)
+{
+	struct watch *w = ctx;
+
+	kw_pipeline_event(&w->pipeline, ev);
+}
+
+/* one event from the kernel, the snapshot or the repeat drain */
+static void emit(const struct kw_event *ev, void *ctx)
+{
+	struct watch *w = ctx;
+
+	kw_enrich_event(&w->enrich, ev, feed_pipeline, w);
 }
 
 static int by_time(const void *a, const void *b)
@@ -94,6 +140,7 @@ static void flush_batch(struct watch *w)
 	for (size_t i = 0; i < w->nbatch; i++)
 		emit(&w->batch[i].ev, w);
 	w->nbatch = 0;
+	kw_pipeline_flush(&w->pipeline);
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -180,6 +227,35 @@ static int any_enabled(const struct kw_plan *p)
 	return 0;
 }
 
+/* Listeners that existed before kwhy: into the model as snapshot events,
+ * and their processes into the kernel's map, so their exits are reported. */
+struct snap_ctx {
+	struct watch *w;
+	struct kw_loader *l;
+	uint32_t n;
+};
+
+static void on_snapshot(const struct kw_event *ev, void *ctx)
+{
+	struct snap_ctx *sc = ctx;
+
+	if (ev->hdr.flags & KW_F_TASK)
+		kw_loader_note_listener_proc(sc->l, ev->hdr.task.tgid);
+	emit(ev, sc->w);
+	sc->n++;
+}
+
+static void take_snapshot(struct watch *w, struct kw_loader *l)
+{
+	struct snap_ctx sc = { .w = w, .l = l };
+	int n = kw_snapshot_listeners("/proc", on_snapshot, &sc, KW_M_LISTENERS);
+
+	if (n < 0)
+		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
+			"(%s); they are unknown until they change\n", strerror(-n));
+	kw_pipeline_flush(&w->pipeline);
+}
+
 int kw_watch(const struct kw_opts *o)
 {
 	static struct watch w;
@@ -190,6 +266,7 @@ int kw_watch(const struct kw_opts *o)
 				    .agg_window_ns = o->agg_window_ns };
 	struct kw_buf b = KW_BUF_INIT(w.line);
 	uint64_t start, next_drain, next_stats;
+	struct kw_cgroups *cg;
 	char err[512];
 	int ret = KW_EXIT_OK;
 
@@ -209,6 +286,16 @@ int kw_watch(const struct kw_opts *o)
 	w.fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
 	w.fmt.utc = o->utc;
 	load_enums(&w.fmt);
+	{
+		struct kw_pipeline_cfg pc = { .rst_reasons = w.fmt.rst_reasons,
+					      .drop_reasons = w.fmt.drop_reasons };
+		struct kw_sinks sinks = { .event = out_event, .explanation = out_explanation,
+					  .summary = out_summary, .ctx = &w };
+
+		kw_pipeline_init(&w.pipeline, &pc, &sinks);
+	}
+	cg = kw_cgroups_new(f.cg2_mount, f.memcg_v1_mount);
+	kw_enrich_init(&w.enrich, cg);
 
 	if (kw_loader_start(&l, o, &f, on_record, &w, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
@@ -230,6 +317,7 @@ int kw_watch(const struct kw_opts *o)
 		fputs(w.line, stderr);
 	}
 
+	take_snapshot(&w, &l);
 	start = now_ns(CLOCK_MONOTONIC);
 	next_drain = start + 1000000000ULL;
 	next_stats = start + o->stats_interval_ns;
@@ -245,6 +333,7 @@ int kw_watch(const struct kw_opts *o)
 		}
 		if (now >= next_drain) {
 			kw_loader_drain_repeats(&l, emit, &w);
+			kw_pipeline_flush(&w.pipeline);
 			next_drain = now + 1000000000ULL;
 		}
 		if (fflush(w.out))
@@ -260,6 +349,7 @@ int kw_watch(const struct kw_opts *o)
 	ring_buffer__consume(l.rb);
 	flush_batch(&w);
 	kw_loader_drain_repeats(&l, emit, &w);
+	kw_pipeline_finish(&w.pipeline);
 	fflush(w.out);
 	if (w.out_failed) {
 		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
@@ -268,5 +358,6 @@ int kw_watch(const struct kw_opts *o)
 	}
 	print_stats(&w, &l, true);
 	kw_loader_stop(&l);
+	kw_cgroups_free(cg);
 	return ret;
 }
