@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The model and the explainer, fed synthetic event sequences through the
+ * pipeline exactly as watch (and replay) feed real ones: every cause, the
+ * OOM -> listener gone -> refused chain, aggregation of repeats into one
+ * explanation, and the bounds of the tables.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fmt_explain.h"
+#include "pipeline.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define NS_A 4026531001u	/* the server's network namespace */
+#define NS_B 4026531002u	/* another container's */
+#define SEC 1000000000ULL
+
+struct capture {
+	struct kw_explanation ex[16];	/* the first 16 */
+	uint32_t n;
+	struct kw_summary sum[16];
+	uint32_t nsum;
+	uint64_t events;
+	uint64_t n_total;		/* explanations, all */
+	uint64_t sum_total;		/* repeats summarised, all */
+};
+
+static void cap_event(void *ctx, const struct kw_event *ev, uint64_t id)
+{
+	struct capture *c = ctx;
+
+	(void)ev;
+	ck_assert_uint_eq(id, c->events + 1);	/* ids are 1, 2, 3, ... */
+	c->events = id;
+}
+
+static void cap_expl(void *ctx, const struct kw_explanation *ex)
+{
+	struct capture *c = ctx;
+
+	c->n_total++;
+	if (c->n < 16)
+		c->ex[c->n++] = *ex;
+}
+
+static void cap_sum(void *ctx, const struct kw_summary *s)
+{
+	struct capture *c = ctx;
+
+	c->sum_total += s->count;
+	if (c->nsum < 16)
+		c->sum[c->nsum++] = *s;
+}
+
+static struct kw_pipeline *new_pipeline(struct capture *c)
+{
+	static struct kw_pipeline p;	/* big: not on the stack */
+	struct kw_pipeline_cfg cfg = { .model.recent_ns = 60 * SEC };
+	struct kw_sinks sinks = { .event = cap_event, .explanation = cap_expl,
+				  .summary = cap_sum, .ctx = c };
+
+	memset(c, 0, sizeof(*c));
+	kw_pipeline_init(&p, &cfg, &sinks);
+	return &p;
+}
+
+static struct kw_addr ep(const char *ip, uint16_t port)
+{
+	struct kw_addr a = { .port = port };
+
+	if (strchr(ip, ':')) {
+		a.family = 10;
+		ck_assert_int_eq(inet_pton(AF_INET6, ip, a.addr), 1);
+	} else {
+		a.family = 2;
+		ck_assert_int_eq(inet_pton(AF_INET, ip, a.addr), 1);
+	}
+	return a;
+}
+
+static struct kw_task task(uint32_t pid, const char *comm, uint32_t netns, uint64_t cg)
+{
+	struct kw_task t = { .pid = pid, .tgid = pid, .netns_ino = netns, .cgroup_id = cg };
+
+	strncpy(t.comm, comm, sizeof(t.comm) - 1);
+	return t;
+}
+
+static void hdr(struct kw_hdr *h, uint16_t type, uint64_t ts, uint32_t netns)
+{
+	h->type = type;
+	h->size = kw_event_size(type);
+	h->ts_boot_ns = ts;
+	h->netns_ino = netns;
+	h->flags |= KW_F_NETNS;
+}
+
+static void listen_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
+		      struct kw_task owner, bool v6only)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_LISTEN, ts, netns);
+	ev.hdr.flags |= KW_F_TASK | KW_F_CGROUP;
+	ev.hdr.task = owner;
+	ev.hdr.cgroup_id = owner.cgroup_id;
+	ev.listen.local = local;
+	ev.listen.v6only = v6only;
+	kw_pipeline_event(p, &ev);
+}
+
+static void close_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
+		     struct kw_task owner, uint8_t how, uint32_t status)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_LISTEN_CLOSE, ts, netns);
+	ev.hdr.flags |= KW_F_TASK | KW_F_OWNER;
+	ev.hdr.task = owner;
+	ev.listen.owner_known = 1;
+	ev.listen.local = local;
+	ev.listen.how = how;
+	ev.listen.closer = owner;
+	ev.listen.closer_exit_code = status;
+	kw_pipeline_event(p, &ev);
+}
+
+/* the server side of a refusal: a reset for a port with no socket */
+static void refused(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr dialled,
+		    struct kw_addr client)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_RESET_SENT, ts, netns);
+	ev.conn.local = dialled;
+	ev.conn.remote = client;
+	ev.conn.reason = 1;
+	ev.conn.has_reason = 1;
+	ev.conn.source = KW_SRC_SEND_RESET;
+	kw_pipeline_event(p, &ev);
+}
+
+/* the client side: connect() failed */
+static void connect_failed(struct kw_pipeline *p, uint64_t ts, uint32_t netns,
+			   struct kw_addr local, struct kw_addr remote, struct kw_task *owner)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_CONNECT_FAIL, ts, netns);
+	if (owner) {
+		ev.hdr.flags |= KW_F_TASK | KW_F_OWNER;
+		ev.hdr.task = *owner;
+	}
+	ev.conn.local = local;
+	ev.conn.remote = remote;
+	ev.conn.state = 2;
+	ev.conn.error = 111;
+	ev.conn.reset_received = 1;
+	kw_pipeline_event(p, &ev);
+}
+
+static void cgroup_ev(struct kw_pipeline *p, uint64_t ts, uint64_t id, uint8_t rt, const char *name,
+		      const char *path, bool v1)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_CGROUP, ts, 0);
+	ev.hdr.flags = 0;
+	ev.cgroup.cgroup_id = id;
+	ev.cgroup.runtime = rt;
+	ev.cgroup.resolved = 1;
+	ev.cgroup.v1_memory = v1;
+	strncpy(ev.cgroup.name, name, sizeof(ev.cgroup.name) - 1);
+	strncpy(ev.cgroup.container_id, name, sizeof(ev.cgroup.container_id) - 1);
+	strncpy(ev.cgroup.path, path, sizeof(ev.cgroup.path) - 1);
+	kw_pipeline_event(p, &ev);
+}
+
+/* a refusal of 10.0.0.5:8001 in NS_A by curl, flushed: one explanation */
+static const struct kw_explanation *refuse_once(struct kw_pipeline *p, struct capture *c,
+						uint64_t ts, const char *ip, uint16_t port)
+{
+	struct kw_task curl = task(900, "curl", NS_A, 77);
+	struct kw_addr dst = ep(ip, port), cli = ep(strchr(ip, ':') ? "::1" : "10.0.0.9", 40000);
+
+	refused(p, ts, NS_A, dst, cli);
+	connect_failed(p, ts + 1000, NS_A, cli, dst, &curl);
+	kw_pipeline_flush(p);
+	ck_assert_uint_ge(c->n, 1);
+	return &c->ex[c->n - 1];
+}
+
+START_TEST(wrong_address_names_the_listener)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "backend", "/docker/abc", false);
+	listen_ev(p, 10, NS_A, ep("127.0.0.1", 8001), task(41, "gunicorn", NS_A, 55), false);
+	ex = refuse_once(p, &c, 5 * SEC, "10.0.0.5", 8001);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_address");
+	ck_assert_uint_eq(ex->nr_listeners, 1);
+	ck_assert_uint_eq(ex->listeners[0].owner.tgid, 41);
+	tu_assert_contains(ex->text, "nothing listens on 10.0.0.5:8001");
+	tu_assert_contains(ex->text, "container backend");
+	tu_assert_contains(ex->text, "gunicorn pid 41 listens on 127.0.0.1:8001 only");
+	tu_assert_contains(ex->text, "curl pid 900");	/* the client, from connect_failed */
+	ck_assert(ex->client_known);
+	ck_assert_uint_eq(ex->nr_events, 3);	/* reset, listen, connect_failed */
+}
+END_TEST
+
+START_TEST(wrong_family_ipv4_only_listener)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 10, NS_A, ep("0.0.0.0", 8080), task(7, "node", NS_A, 1), false);
+	ex = refuse_once(p, &c, 2 * SEC, "::1", 8080);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_family");
+	tu_assert_contains(ex->text, "IPv4 only, and the client used IPv6");
+	tu_assert_contains(ex->fix, "[::]");
+}
+END_TEST
+
+START_TEST(wrong_family_v6only_listener)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 10, NS_A, ep("::", 8080), task(7, "node", NS_A, 1), true);
+	ex = refuse_once(p, &c, 2 * SEC, "10.0.0.5", 8080);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_family");
+	tu_assert_contains(ex->text, "IPV6_V6ONLY");
+}
+END_TEST
+
+START_TEST(dual_stack_listener_is_not_a_mismatch)
+{
+	struct kw_listener l = { .local = ep("::", 80) };
+	struct kw_addr v4 = ep("10.0.0.5", 80);
+
+	ck_assert(kw_listener_accepts(&l, &v4));
+	l.v6only = 1;
+	ck_assert(!kw_listener_accepts(&l, &v4));
+}
+END_TEST
+
+START_TEST(listener_exited_with_code_and_delay)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8001), gun, false);
+	close_ev(p, 10 * SEC, NS_A, ep("0.0.0.0", 8001), gun, KW_CLOSE_EXIT, 3 << 8);
+	ex = refuse_once(p, &c, 12 * SEC + 300000000ULL, "10.0.0.5", 8001);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert_uint_eq(ex->delay_ns, 2300000000ULL);
+	tu_assert_contains(ex->text, "gunicorn pid 41 listened on 0.0.0.0:8001");
+	tu_assert_contains(ex->text, "exited with code 3");
+	tu_assert_contains(ex->text, "2.3 s before this refusal");
+}
+END_TEST
+
+START_TEST(oom_listener_refused_chain)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 55);
+	struct kw_event oom = {}, ex_ev = {};
+	const struct kw_explanation *ex;
+	uint64_t oom_event_id;
+
+	cgroup_ev(p, 1, 555, KW_RT_DOCKER, "backend", "/docker/abc", true);
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8001), gun, false);
+	hdr(&oom.hdr, KW_EV_OOM_KILL, 20 * SEC, NS_A);
+	oom.hdr.flags |= KW_F_TASK;
+	oom.hdr.task = gun;
+	oom.oom.victim = gun;
+	oom.oom.anon_rss_kb = 250 * 1024;
+	oom.oom.memcg_v1 = 1;
+	oom.oom.nr_levels = 2;
+	oom.oom.limit_level = 0;
+	oom.oom.levels[0] = (struct kw_oom_level){ 555, 256ULL << 20, 256ULL << 20 };
+	oom.oom.levels[1] = (struct kw_oom_level){ 1, 1ULL << 30, ~0ULL };
+	kw_pipeline_event(p, &oom);
+	oom_event_id = c.events;
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "memcg_limit");
+	tu_assert_contains(c.ex[0].text, "memory cgroup /docker/abc reached its limit");
+
+	hdr(&ex_ev.hdr, KW_EV_PROC_EXIT, 20 * SEC + 1000, NS_A);
+	ex_ev.hdr.flags |= KW_F_TASK;
+	ex_ev.hdr.task = gun;
+	ex_ev.exit.exit_code = 9;
+	kw_pipeline_event(p, &ex_ev);
+	ck_assert_uint_eq(c.n, 1);	/* an OOM death is not a userspace kill */
+	close_ev(p, 20 * SEC + 2000, NS_A, ep("0.0.0.0", 8001), gun, KW_CLOSE_KILLED, 9);
+
+	ex = refuse_once(p, &c, 22 * SEC, "10.0.0.5", 8001);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert_uint_eq(ex->closed.oom_event_id, oom_event_id);
+	tu_assert_contains(ex->text, "until it was OOM-killed");
+	/* the explanation cites the OOM kill among its events */
+	ck_assert_uint_eq(ex->events[1], oom_event_id);
+}
+END_TEST
+
+START_TEST(bind_failed_names_the_holder)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_event b = {};
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("127.0.0.1", 8001), task(12, "old", NS_A, 1), false);
+	hdr(&b.hdr, KW_EV_BIND, 3 * SEC, NS_A);
+	b.hdr.flags |= KW_F_TASK;
+	b.hdr.task = task(50, "gunicorn", NS_A, 1);
+	b.bind.addr = ep("0.0.0.0", 8001);
+	b.bind.ret = -98;
+	kw_pipeline_event(p, &b);
+	ex = refuse_once(p, &c, 4 * SEC, "10.0.0.5", 8001);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "bind_failed");
+	ck_assert(ex->holder_known);
+	ck_assert_uint_eq(ex->holder.tgid, 12);
+	tu_assert_contains(ex->text, "failed to bind 0.0.0.0:8001 with EADDRINUSE");
+	tu_assert_contains(ex->text, "held by old pid 12");
+}
+END_TEST
+
+START_TEST(wrong_port_nearest_first)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1, NS_A, ep("0.0.0.0", 3001), task(41, "gunicorn", NS_A, 1), false);
+	listen_ev(p, 2, NS_A, ep("0.0.0.0", 9000), task(42, "other", NS_A, 1), false);
+	listen_ev(p, 3, NS_A, ep("0.0.0.0", 2990), task(43, "third", NS_A, 1), false);
+	ex = refuse_once(p, &c, 5 * SEC, "127.0.0.1", 3000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_port");
+	ck_assert_uint_eq(ex->listeners[0].local.port, 3001);
+	ck_assert_uint_eq(ex->listeners[1].local.port, 2990);
+	ck_assert_uint_eq(ex->listeners[2].local.port, 9000);
+	tu_assert_contains(ex->text, ":3001 (gunicorn pid 41)");
+}
+END_TEST
+
+START_TEST(wrong_netns_names_the_other_container)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	cgroup_ev(p, 1, 66, KW_RT_DOCKER, "redis", "/docker/def", false);
+	listen_ev(p, 2, NS_B, ep("0.0.0.0", 6379), task(3, "redis-server", NS_B, 66), false);
+	ex = refuse_once(p, &c, 5 * SEC, "127.0.0.1", 6379);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_netns");
+	tu_assert_contains(ex->text, "in another one (container redis)");
+}
+END_TEST
+
+START_TEST(no_listener_says_what_was_checked)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	ex = refuse_once(p, &c, 5 * SEC, "127.0.0.1", 9999);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "no_listener");
+	tu_assert_contains(ex->text, "checked 0 known listeners");
+}
+END_TEST
+
+START_TEST(remote_reset_without_local_server_side)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task curl = task(900, "curl", NS_A, 1);
+
+	connect_failed(p, 5 * SEC, NS_A, ep("10.0.0.9", 40000), ep("192.0.2.10", 443), &curl);
+	kw_pipeline_flush(p);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "remote");
+	tu_assert_contains(c.ex[0].text, "another host");
+}
+END_TEST
+
+START_TEST(userspace_killer_is_named)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_event sig = {}, ex = {};
+
+	hdr(&sig.hdr, KW_EV_SIGNAL, 5 * SEC, NS_A);
+	sig.hdr.flags |= KW_F_TASK;
+	sig.hdr.task = task(900, "kubelet", NS_A, 1);
+	sig.signal.target = task(41, "nginx", NS_A, 1);
+	sig.signal.sig = 9;
+	kw_pipeline_event(p, &sig);
+	hdr(&ex.hdr, KW_EV_PROC_EXIT, 5 * SEC + 1000, NS_A);
+	ex.hdr.flags |= KW_F_TASK;
+	ex.hdr.task = task(41, "nginx", NS_A, 1);
+	ex.exit.exit_code = 9;
+	kw_pipeline_event(p, &ex);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "userspace_killer");
+	tu_assert_contains(c.ex[0].text, "nginx pid 41 was killed with SIGKILL by kubelet pid 900");
+}
+END_TEST
+
+START_TEST(global_oom)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_event oom = {};
+
+	hdr(&oom.hdr, KW_EV_OOM_KILL, 5 * SEC, NS_A);
+	oom.oom.victim = task(41, "java", NS_A, 1);
+	oom.oom.limit_level = KW_OOM_GLOBAL;
+	oom.oom.nr_levels = 1;
+	oom.oom.levels[0] = (struct kw_oom_level){ 1, 8ULL << 30, ~0ULL };
+	kw_pipeline_event(p, &oom);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "global");
+	tu_assert_contains(c.ex[0].text, "the host ran out of memory");
+}
+END_TEST
+
+START_TEST(parent_limit_is_said)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_event oom = {};
+
+	hdr(&oom.hdr, KW_EV_OOM_KILL, 5 * SEC, NS_A);
+	oom.oom.victim = task(41, "java", NS_A, 1);
+	oom.oom.nr_levels = 3;
+	oom.oom.limit_level = 1;
+	oom.oom.levels[0] = (struct kw_oom_level){ 10, 100ULL << 20, ~0ULL };
+	oom.oom.levels[1] = (struct kw_oom_level){ 11, 512ULL << 20, 512ULL << 20 };
+	oom.oom.levels[2] = (struct kw_oom_level){ 1, 1ULL << 30, ~0ULL };
+	kw_pipeline_event(p, &oom);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "memcg_limit");
+	tu_assert_contains(c.ex[0].text, "1 level above the victim's own");
+	tu_assert_contains(c.ex[0].text, "512.0 MiB used of 512.0 MiB");
+}
+END_TEST
+
+START_TEST(storm_is_one_explanation_with_exact_count)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_event rep = {};
+
+	refuse_once(p, &c, 1 * SEC, "127.0.0.1", 9999);
+	/* the kernel counted 18341 more for the server side, 18341 for the
+	 * client side: the refusals are the server side's */
+	hdr(&rep.hdr, KW_EV_REPEAT, 2 * SEC, NS_A);
+	rep.repeat.key.type = KW_EV_RESET_SENT;
+	rep.repeat.key.netns_ino = NS_A;
+	rep.repeat.key.dest = ep("127.0.0.1", 9999);
+	rep.repeat.count = 18341;
+	rep.repeat.last_ns = 2 * SEC;
+	kw_pipeline_event(p, &rep);
+	rep.repeat.key.type = KW_EV_CONNECT_FAIL;
+	rep.repeat.key.code = 111;
+	kw_pipeline_event(p, &rep);
+	/* one more non-aggregated refusal of the same kind, later */
+	refused(p, 7 * SEC, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40001));
+	kw_pipeline_flush(p);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_uint_eq(c.nsum, 1);
+	ck_assert_uint_eq(c.sum[0].count, 18342);
+	ck_assert_uint_eq(c.sum[0].total, 18343);
+	ck_assert_uint_eq(c.sum[0].explanation_id, c.ex[0].id);
+	kw_pipeline_finish(p);
+	ck_assert_uint_eq(c.nsum, 1);	/* nothing new to report */
+}
+END_TEST
+
+START_TEST(listener_table_is_bounded)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+
+	for (uint32_t i = 0; i < KW_M_LISTENERS + 100; i++)
+		listen_ev(p, i + 1, NS_A, ep("0.0.0.0", (uint16_t)(1000 + i % 60000)),
+			  task(i + 2, "x", NS_A, 1), false);
+	ck_assert_uint_eq(p->model.nr_listeners, KW_M_LISTENERS);
+	ck_assert_uint_eq(p->model.listeners_evicted, 100);
+}
+END_TEST
+
+START_TEST(many_distinct_refusals_stay_bounded)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+
+	/* a million refusals over 5000 destinations: fixed-size tables, and
+	 * every refusal is accounted for, explained or counted in a summary */
+	for (uint32_t i = 0; i < 1000000; i++) {
+		refused(p, 2 * SEC + i, NS_A, ep("127.0.0.1", (uint16_t)(2 + i % 5000)),
+			ep("127.0.0.1", 40000));
+		if (i % 1000 == 999)
+			kw_pipeline_flush(p);
+		ck_assert_uint_le(p->nr_pending, KW_PENDING_MAX);
+	}
+	kw_pipeline_finish(p);
+	ck_assert_uint_ge(c.n_total, 5000);
+	ck_assert_uint_eq(c.n_total + c.sum_total, 1000000);
+	ck_assert_uint_eq(p->model.nr_listeners, 0);
+}
+END_TEST
+
+START_TEST(explanation_json_is_valid_and_complete)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_fmt_ctx ctx = { .boot_to_wall_ns = 1700000000LL * 1000000000LL };
+	const struct kw_explanation *ex;
+	char line[8192];
+	struct kw_buf b = KW_BUF_INIT(line);
+	struct jq_val *v;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "back\"end\n", "/docker/abc", false);
+	listen_ev(p, 10, NS_A, ep("127.0.0.1", 8001), task(41, "guni\x1b[31m", NS_A, 55), false);
+	ex = refuse_once(p, &c, 5 * SEC, "10.0.0.5", 8001);
+	kw_format_explanation(&b, true, ex, &ctx);
+	v = tu_parse(line);
+	tu_assert_str(v, "type", "explanation");
+	tu_assert_str(v, "cause", "wrong_address");
+	tu_assert_str(v, "container.name", "back\"end\n");
+	tu_assert_str(v, "container.runtime", "docker");
+	tu_assert_str(v, "facts.destination", "10.0.0.5:8001");
+	tu_assert_int(v, "facts.listeners.0.owner.pid", 41);
+	tu_assert_int(v, "facts.client.pid", 900);
+	ck_assert_uint_eq(jq_len(v, "events"), 3);
+	jq_free(v);
+	/* text: the escape sequence in comm is neutralised */
+	kw_buf_reset(&b);
+	kw_format_explanation(&b, false, ex, &ctx);
+	tu_assert_not_contains(line, "\x1b");
+	tu_assert_contains(line, "WHY          wrong_address");
+}
+END_TEST
+
+Suite *explain_suite(void)
+{
+	Suite *s = suite_create("explain");
+	TCase *tc = tcase_create("causes");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, wrong_address_names_the_listener);
+	tcase_add_test(tc, wrong_family_ipv4_only_listener);
+	tcase_add_test(tc, wrong_family_v6only_listener);
+	tcase_add_test(tc, dual_stack_listener_is_not_a_mismatch);
+	tcase_add_test(tc, listener_exited_with_code_and_delay);
+	tcase_add_test(tc, oom_listener_refused_chain);
+	tcase_add_test(tc, bind_failed_names_the_holder);
+	tcase_add_test(tc, wrong_port_nearest_first);
+	tcase_add_test(tc, wrong_netns_names_the_other_container);
+	tcase_add_test(tc, no_listener_says_what_was_checked);
+	tcase_add_test(tc, remote_reset_without_local_server_side);
+	tcase_add_test(tc, userspace_killer_is_named);
+	tcase_add_test(tc, global_oom);
+	tcase_add_test(tc, parent_limit_is_said);
+	tcase_add_test(tc, storm_is_one_explanation_with_exact_count);
+	tcase_add_test(tc, listener_table_is_bounded);
+	tcase_add_test(tc, many_distinct_refusals_stay_bounded);
+	tcase_add_test(tc, explanation_json_is_valid_and_complete);
+	suite_add_tcase(s, tc);
+	return s;
+}
