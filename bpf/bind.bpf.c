@@ -65,6 +65,11 @@ int kw_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 
 	if (!a)
 		return 0;
+	if (!kw_task_targeted(kw_current()) ||
+	    !kw_port_wanted(((__u16)a->sa[2] << 8) | a->sa[3], 0)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_BIND);
+		goto out;
+	}
 	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_BIND);
 	if (!e)
 		goto out;

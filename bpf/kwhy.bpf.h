@@ -43,6 +43,8 @@
 /* ---- load-time configuration, set by the loader through the skeleton ---- */
 extern const volatile __u64 kw_agg_window_ns;	/* 0: send every event */
 extern const volatile __u32 kw_page_size;	/* bytes */
+extern const volatile __u8 kw_filter_on;	/* --container/--pid: only the target */
+extern const volatile __u16 kw_filter_port;	/* --port, 0: any */
 
 /* ---- maps ---- */
 
@@ -117,6 +119,41 @@ struct {
 	__type(key, __u32);
 	__type(value, struct kw_last_kill);
 } kw_last_kill SEC(".maps") __weak;
+
+/*
+ * The target (--container, --pid): its cgroups (v2 ids and v1 memory
+ * cgroup ids; an event matches when its cgroup or an ancestor is listed,
+ * so cgroups made later inside the container match too), its network
+ * namespaces (for events without a process), and pids.  Filled by the
+ * loader before attaching.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} kw_target_cg2 SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} kw_target_memcg SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u8);
+} kw_target_netns SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} kw_target_tgids SEC(".maps") __weak;
 
 /* ---- counters ---- */
 
@@ -241,6 +278,66 @@ static __always_inline __u32 kw_exit_status(struct task_struct *task)
 	return BPF_CORE_READ(task, exit_code);
 }
 
+/* ---- the target filter ---- */
+
+#define KW_TARGET_DEPTH 8	/* cgroup ancestors looked at */
+
+static __always_inline bool kw_cgroup_in(void *map, struct cgroup *cg)
+{
+	for (int i = 0; i < KW_TARGET_DEPTH && cg; i++) {
+		__u64 id = BPF_CORE_READ(cg, kn, id);
+
+		if (bpf_map_lookup_elem(map, &id))
+			return true;
+		cg = BPF_CORE_READ(cg, self.parent, cgroup);
+	}
+	return false;
+}
+
+static __always_inline bool kw_netns_targeted(__u32 ino)
+{
+	return !kw_filter_on || (ino && bpf_map_lookup_elem(&kw_target_netns, &ino));
+}
+
+static __always_inline bool kw_task_targeted(struct task_struct *t)
+{
+	struct css_set *cgroups;
+	struct cgroup_subsys_state *css = NULL;
+	__u32 tgid;
+
+	if (!kw_filter_on)
+		return true;
+	tgid = BPF_CORE_READ(t, tgid);
+	if (bpf_map_lookup_elem(&kw_target_tgids, &tgid))
+		return true;
+	cgroups = BPF_CORE_READ(t, cgroups);
+	if (kw_cgroup_in(&kw_target_cg2, BPF_CORE_READ(cgroups, dfl_cgrp)))
+		return true;
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+		int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+		if (idx >= 0 && idx < CGROUP_SUBSYS_COUNT)
+			bpf_core_read(&css, sizeof(css), &cgroups->subsys[idx]);
+		if (css && kw_cgroup_in(&kw_target_memcg, BPF_CORE_READ(css, cgroup)))
+			return true;
+	}
+	return false;
+}
+
+/* a recorded owner (socket events): its pid and its cgroup v2 id, which
+ * is matched exactly (the loader lists the target's descendants) */
+static __always_inline bool kw_owner_targeted(const struct kw_task *t)
+{
+	return bpf_map_lookup_elem(&kw_target_tgids, &t->tgid) ||
+	       bpf_map_lookup_elem(&kw_target_cg2, &t->cgroup_id) ||
+	       (t->memcg_hier && bpf_map_lookup_elem(&kw_target_memcg, &t->memcg_id));
+}
+
+static __always_inline bool kw_port_wanted(__u16 a, __u16 b)
+{
+	return !kw_filter_port || a == kw_filter_port || b == kw_filter_port;
+}
+
 /* ---- socket helpers ---- */
 
 static __always_inline void kw_sk_addrs(const struct sock *sk, struct kw_addr *local,
@@ -281,6 +378,23 @@ static __always_inline struct kw_sock_owner *kw_hdr_from_sock(struct kw_hdr *h,
 		h->flags |= KW_F_TASK | KW_F_OWNER;
 	}
 	return o;
+}
+
+/* Does a socket event belong to the target: its namespace, or its
+ * recorded owner?  Also applies --port to either end. */
+static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, __u16 rport)
+{
+	__u64 key = (__u64)sk;
+	struct kw_sock_owner *o;
+
+	if (!kw_port_wanted(lport, rport))
+		return false;
+	if (!kw_filter_on)
+		return true;
+	if (kw_netns_targeted(BPF_CORE_READ(kw_sk_net(sk), ns.inum)))
+		return true;
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	return o && kw_owner_targeted(&o->task);
 }
 
 /*

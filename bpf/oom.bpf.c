@@ -106,8 +106,14 @@ static __always_inline void fill_memcg_levels(struct kw_ev_oom *e, struct task_s
 static __always_inline void on_victim(struct task_struct *victim, __u32 pid, __u32 uid,
 				      __u8 src)
 {
-	struct kw_ev_oom *e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_OOM_KILL);
+	struct kw_ev_oom *e;
 
+	/* a victim not known by its task cannot be filtered: kept */
+	if (victim && !kw_task_targeted(victim)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_OOM_KILL);
+		return;
+	}
+	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_OOM_KILL);
 	if (!e)
 		return;
 	kw_hdr_from_current(&e->hdr);	/* the invoker */

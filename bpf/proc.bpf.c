@@ -23,6 +23,12 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 		why |= KW_EXIT_LISTENER;
 	if (code & 0x7f)
 		why |= KW_EXIT_SIGNALED;
+	if (kw_filter_on) {	/* every exit of the target, nothing else */
+		if (kw_task_targeted(task))
+			why |= KW_EXIT_TARGET;
+		else
+			why = 0;
+	}
 	if (!why) {
 		kw_count(KW_CNT_FILTERED, KW_EV_PROC_EXIT);
 		return;
@@ -84,6 +90,10 @@ int BPF_PROG(kw_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	}
 	if (tgid == BPF_CORE_READ(cur, tgid))	/* a process signalling itself */
 		return 0;
+	if (!kw_task_targeted(cur) && !kw_task_targeted(task)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_SIGNAL);
+		return 0;
+	}
 
 	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_SIGNAL);
 	if (!e)

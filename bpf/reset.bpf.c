@@ -125,6 +125,10 @@ static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 
 
 	ak.type = KW_EV_RESET_SENT;
 	ak.netns_ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
+	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(ak.netns_ino)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_RESET_SENT);
+		return;
+	}
 	ak.code = reason;
 	ak.dest = dialled;
 	if (!kw_agg_first(&ak))
@@ -155,6 +159,10 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	__u64 key = (__u64)sk;
 
 	kw_sk_addrs(sk, &local, &remote);
+	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_RESET_SENT);
+		return;
+	}
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_RESET_SENT;
 	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
@@ -236,6 +244,10 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		return 0;
 	}
 	kw_sk_addrs(sk, &local, &remote);
+	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
+		return 0;
+	}
 	ak.type = KW_EV_RESET_RECV;
 	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
 	ak.tgid = o ? o->task.tgid : 0;
@@ -275,6 +287,10 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 	}
 	err = BPF_CORE_READ(sk, sk_err);
 	kw_sk_addrs(sk, &local, &remote);
+	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
+		return 0;
+	}
 	ak.type = KW_EV_SOCK_ERROR;
 	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
 	ak.tgid = o ? o->task.tgid : 0;

@@ -33,6 +33,12 @@ static __always_inline void on_listen(const struct sock *sk)
 	else
 		bpf_map_update_elem(&kw_listener_procs, &tgid, &one, BPF_NOEXIST);
 
+	if (!kw_port_wanted(BPF_CORE_READ(sk, __sk_common.skc_num), 0) ||
+	    !(kw_task_targeted(kw_current()) ||
+	      kw_netns_targeted(BPF_CORE_READ(kw_sk_net(sk), ns.inum)))) {
+		kw_count(KW_CNT_FILTERED, KW_EV_LISTEN);
+		return;
+	}
 	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_LISTEN);
 	if (!e)
 		return;
@@ -54,18 +60,19 @@ static __always_inline void on_listen_close(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	__u32 pflags, *n;
 
-	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_LISTEN_CLOSE);
-	if (!e) {
-		bpf_map_delete_elem(&kw_sock_owner, &key);
-		return;
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	if (!kw_sock_wanted(sk, o ? o->local_port : BPF_CORE_READ(sk, __sk_common.skc_num), 0) &&
+	    !(kw_filter_on && !kw_filter_port && kw_task_targeted(cur))) {
+		kw_count(KW_CNT_FILTERED, KW_EV_LISTEN_CLOSE);
+		goto out;
 	}
+	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_LISTEN_CLOSE);
+	if (!e)
+		goto out;
 	o = kw_hdr_from_sock(&e->hdr, sk);
 	if (o) {
 		e->owner_known = 1;
 		e->since_boot_ns = o->since_ns;
-		n = bpf_map_lookup_elem(&kw_listener_procs, &o->task.tgid);
-		if (n && *n > 0)
-			__sync_fetch_and_add(n, -1);
 	}
 	kw_sk_addrs(sk, &e->local, &(struct kw_addr){});
 	/* an auto-assigned port is released before this transition is
@@ -88,6 +95,12 @@ static __always_inline void on_listen_close(const struct sock *sk)
 		e->how = KW_CLOSE_CALL;
 	}
 	kw_submit(e);
+out:
+	if (o) {
+		n = bpf_map_lookup_elem(&kw_listener_procs, &o->task.tgid);
+		if (n && *n > 0)
+			__sync_fetch_and_add(n, -1);
+	}
 	bpf_map_delete_elem(&kw_sock_owner, &key);
 }
 
@@ -108,6 +121,10 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (o)
 		o->fail_reported = 1;
+	if (!kw_sock_wanted(sk, o ? o->local_port : local.port, remote.port)) {
+		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
+		return;
+	}
 
 	ak.type = KW_EV_CONNECT_FAIL;
 	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);

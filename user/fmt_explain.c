@@ -173,7 +173,11 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 
 	if (!json) {
 		kw_fmt_time_short(b, wall, ctx->utc);
-		kw_buf_printf(b, " WHY          %s: ", kw_cause_name(ex->cause));
+		if (ctx->color)	/* bold: the line the reader is looking for */
+			kw_buf_printf(b, " \033[1;33mWHY\033[0m          \033[1m%s\033[0m: ",
+				      kw_cause_name(ex->cause));
+		else
+			kw_buf_printf(b, " WHY          %s: ", kw_cause_name(ex->cause));
 		kw_buf_puts(b, ex->text);	/* escaped when rendered */
 		kw_buf_printf(b, "\n%*s fix: %s", 12, "", ex->fix);
 		return;

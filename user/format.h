@@ -17,6 +17,7 @@ struct kw_fmt_ctx {
 	const struct kw_enum_table *rst_reasons;	/* enum sk_rst_reason */
 	const struct kw_enum_table *drop_reasons;	/* enum skb_drop_reason */
 	bool utc;			/* text: UTC instead of local time */
+	bool color;			/* text: ANSI colours (a terminal, no NO_COLOR) */
 };
 
 /* "10.0.0.5:8001", "[fd00::5]:8080", "*:8001" when unknown */

@@ -95,7 +95,8 @@ static void disable_item_of(struct kw_plan *p, const char *prog, const char *why
 	}
 }
 
-static int open_and_load(struct kw_loader *l, const struct kw_opts *o, char *err, size_t errlen)
+static int open_and_load(struct kw_loader *l, const struct kw_opts *o, const struct kw_target *t,
+			 char *err, size_t errlen)
 {
 	struct bpf_program *prog;
 	int ret;
@@ -112,6 +113,8 @@ static int open_and_load(struct kw_loader *l, const struct kw_opts *o, char *err
 		}
 		l->skel->rodata->kw_agg_window_ns = o->agg_window_ns;
 		l->skel->rodata->kw_page_size = sysconf(_SC_PAGESIZE);
+		l->skel->rodata->kw_filter_on = t->on;
+		l->skel->rodata->kw_filter_port = o->port;
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, o->ring_rare_kb * 1024);
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, o->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)
@@ -134,6 +137,24 @@ static int open_and_load(struct kw_loader *l, const struct kw_opts *o, char *err
 	}
 	snprintf(err, errlen, "loading the BPF programs failed repeatedly");
 	return -1;
+}
+
+/* the target's ids go into the kernel's filter maps before any program
+ * is attached, so no event of another container slips through */
+static int fill_target(struct kw_loader *l, const struct kw_target *t)
+{
+	__u8 one = 1;
+	int err = 0;
+
+	for (uint32_t i = 0; i < t->n_cg2; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_cg2), &t->cg2[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_memcg; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_memcg), &t->memcg[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_netns; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_netns), &t->netns[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_tgids; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_tgids), &t->tgids[i], &one, 0);
+	return err ? -1 : 0;
 }
 
 static void attach_all(struct kw_loader *l)
@@ -166,7 +187,8 @@ static void attach_all(struct kw_loader *l)
 }
 
 int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct kw_features *f,
-		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen)
+		    const struct kw_target *t, ring_buffer_sample_fn on_record, void *cb_ctx,
+		    char *err, size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
 	kw_plan_make(f, &l->plan);
@@ -179,8 +201,12 @@ int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct k
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (open_and_load(l, o, err, errlen))
+	if (open_and_load(l, o, t, err, errlen))
 		return -1;
+	if (fill_target(l, t)) {
+		snprintf(err, errlen, "cannot fill the target filter maps: %s", strerror(errno));
+		return -1;
+	}
 	attach_all(l);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.kw_rb_rare), on_record, cb_ctx, NULL);
 	if (!l->rb || ring_buffer__add(l->rb, bpf_map__fd(l->skel->maps.kw_rb_bulk), on_record,

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "probe.h"
 #include "opts.h"
+#include "target.h"
 
 struct kwhy_bpf;
 
@@ -24,7 +25,8 @@ struct kw_loader {
 
 /* Returns 0, or -1 with a message in err (the cause and what to do). */
 int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct kw_features *f,
-		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen);
+		    const struct kw_target *t, ring_buffer_sample_fn on_record, void *cb_ctx,
+		    char *err, size_t errlen);
 void kw_loader_stop(struct kw_loader *l);
 
 /* Sum of the per-CPU counters. */

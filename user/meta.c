@@ -82,9 +82,9 @@ void kw_format_ready(struct kw_buf *b, bool json, const struct kw_plan *p,
 	struct kw_json j;
 
 	if (!json) {
-		kw_buf_printf(b, "kwhy %s watching (kernel %s, cgroups %s, pid %u); events:\n",
-			      ri->version, f->kernel_release, kw_cg_layout_name(f->cg_layout),
-			      ri->pid);
+		kw_buf_printf(b, "kwhy %s watching %s (kernel %s, cgroups %s, pid %u); events:\n",
+			      ri->version, ri->target ? ri->target : "the whole host",
+			      f->kernel_release, kw_cg_layout_name(f->cg_layout), ri->pid);
 		text_plan_items(b, p, "  ");
 		if (f->tracefs_mounted_now)
 			kw_buf_printf(b, "  (mounted tracefs at %s for the bind tracepoints)\n",
@@ -102,6 +102,7 @@ void kw_format_ready(struct kw_buf *b, bool json, const struct kw_plan *p,
 	kw_json_u64(&j, "pid", ri->pid);
 	kw_json_str(&j, "cgroup_layout", kw_cg_layout_name(f->cg_layout));
 	kw_json_u64(&j, "aggregation_window_ms", ri->agg_window_ns / 1000000);
+	kw_json_str(&j, "target", ri->target);
 	kw_json_obj_begin(&j, "tracefs");
 	kw_json_str(&j, "path", f->tracefs[0] ? f->tracefs : NULL);
 	kw_json_bool(&j, "mounted_by_kwhy", f->tracefs_mounted_now);

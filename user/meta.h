@@ -17,6 +17,7 @@ struct kw_ready_info {
 	uint32_t pid;			/* kwhy's own */
 	uint64_t agg_window_ns;
 	int64_t now_wall_ns;
+	const char *target;		/* --container/--pid, NULL: whole host */
 };
 
 void kw_format_ready(struct kw_buf *b, bool json, const struct kw_plan *p,

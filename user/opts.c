@@ -31,6 +31,14 @@ void kw_usage(FILE *f)
 	      "  --duration SEC          stop after SEC seconds\n"
 	      "  --ring-kb RARE,BULK     ring buffer sizes in KiB, powers of two >= 4\n"
 	      "                          (default 256,512)\n"
+	      "  --container TARGET      only this container's story: a name, an id or id\n"
+	      "                          prefix, a pid in it, or a cgroup path\n"
+	      "  --pid PID               only this process (and resets in its namespace)\n"
+	      "  --port PORT             only connections and listeners on this port\n"
+	      "  --window SEC            how long exits, closes, bind failures and OOM kills\n"
+	      "                          count as recent causes (default 120)\n"
+	      "  --host-root DIR         where the host's / is (container metadata), when\n"
+	      "                          kwhy runs in a container (default /)\n"
 	      "  --utc                   text timestamps in UTC\n"
 	      "  -v, --verbose           libbpf's debug output on stderr\n"
 	      "\n"
@@ -156,6 +164,40 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 					 val);
 				return -1;
 			}
+		} else if (!strcmp(name, "--window")) {
+			NEED_VALUE();
+			if (parse_seconds(val, &o->window_ns) || !o->window_ns) {
+				snprintf(err, errlen, "--window: '%s' is not a number of seconds > 0",
+					 val);
+				return -1;
+			}
+		} else if (!strcmp(name, "--container")) {
+			NEED_VALUE();
+			if (!*val) {
+				snprintf(err, errlen, "--container needs a name, id, pid or cgroup path");
+				return -1;
+			}
+			o->container = val;
+		} else if (!strcmp(name, "--host-root")) {
+			NEED_VALUE();
+			o->host_root = val;
+		} else if (!strcmp(name, "--pid") || !strcmp(name, "--port")) {
+			unsigned long v;
+			char *end;
+			bool pid = !strcmp(name, "--pid");
+
+			NEED_VALUE();
+			errno = 0;
+			v = strtoul(val, &end, 10);
+			if (errno || end == val || *end || !v || v > (pid ? 4194304UL : 65535UL)) {
+				snprintf(err, errlen, "%s: '%s' is not a %s", name, val,
+					 pid ? "process id" : "port number (1-65535)");
+				return -1;
+			}
+			if (pid)
+				o->pid = v;
+			else
+				o->port = v;
 		} else if (!strcmp(name, "--ring-kb")) {
 			char *end;
 

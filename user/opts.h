@@ -34,6 +34,12 @@ struct kw_opts {
 	uint64_t stats_interval_ns;
 	uint32_t ring_rare_kb;	/* ring buffer sizes */
 	uint32_t ring_bulk_kb;
+	uint64_t window_ns;	/* how long things stay recent, 0: default */
+	const char *container;	/* --container NAME|ID|ID-PREFIX|PID|CGROUP-PATH */
+	uint32_t pid;		/* --pid */
+	uint16_t port;		/* --port */
+	const char *host_root;	/* --host-root: where the host's /var is */
+	bool color;		/* text colours: a terminal without NO_COLOR */
 };
 
 #define KW_DEFAULT_AGG_WINDOW_NS (5ULL * 1000000000ULL)

@@ -21,6 +21,7 @@
 #include "meta.h"
 #include "pipeline.h"
 #include "snapshot.h"
+#include "target.h"
 #include "watch.h"
 
 /*
@@ -37,6 +38,7 @@ struct batched {
 
 struct watch {
 	const struct kw_opts *o;
+	struct kw_target target;
 	struct kw_fmt_ctx fmt;
 	struct kw_enrich enrich;
 	struct kw_pipeline pipeline;
@@ -241,6 +243,8 @@ static void on_snapshot(const struct kw_event *ev, void *ctx)
 
 	if (ev->hdr.flags & KW_F_TASK)
 		kw_loader_note_listener_proc(sc->l, ev->hdr.task.tgid);
+	if (!kw_target_wants(&sc->w->target, sc->w->o->port, ev))
+		return;
 	emit(ev, sc->w);
 	sc->n++;
 }
@@ -283,11 +287,17 @@ int kw_watch(const struct kw_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (kw_target_resolve(&w.target, o, &f, err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		return KW_EXIT_USAGE;
+	}
 	w.fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
+	w.fmt.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	w.fmt.utc = o->utc;
 	load_enums(&w.fmt);
 	{
-		struct kw_pipeline_cfg pc = { .rst_reasons = w.fmt.rst_reasons,
+		struct kw_pipeline_cfg pc = { .model.recent_ns = o->window_ns,
+					      .rst_reasons = w.fmt.rst_reasons,
 					      .drop_reasons = w.fmt.drop_reasons };
 		struct kw_sinks sinks = { .event = out_event, .explanation = out_explanation,
 					  .summary = out_summary, .ctx = &w };
@@ -295,9 +305,11 @@ int kw_watch(const struct kw_opts *o)
 		kw_pipeline_init(&w.pipeline, &pc, &sinks);
 	}
 	cg = kw_cgroups_new(f.cg2_mount, f.memcg_v1_mount);
+	if (cg && o->host_root)
+		kw_cgroups_set_meta_root(cg, o->host_root);
 	kw_enrich_init(&w.enrich, cg);
 
-	if (kw_loader_start(&l, o, &f, on_record, &w, err, sizeof(err))) {
+	if (kw_loader_start(&l, o, &f, &w.target, on_record, &w, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		kw_loader_stop(&l);
 		return KW_EXIT_RUNTIME;
@@ -309,6 +321,7 @@ int kw_watch(const struct kw_opts *o)
 	}
 
 	ri.now_wall_ns = now_ns(CLOCK_REALTIME);
+	ri.target = w.target.on ? w.target.desc : NULL;
 	kw_format_ready(&b, o->json, &l.plan, &f, &ri);
 	if (o->json) {
 		write_line(&w, w.out, &b);
@@ -334,10 +347,15 @@ int kw_watch(const struct kw_opts *o)
 		if (now >= next_drain) {
 			kw_loader_drain_repeats(&l, emit, &w);
 			kw_pipeline_flush(&w.pipeline);
+			if (kw_target_check_gone(&w.target))
+				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup or "
+					"process no longer exists); still watching in case it "
+					"returns\n", w.target.desc);
 			next_drain = now + 1000000000ULL;
 		}
 		if (fflush(w.out))
 			w.out_failed = true;
+
 		if (o->stats && now >= next_stats) {
 			print_stats(&w, &l, false);
 			next_stats = now + o->stats_interval_ns;

@@ -119,6 +119,7 @@ struct kw_ev_oom {
 /* kw_ev_exit.why: why this exit was reported rather than only counted */
 #define KW_EXIT_LISTENER (1u << 0) /* the process held a listening socket */
 #define KW_EXIT_SIGNALED (1u << 1) /* killed by a signal */
+#define KW_EXIT_TARGET	 (1u << 2) /* a process of the --container target */
 
 struct kw_ev_exit {
 	struct kw_hdr hdr;	/* hdr.task = the exiting task */
