@@ -88,10 +88,15 @@ START_TEST(ready_text)
 
 	kw_format_ready(&b, false, &p, &f, &ri);
 	ck_assert(!b.truncated);
-	tu_assert_contains(out, "kwhy 1.0 watching (kernel 6.1.0-test, cgroups v2, pid 1)");
+	tu_assert_contains(out, "kwhy 1.0 watching the whole host (kernel 6.1.0-test, cgroups v2, pid 1)");
 	tu_assert_contains(out, "UNAVAILABLE: ");
 	tu_assert_contains(out, "fallback ");
 	tu_assert_contains(out, "repeats within 5.0 s");
+	/* with --container, the target is named */
+	kw_buf_reset(&b);
+	ri.target = "container backend (3f4e5d6c7b8a)";
+	kw_format_ready(&b, false, &p, &f, &ri);
+	tu_assert_contains(out, "watching container backend (3f4e5d6c7b8a) (kernel");
 }
 END_TEST
 
