@@ -20,5 +20,6 @@ Suite *meta_suite(void);
 Suite *explain_suite(void);
 Suite *snapshot_suite(void);
 Suite *container_suite(void);
+Suite *target_suite(void);
 
 #endif

@@ -285,6 +285,31 @@ START_TEST(usage_mentions_options)
 }
 END_TEST
 
+START_TEST(target_options)
+{
+	assert_ok(PARSE("--container", "backend", "--port", "8001", "--window=30",
+			"--host-root", "/host"));
+	ck_assert_str_eq(o.container, "backend");
+	ck_assert_uint_eq(o.port, 8001);
+	ck_assert_uint_eq(o.window_ns, 30000000000ULL);
+	ck_assert_str_eq(o.host_root, "/host");
+	assert_ok(PARSE("--pid=41"));
+	ck_assert_uint_eq(o.pid, 41);
+	ck_assert_ptr_null(o.container);
+}
+END_TEST
+
+START_TEST(target_options_invalid)
+{
+	assert_err(PARSE("--port", "0"), "port number");
+	assert_err(PARSE("--port", "65536"), "port number");
+	assert_err(PARSE("--pid", "x1"), "process id");
+	assert_err(PARSE("--container", ""), "--container needs");
+	assert_err(PARSE("--window", "0"), "--window");
+	assert_err(PARSE("doctor", "--container", "x"), "doctor takes only --json");
+}
+END_TEST
+
 Suite *opts_suite(void)
 {
 	Suite *s = suite_create("opts");
@@ -292,6 +317,8 @@ Suite *opts_suite(void)
 	TCase *e = tcase_create("errors");
 
 	tcase_add_test(t, defaults);
+	tcase_add_test(t, target_options);
+	tcase_add_test(e, target_options_invalid);
 	tcase_add_test(t, subcommands);
 	tcase_add_test(t, help_and_version);
 	tcase_add_test(t, flags);
