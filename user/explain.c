@@ -163,6 +163,10 @@ static bool ip_accepts(const struct kw_listener *l, const struct kw_addr *dest)
 	return kw_listener_accepts(&any, dest);
 }
 
+/* A listener this far from the dialled port is no plausible mistake: the
+ * refusal is then "no_listener", not "wrong_port". */
+#define KW_WRONG_PORT_SPAN 100
+
 /* Listeners of other ports that would take this address, nearest first. */
 static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
 			  const struct kw_addr *dest, uint64_t ts)
@@ -173,7 +177,8 @@ static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, u
 		const struct kw_listener *l = &m->listeners[i];
 		unsigned int d = abs((int)l->local.port - (int)dest->port);
 
-		if (l->netns != netns || l->since_ns > ts || !ip_accepts(l, dest))
+		if (l->netns != netns || l->since_ns > ts || !ip_accepts(l, dest) ||
+		    d > KW_WRONG_PORT_SPAN)
 			continue;
 		for (int k = 0; k < KW_EX_LISTENERS; k++) {
 			if (!best[k] || d < (unsigned int)abs((int)best[k]->local.port - (int)dest->port)) {

@@ -348,9 +348,9 @@ START_TEST(wrong_port_nearest_first)
 	listen_ev(p, 3, NS_A, ep("0.0.0.0", 2990), task(43, "third", NS_A, 1), false);
 	ex = refuse_once(p, &c, 5 * SEC, "127.0.0.1", 3000);
 	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_port");
+	ck_assert_uint_eq(ex->nr_listeners, 2);		/* :9000 is too far to be a typo */
 	ck_assert_uint_eq(ex->listeners[0].local.port, 3001);
 	ck_assert_uint_eq(ex->listeners[1].local.port, 2990);
-	ck_assert_uint_eq(ex->listeners[2].local.port, 9000);
 	tu_assert_contains(ex->text, ":3001 (gunicorn pid 41)");
 }
 END_TEST
@@ -375,9 +375,10 @@ START_TEST(no_listener_says_what_was_checked)
 	struct kw_pipeline *p = new_pipeline(&c);
 	const struct kw_explanation *ex;
 
+	listen_ev(p, 1, NS_A, ep("0.0.0.0", 22), task(5, "sshd", NS_A, 1), false);
 	ex = refuse_once(p, &c, 5 * SEC, "127.0.0.1", 9999);
 	ck_assert_str_eq(kw_cause_name(ex->cause), "no_listener");
-	tu_assert_contains(ex->text, "checked 0 known listeners");
+	tu_assert_contains(ex->text, "checked 1 known listener in that network namespace");
 }
 END_TEST
 
