@@ -57,7 +57,7 @@ SKEL_USERS := $(OUT)/user/loader.o
 LIB_OBJS := $(filter-out $(OUT)/user/main.o $(SKEL_USERS) $(OUT)/user/watch.o \
 	$(OUT)/user/doctor.o,$(USER_OBJS))
 
-# tests/lib: helpers shared by unit and integration tests (a JSON parser)
+# tests/lib: helpers shared by the unit and integration tests
 TLIB_SRCS := $(wildcard tests/lib/*.c)
 TLIB_OBJS := $(patsubst tests/lib/%.c,$(OUT)/tests/lib/%.o,$(TLIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -106,10 +106,11 @@ $(OUT)/tests/unit-tests: $(UNIT_OBJS) $(LIB_OBJS) $(TLIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
 
-# integration programs are static so they also run in the 6.1 VM
-$(OUT)/tests/%: tests/integration/%.c $(TLIB_OBJS) | $(OUT)/tests
+# integration programs are static so they also run in the 6.1 VM; they
+# parse kwhy's output with user/jsonq.c
+$(OUT)/tests/%: tests/integration/%.c $(TLIB_OBJS) $(OUT)/user/jsonq.o | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -Itests/lib -static $< $(TLIB_OBJS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -Itests/lib -static $< $(TLIB_OBJS) $(OUT)/user/jsonq.o -o $@
 
 unit: $(OUT)/tests/unit-tests
 	$(OUT)/tests/unit-tests

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * A strict, small JSON parser for tests: parses one JSON text into a tree
- * and answers path queries like "owner.pid" or "attached.0.event".  Used to
- * parse kwhy's output back (unit tests) and to check events (integration).
+ * A strict, small JSON parser: parses one JSON text into a tree
+ * and answers path queries like "owner.pid" or "attached.0.event".  Reads
+ * trace headers (replay) and, in the tests, kwhy's own output.
  * Rejects anything RFC 8259 rejects: trailing garbage, control characters
  * in strings, bad escapes, invalid UTF-8, leading zeros.
  */
