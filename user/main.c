@@ -2,6 +2,8 @@
 /* kwhy: says why a connection was refused or a process was OOM-killed. */
 #include <stdio.h>
 #include "opts.h"
+#include "replay.h"
+#include "trace.h"
 #include "watch.h"
 
 int main(int argc, char **argv)
@@ -18,10 +20,16 @@ int main(int argc, char **argv)
 		kw_usage(stdout);
 		return KW_EXIT_OK;
 	case KW_CMD_VERSION:
-		printf("kwhy %s (event ABI %d)\n", KWHY_VERSION, 1);
+		printf("kwhy %s (event ABI %d, trace format %d)\n", KWHY_VERSION, KW_ABI_VERSION,
+		       KW_TRACE_VERSION);
 		return KW_EXIT_OK;
 	case KW_CMD_DOCTOR:
 		return kw_doctor(&o);
+	case KW_CMD_REPLAY:
+		return kw_replay(&o);
+	case KW_CMD_INFO:
+		return kw_info(&o);
+	case KW_CMD_RECORD:
 	case KW_CMD_WATCH:
 	default:
 		return kw_watch(&o);

@@ -340,6 +340,62 @@ static bool has32(const uint32_t *v, uint32_t n, uint32_t x)
 	return false;
 }
 
+static bool task_wanted(const struct kw_target *t, const struct kw_task *k)
+{
+	return has32(t->tgids, t->n_tgids, k->tgid) || has64(t->cg2, t->n_cg2, k->cgroup_id) ||
+	       (k->memcg_hier && has64(t->memcg, t->n_memcg, k->memcg_id));
+}
+
+static bool port_wanted(uint16_t port, uint16_t a, uint16_t b)
+{
+	return !port || a == port || b == port;
+}
+
+bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct kw_event *ev)
+{
+	const struct kw_hdr *h = &ev->hdr;
+	bool in;
+
+	switch (h->type) {
+	case KW_EV_CGROUP:
+	case KW_EV_MEMCG_PROCS:
+		return true;
+	case KW_EV_REPEAT:
+		return port_wanted(port, ev->repeat.key.dest.port, 0) &&
+		       (!t->on || has32(t->netns, t->n_netns, ev->repeat.key.netns_ino) ||
+			has32(t->tgids, t->n_tgids, ev->repeat.key.tgid));
+	case KW_EV_CONNECT_FAIL:
+	case KW_EV_RESET_SENT:
+	case KW_EV_RESET_RECV:
+	case KW_EV_SOCK_ERROR:
+		if (!port_wanted(port, ev->conn.local.port, ev->conn.remote.port))
+			return false;
+		break;
+	case KW_EV_LISTEN:
+	case KW_EV_LISTEN_CLOSE:
+		if (!port_wanted(port, ev->listen.local.port, 0))
+			return false;
+		break;
+	case KW_EV_BIND:
+		if (!port_wanted(port, ev->bind.addr.port, ev->bind.bound_port))
+			return false;
+		break;
+	default:
+		break;
+	}
+	if (!t->on)
+		return true;
+	in = ((h->flags & KW_F_NETNS) && has32(t->netns, t->n_netns, h->netns_ino)) ||
+	     ((h->flags & KW_F_TASK) && task_wanted(t, &h->task));
+	if (h->type == KW_EV_OOM_KILL)
+		in = task_wanted(t, &ev->oom.victim);
+	else if (h->type == KW_EV_SIGNAL)
+		in = in || task_wanted(t, &ev->signal.target);
+	else if (h->type == KW_EV_LISTEN_CLOSE)
+		in = in || task_wanted(t, &ev->listen.closer);
+	return in;
+}
+
 bool kw_target_wants(const struct kw_target *t, uint16_t port, const struct kw_event *ev)
 {
 	const struct kw_hdr *h = &ev->hdr;

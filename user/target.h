@@ -47,5 +47,9 @@ bool kw_target_check_gone(struct kw_target *t);
 /* Userspace side of the filter, for events the kernel did not filter
  * (the start-up snapshot): same rules as the BPF programs. */
 bool kw_target_wants(const struct kw_target *t, uint16_t port, const struct kw_event *ev);
+/* The same for any event type, for replay: the other tasks an event
+ * names (an OOM victim, a signal's target, a listener's closer) and the
+ * ports of connections count too; enrichment records always pass. */
+bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct kw_event *ev);
 
 #endif

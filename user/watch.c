@@ -20,8 +20,10 @@
 #include "loader.h"
 #include "meta.h"
 #include "pipeline.h"
+#include "output.h"
 #include "snapshot.h"
 #include "target.h"
+#include "trace.h"
 #include "watch.h"
 
 /*
@@ -41,14 +43,14 @@ struct watch {
 	struct kw_target target;
 	struct kw_fmt_ctx fmt;
 	struct kw_enrich enrich;
-	struct kw_pipeline pipeline;
-	FILE *out;
-	bool out_failed;
+	struct kw_output out;
+	struct kw_trace_writer *rec;	/* --record: what the pipeline is fed */
+	bool rec_failed;
 	uint64_t decode_errors;
 	uint64_t seq;
 	size_t nbatch;
 	struct batched batch[KW_BATCH_MAX];
-	char line[16384];
+	struct kw_pipeline pipeline;
 };
 
 static volatile sig_atomic_t g_stop;
@@ -67,56 +69,34 @@ static uint64_t now_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void write_line(struct watch *w, FILE *f, struct kw_buf *b)
-{
-	kw_buf_putc(b, '\n');
-	if (b->truncated)	/* never emit half a JSON object */
-		return;
-	if (fwrite(b->p, 1, b->len, f) != b->len)
-		w->out_failed = true;
-}
-
-/* ---- pipeline sinks: what reaches the output ---- */
-
-static void out_event(void *ctx, const struct kw_event *ev, uint64_t id)
-{
-	struct watch *w = ctx;
-	struct kw_buf b = KW_BUF_INIT(w->line);
-
-	if (w->o->json)
-		kw_format_json_id(&b, ev, id, &w->fmt);
-	else if (ev->hdr.type == KW_EV_CGROUP || ev->hdr.type == KW_EV_MEMCG_PROCS)
-		return;		/* context for the explanations, not news */
-	else
-		kw_format_text(&b, ev, &w->fmt);
-	write_line(w, w->out, &b);
-}
-
-static void out_explanation(void *ctx, const struct kw_explanation *ex)
-{
-	struct watch *w = ctx;
-	struct kw_buf b = KW_BUF_INIT(w->line);
-
-	kw_format_explanation(&b, w->o->json, ex, &w->fmt);
-	write_line(w, w->out, &b);
-}
-
-static void out_summary(void *ctx, const struct kw_summary *s)
-{
-	struct watch *w = ctx;
-	struct kw_buf b = KW_BUF_INIT(w->line);
-
-	kw_format_summary(&b, w->o->json, s, &w->fmt);
-	write_line(w, w->out, &b);
-}
-
 /* ---- into the pipeline ---- */
 
+static void record_failed(struct watch *w, int err)
+{
+	if (!w->rec_failed)
+		fprintf(stderr, "kwhy: writing the trace failed (%s); going on without it\n",
+			strerror(-err));
+	w->rec_failed = true;
+}
+
+/* The pipeline's inputs, and the trace: the same, so replay is exact. */
 static void feed_pipeline(void *ctx, const struct kw_event *ev)
 {
 	struct watch *w = ctx;
+	int err;
 
 	kw_pipeline_event(&w->pipeline, ev);
+	if (w->rec && !w->rec_failed && (err = kw_trace_event(w->rec, ev)))
+		record_failed(w, err);
+}
+
+static void pipe_flush(struct watch *w)
+{
+	int err;
+
+	kw_pipeline_flush(&w->pipeline);
+	if (w->rec && !w->rec_failed && (err = kw_trace_flush_mark(w->rec)))
+		record_failed(w, err);
 }
 
 /* one event from the kernel, the snapshot or the repeat drain */
@@ -138,11 +118,13 @@ static int by_time(const void *a, const void *b)
 
 static void flush_batch(struct watch *w)
 {
+	if (!w->nbatch)		/* nothing new: a flush would change nothing */
+		return;
 	qsort(w->batch, w->nbatch, sizeof(w->batch[0]), by_time);
 	for (size_t i = 0; i < w->nbatch; i++)
 		emit(&w->batch[i].ev, w);
 	w->nbatch = 0;
-	kw_pipeline_flush(&w->pipeline);
+	pipe_flush(w);
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -169,20 +151,20 @@ static void print_stats(struct watch *w, struct kw_loader *l, bool final)
 	struct kw_counters c;
 	struct kw_stats_info si = { .c = &c, .decode_errors = w->decode_errors,
 				    .final = final };
-	struct kw_buf b = KW_BUF_INIT(w->line);
+	struct kw_buf b = KW_BUF_INIT(w->out.line);
 
 	if (kw_loader_counters(l, &c))
 		return;
 	si.now_wall_ns = now_ns(CLOCK_REALTIME);
-	if (w->o->json) {
+	if (w->o->json && w->out.f) {
 		kw_format_stats(&b, true, &si);
-		write_line(w, w->out, &b);
-		fflush(w->out);
+		kw_output_line(&w->out, w->out.f, &b);
+		fflush(w->out.f);
 		kw_buf_reset(&b);
 	}
 	if (!w->o->json || final) {
 		kw_format_stats(&b, false, &si);
-		write_line(w, stderr, &b);
+		kw_output_line(&w->out, stderr, &b);
 	}
 }
 
@@ -257,7 +239,111 @@ static void take_snapshot(struct watch *w, struct kw_loader *l)
 	if (n < 0)
 		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
 			"(%s); they are unknown until they change\n", strerror(-n));
-	kw_pipeline_flush(&w->pipeline);
+	pipe_flush(w);
+}
+
+/* ---- recording ---- */
+
+static void record_counters(struct watch *w, struct kw_loader *l)
+{
+	struct kw_counters c;
+	int err;
+
+	if (!w->rec || w->rec_failed || kw_loader_counters(l, &c))
+		return;
+	if ((err = kw_trace_counters(w->rec, &c)) || (err = kw_trace_sync(w->rec)))
+		record_failed(w, err);
+}
+
+/* A new trace file (after rotating) starts with what the model knows, so
+ * it replays on its own: listeners, then cgroups and containers. */
+static void write_state(struct kw_trace_writer *tw, void *ctx)
+{
+	const struct kw_model *m = &((struct watch *)ctx)->pipeline.model;
+	struct kw_event ev;
+
+	for (uint32_t i = 0; i < m->cgroups.n; i++) {
+		const struct kw_cg_rec *c = KW_RING_AT(&m->cgroups, m->cgroups.n - 1 - i);
+
+		memset(&ev, 0, sizeof(ev));
+		ev.hdr.type = KW_EV_CGROUP;
+		ev.hdr.size = sizeof(ev.cgroup);
+		ev.hdr.ts_boot_ns = m->now_ns;
+		ev.cgroup.cgroup_id = c->id;
+		ev.cgroup.v1_memory = c->v1_memory;
+		ev.cgroup.runtime = c->runtime;
+		ev.cgroup.resolved = c->resolved;
+		memcpy(ev.cgroup.path, c->path, sizeof(c->path));
+		memcpy(ev.cgroup.container_id, c->container_id, sizeof(c->container_id));
+		memcpy(ev.cgroup.name, c->name, sizeof(c->name));
+		memcpy(ev.cgroup.pod, c->pod, sizeof(c->pod));
+		memcpy(ev.cgroup.k8s_namespace, c->k8s_namespace, sizeof(c->k8s_namespace));
+		kw_trace_event(tw, &ev);
+	}
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.hdr.type = KW_EV_LISTEN;
+		ev.hdr.size = sizeof(ev.listen);
+		ev.hdr.ts_boot_ns = l->since_ns;
+		ev.hdr.flags = KW_F_SNAPSHOT | KW_F_NETNS | (l->owner_known ? KW_F_TASK : 0) |
+			       (l->cgroup_id ? KW_F_CGROUP : 0);
+		ev.hdr.netns_ino = l->netns;
+		ev.hdr.cgroup_id = l->cgroup_id;
+		ev.hdr.task = l->owner;
+		ev.listen.local = l->local;
+		ev.listen.v6only = l->v6only;
+		ev.listen.backlog = l->backlog;
+		kw_trace_event(tw, &ev);
+	}
+	kw_trace_flush_mark(tw);
+}
+
+static void read_first_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (f && fgets(out, len, f))
+		out[strcspn(out, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static int start_recording(struct watch *w, const struct kw_opts *o, const struct kw_plan *p,
+			   const struct kw_features *f)
+{
+	static struct kw_trace_info info;
+	struct kw_trace_opts to = { .path = o->record, .max_size = o->max_size,
+				    .max_files = o->max_files };
+	struct kw_buf b = KW_BUF_INIT(info.started);
+	struct kw_buf att = KW_BUF_INIT(info.attached);
+	char err[320];
+
+	memset(&info, 0, sizeof(info));
+	snprintf(info.kwhy_version, sizeof(info.kwhy_version), "%s", KWHY_VERSION);
+	gethostname(info.host, sizeof(info.host) - 1);
+	snprintf(info.kernel, sizeof(info.kernel), "%s", f->kernel_release);
+	read_first_line("/proc/sys/kernel/random/boot_id", info.boot_id, sizeof(info.boot_id));
+	kw_fmt_time_rfc3339(&b, now_ns(CLOCK_REALTIME));
+	info.boot_to_wall_ns = w->out.fmt.boot_to_wall_ns;
+	info.mono_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_MONOTONIC);
+	for (int i = 0; i < p->n; i++)
+		if (p->items[i].enabled)
+			kw_buf_printf(&att, "%s%s", att.len ? "," : "", p->items[i].event);
+	if (w->target.on)
+		snprintf(info.target, sizeof(info.target), "%s", w->target.desc);
+	if (w->out.fmt.rst_reasons)
+		info.rst_reasons = *w->out.fmt.rst_reasons;
+	if (w->out.fmt.drop_reasons)
+		info.drop_reasons = *w->out.fmt.drop_reasons;
+	w->rec = kw_trace_open(&to, &info, write_state, w, err, sizeof(err));
+	if (!w->rec) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		return KW_EXIT_RUNTIME;
+	}
+	return 0;
 }
 
 int kw_watch(const struct kw_opts *o)
@@ -268,14 +354,14 @@ int kw_watch(const struct kw_opts *o)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
 				    .agg_window_ns = o->agg_window_ns };
-	struct kw_buf b = KW_BUF_INIT(w.line);
+	struct kw_buf b = KW_BUF_INIT(w.out.line);
+	struct kw_fmt_ctx fmt = {};
 	uint64_t start, next_drain, next_stats;
 	struct kw_cgroups *cg;
 	char err[512];
 	int ret = KW_EXIT_OK;
 
 	w.o = o;
-	w.out = stdout;
 	kw_loader_set_verbose(o->verbose);
 	kw_features_probe(&f, true);
 	ret = check_environment(&f);
@@ -291,16 +377,17 @@ int kw_watch(const struct kw_opts *o)
 		fprintf(stderr, "kwhy: %s\n", err);
 		return KW_EXIT_USAGE;
 	}
-	w.fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
-	w.fmt.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	w.fmt.utc = o->utc;
-	load_enums(&w.fmt);
+	fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
+	fmt.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	fmt.utc = o->utc;
+	load_enums(&fmt);
+	/* `record` prints nothing but its messages */
+	kw_output_init(&w.out, o->cmd == KW_CMD_RECORD ? NULL : stdout, o->json, &fmt);
 	{
 		struct kw_pipeline_cfg pc = { .model.recent_ns = o->window_ns,
-					      .rst_reasons = w.fmt.rst_reasons,
-					      .drop_reasons = w.fmt.drop_reasons };
-		struct kw_sinks sinks = { .event = out_event, .explanation = out_explanation,
-					  .summary = out_summary, .ctx = &w };
+					      .rst_reasons = fmt.rst_reasons,
+					      .drop_reasons = fmt.drop_reasons };
+		struct kw_sinks sinks = kw_output_sinks(&w.out);
 
 		kw_pipeline_init(&w.pipeline, &pc, &sinks);
 	}
@@ -323,18 +410,23 @@ int kw_watch(const struct kw_opts *o)
 	ri.now_wall_ns = now_ns(CLOCK_REALTIME);
 	ri.target = w.target.on ? w.target.desc : NULL;
 	kw_format_ready(&b, o->json, &l.plan, &f, &ri);
-	if (o->json) {
-		write_line(&w, w.out, &b);
-		fflush(w.out);
+	if (o->json && w.out.f) {
+		kw_output_line(&w.out, w.out.f, &b);
+		fflush(w.out.f);
 	} else {
-		fputs(w.line, stderr);
+		fputs(w.out.line, stderr);
+	}
+	if (o->record && start_recording(&w, o, &l.plan, &f)) {
+		kw_loader_stop(&l);
+		kw_cgroups_free(cg);
+		return KW_EXIT_RUNTIME;
 	}
 
 	take_snapshot(&w, &l);
 	start = now_ns(CLOCK_MONOTONIC);
 	next_drain = start + 1000000000ULL;
 	next_stats = start + o->stats_interval_ns;
-	while (!g_stop && !w.out_failed) {
+	while (!g_stop && !w.out.failed) {
 		int n = ring_buffer__poll(l.rb, 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
@@ -346,15 +438,16 @@ int kw_watch(const struct kw_opts *o)
 		}
 		if (now >= next_drain) {
 			kw_loader_drain_repeats(&l, emit, &w);
-			kw_pipeline_flush(&w.pipeline);
+			pipe_flush(&w);
+			record_counters(&w, &l);	/* and sync: readable after a crash */
 			if (kw_target_check_gone(&w.target))
 				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup or "
 					"process no longer exists); still watching in case it "
 					"returns\n", w.target.desc);
 			next_drain = now + 1000000000ULL;
 		}
-		if (fflush(w.out))
-			w.out_failed = true;
+		if (w.out.f && fflush(w.out.f))
+			w.out.failed = true;
 
 		if (o->stats && now >= next_stats) {
 			print_stats(&w, &l, false);
@@ -367,9 +460,14 @@ int kw_watch(const struct kw_opts *o)
 	ring_buffer__consume(l.rb);
 	flush_batch(&w);
 	kw_loader_drain_repeats(&l, emit, &w);
+	pipe_flush(&w);
 	kw_pipeline_finish(&w.pipeline);
-	fflush(w.out);
-	if (w.out_failed) {
+	record_counters(&w, &l);
+	if (w.rec && kw_trace_close(w.rec) && !w.rec_failed)
+		fprintf(stderr, "kwhy: closing the trace failed: %m\n");
+	if (w.out.f)
+		fflush(w.out.f);
+	if (w.out.failed) {
 		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
 			"stopping\n");
 		ret = KW_EXIT_RUNTIME;
