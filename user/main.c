@@ -29,6 +29,9 @@ int main(int argc, char **argv)
 		return kw_replay(&o);
 	case KW_CMD_INFO:
 		return kw_info(&o);
+	case KW_CMD_EXPORT:
+		fprintf(stderr, "kwhy: export is not available in this build yet\n");
+		return KW_EXIT_USAGE;
 	case KW_CMD_RECORD:
 	case KW_CMD_WATCH:
 	default:

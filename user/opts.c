@@ -14,11 +14,37 @@ void kw_opts_default(struct kw_opts *o)
 	o->stats_interval_ns = 5ULL * 1000000000ULL;
 	o->ring_rare_kb = 256;
 	o->ring_bulk_kb = 512;
+	o->max_files = 4;
+}
+
+/* "64M", "1G", "500000": bytes */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': v <<= 10; end++; break;
+	case 'M': case 'm': v <<= 20; end++; break;
+	case 'G': case 'g': v <<= 30; end++; break;
+	}
+	if (*end || v < 4096)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 void kw_usage(FILE *f)
 {
-	fputs("usage: kwhy [watch] [options]   trace the host and print events\n"
+	fputs("usage: kwhy [watch] [options]   trace the host, print events and why\n"
+	      "       kwhy record -o FILE [options]   the same, into a trace file only\n"
+	      "       kwhy replay FILE [--json] [--container ..] [--pid ..] [--port ..]\n"
+	      "       kwhy export FILE --format jsonl|otlp|perfetto [-o OUT]\n"
+	      "       kwhy info FILE [--json]\n"
 	      "       kwhy doctor [--json]     what this kernel offers and what kwhy will use\n"
 	      "       kwhy --help | --version\n"
 	      "\n"
@@ -39,6 +65,9 @@ void kw_usage(FILE *f)
 	      "                          count as recent causes (default 120)\n"
 	      "  --host-root DIR         where the host's / is (container metadata), when\n"
 	      "                          kwhy runs in a container (default /)\n"
+	      "  --record FILE           also write a trace (zlib, flushed every second)\n"
+	      "  --max-size SIZE         rotate the trace at SIZE bytes (K, M, G suffixes)\n"
+	      "  --max-files N           trace files kept when rotating (default 4)\n"
 	      "  --utc                   text timestamps in UTC\n"
 	      "  -v, --verbose           libbpf's debug output on stderr\n"
 	      "\n"
@@ -85,9 +114,17 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 			o->cmd = KW_CMD_DOCTOR;
 		} else if (!strcmp(argv[i], "help")) {
 			o->cmd = KW_CMD_HELP;
+		} else if (!strcmp(argv[i], "record")) {
+			o->cmd = KW_CMD_RECORD;
+		} else if (!strcmp(argv[i], "replay")) {
+			o->cmd = KW_CMD_REPLAY;
+		} else if (!strcmp(argv[i], "info")) {
+			o->cmd = KW_CMD_INFO;
+		} else if (!strcmp(argv[i], "export")) {
+			o->cmd = KW_CMD_EXPORT;
 		} else {
-			snprintf(err, errlen, "unknown command '%s' (try: watch, doctor, --help)",
-				 argv[i]);
+			snprintf(err, errlen, "unknown command '%s' (try: watch, record, replay, "
+				 "export, info, doctor, --help)", argv[i]);
 			return -1;
 		}
 		i++;
@@ -98,6 +135,12 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 		const char *eq = strchr(a, '=');
 		size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
 
+		/* the trace file of replay, info and export */
+		if (a[0] != '-' && (o->cmd == KW_CMD_REPLAY || o->cmd == KW_CMD_INFO ||
+				    o->cmd == KW_CMD_EXPORT) && !o->file) {
+			o->file = a;
+			continue;
+		}
 		if (nlen >= sizeof(name))
 			nlen = sizeof(name) - 1;
 		memcpy(name, a, nlen);
@@ -124,9 +167,10 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 		}                                                                     \
 	} while (0)
 
-		/* every option but --json configures watch */
+		/* every option but these configures watch (and replay) */
 		if (strcmp(name, "--json") && strcmp(name, "-h") && strcmp(name, "--help") &&
-		    strcmp(name, "-V") && strcmp(name, "--version"))
+		    strcmp(name, "-V") && strcmp(name, "--version") && strcmp(name, "-o") &&
+		    strcmp(name, "--format"))
 			watch_only = name;
 
 		if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
@@ -198,6 +242,40 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 				o->pid = v;
 			else
 				o->port = v;
+		} else if (!strcmp(name, "--record") || !strcmp(name, "-o")) {
+			NEED_VALUE();
+			if (!strcmp(name, "-o") && o->cmd == KW_CMD_EXPORT)
+				o->out = val;
+			else
+				o->record = val;
+		} else if (!strcmp(name, "--format")) {
+			NEED_VALUE();
+			if (strcmp(val, "jsonl") && strcmp(val, "otlp") && strcmp(val, "perfetto")) {
+				snprintf(err, errlen, "--format: '%s' is not jsonl, otlp or perfetto",
+					 val);
+				return -1;
+			}
+			o->format = val;
+		} else if (!strcmp(name, "--max-size")) {
+			NEED_VALUE();
+			if (parse_size(val, &o->max_size)) {
+				snprintf(err, errlen, "--max-size: '%s' is not a size of at least 4096 "
+					 "bytes (K, M, G suffixes)", val);
+				return -1;
+			}
+		} else if (!strcmp(name, "--max-files")) {
+			unsigned long v;
+			char *end;
+
+			NEED_VALUE();
+			errno = 0;
+			v = strtoul(val, &end, 10);
+			if (errno || end == val || *end || v < 1 || v > 1000) {
+				snprintf(err, errlen, "--max-files: '%s' is not a number from 1 to 1000",
+					 val);
+				return -1;
+			}
+			o->max_files = v;
 		} else if (!strcmp(name, "--ring-kb")) {
 			char *end;
 
@@ -215,8 +293,24 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 #undef NEED_VALUE
 #undef NO_VALUE
 	}
-	if (o->cmd == KW_CMD_DOCTOR && watch_only) {
-		snprintf(err, errlen, "doctor takes only --json, not %s", watch_only);
+	if ((o->cmd == KW_CMD_DOCTOR || o->cmd == KW_CMD_INFO) && watch_only) {
+		snprintf(err, errlen, "%s takes only --json, not %s",
+			 o->cmd == KW_CMD_DOCTOR ? "doctor" : "info", watch_only);
+		return -1;
+	}
+	if ((o->cmd == KW_CMD_REPLAY || o->cmd == KW_CMD_INFO || o->cmd == KW_CMD_EXPORT) &&
+	    !o->file) {
+		snprintf(err, errlen, "which trace file? (kwhy %s FILE)",
+			 o->cmd == KW_CMD_REPLAY ? "replay" : o->cmd == KW_CMD_INFO ? "info" :
+			 "export");
+		return -1;
+	}
+	if (o->cmd == KW_CMD_EXPORT && !o->format) {
+		snprintf(err, errlen, "export needs --format jsonl, otlp or perfetto");
+		return -1;
+	}
+	if (o->cmd == KW_CMD_RECORD && !o->record) {
+		snprintf(err, errlen, "record needs -o FILE");
 		return -1;
 	}
 	return 0;

@@ -21,6 +21,10 @@ enum kw_cmd {
 	KW_CMD_DOCTOR,
 	KW_CMD_HELP,
 	KW_CMD_VERSION,
+	KW_CMD_RECORD,		/* watch, writing a trace, printing nothing */
+	KW_CMD_REPLAY,
+	KW_CMD_INFO,
+	KW_CMD_EXPORT,
 };
 
 struct kw_opts {
@@ -40,6 +44,12 @@ struct kw_opts {
 	uint16_t port;		/* --port */
 	const char *host_root;	/* --host-root: where the host's /var is */
 	bool color;		/* text colours: a terminal without NO_COLOR */
+	const char *file;	/* replay/info/export: the trace */
+	const char *record;	/* watch --record / record -o: the trace */
+	const char *out;	/* export -o (default stdout) */
+	const char *format;	/* export --format jsonl|otlp|perfetto */
+	uint64_t max_size;	/* --max-size bytes per trace file, 0: no rotation */
+	uint32_t max_files;	/* --max-files kept with rotation */
 };
 
 #define KW_DEFAULT_AGG_WINDOW_NS (5ULL * 1000000000ULL)
