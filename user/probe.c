@@ -50,7 +50,7 @@ int kw_btf_tp_args(const struct btf *btf, const char *name)
 	return btf_vlen(t) - 1;			/* minus void *__data */
 }
 
-static void probe_btf(struct kw_features *f)
+static void probe_btf(struct kw_features *f, struct btf **keep)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 
@@ -66,7 +66,10 @@ static void probe_btf(struct kw_features *f)
 	for (int i = 0; i < KW_TP_MAX; i++)
 		f->tp_args[i] = kw_btf_tp_args(btf, tp_btf_names[i]);
 	f->rst_reason_enum = btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) >= 0;
-	btf__free(btf);
+	if (keep)
+		*keep = btf;
+	else
+		btf__free(btf);
 }
 
 static bool exists(const char *path)
@@ -163,12 +166,19 @@ static void probe_caps(struct kw_features *f)
 
 void kw_features_probe(struct kw_features *f, bool mount_tracefs)
 {
+	kw_features_probe_btf(f, mount_tracefs, NULL);
+}
+
+void kw_features_probe_btf(struct kw_features *f, bool mount_tracefs, struct btf **btf)
+{
 	struct utsname u;
 
 	memset(f, 0, sizeof(*f));
+	if (btf)
+		*btf = NULL;
 	if (uname(&u) == 0)	/* shown to the user; never used to decide */
 		snprintf(f->kernel_release, sizeof(f->kernel_release), "%s", u.release);
-	probe_btf(f);
+	probe_btf(f, btf);
 	probe_caps(f);
 	probe_tracefs(f, mount_tracefs && f->cap_sys_admin);
 	probe_cgroups(f);

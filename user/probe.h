@@ -61,6 +61,10 @@ extern const char *const kw_tp_names[KW_TP_MAX];	/* "oom:mark_victim" */
  * when no tracefs is mounted (the watch command does, doctor does not).
  */
 void kw_features_probe(struct kw_features *f, bool mount_tracefs);
+/* The same, handing over the parsed vmlinux BTF (NULL when there is none)
+ * so the caller need not parse its megabytes again; free with btf__free. */
+struct btf;
+void kw_features_probe_btf(struct kw_features *f, bool mount_tracefs, struct btf **btf);
 
 /* Arity of btf_trace_<name> in btf (without the hidden __data), -1 absent */
 struct btf;

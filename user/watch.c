@@ -171,17 +171,14 @@ static void print_stats(struct watch *w, struct kw_loader *l, bool final)
 /* enum tables for reason names; static: too big for the stack */
 static struct kw_enum_table g_rst_reasons, g_drop_reasons;
 
-static void load_enums(struct kw_fmt_ctx *fmt)
+static void load_enums(struct kw_fmt_ctx *fmt, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-
 	if (!btf)
 		return;
 	if (kw_enum_load(&g_rst_reasons, btf, "sk_rst_reason", "SK_RST_REASON_") > 0)
 		fmt->rst_reasons = &g_rst_reasons;
 	if (kw_enum_load(&g_drop_reasons, btf, "skb_drop_reason", "SKB_DROP_REASON_") > 0)
 		fmt->drop_reasons = &g_drop_reasons;
-	btf__free(btf);
 }
 
 static int check_environment(const struct kw_features *f)
@@ -356,6 +353,7 @@ int kw_watch(const struct kw_opts *o)
 				    .agg_window_ns = o->agg_window_ns };
 	struct kw_buf b = KW_BUF_INIT(w.out.line);
 	struct kw_fmt_ctx fmt = {};
+	struct btf *btf;
 	uint64_t start, next_drain, next_stats;
 	struct kw_cgroups *cg;
 	char err[512];
@@ -363,7 +361,10 @@ int kw_watch(const struct kw_opts *o)
 
 	w.o = o;
 	kw_loader_set_verbose(o->verbose);
-	kw_features_probe(&f, true);
+	/* one parse of the kernel's BTF serves the probe and the reason names */
+	kw_features_probe_btf(&f, true, &btf);
+	load_enums(&fmt, btf);
+	btf__free(btf);		/* before libbpf parses its own copy: lower peak */
 	ret = check_environment(&f);
 	if (ret)
 		return ret;
@@ -380,7 +381,6 @@ int kw_watch(const struct kw_opts *o)
 	fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
 	fmt.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	fmt.utc = o->utc;
-	load_enums(&fmt);
 	/* `record` prints nothing but its messages */
 	kw_output_init(&w.out, o->cmd == KW_CMD_RECORD ? NULL : stdout, o->json, &fmt);
 	{
