@@ -62,6 +62,15 @@ static void place_from_netns(const struct kw_model *m, struct kw_place *p, uint3
 	place_from_cgroup(m, p, kw_model_netns_cgroup(m, netns), false);
 }
 
+void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex)
+{
+	if (ex->place.known)
+		return;
+	place_from_netns(m, &ex->place, ex->netns);
+	if (!ex->place.known && ex->client_known && ex->client_task.netns_ino == ex->netns)
+		place_from_cgroup(m, &ex->place, ex->client_task.cgroup_id, false);
+}
+
 void kw_place_text(struct kw_buf *b, const struct kw_place *p)
 {
 	if (!p->known) {

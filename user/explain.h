@@ -83,6 +83,7 @@ struct kw_explanation {
 	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */
 	uint32_t nr_events;
 	uint64_t count;			/* occurrences it covers, so far */
+	uint8_t flushes_waited;		/* pending: flush points it waited */
 	char text[1024];
 	char fix[384];
 };
@@ -107,6 +108,10 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 /* A SIGKILL from another process killed this one; false if not so. */
 bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
 		     const struct kw_ev_exit *e);
+
+/* Where a refusal happened, once more: the client (named after the
+ * server's reset) may be what tells the namespace's container. */
+void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex);
 
 /* text and fix from the facts (called by the kw_explain_* functions) */
 void kw_explain_render(struct kw_explanation *ex);

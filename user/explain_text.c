@@ -308,9 +308,10 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 		}
 		kw_buf_puts(f, "add memory or swap, or set memory limits on the biggest consumers");
 	}
-	if (ex->procs_known && ex->procs.nr) {
+	if (ex->procs_known && ex->procs.nr && ex->procs.procs[0].rss_kb) {
 		kw_buf_puts(t, "; biggest there: ");
-		for (uint32_t i = 0; i < ex->procs.nr && i < 3; i++) {
+		/* 0 kB: the victim itself, already gone when they were read */
+		for (uint32_t i = 0; i < ex->procs.nr && i < 3 && ex->procs.procs[i].rss_kb; i++) {
 			if (i)
 				kw_buf_puts(t, ", ");
 			kw_escape_term(t, ex->procs.procs[i].comm, KW_COMM_LEN);

@@ -129,6 +129,39 @@ static void emit_explanation(struct kw_pipeline *p, struct kw_explanation *ex)
 		p->sinks.explanation(p->sinks.ctx, ex);
 }
 
+/*
+ * Pending refusals go out in the order they came, once their client is
+ * known or they waited one flush point for it (the client's event can land
+ * in the next delivery batch); all of them when forced.  Flush points are
+ * part of the recorded stream, so replay decides the same.
+ */
+static void flush_pending(struct kw_pipeline *p, bool force)
+{
+	uint32_t n = p->nr_pending, kept = 0, i;
+
+	for (i = 0; i < n; i++) {
+		struct kw_explanation *ex = &p->pending[i];
+		uint64_t extra;
+		struct kw_dedup *d;
+
+		if (!force && !ex->client_known && ex->flushes_waited < 1)
+			break;		/* this one, and the later ones, wait */
+		extra = ex->count - 1;
+		kw_explain_refresh_place(&p->model, ex);
+		kw_explain_render(ex);	/* the client may have been added */
+		emit_explanation(p, ex);
+		d = dedup_insert(p, ex, true);
+		d->count += extra;
+	}
+	for (; i < n; i++) {
+		p->pending[i].flushes_waited++;
+		if (kept != i)
+			p->pending[kept] = p->pending[i];
+		kept++;
+	}
+	p->nr_pending = kept;
+}
+
 /* ---- triggers ---- */
 
 static struct kw_explanation *new_explanation(struct kw_pipeline *p)
@@ -175,7 +208,7 @@ static void on_refused_server(struct kw_pipeline *p, const struct kw_ev_conn *c,
 		}
 	}
 	if (p->nr_pending == KW_PENDING_MAX)
-		kw_pipeline_flush(p);
+		flush_pending(p, true);
 	p->pending[p->nr_pending] = *ex;
 	p->pending[p->nr_pending].count = 1;
 	p->nr_pending++;
@@ -302,21 +335,14 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 	}
 }
 
+bool kw_pipeline_pending(const struct kw_pipeline *p)
+{
+	return p->nr_pending > 0;
+}
+
 void kw_pipeline_flush(struct kw_pipeline *p)
 {
-	uint32_t n = p->nr_pending;
-
-	p->nr_pending = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct kw_explanation *ex = &p->pending[i];
-		uint64_t extra = ex->count - 1;
-		struct kw_dedup *d;
-
-		kw_explain_render(ex);	/* the client may have been added */
-		emit_explanation(p, ex);
-		d = dedup_insert(p, ex, true);
-		d->count += extra;
-	}
+	flush_pending(p, false);
 	for (uint32_t i = 0; i < KW_DEDUP_MAX; i++) {
 		struct kw_dedup *d = &p->dedup[i];
 
@@ -328,6 +354,7 @@ void kw_pipeline_flush(struct kw_pipeline *p)
 
 void kw_pipeline_finish(struct kw_pipeline *p)
 {
+	flush_pending(p, true);
 	kw_pipeline_flush(p);
 	for (uint32_t i = 0; i < KW_DEDUP_MAX; i++) {
 		struct kw_dedup *d = &p->dedup[i];

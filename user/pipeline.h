@@ -77,8 +77,13 @@ struct kw_pipeline {
 void kw_pipeline_init(struct kw_pipeline *p, const struct kw_pipeline_cfg *cfg,
 		      const struct kw_sinks *sinks);
 void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev);
-/* end of a delivery batch: pending explanations go out, summaries due */
+/*
+ * End of a delivery batch: pending refusals whose client is known, or that
+ * already waited one flush point for it, go out; summaries that are due.
+ * The caller flushes again soon (a few ms) while kw_pipeline_pending().
+ */
 void kw_pipeline_flush(struct kw_pipeline *p);
+bool kw_pipeline_pending(const struct kw_pipeline *p);
 /* end of the stream: flush, then final summaries */
 void kw_pipeline_finish(struct kw_pipeline *p);
 

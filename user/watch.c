@@ -118,7 +118,8 @@ static int by_time(const void *a, const void *b)
 
 static void flush_batch(struct watch *w)
 {
-	if (!w->nbatch)		/* nothing new: a flush would change nothing */
+	/* nothing new and nothing waiting: a flush would change nothing */
+	if (!w->nbatch && !kw_pipeline_pending(&w->pipeline))
 		return;
 	qsort(w->batch, w->nbatch, sizeof(w->batch[0]), by_time);
 	for (size_t i = 0; i < w->nbatch; i++)
@@ -427,7 +428,8 @@ int kw_watch(const struct kw_opts *o)
 	next_drain = start + 1000000000ULL;
 	next_stats = start + o->stats_interval_ns;
 	while (!g_stop && !w.out.failed) {
-		int n = ring_buffer__poll(l.rb, 100);
+		/* a refusal waiting for its client goes out within a few ms */
+		int n = ring_buffer__poll(l.rb, kw_pipeline_pending(&w.pipeline) ? 5 : 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		flush_batch(&w);

@@ -555,6 +555,55 @@ START_TEST(explanation_json_is_valid_and_complete)
 }
 END_TEST
 
+START_TEST(client_in_the_next_batch_is_still_named)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task curl = task(900, "curl", NS_A, 77);
+
+	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40000));
+	kw_pipeline_flush(p);			/* the batch ended: it waits */
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert(kw_pipeline_pending(p));
+	connect_failed(p, 5 * SEC + 30000, NS_A, ep("127.0.0.1", 40000), ep("127.0.0.1", 9999), &curl);
+	kw_pipeline_flush(p);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(c.ex[0].client_known);
+	ck_assert_uint_eq(c.ex[0].client_task.tgid, 900);
+	ck_assert(!kw_pipeline_pending(p));
+}
+END_TEST
+
+START_TEST(no_client_goes_out_after_one_flush)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+
+	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40000));
+	kw_pipeline_flush(p);
+	ck_assert_uint_eq(c.n, 0);
+	kw_pipeline_flush(p);			/* waited one flush point */
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(!c.ex[0].client_known);
+	refused(p, 6 * SEC, NS_A, ep("127.0.0.1", 9998), ep("127.0.0.1", 40001));
+	kw_pipeline_finish(p);			/* the end forces it out */
+	ck_assert_uint_eq(c.n, 2);
+}
+END_TEST
+
+START_TEST(container_from_the_client_when_alone_in_its_netns)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	cgroup_ev(p, 1, 77, KW_RT_DOCKER, "backend", "/docker/abc", false);
+	ex = refuse_once(p, &c, 5 * SEC, "127.0.0.1", 9999);	/* client: cgroup 77 */
+	ck_assert(ex->place.known);
+	ck_assert_str_eq(ex->place.name, "backend");
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
 	Suite *s = suite_create("explain");
@@ -579,6 +628,9 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, listener_table_is_bounded);
 	tcase_add_test(tc, many_distinct_refusals_stay_bounded);
 	tcase_add_test(tc, explanation_json_is_valid_and_complete);
+	tcase_add_test(tc, client_in_the_next_batch_is_still_named);
+	tcase_add_test(tc, no_client_goes_out_after_one_flush);
+	tcase_add_test(tc, container_from_the_client_when_alone_in_its_netns);
 	suite_add_tcase(s, tc);
 	return s;
 }
