@@ -7,8 +7,11 @@
 #
 #   tests/integration/run.sh [--only NAME] [-v]
 #
-# KWHY and ITEST override the binaries (default build/kwhy and
-# build/tests/kwhy-itest, relative to the repository root).
+# Runs two drivers, each against its own kwhy: kwhy-itest (events) and then
+# kwhy-xtest (explanations, fake containers); --only NAME runs the drivers
+# that have a scenario of that name.  KWHY, ITEST and XTEST override the
+# binaries (default build/kwhy, build/tests/kwhy-itest and
+# build/tests/kwhy-xtest, relative to the repository root).
 
 cd "$(dirname "$0")/../.." || {
 	echo "tests/integration/run.sh: cannot cd to the repository root" >&2
@@ -28,21 +31,43 @@ fi
 
 KWHY=${KWHY:-build/kwhy}
 ITEST=${ITEST:-build/tests/kwhy-itest}
-for f in "$KWHY" "$ITEST"; do
+XTEST=${XTEST:-build/tests/kwhy-xtest}
+for f in "$KWHY" "$ITEST" "$XTEST"; do
 	if [ ! -x "$f" ]; then
-		echo "tests/integration/run.sh: FAIL: $f is missing; build it: make && make $ITEST" >&2
+		echo "tests/integration/run.sh: FAIL: $f is missing; build it:" \
+			"make && make $ITEST $XTEST" >&2
 		exit 1
 	fi
 done
+
+# --only NAME: which drivers know NAME (their --help lists the scenarios)
+only=
+prev=
+for a in "$@"; do
+	[ "$prev" = --only ] && only=$a
+	prev=$a
+done
+has_scenario() {
+	[ -z "$only" ] && return 0
+	"$1" --help | grep '^scenarios:' | tr ' ' '\n' | grep -qx -- "$only"
+}
+if [ -n "$only" ] && ! has_scenario "$ITEST" && ! has_scenario "$XTEST"; then
+	echo "tests/integration/run.sh: FAIL: no scenario named '$only'" >&2
+	exit 1
+fi
 
 # ip(8) lives in sbin
 PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
 export PATH
 
-"$ITEST" --kwhy "$KWHY" "$@"
-rc=$?
-if [ "$rc" != 0 ]; then
-	echo "tests/integration/run.sh: FAIL: $ITEST exited with status $rc" >&2
-	exit 1
-fi
-exit 0
+failed=0
+for t in "$ITEST" "$XTEST"; do
+	has_scenario "$t" || continue
+	"$t" --kwhy "$KWHY" "$@"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "tests/integration/run.sh: FAIL: $t exited with status $rc" >&2
+		failed=1
+	fi
+done
+exit $failed

@@ -1,0 +1,1743 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * kwhy-xtest: integration tests of kwhy's explanations.  Makes real refused
+ * connects, dead listeners, bind conflicts, OOM kills and kills happen in
+ * forked children, some of them inside fake containers (cgroup v2
+ * directories named the way Docker and Kubernetes name theirs, each with
+ * its own network namespace behind a veth pair, and runtime metadata in a
+ * temporary --host-root), and checks the `explanation` and `summary`
+ * records: cause, container, the pids, addresses and ports in the facts,
+ * and the ids of the events they rest on.
+ *
+ *   kwhy-xtest --kwhy PATH [--only NAME] [-v]
+ *
+ * kwhy runs three times: `watch --json --no-aggregate --host-root DIR` for
+ * most scenarios, with aggregation on for "storm", and with
+ * `--container backend` for "container_filter".
+ *
+ * Output: one "ok N - name" or "not ok N - name: ..." line per check, then
+ * "P passed, F failed" alone on a line.  Exit status 1 when anything failed.
+ * A scenario that cannot run fails; none is skipped.
+ *
+ * Must run as root, statically linked (it also runs in a busybox-only VM
+ * with pure cgroup v2).  Traffic goes only to loopback and to addresses
+ * inside the network namespaces this program creates (10.213.N.0/30).
+ * Everything created (children, veths, namespaces, cgroups, the metadata
+ * directory) is removed, also on failure; processes are killed only by the
+ * PIDs of children this program forked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "itest.h"
+
+#define STORM_N		2000	/* refused connects in the storm */
+#define STORM_MS	60000	/* ... at most this long */
+#define EXITED_DELAY_MS	200	/* from a listener's exit to the connect */
+#define SUMMARY_MS	3000	/* kwhy's repeat drain runs every second */
+
+#define BACKEND_NAME	"backend"
+#define POD_NAME	"shop-7c9d8f6b5-x2k4p"
+#define POD_NS		"prod"
+#define POD_CONTAINER	"frontend"
+
+/* ---- the fake containers ---- */
+
+struct ctr {
+	const char *what;		/* "backend" (Docker), "pod" (Kubernetes) */
+	const char *runtime;		/* as kwhy names it */
+	const char *name;		/* the name kwhy should find */
+	char id[65];
+	char dir[PATH_MAX];		/* its cgroup v2 directory */
+	unsigned long cgid;		/* its cgroup id (the directory's inode) */
+	struct it_netns ns;
+};
+
+static struct ctr g_backend = { .what = "backend", .runtime = "docker", .name = BACKEND_NAME };
+static struct ctr g_pod = { .what = "pod", .runtime = "containerd", .name = POD_CONTAINER };
+static char g_pod_uid[40];
+static char g_root[PATH_MAX];		/* --host-root: a temporary directory */
+static bool g_fixture_ok;
+static char g_fixture_why[512] = "the containers fixture was not set up";
+static struct it_mark g_fixture_mark;	/* what exists with the fixture */
+static const char *g_kwhy;
+
+/* the snapshot scenario's listener, started before kwhy */
+static struct it_child *g_snap;
+static int g_snap_port;
+
+/* ---- small helpers ---- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* n random lowercase hex digits (ids of the fake containers) */
+static void random_hex(char *out, int n)
+{
+	static uint64_t x;
+	unsigned char b[64];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && read(fd, b, (n + 1) / 2) == (n + 1) / 2;
+
+	if (fd >= 0)
+		close(fd);
+	if (!x)
+		x = ((uint64_t)it_self << 32) ^ (uint64_t)mono_ms() ^ 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < n; i++) {
+		unsigned int v;
+
+		if (ok) {
+			v = (b[i / 2] >> ((i & 1) * 4)) & 0xf;
+		} else {	/* xorshift: uniqueness is all that matters */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = x & 0xf;
+		}
+		out[i] = "0123456789abcdef"[v];
+	}
+	out[n] = '\0';
+}
+
+/* A TCP port free on the host (for every address); with pair, port + 1
+ * is free too.  Ports used inside the test's namespaces come from here as
+ * well, so no listener elsewhere on the host shares them. */
+static int host_port(bool pair)
+{
+	for (int i = 0; i < 50; i++) {
+		int p = it_free_port(AF_INET, "0.0.0.0"), s;
+		struct sockaddr_storage ss;
+		socklen_t len;
+		bool free2;
+
+		if (p <= 0 || !pair)
+			return p;
+		if (p >= 65535)
+			continue;
+		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return -1;
+		len = it_mkaddr(&ss, AF_INET, "0.0.0.0", p + 1);
+		free2 = !bind(s, (struct sockaddr *)&ss, len);
+		close(s);
+		if (free2)
+			return p;
+	}
+	return -1;
+}
+
+static void endpoint(char *buf, size_t len, const char *ip, int port)
+{
+	if (strchr(ip, ':'))
+		snprintf(buf, len, "[%s]:%d", ip, port);
+	else
+		snprintf(buf, len, "%s:%d", ip, port);
+}
+
+static int64_t rec_id(const struct jq_val *rec)
+{
+	int64_t id = 0;
+
+	if (!rec || !jq_int(rec, "id", &id))
+		return -1;	/* matches no event id */
+	return id;
+}
+
+static bool need_fixture(const char *sc)
+{
+	if (g_fixture_ok)
+		return true;
+	it_fail(sc, "run", "not run: %s", g_fixture_why);
+	return false;
+}
+
+/* Start a listener (in ns's namespace and cgroup dir when given); its
+ * port in *port.  NULL after a failed check `what`. */
+static struct it_child *listener(const char *sc, const char *what,
+				 const struct it_listen_arg *la, pid_t ns, const char *cg,
+				 int *port)
+{
+	struct it_child *c;
+	struct it_report r;
+
+	if (!(c = it_spawn(it_child_listen, la, ns, cg))) {
+		it_fail(sc, what, "fork: %s", strerror(errno));
+		return NULL;
+	}
+	if (!it_child_report(c, &r, IT_CHILD_MS) || r.stage != IT_ST_OK) {
+		it_child_kill(c);
+		it_fail(sc, what, "the listener (pid %d): %s", (int)c->pid,
+			r.stage ? it_report_text(&r) : "reported nothing");
+		return NULL;
+	}
+	*port = r.port;
+	return c;
+}
+
+/* Spawn a client (no wait); NULL after a failed check. */
+static struct it_child *client_start(const char *sc, const struct it_conn_arg *ca, pid_t ns,
+				     const char *cg)
+{
+	struct it_child *c = it_spawn(it_child_connect, ca, ns, cg);
+
+	if (!c)
+		it_fail(sc, "connect refused", "fork: %s", strerror(errno));
+	return c;
+}
+
+/* The client's report: one check "connect refused" (what). */
+static bool client_done(const char *sc, const char *what, struct it_child *c,
+			const struct it_conn_arg *ca, struct it_report *r)
+{
+	if (!it_child_report(c, r, IT_CHILD_MS)) {
+		if (!it_child_wait(c, 1000))
+			it_child_kill(c);
+		it_fail(sc, what, "the client (pid %d) reported nothing; it %s", (int)c->pid,
+			c->reaped ? it_status_text(c->status) : "was killed");
+		return false;
+	}
+	it_child_wait(c, IT_CHILD_MS);
+	if (r->stage != IT_ST_OK) {
+		it_fail(sc, what, "the client (pid %d): %s", (int)c->pid, it_report_text(r));
+		return false;
+	}
+	if (r->err != ECONNREFUSED) {
+		it_fail(sc, what, "connect() to %s port %d: %s, expected ECONNREFUSED", ca->ip,
+			ca->port, r->err ? strerror(r->err) : "success");
+		return false;
+	}
+	it_pass(sc, what);
+	return true;
+}
+
+/* A client that connects once and must be refused. */
+static struct it_child *client(const char *sc, const struct it_conn_arg *ca, pid_t ns,
+			       const char *cg, struct it_report *r)
+{
+	struct it_child *c = client_start(sc, ca, ns, cg);
+
+	if (!c || !client_done(sc, "connect refused", c, ca, r))
+		return NULL;
+	return c;
+}
+
+/*
+ * The client side of a refusal: its connect_failed record, and the
+ * explanation for dest naming that client (facts.client) and citing its
+ * connect_failed.  Two checks.
+ */
+static void expect_client(const char *sc, uint64_t since, const char *dest,
+			  const struct it_child *cli)
+{
+	const struct it_cond cf[] = {
+		K_STR("type", "connect_failed"),
+		K_INT("owner.pid", cli->pid),
+		C_STR("error", "ECONNREFUSED"),
+		C_SUFFIX("remote.text", strrchr(dest, ':')),
+	};
+	const struct jq_val *crec;
+
+	crec = it_expect(sc, "connect_failed of the client", since, IT_EXPECT_MS, cf,
+			 IT_ARRAY_SIZE(cf));
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_HAS("events", rec_id(crec)),
+		};
+
+		it_expect(sc, "explanation names the client and cites its connect_failed", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+}
+
+/* ---- the containers fixture ---- */
+
+static bool fixture_cgroup(const char *dir)
+{
+	char why[PATH_MAX + 256];
+
+	if (!it_make_cgroup(NULL, dir, false, why, sizeof(why))) {
+		snprintf(g_fixture_why, sizeof(g_fixture_why), "%s", why);
+		return false;
+	}
+	return true;
+}
+
+/* the holder's cgroup v2 path ("0::" line) ends with the container's dir */
+static bool in_cgroup(pid_t pid, const char *dir, char *got, size_t len)
+{
+	char path[64], buf[4096], *l;
+	const char *leaf = strrchr(dir, '/');
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	got[0] = '\0';
+	if (it_read_file(path, buf, sizeof(buf)))
+		return false;
+	for (l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+		size_t n, ll;
+
+		if (strncmp(l, "0::", 3))
+			continue;
+		snprintf(got, len, "%s", l + 3);
+		n = strlen(l + 3);
+		ll = leaf ? strlen(leaf) : 0;
+		return leaf && n >= ll && !strcmp(l + 3 + n - ll, leaf);
+	}
+	return false;
+}
+
+/*
+ * <cg2>/kwx-<pid>/system.slice/docker-<id>.scope and
+ * <cg2>/kwx-<pid>/kubepods.slice/kubepods-burstable.slice/
+ *   kubepods-burstable-pod<uid_>.slice/cri-containerd-<id>.scope, each
+ * with a namespace holder inside and a veth to the host; metadata under
+ * a temporary --host-root that names them "backend" and pod
+ * prod/shop-…/frontend.
+ */
+static void fixture(const char *sc)
+{
+	char root[PATH_MAX], cg2[PATH_MAX], base[PATH_MAX], p[PATH_MAX], uid_[40], got[PATH_MAX];
+	char file[PATH_MAX + 256], text[512], msg[PATH_MAX + 128];
+	int err;
+
+	if (!it_find_cgroup_mount(true, root, cg2, sizeof(cg2))) {
+		snprintf(g_fixture_why, sizeof(g_fixture_why), "no cgroup2 mount in "
+			 "/proc/self/mountinfo");
+		it_fail(sc, "setup", "cannot run: %s", g_fixture_why);
+		return;
+	}
+	it_remove_stale_cgroups(cg2, "kwx-");
+	random_hex(g_backend.id, 64);
+	random_hex(g_pod.id, 64);
+	random_hex(p, 32);
+	snprintf(g_pod_uid, sizeof(g_pod_uid), "%.8s-%.4s-4%.3s-a%.3s-%.12s", p, p + 8, p + 12,
+		 p + 15, p + 18);
+	snprintf(uid_, sizeof(uid_), "%s", g_pod_uid);
+	for (char *c = uid_; *c; c++)
+		if (*c == '-')
+			*c = '_';
+
+	it_msgf(base, sizeof(base), "%s/kwx-%d", cg2, (int)it_self);
+	it_msgf(g_backend.dir, sizeof(g_backend.dir), "%s/system.slice/docker-%s.scope", base,
+		g_backend.id);
+	it_msgf(g_pod.dir, sizeof(g_pod.dir), "%s/kubepods.slice/kubepods-burstable.slice/"
+		"kubepods-burstable-pod%s.slice/cri-containerd-%s.scope", base, uid_, g_pod.id);
+	if (!fixture_cgroup(base))
+		goto fail;
+	it_msgf(p, sizeof(p), "%s/system.slice", base);
+	if (!fixture_cgroup(p) || !fixture_cgroup(g_backend.dir))
+		goto fail;
+	it_msgf(p, sizeof(p), "%s/kubepods.slice", base);
+	if (!fixture_cgroup(p))
+		goto fail;
+	it_msgf(p, sizeof(p), "%s/kubepods.slice/kubepods-burstable.slice", base);
+	if (!fixture_cgroup(p))
+		goto fail;
+	it_msgf(p, sizeof(p), "%s/kubepods.slice/kubepods-burstable.slice/"
+		"kubepods-burstable-pod%s.slice", base, uid_);
+	if (!fixture_cgroup(p) || !fixture_cgroup(g_pod.dir))
+		goto fail;
+	g_backend.cgid = it_ino_of(g_backend.dir);
+	g_pod.cgid = it_ino_of(g_pod.dir);
+	it_diag("%s: backend %s (id %lu), pod %s (id %lu)", sc, g_backend.dir, g_backend.cgid,
+		g_pod.dir, g_pod.cgid);
+
+	/* metadata, as Docker and the kubelet write it */
+	snprintf(g_root, sizeof(g_root), "/tmp/kwhy-xtest-XXXXXX");
+	if (!mkdtemp(g_root)) {
+		it_msgf(g_fixture_why, sizeof(g_fixture_why), "mkdtemp %s: %s", g_root,
+			strerror(errno));
+		g_root[0] = '\0';
+		goto fail;
+	}
+	it_msgf(file, sizeof(file), "%s/var/lib/docker/containers/%s", g_root, g_backend.id);
+	err = it_mkdirs(file);
+	if (!err) {
+		it_msgf(file, sizeof(file), "%s/var/lib/docker/containers/%s/config.v2.json",
+			g_root, g_backend.id);
+		it_msgf(text, sizeof(text), "{\"ID\":\"%s\",\"Name\":\"/%s\",\"Config\":"
+			"{\"Hostname\":\"%.12s\",\"Image\":\"nginx:1.25\"},\"State\":"
+			"{\"Running\":true}}\n", g_backend.id, BACKEND_NAME, g_backend.id);
+		err = it_create_file(file, text);
+	}
+	if (!err) {
+		it_msgf(file, sizeof(file), "%s/var/log/containers", g_root);
+		err = it_mkdirs(file);
+	}
+	if (!err) {
+		it_msgf(file, sizeof(file), "%s/var/log/containers/%s_%s_%s-%s.log", g_root,
+			POD_NAME, POD_NS, POD_CONTAINER, g_pod.id);
+		err = it_create_file(file, "");
+	}
+	if (err) {
+		it_msgf(g_fixture_why, sizeof(g_fixture_why), "writing %s: %s", file,
+			strerror(-err));
+		goto fail;
+	}
+
+	/* each container: a namespace holder inside, a veth to the host */
+	if (!it_netns_new(sc, &g_backend.ns, true, g_backend.dir)) {
+		snprintf(g_fixture_why, sizeof(g_fixture_why), "the backend's namespace failed");
+		goto failed;
+	}
+	if (!it_netns_new(sc, &g_pod.ns, true, g_pod.dir)) {
+		snprintf(g_fixture_why, sizeof(g_fixture_why), "the pod's namespace failed");
+		goto failed;
+	}
+	if (!in_cgroup(g_backend.ns.holder->pid, g_backend.dir, got, sizeof(got)) ||
+	    !in_cgroup(g_pod.ns.holder->pid, g_pod.dir, p, sizeof(p))) {
+		it_msgf(g_fixture_why, sizeof(g_fixture_why), "the namespace holders are not in "
+			"the containers' cgroups: backend %s, pod %s", got, p);
+		goto fail;
+	}
+	it_msgf(msg, sizeof(msg), "Docker- and Kubernetes-like cgroups, namespaces %lu and %lu, "
+		"metadata in %s", g_backend.ns.ino, g_pod.ns.ino, g_root);
+	it_pass(sc, msg);
+	g_fixture_ok = true;
+	g_fixture_mark = it_mark_now();
+	return;
+fail:
+	it_fail(sc, "setup", "cannot run: %s", g_fixture_why);
+failed:
+	g_fixture_ok = false;
+}
+
+/* ---- scenarios (kwhy --no-aggregate --host-root) ---- */
+
+/* A listener in each container: listen records in the container's
+ * namespace and cgroup, and cgroup records naming the containers from
+ * the metadata under --host-root. */
+static uint64_t g_since_start;	/* the main kwhy's first record */
+
+static void scen_containers(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct ctr *cs[] = { &g_backend, &g_pod };
+
+	if (!need_fixture(sc))
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct ctr *c = cs[i];
+		struct it_listen_arg la = { .family = AF_INET, .ip = "0.0.0.0",
+					    .port = host_port(false), .mode = IT_L_WAIT_CTL };
+		char what[64], suffix[128];
+		struct it_child *l;
+		int port;
+
+		if (c == &g_backend)
+			snprintf(suffix, sizeof(suffix), "/system.slice/docker-%s.scope", c->id);
+		else
+			snprintf(suffix, sizeof(suffix), "/cri-containerd-%s.scope", c->id);
+		snprintf(what, sizeof(what), "listen in the %s container", c->what);
+		if (!(l = listener(sc, what, &la, c->ns.holder->pid, c->dir, &port)))
+			continue;
+		{
+			const struct it_cond ls[] = {
+				K_STR("type", "listen"),
+				K_INT("owner.pid", l->pid),
+				C_INT("local.port", port),
+				C_INT("netns", c->ns.ino),
+				C_INT("cgroup_id", c->cgid),
+				C_INT("owner.cgroup_id", c->cgid),
+			};
+
+			it_expect(sc, what, since, IT_EXPECT_MS, ls, IT_ARRAY_SIZE(ls));
+		}
+		snprintf(what, sizeof(what), "cgroup record names the %s container", c->what);
+		if (c == &g_backend) {
+			const struct it_cond cg[] = {
+				K_STR("type", "cgroup"),
+				K_INT("cgroup", c->cgid),
+				C_BOOL("v1_memory", false),
+				C_BOOL("resolved", true),
+				C_SUFFIX("path", suffix),
+				C_STR("runtime", "docker"),
+				C_STR("container_id", c->id),
+				C_STR("name", BACKEND_NAME),
+			};
+
+			it_expect(sc, what, g_since_start, IT_EXPECT_MS, cg, IT_ARRAY_SIZE(cg));
+		} else {
+			const struct it_cond cg[] = {
+				K_STR("type", "cgroup"),
+				K_INT("cgroup", c->cgid),
+				C_BOOL("v1_memory", false),
+				C_BOOL("resolved", true),
+				C_SUFFIX("path", suffix),
+				C_STR("runtime", "containerd"),
+				C_STR("container_id", c->id),
+				C_STR("name", POD_CONTAINER),
+				C_STR("pod", POD_NAME),
+				C_STR("k8s_namespace", POD_NS),
+			};
+
+			it_expect(sc, what, g_since_start, IT_EXPECT_MS, cg, IT_ARRAY_SIZE(cg));
+		}
+	}
+}
+
+/* In "backend" a server listens on 127.0.0.1:P; a host client dials the
+ * container's veth address on P. */
+static void scen_wrong_address(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_listen_arg la = { .family = AF_INET, .ip = "127.0.0.1", .mode = IT_L_WAIT_CTL };
+	struct it_conn_arg ca = { .family = AF_INET };
+	struct it_child *srv, *cli;
+	const struct jq_val *lrec, *rrec;
+	struct it_report r;
+	char dest[64], caddr[64], laddr[64];
+	int port;
+
+	if (!need_fixture(sc))
+		return;
+	la.port = host_port(false);
+	if (!(srv = listener(sc, "listen in backend", &la, g_backend.ns.holder->pid,
+			     g_backend.dir, &port)))
+		return;
+	ca.ip = g_backend.ns.ns_ip;
+	ca.port = port;
+	ca.bind_ip = g_backend.ns.host_ip;
+	if (!(cli = client(sc, &ca, 0, NULL, &r)))
+		return;
+	endpoint(dest, sizeof(dest), ca.ip, port);
+	endpoint(caddr, sizeof(caddr), ca.bind_ip, r.port);
+	endpoint(laddr, sizeof(laddr), "127.0.0.1", port);
+	{
+		const struct it_cond ls[] = {
+			K_STR("type", "listen"),
+			K_INT("owner.pid", srv->pid),
+			C_INT("local.port", port),
+			C_INT("netns", g_backend.ns.ino),
+		};
+		const struct it_cond rs[] = {
+			K_STR("type", "reset_sent"),
+			K_INT("local.port", port),
+			C_STR("local.addr", ca.ip),
+			C_INT("netns", g_backend.ns.ino),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "wrong_address"),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", BACKEND_NAME),
+			C_STR("container.id", g_backend.id),
+			C_INT("container.cgroup_id", g_backend.cgid),
+			C_INT("facts.netns", g_backend.ns.ino),
+			C_INT("facts.listeners.0.owner.pid", srv->pid),
+			C_STR("facts.listeners.0.addr", laddr),
+			C_INT("facts.listeners.0.netns", g_backend.ns.ino),
+			C_STR("facts.client_addr", caddr),
+		};
+
+		lrec = it_expect(sc, "listen", since, IT_EXPECT_MS, ls, IT_ARRAY_SIZE(ls));
+		rrec = it_expect(sc, "reset_sent", since, IT_EXPECT_MS, rs, IT_ARRAY_SIZE(rs));
+		it_expect(sc, "explanation wrong_address in container backend", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		{
+			const struct it_cond ev[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_HAS("events", rec_id(rrec)),
+				C_HAS("events", rec_id(lrec)),
+			};
+
+			it_expect(sc, "explanation cites the reset_sent and the listen", since,
+				  IT_EXPECT_MS, ev, IT_ARRAY_SIZE(ev));
+		}
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* In the pod: 0.0.0.0:P with a client to [::1]:P, and a v6-only [::]:P2
+ * with a client to 127.0.0.1:P2. */
+static void scen_wrong_family(const char *sc)
+{
+	pid_t ns;
+	const char *cg;
+
+	if (!need_fixture(sc))
+		return;
+	ns = g_pod.ns.holder->pid;
+	cg = g_pod.dir;
+	for (int v6only = 0; v6only < 2; v6only++) {
+		uint64_t since = it_nrecs;
+		struct it_listen_arg la = { .family = v6only ? AF_INET6 : AF_INET,
+					    .ip = v6only ? "::" : "0.0.0.0",
+					    .port = host_port(false), .mode = IT_L_WAIT_CTL,
+					    .v6only = v6only };
+		struct it_conn_arg ca = { .family = v6only ? AF_INET : AF_INET6,
+					  .ip = v6only ? "127.0.0.1" : "::1" };
+		struct it_child *srv, *cli;
+		const struct jq_val *lrec;
+		struct it_report r;
+		char dest[64], laddr[64], what[128];
+		int port;
+
+		if (!(srv = listener(sc, v6only ? "listen on [::] v6-only" : "listen on 0.0.0.0",
+				     &la, ns, cg, &port)))
+			continue;
+		ca.port = port;
+		if (!(cli = client(sc, &ca, ns, cg, &r)))
+			continue;
+		endpoint(dest, sizeof(dest), ca.ip, port);
+		endpoint(laddr, sizeof(laddr), la.ip, port);
+		{
+			const struct it_cond ls[] = {
+				K_STR("type", "listen"),
+				K_INT("owner.pid", srv->pid),
+				C_INT("local.port", port),
+				C_BOOL("v6only", v6only),
+			};
+			const struct it_cond ex[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_STR("cause", "wrong_family"),
+				C_STR("container.runtime", "containerd"),
+				C_STR("container.name", POD_CONTAINER),
+				C_STR("container.pod", POD_NAME),
+				C_STR("container.k8s_namespace", POD_NS),
+				C_INT("facts.netns", g_pod.ns.ino),
+				C_INT("facts.listeners.0.owner.pid", srv->pid),
+				C_STR("facts.listeners.0.addr", laddr),
+				C_BOOL("facts.listeners.0.v6only", v6only),
+				};
+
+			lrec = it_expect(sc, v6only ? "listen [::] v6only" : "listen 0.0.0.0", since,
+					 IT_EXPECT_MS, ls, IT_ARRAY_SIZE(ls));
+			snprintf(what, sizeof(what), "explanation wrong_family for %s (%s listener)",
+				 dest, laddr);
+			it_expect(sc, what, since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+			{
+				const struct it_cond ev[] = {
+					K_STR("type", "explanation"),
+					K_STR("facts.destination", dest),
+					C_HAS("events", rec_id(lrec)),
+				};
+
+				it_expect(sc, v6only ? "explanation cites the v6-only listen" :
+					  "explanation cites the IPv4 listen", since, IT_EXPECT_MS,
+					  ev, IT_ARRAY_SIZE(ev));
+			}
+		}
+		expect_client(sc, since, dest, cli);
+	}
+}
+
+/* In the pod a server listens on P and exits with code 3; 200 ms later a
+ * client connects to P. */
+static void scen_listener_exited(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_listen_arg la = { .family = AF_INET, .ip = "0.0.0.0", .mode = IT_L_EXIT,
+				    .code = 3 };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	struct it_child *srv, *cli;
+	const struct jq_val *lc;
+	struct it_report r;
+	char dest[64], laddr[64];
+	int port;
+
+	if (!need_fixture(sc))
+		return;
+	la.port = host_port(false);
+	if (!(srv = listener(sc, "listen", &la, g_pod.ns.holder->pid, g_pod.dir, &port)))
+		return;
+	if (!it_child_wait(srv, IT_CHILD_MS)) {
+		it_child_kill(srv);
+		it_fail(sc, "exit code 3", "the listener (pid %d) did not exit", (int)srv->pid);
+		return;
+	}
+	if (WIFEXITED(srv->status) && WEXITSTATUS(srv->status) == 3)
+		it_pass(sc, "exit code 3");
+	else
+		it_fail(sc, "exit code 3", "the listener %s", it_status_text(srv->status));
+	sleep_ms(EXITED_DELAY_MS);
+	ca.port = port;
+	if (!(cli = client(sc, &ca, g_pod.ns.holder->pid, g_pod.dir, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.1", port);
+	endpoint(laddr, sizeof(laddr), "0.0.0.0", port);
+	{
+		const struct it_cond lcc[] = {
+			K_STR("type", "listen_close"),
+			K_INT("owner.pid", srv->pid),
+			C_INT("local.port", port),
+			C_STR("how", "owner_exited"),
+			C_INT("exit_code", 3),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "listener_exited"),
+			C_STR("container.runtime", "containerd"),
+			C_STR("container.name", POD_CONTAINER),
+			C_STR("container.pod", POD_NAME),
+			C_STR("container.k8s_namespace", POD_NS),
+			C_STR("container.id", g_pod.id),
+			C_INT("facts.netns", g_pod.ns.ino),
+			C_STR("facts.how", "owner_exited"),
+			C_INT("facts.exit_code", 3),
+			C_NULL("facts.signal"),
+			C_NULL("facts.oom_kill_event"),
+			C_RANGE("facts.closed_before_ms", EXITED_DELAY_MS - 50, 60000),
+			C_INT("facts.listeners.0.owner.pid", srv->pid),
+			C_STR("facts.listeners.0.addr", laddr),
+		};
+
+		lc = it_expect(sc, "listen_close", since, IT_EXPECT_MS, lcc, IT_ARRAY_SIZE(lcc));
+		it_expect(sc, "explanation listener_exited, exit code 3, in the pod", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		{
+			const struct it_cond ev[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_HAS("events", rec_id(lc)),
+			};
+
+			it_expect(sc, "explanation cites the listen_close", since, IT_EXPECT_MS, ev,
+				  IT_ARRAY_SIZE(ev));
+		}
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* A binds 127.0.0.1:P and listens; B's bind of 0.0.0.0:P fails with
+ * EADDRINUSE; a client dials 127.0.0.2:P. */
+static void scen_bind_failed(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	int port = host_port(false);
+	struct it_listen_arg la = { .family = AF_INET, .ip = "127.0.0.1", .port = port,
+				    .mode = IT_L_WAIT_CTL };
+	struct it_bind_arg ba = { .family = AF_INET, .ip = "0.0.0.0", .port = port };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.2", .port = port };
+	struct it_child *a, *b, *cli;
+	const struct jq_val *brec;
+	struct it_report r;
+	char dest[64], baddr[64], haddr[64];
+
+	if (port <= 0) {
+		it_fail(sc, "setup", "no free TCP port: %s", strerror(errno));
+		return;
+	}
+	if (!(a = listener(sc, "A binds 127.0.0.1 and listens", &la, 0, NULL, &port)))
+		return;
+	if (!(b = it_spawn(it_child_bind, &ba, 0, NULL))) {
+		it_fail(sc, "B's bind EADDRINUSE", "fork: %s", strerror(errno));
+		return;
+	}
+	if (!it_child_report(b, &r, IT_CHILD_MS) || r.stage != IT_ST_OK)
+		it_fail(sc, "B's bind EADDRINUSE", "B (pid %d): %s", (int)b->pid,
+			r.stage ? it_report_text(&r) : "reported nothing");
+	else if (r.err != EADDRINUSE)
+		it_fail(sc, "B's bind EADDRINUSE", "bind() to 0.0.0.0 port %d: %s", port,
+			r.err ? strerror(r.err) : "success");
+	else
+		it_pass(sc, "B's bind EADDRINUSE");
+	it_child_wait(b, IT_CHILD_MS);	/* B gives up */
+	if (!(cli = client(sc, &ca, 0, NULL, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.2", port);
+	endpoint(baddr, sizeof(baddr), "0.0.0.0", port);
+	endpoint(haddr, sizeof(haddr), "127.0.0.1", port);
+	{
+		const struct it_cond bc[] = {
+			K_STR("type", "bind"),
+			K_INT("process.pid", b->pid),
+			C_BOOL("ok", false),
+			C_STR("error", "EADDRINUSE"),
+			C_INT("addr.port", port),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "bind_failed"),
+			C_STR("container.runtime", "host"),
+			C_INT("facts.netns", it_host_netns),
+			C_INT("facts.holder.pid", a->pid),
+			C_STR("facts.holder_addr", haddr),
+			C_INT("facts.binder.pid", b->pid),
+			C_STR("facts.bind_addr", baddr),
+			C_STR("facts.bind_error", "EADDRINUSE"),
+		};
+
+		brec = it_expect(sc, "bind EADDRINUSE of B", since, IT_EXPECT_MS, bc,
+				 IT_ARRAY_SIZE(bc));
+		it_expect(sc, "explanation bind_failed names holder A and binder B", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		{
+			const struct it_cond ev[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_HAS("events", rec_id(brec)),
+			};
+
+			it_expect(sc, "explanation cites B's failed bind", since, IT_EXPECT_MS, ev,
+				  IT_ARRAY_SIZE(ev));
+		}
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* In "backend" a server listens on P; a client there dials P+1. */
+static void scen_wrong_port(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_listen_arg la = { .family = AF_INET, .ip = "0.0.0.0", .mode = IT_L_WAIT_CTL };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	struct it_child *srv, *cli;
+	const struct jq_val *lrec;
+	struct it_report r;
+	char dest[64], suffix[16];
+	int port;
+
+	if (!need_fixture(sc))
+		return;
+	la.port = host_port(true);
+	if (la.port <= 0) {
+		it_fail(sc, "setup", "no two free adjacent TCP ports");
+		return;
+	}
+	if (!(srv = listener(sc, "listen", &la, g_backend.ns.holder->pid, g_backend.dir, &port)))
+		return;
+	ca.port = port + 1;
+	if (!(cli = client(sc, &ca, g_backend.ns.holder->pid, g_backend.dir, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.1", port + 1);
+	snprintf(suffix, sizeof(suffix), ":%d", port);
+	{
+		const struct it_cond ls[] = {
+			K_STR("type", "listen"),
+			K_INT("owner.pid", srv->pid),
+			C_INT("local.port", port),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "wrong_port"),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", BACKEND_NAME),
+			C_INT("facts.netns", g_backend.ns.ino),
+			C_SUFFIX("facts.listeners.0.addr", suffix),
+			C_INT("facts.listeners.0.owner.pid", srv->pid),
+		};
+
+		lrec = it_expect(sc, "listen", since, IT_EXPECT_MS, ls, IT_ARRAY_SIZE(ls));
+		it_expect(sc, "explanation wrong_port names the listener on P", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		{
+			const struct it_cond ev[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_HAS("events", rec_id(lrec)),
+			};
+
+			it_expect(sc, "explanation cites the listen", since, IT_EXPECT_MS, ev,
+				  IT_ARRAY_SIZE(ev));
+		}
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* A server on 0.0.0.0:P in backend's namespace; a client in the pod's
+ * namespace dials its own 127.0.0.1:P. */
+static void scen_wrong_netns(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_listen_arg la = { .family = AF_INET, .ip = "0.0.0.0", .mode = IT_L_WAIT_CTL };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	struct it_child *srv, *cli;
+	const struct jq_val *lrec;
+	struct it_report r;
+	char dest[64], laddr[64];
+	int port;
+
+	if (!need_fixture(sc))
+		return;
+	la.port = host_port(false);
+	if (!(srv = listener(sc, "listen in backend", &la, g_backend.ns.holder->pid,
+			     g_backend.dir, &port)))
+		return;
+	ca.port = port;
+	if (!(cli = client(sc, &ca, g_pod.ns.holder->pid, g_pod.dir, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.1", port);
+	endpoint(laddr, sizeof(laddr), "0.0.0.0", port);
+	{
+		const struct it_cond ls[] = {
+			K_STR("type", "listen"),
+			K_INT("owner.pid", srv->pid),
+			C_INT("local.port", port),
+			C_INT("netns", g_backend.ns.ino),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "wrong_netns"),
+			C_STR("container.runtime", "containerd"),
+			C_STR("container.name", POD_CONTAINER),
+			C_STR("container.pod", POD_NAME),
+			C_INT("facts.netns", g_pod.ns.ino),
+			C_INT("facts.listeners.0.owner.pid", srv->pid),
+			C_STR("facts.listeners.0.addr", laddr),
+			C_INT("facts.listeners.0.netns", g_backend.ns.ino),
+			C_STR("facts.listener_container.runtime", "docker"),
+			C_STR("facts.listener_container.name", BACKEND_NAME),
+		};
+
+		lrec = it_expect(sc, "listen in backend", since, IT_EXPECT_MS, ls,
+				 IT_ARRAY_SIZE(ls));
+		it_expect(sc, "explanation wrong_netns: pod dialled, backend listens", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		{
+			const struct it_cond ev[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_HAS("events", rec_id(lrec)),
+			};
+
+			it_expect(sc, "explanation cites the listen in backend", since,
+				  IT_EXPECT_MS, ev, IT_ARRAY_SIZE(ev));
+		}
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* A new namespace with nothing in it; a client there (the only process
+ * kwhy ever sees in it) dials a closed port. */
+static void scen_no_listener(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	struct it_child *cli;
+	struct it_report r;
+	struct it_netns ns;
+	char dest[64];
+
+	if (!it_netns_new(sc, &ns, false, NULL))
+		return;
+	ca.port = host_port(false);
+	if (!(cli = client(sc, &ca, ns.holder->pid, NULL, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.1", ca.port);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "no_listener"),
+			C_INT("facts.netns", ns.ino),
+			C_INT("facts.listeners_checked", 0),
+		};
+		const struct it_cond host[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("container.runtime", "host"),
+		};
+
+		it_expect(sc, "explanation no_listener", since, IT_EXPECT_MS, ex,
+			  IT_ARRAY_SIZE(ex));
+		it_expect(sc, "explanation's container is the host (the client's)", since,
+			  IT_EXPECT_MS, host, IT_ARRAY_SIZE(host));
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* Started before kwhy: a listener on 127.0.0.1:P. */
+static void snapshot_server(void)
+{
+	struct it_listen_arg la = { .family = AF_INET, .ip = "127.0.0.1", .mode = IT_L_WAIT_CTL };
+	struct it_report r;
+
+	la.port = host_port(false);
+	g_snap = it_spawn(it_child_listen, &la, 0, NULL);
+	if (g_snap && (!it_child_report(g_snap, &r, IT_CHILD_MS) || r.stage != IT_ST_OK)) {
+		it_fail("snapshot", "listen before kwhy starts", "the listener (pid %d): %s",
+			(int)g_snap->pid, r.stage ? it_report_text(&r) : "reported nothing");
+		it_child_kill(g_snap);
+		g_snap = NULL;
+		return;
+	}
+	if (!g_snap) {
+		it_fail("snapshot", "listen before kwhy starts", "fork: %s", strerror(errno));
+		return;
+	}
+	g_snap_port = r.port;
+	it_diag("snapshot: pid %d listens on 127.0.0.1:%d before kwhy", (int)g_snap->pid,
+		g_snap_port);
+}
+
+/* The listener from before kwhy: a snapshot listen record, and a client
+ * to 127.0.0.2:P is told about it. */
+static void scen_snapshot(const char *sc)
+{
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.2" };
+	const struct jq_val *lrec;
+	struct it_child *cli;
+	struct it_report r;
+	char dest[64], laddr[64];
+	uint64_t since = it_nrecs;
+
+	if (!g_snap) {
+		it_fail(sc, "run", "not run: no listener started before kwhy");
+		return;
+	}
+	{
+		const struct it_cond ls[] = {
+			K_STR("type", "listen"),
+			K_INT("local.port", g_snap_port),
+			K_INT("netns", it_host_netns),
+			C_BOOL("snapshot", true),
+			C_INT("owner.pid", g_snap->pid),
+			C_STR("local.addr", "127.0.0.1"),
+		};
+
+		lrec = it_expect(sc, "snapshot listen record of the earlier listener", g_since_start,
+				 IT_EXPECT_MS, ls, IT_ARRAY_SIZE(ls));
+	}
+	ca.port = g_snap_port;
+	if (!(cli = client(sc, &ca, 0, NULL, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.2", g_snap_port);
+	endpoint(laddr, sizeof(laddr), "127.0.0.1", g_snap_port);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "wrong_address"),
+			C_STR("container.runtime", "host"),
+			C_INT("facts.listeners.0.owner.pid", g_snap->pid),
+			C_STR("facts.listeners.0.addr", laddr),
+			C_BOOL("facts.listeners.0.snapshot", true),
+		};
+		const struct it_cond ev[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_HAS("events", rec_id(lrec)),
+		};
+
+		it_expect(sc, "explanation wrong_address names the earlier listener", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		it_expect(sc, "explanation cites the snapshot listen", since, IT_EXPECT_MS, ev,
+			  IT_ARRAY_SIZE(ev));
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* ---- OOM ---- */
+
+/* A 64 MiB memory cgroup named kwhy-xtest-<pid>-<tag> under the driver's
+ * own; with child, an unlimited cgroup below it.  The victim's directory
+ * in victim, the limited one's in top; false after a failed check. */
+static bool oom_cgroups(const char *sc, const char *tag, bool child, char *top, char *victim,
+			size_t len, struct it_memcg *e)
+{
+	char why[PATH_MAX + 256];
+	int err;
+
+	if (!it_memcg_find(e, why, sizeof(why))) {
+		it_fail(sc, "setup", "cannot run: %s", why);
+		return false;
+	}
+	it_remove_stale_cgroups(e->own, "kwhy-xtest-");
+	if (!e->v1 && (err = it_enable_memory(e->own))) {
+		it_fail(sc, "setup", "cannot run: enabling memory in %s/cgroup.subtree_control: %s",
+			e->own, strerror(-err));
+		return false;
+	}
+	if (snprintf(top, len, "%s/kwhy-xtest-%d-%s", e->own, (int)it_self, tag) >= (int)len) {
+		it_fail(sc, "setup", "cannot run: the cgroup path %s is too long", e->own);
+		return false;
+	}
+	if (!it_make_cgroup(e, top, true, why, sizeof(why))) {
+		it_fail(sc, "setup", "cannot run: %s", why);
+		return false;
+	}
+	snprintf(victim, len, "%s", top);
+	if (!child)
+		return true;
+	if (!e->v1 && (err = it_enable_memory(top))) {
+		it_fail(sc, "setup", "cannot run: enabling memory in %s/cgroup.subtree_control: %s",
+			top, strerror(-err));
+		return false;
+	}
+	if (snprintf(victim, len, "%s/child", top) >= (int)len) {
+		it_fail(sc, "setup", "cannot run: the cgroup path %s is too long", top);
+		return false;
+	}
+	if (!it_make_cgroup(e, victim, false, why, sizeof(why))) {
+		it_fail(sc, "setup", "cannot run: %s", why);
+		return false;
+	}
+	return true;
+}
+
+static bool oom_died(const char *sc, struct it_child *c)
+{
+	if (!it_child_wait(c, IT_OOM_CHILD_MS)) {
+		it_child_kill(c);
+		it_fail(sc, "OOM-killed", "the victim (pid %d) was still alive after %d s",
+			(int)c->pid, IT_OOM_CHILD_MS / 1000);
+		return false;
+	}
+	if (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL) {
+		it_pass(sc, "OOM-killed");
+		return true;
+	}
+	it_fail(sc, "OOM-killed", "the victim (pid %d) %s; expected death by SIGKILL%s",
+		(int)c->pid, it_status_text(c->status),
+		WIFEXITED(c->status) && WEXITSTATUS(c->status) == 3 ?
+		" (it touched 512 MiB: the limit did not apply)" : "");
+	return false;
+}
+
+/* A server in a 64 MiB cgroup listens on 0.0.0.0:P, then eats memory
+ * until the OOM killer takes it; then a client dials 127.0.0.1:P. */
+static void scen_oom_chain(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_listen_arg la = { .family = AF_INET, .ip = "0.0.0.0", .mode = IT_L_OOM };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	char top[PATH_MAX], victim[PATH_MAX], dest[64], laddr[64];
+	const struct jq_val *orec, *lc;
+	struct it_child *srv, *cli;
+	struct it_report r;
+	struct it_memcg e;
+	int port;
+
+	if (!oom_cgroups(sc, "oom", false, top, victim, sizeof(top), &e))
+		return;
+	la.port = host_port(false);
+	if (!(srv = listener(sc, "listen in the 64 MiB cgroup", &la, 0, victim, &port)))
+		return;
+	oom_died(sc, srv);
+	{
+		const struct it_cond oc[] = {
+			K_STR("type", "oom_kill"),
+			K_INT("victim.pid", srv->pid),
+			C_STR("constraint", "memcg"),
+		};
+
+		orec = it_expect(sc, "oom_kill", since, IT_EXPECT_MS, oc, IT_ARRAY_SIZE(oc));
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_INT("facts.victim.pid", srv->pid),
+			C_STR("cause", "memcg_limit"),
+			C_INT("facts.limiting_cgroup.id", it_ino_of(top)),
+			C_INT("facts.limiting_cgroup.level", 0),
+			C_INT("facts.limiting_cgroup.limit_bytes", IT_OOM_LIMIT),
+			C_BOOL("facts.limiting_cgroup.v1", e.v1),
+			C_RANGE("facts.victim_rss_kb", 16385, INT64_MAX),
+			C_NONEMPTY("facts.biggest"),
+			C_HAS("events", rec_id(orec)),
+		};
+		const struct it_cond uk[] = {
+			K_STR("type", "explanation"),
+			K_INT("facts.victim.pid", srv->pid),
+			C_STR("cause", "userspace_killer"),
+		};
+
+		it_expect(sc, "explanation memcg_limit, citing the oom_kill", since, IT_EXPECT_MS,
+			  ex, IT_ARRAY_SIZE(ex));
+		it_expect_none(sc, "no userspace_killer explanation for the OOM victim", since, uk,
+			       IT_ARRAY_SIZE(uk));
+	}
+	ca.port = port;
+	if (!(cli = client(sc, &ca, 0, NULL, &r)))
+		return;
+	endpoint(dest, sizeof(dest), "127.0.0.1", port);
+	endpoint(laddr, sizeof(laddr), "0.0.0.0", port);
+	{
+		const struct it_cond lcc[] = {
+			K_STR("type", "listen_close"),
+			K_INT("owner.pid", srv->pid),
+			C_INT("local.port", port),
+			C_STR("how", "owner_killed"),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "listener_exited"),
+			C_STR("facts.how", "oom_killed"),
+			C_INT("facts.oom_kill_event", rec_id(orec)),
+			C_STR("facts.signal", "SIGKILL"),
+			C_INT("facts.listeners.0.owner.pid", srv->pid),
+			C_STR("facts.listeners.0.addr", laddr),
+		};
+
+		lc = it_expect(sc, "listen_close", since, IT_EXPECT_MS, lcc, IT_ARRAY_SIZE(lcc));
+		it_expect(sc, "explanation listener_exited, how oom_killed", since, IT_EXPECT_MS,
+			  ex, IT_ARRAY_SIZE(ex));
+		{
+			const struct it_cond ev[] = {
+				K_STR("type", "explanation"),
+				K_STR("facts.destination", dest),
+				C_HAS("events", rec_id(orec)),
+				C_HAS("events", rec_id(lc)),
+			};
+
+			it_expect(sc, "explanation cites the oom_kill and the listen_close", since,
+				  IT_EXPECT_MS, ev, IT_ARRAY_SIZE(ev));
+		}
+	}
+	expect_client(sc, since, dest, cli);
+}
+
+/* The limit on a parent cgroup, the victim in its child. */
+static void scen_oom_parent(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	char top[PATH_MAX], victim[PATH_MAX];
+	const struct jq_val *orec;
+	struct it_report r;
+	struct it_child *c;
+	struct it_memcg e;
+
+	if (!oom_cgroups(sc, "parent", true, top, victim, sizeof(top), &e))
+		return;
+	if (!(c = it_spawn(it_child_oom, victim, 0, NULL))) {
+		it_fail(sc, "setup", "fork: %s", strerror(errno));
+		return;
+	}
+	if (!it_child_report(c, &r, IT_CHILD_MS) || r.stage != IT_ST_OK) {
+		it_child_kill(c);
+		it_fail(sc, "OOM-killed", "the victim (pid %d): %s", (int)c->pid,
+			r.stage ? it_report_text(&r) : "reported nothing");
+		return;
+	}
+	oom_died(sc, c);
+	{
+		const struct it_cond oc[] = {
+			K_STR("type", "oom_kill"),
+			K_INT("victim.pid", c->pid),
+		};
+
+		orec = it_expect(sc, "oom_kill", since, IT_EXPECT_MS, oc, IT_ARRAY_SIZE(oc));
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_INT("facts.victim.pid", c->pid),
+			C_STR("cause", "memcg_limit"),
+			C_INT("facts.limiting_cgroup.level", 1),
+			C_INT("facts.limiting_cgroup.id", it_ino_of(top)),
+			C_INT("facts.limiting_cgroup.limit_bytes", IT_OOM_LIMIT),
+			C_NONEMPTY("facts.biggest"),
+			C_HAS("events", rec_id(orec)),
+		};
+
+		it_expect(sc, "explanation memcg_limit at level 1 (the parent)", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+}
+
+/* The driver SIGKILLs a process of the backend container. */
+static void scen_userspace_killer(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	const struct jq_val *srec, *xrec;
+	struct it_report r;
+	struct it_child *c;
+
+	if (!need_fixture(sc))
+		return;
+	if (!(c = it_spawn(it_child_pause, NULL, g_backend.ns.holder->pid, g_backend.dir))) {
+		it_fail(sc, "setup", "fork: %s", strerror(errno));
+		return;
+	}
+	if (!it_child_report(c, &r, IT_CHILD_MS) || r.stage != IT_ST_OK) {
+		it_child_kill(c);
+		it_fail(sc, "killed", "the victim (pid %d): %s", (int)c->pid,
+			r.stage ? it_report_text(&r) : "reported nothing");
+		return;
+	}
+	if (kill(c->pid, SIGKILL)) {
+		it_fail(sc, "killed", "kill(%d, SIGKILL): %s", (int)c->pid, strerror(errno));
+		return;
+	}
+	if (!it_child_wait(c, IT_CHILD_MS))
+		it_fail(sc, "killed", "the victim (pid %d) did not die", (int)c->pid);
+	else if (WIFSIGNALED(c->status) && WTERMSIG(c->status) == SIGKILL)
+		it_pass(sc, "killed");
+	else
+		it_fail(sc, "killed", "the victim %s", it_status_text(c->status));
+	{
+		const struct it_cond sg[] = {
+			K_STR("type", "signal"),
+			K_INT("target.pid", c->pid),
+			C_INT("sender.pid", it_self),
+			C_STR("signal", "SIGKILL"),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "process_exit"),
+			K_INT("process.pid", c->pid),
+			C_STR("signal", "SIGKILL"),
+		};
+
+		srec = it_expect(sc, "signal", since, IT_EXPECT_MS, sg, IT_ARRAY_SIZE(sg));
+		xrec = it_expect(sc, "process_exit", since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_INT("facts.victim.pid", c->pid),
+			C_STR("cause", "userspace_killer"),
+			C_INT("facts.killer.pid", it_self),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", BACKEND_NAME),
+			C_STR("facts.killer_container.runtime", "host"),
+			C_HAS("events", rec_id(srec)),
+			C_HAS("events", rec_id(xrec)),
+		};
+
+		it_expect(sc, "explanation userspace_killer: the driver killed backend's process",
+			  since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+}
+
+/* ---- scenarios with their own kwhy ---- */
+
+static bool start_own_kwhy(const char *sc, const char *const *args, uint64_t *since)
+{
+	*since = it_nrecs;
+	if (!it_kwhy_start(g_kwhy, args)) {
+		it_fail(sc, "kwhy starts", "cannot start %s: %s", g_kwhy, strerror(errno));
+		return false;
+	}
+	if (!it_kwhy_ready(sc, *since)) {
+		it_kwhy_stop(sc, *since);
+		return false;
+	}
+	return true;
+}
+
+struct storm_arg {
+	const char *ip;
+	int port;
+	int n;
+};
+
+/* n blocking connects to ip:port, bounded by STORM_MS; reports how many
+ * were refused (count), how many were tried (port) and the first other
+ * outcome (err). */
+static int child_storm(const void *p, int wr, int ctl)
+{
+	const struct storm_arg *a = p;
+	struct it_report r = { .stage = IT_ST_OK };
+	int64_t deadline = mono_ms() + STORM_MS;
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, AF_INET, a->ip, a->port);
+	int i;
+
+	(void)ctl;
+	for (i = 0; i < a->n && mono_ms() < deadline; i++) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (s < 0) {
+			r.stage = IT_ST_SOCKET;
+			r.err = errno;
+			break;
+		}
+		if (connect(s, (struct sockaddr *)&ss, len) && errno == ECONNREFUSED)
+			r.count++;
+		else if (!r.err)
+			r.err = errno ? errno : -1;
+		close(s);
+	}
+	r.port = i;
+	if (write(wr, &r, sizeof(r)) != sizeof(r))
+		return 1;
+	return 0;
+}
+
+/* With aggregation on: 2000 refused connects to one closed port make one
+ * explanation and summaries that count the other 1999. */
+static void scen_storm(const char *sc)
+{
+	const char *const args[] = { "watch", "--json", "--host-root", g_root, NULL };
+	struct storm_arg a = { .ip = "127.0.0.1", .n = STORM_N };
+	uint64_t since, first = 0;
+	int64_t id = -1, sum = 0, final_total = -1;
+	int nex, nsum = 0, nfinal = 0;
+	struct it_report r;
+	struct it_child *c;
+	char dest[64];
+
+	if (!g_root[0]) {
+		it_fail(sc, "run", "not run: %s", g_fixture_why);
+		return;
+	}
+	if (!start_own_kwhy(sc, args, &since))
+		return;
+	a.port = host_port(false);
+	endpoint(dest, sizeof(dest), a.ip, a.port);
+	if (!(c = it_spawn(child_storm, &a, 0, NULL))) {
+		it_fail(sc, "2000 connects refused", "fork: %s", strerror(errno));
+	} else if (!it_child_report(c, &r, STORM_MS + IT_CHILD_MS)) {
+		it_child_kill(c);
+		it_fail(sc, "2000 connects refused", "the client (pid %d) reported nothing",
+			(int)c->pid);
+	} else if (r.stage != IT_ST_OK || r.count != STORM_N) {
+		it_fail(sc, "2000 connects refused", "%d of %d tried were refused%s%s", r.count,
+			r.port, r.err ? "; another ended with " : "",
+			r.err > 0 ? strerror(r.err) : r.err ? "success" : "");
+	} else {
+		it_pass(sc, "2000 connects refused");
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+		};
+		const struct jq_val *rec = it_expect(sc, "an explanation for the destination", since,
+						     IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+
+		if (rec)
+			id = rec_id(rec);
+	}
+	it_drain(SUMMARY_MS);
+	it_kwhy_stop(sc, since);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+		};
+
+		nex = it_count(since, ex, IT_ARRAY_SIZE(ex), &first);
+		if (nex == 1)
+			it_pass(sc, "exactly one explanation for the destination");
+		else
+			it_fail(sc, "exactly one explanation for the destination", "%d explanations "
+				"for %s%s%s", nex, dest, nex ? "; the first: " : "",
+				nex ? it_rec_text(first) : "");
+	}
+	for (uint64_t s = since < it_oldest() ? it_oldest() : since; s < it_nrecs; s++) {
+		const struct jq_val *v = it_rec(s);
+		const char *t = jq_str(v, "type"), *d = jq_str(v, "destination");
+		int64_t eid = 0, count = 0, total = 0;
+		bool fin = false;
+
+		if (!t || strcmp(t, "summary") || !d || strcmp(d, dest))
+			continue;
+		jq_int(v, "explanation_id", &eid);
+		jq_int(v, "count", &count);
+		jq_int(v, "total", &total);
+		jq_bool(v, "final", &fin);
+		if (eid != id) {
+			it_fail(sc, "summaries refer to the explanation", "summary for explanation "
+				"%" PRId64 ", expected %" PRId64 ": %s", eid, id, it_rec_text(s));
+			continue;
+		}
+		nsum++;
+		sum += count;
+		if (fin) {
+			nfinal++;
+			final_total = total;
+		}
+	}
+	if (nsum && sum + 1 == STORM_N)
+		it_pass(sc, "summary counts + 1 == 2000");
+	else
+		it_fail(sc, "summary counts + 1 == 2000", "%d summaries for %s (explanation %" PRId64
+			"), counts add up to %" PRId64 " (+ 1 = %" PRId64 ")", nsum, dest, id, sum,
+			sum + 1);
+	if (nfinal == 1 && final_total == STORM_N)
+		it_pass(sc, "one final summary, total 2000");
+	else
+		it_fail(sc, "one final summary, total 2000", "%d final summaries, last total %" PRId64,
+			nfinal, final_total);
+}
+
+/* kwhy --container backend: two containers refused at once; only
+ * backend's story is told. */
+static void scen_container_filter(const char *sc)
+{
+	const char *const args[] = { "watch", "--json", "--no-aggregate", "--host-root", g_root,
+				     "--container", BACKEND_NAME, NULL };
+	struct it_conn_arg cb = { .family = AF_INET, .ip = "127.0.0.1" };
+	struct it_conn_arg cp = { .family = AF_INET, .ip = "127.0.0.1" };
+	struct it_child *b, *p;
+	struct it_report r;
+	char db[64], dp[64];
+	uint64_t since;
+
+	if (!need_fixture(sc))
+		return;
+	if (!start_own_kwhy(sc, args, &since))
+		return;
+	cb.port = host_port(false);
+	cp.port = host_port(false);
+	if (cp.port == cb.port)
+		cp.port = host_port(false);
+	endpoint(db, sizeof(db), cb.ip, cb.port);
+	endpoint(dp, sizeof(dp), cp.ip, cp.port);
+	/* both at once */
+	b = client_start(sc, &cb, g_backend.ns.holder->pid, g_backend.dir);
+	p = client_start(sc, &cp, g_pod.ns.holder->pid, g_pod.dir);
+	if (b)
+		client_done(sc, "backend's connect refused", b, &cb, &r);
+	if (p)
+		client_done(sc, "the pod's connect refused", p, &cp, &r);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", db),
+			C_INT("facts.netns", g_backend.ns.ino),
+		};
+		const struct it_cond nm[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", db),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", BACKEND_NAME),
+		};
+		const struct it_cond rs[] = {
+			K_STR("type", "reset_sent"),
+			K_INT("local.port", cb.port),
+			C_INT("netns", g_backend.ns.ino),
+		};
+
+		it_expect(sc, "reset_sent in backend's namespace (no process) is shown", since,
+			  IT_EXPECT_MS, rs, IT_ARRAY_SIZE(rs));
+		it_expect(sc, "explanation for backend's destination", since, IT_EXPECT_MS, ex,
+			  IT_ARRAY_SIZE(ex));
+		it_expect(sc, "explanation names container backend", since, IT_EXPECT_MS, nm,
+			  IT_ARRAY_SIZE(nm));
+		if (b)
+			expect_client(sc, since, db, b);
+	}
+	/* what the pod did had time to arrive as well */
+	it_drain(1000);
+	it_kwhy_stop(sc, since);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dp),
+		};
+		const struct it_cond ns[] = {
+			K_INT("netns", g_pod.ns.ino),
+		};
+		const struct it_cond fn[] = {
+			K_INT("facts.netns", g_pod.ns.ino),
+		};
+
+		it_expect_none(sc, "no explanation for the pod's destination", since, ex,
+			       IT_ARRAY_SIZE(ex));
+		it_expect_none(sc, "no record from the pod's namespace", since, ns,
+			       IT_ARRAY_SIZE(ns));
+		it_expect_none(sc, "no explanation about the pod's namespace", since, fn,
+			       IT_ARRAY_SIZE(fn));
+	}
+}
+
+/* --container with a target that does not exist: exit 2, a message. */
+static void scen_container_missing(const char *sc)
+{
+	const char *const args[] = { "watch", "--json", "--host-root",
+				     g_root[0] ? g_root : "/", "--container",
+				     "does-not-exist", NULL };
+	char out[4096], err[4096];
+	int st;
+
+	if (!it_run_capture(g_kwhy, args, 20000, &st, out, sizeof(out), err, sizeof(err))) {
+		it_fail(sc, "--container does-not-exist exits 2", "kwhy did not exit within 20 s "
+			"(killed); stderr: %.300s", err);
+		return;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+		it_pass(sc, "--container does-not-exist exits 2");
+	else
+		it_fail(sc, "--container does-not-exist exits 2", "kwhy %s; stderr: %.300s",
+			it_status_text(st), err);
+	if (err[0] && err[strspn(err, " \t\n")])
+		it_pass(sc, "a message on stderr");
+	else
+		it_fail(sc, "a message on stderr", "stderr is empty; stdout: %.300s", out);
+	if (!strstr(out, "\"type\":\"ready\""))
+		it_pass(sc, "no ready record");
+	else
+		it_fail(sc, "no ready record", "stdout: %.300s", out);
+}
+
+enum runs_in { MAIN_KWHY, OWN_KWHY };
+
+static const struct scenario {
+	const char *name;
+	enum runs_in where;
+	void (*run)(const char *sc);
+} g_scenarios[] = {
+	{ "containers", MAIN_KWHY, scen_containers },
+	{ "wrong_address", MAIN_KWHY, scen_wrong_address },
+	{ "wrong_family", MAIN_KWHY, scen_wrong_family },
+	{ "listener_exited", MAIN_KWHY, scen_listener_exited },
+	{ "bind_failed", MAIN_KWHY, scen_bind_failed },
+	{ "wrong_port", MAIN_KWHY, scen_wrong_port },
+	{ "wrong_netns", MAIN_KWHY, scen_wrong_netns },
+	{ "no_listener", MAIN_KWHY, scen_no_listener },
+	{ "snapshot", MAIN_KWHY, scen_snapshot },
+	{ "oom_chain", MAIN_KWHY, scen_oom_chain },
+	{ "oom_parent_limit", MAIN_KWHY, scen_oom_parent },
+	{ "userspace_killer", MAIN_KWHY, scen_userspace_killer },
+	{ "storm", OWN_KWHY, scen_storm },
+	{ "container_filter", OWN_KWHY, scen_container_filter },
+	{ "container_missing", OWN_KWHY, scen_container_missing },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: kwhy-xtest --kwhy PATH [--only NAME] [-v]\n"
+	      "  runs PATH watch --json --host-root DIR (fake Docker and Kubernetes metadata)\n"
+	      "  and checks its explanations of real refused connects, listener deaths, bind\n"
+	      "  conflicts, OOM kills and kills, in and out of fake containers (root only)\n"
+	      "scenarios:", f);
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		fprintf(f, " %s", g_scenarios[i].name);
+	fputc('\n', f);
+}
+
+static bool selected(const char *only, const struct scenario *s)
+{
+	return !only || !strcmp(only, s->name);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	bool ready = false, main_needed = false, started = false, runnable;
+	uint64_t since = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kwhy") && i + 1 < argc) {
+			g_kwhy = argv[++i];
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			it_verbose = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "kwhy-xtest: unknown argument '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!g_kwhy) {
+		usage(stderr);
+		return 2;
+	}
+	if (only) {
+		bool known = false;
+
+		for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+			known |= !strcmp(only, g_scenarios[i].name);
+		if (!known) {
+			fprintf(stderr, "kwhy-xtest: no scenario named '%s'\n", only);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "kwhy-xtest: must run as root (BPF, namespaces, cgroups)\n");
+		return 1;
+	}
+	it_init("kwhy-xtest");
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		main_needed |= selected(only, &g_scenarios[i]) && g_scenarios[i].where == MAIN_KWHY;
+
+	runnable = !access(g_kwhy, X_OK);
+	if (!runnable) {
+		it_fail("kwhy", "start", "%s: %s", g_kwhy, strerror(errno));
+	} else {
+		fixture("containers");
+		if (main_needed) {
+			const char *const args[] = { "watch", "--json", "--no-aggregate",
+						     "--host-root", g_root, NULL };
+
+			if (!only || !strcmp(only, "snapshot"))
+				snapshot_server();
+			since = g_since_start = it_nrecs;
+			if (!g_root[0])
+				it_fail("kwhy", "start", "no --host-root directory: %s",
+					g_fixture_why);
+			else if (!it_kwhy_start(g_kwhy, args))
+				it_fail("kwhy", "start", "cannot start %s: %s", g_kwhy,
+					strerror(errno));
+			else
+				started = true;
+			if (started)
+				ready = it_kwhy_ready("kwhy", since);
+		}
+	}
+	/* a scenario that cannot run fails; none is skipped */
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
+		const struct scenario *s = &g_scenarios[i];
+
+		if (!selected(only, s))
+			continue;
+		if (s->where == OWN_KWHY && started) {	/* the main kwhy is done */
+			it_cleanup_to("kwhy", g_fixture_mark);
+			if (g_snap) {
+				it_child_kill(g_snap);
+				g_snap = NULL;
+			}
+			it_kwhy_stop("kwhy", since);
+			started = false;
+		}
+		if (it_stop || !runnable || (s->where == MAIN_KWHY && !ready)) {
+			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
+				s->where == MAIN_KWHY ? "kwhy did not become ready" :
+				"kwhy cannot be run");
+			continue;
+		}
+		it_diag("scenario %s", s->name);
+		{
+			struct it_mark m = it_mark_now();
+
+			s->run(s->name);
+			it_cleanup_to(s->name, m);
+		}
+	}
+	if (started) {
+		if (g_snap)
+			it_child_kill(g_snap);
+		it_kwhy_stop("kwhy", since);
+	}
+	it_cleanup("containers");
+	if (g_root[0]) {
+		int err = it_rm_tree(g_root);
+
+		if (err)
+			it_fail("containers", "cleanup", "cannot remove %s: %s", g_root,
+				strerror(-err));
+	}
+	it_check_lines("kwhy");
+	return it_summary();
+}
