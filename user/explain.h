@@ -83,7 +83,6 @@ struct kw_explanation {
 	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */
 	uint32_t nr_events;
 	uint64_t count;			/* occurrences it covers, so far */
-	uint8_t flushes_waited;		/* pending: flush points it waited */
 	char text[1024];
 	char fix[384];
 };

@@ -131,9 +131,9 @@ static void emit_explanation(struct kw_pipeline *p, struct kw_explanation *ex)
 
 /*
  * Pending refusals go out in the order they came, once their client is
- * known or they waited one flush point for it (the client's event can land
- * in the next delivery batch); all of them when forced.  Flush points are
- * part of the recorded stream, so replay decides the same.
+ * known or KW_CLIENT_WAIT_NS has passed (the client's event can land in a
+ * later delivery batch); all of them when forced.  Flush points and their
+ * times are part of the recorded stream, so replay decides the same.
  */
 static void flush_pending(struct kw_pipeline *p, bool force)
 {
@@ -144,7 +144,7 @@ static void flush_pending(struct kw_pipeline *p, bool force)
 		uint64_t extra;
 		struct kw_dedup *d;
 
-		if (!force && !ex->client_known && ex->flushes_waited < 1)
+		if (!force && !ex->client_known && p->flush_ns < ex->ts_ns + KW_CLIENT_WAIT_NS)
 			break;		/* this one, and the later ones, wait */
 		extra = ex->count - 1;
 		kw_explain_refresh_place(&p->model, ex);
@@ -154,7 +154,6 @@ static void flush_pending(struct kw_pipeline *p, bool force)
 		d->count += extra;
 	}
 	for (; i < n; i++) {
-		p->pending[i].flushes_waited++;
 		if (kept != i)
 			p->pending[kept] = p->pending[i];
 		kept++;
@@ -342,6 +341,13 @@ bool kw_pipeline_pending(const struct kw_pipeline *p)
 
 void kw_pipeline_flush(struct kw_pipeline *p)
 {
+	kw_pipeline_flush_at(p, 0);
+}
+
+void kw_pipeline_flush_at(struct kw_pipeline *p, uint64_t now_ns)
+{
+	/* never before the events already seen */
+	p->flush_ns = now_ns > p->model.now_ns ? now_ns : p->model.now_ns;
 	flush_pending(p, false);
 	for (uint32_t i = 0; i < KW_DEDUP_MAX; i++) {
 		struct kw_dedup *d = &p->dedup[i];

@@ -67,6 +67,7 @@ struct kw_pipeline {
 	struct kw_sinks sinks;
 	uint64_t next_event_id;
 	uint64_t next_explanation_id;
+	uint64_t flush_ns;		/* time of the flush point being made */
 	uint32_t nr_pending;
 	struct kw_explanation pending[KW_PENDING_MAX];
 	struct kw_dedup dedup[KW_DEDUP_MAX];
@@ -83,7 +84,13 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev);
  * The caller flushes again soon (a few ms) while kw_pipeline_pending().
  */
 void kw_pipeline_flush(struct kw_pipeline *p);
+/* the same at a known moment (boot ns): a refusal waits for its client's
+ * event until KW_CLIENT_WAIT_NS after it; live, watch passes the clock,
+ * and the trace records it for replay */
+void kw_pipeline_flush_at(struct kw_pipeline *p, uint64_t now_ns);
 bool kw_pipeline_pending(const struct kw_pipeline *p);
+
+#define KW_CLIENT_WAIT_NS (15ULL * 1000000ULL)
 /* end of the stream: flush, then final summaries */
 void kw_pipeline_finish(struct kw_pipeline *p);
 

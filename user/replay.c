@@ -34,11 +34,8 @@ static const char *esc(const char *s)
 
 /* ---- reading a whole trace ---- */
 
-typedef void (*frame_fn)(void *ctx, const struct kw_frame *fr);
-
-/* Read every frame of path into fn.  Returns an exit code: damage is
- * reported with its offset after the intact frames were handed on. */
-static int read_trace(const char *path, struct kw_trace_info *info, frame_fn fn, void *ctx)
+int kw_read_trace(const char *path, struct kw_trace_info *info, kw_frame_fn fn, void *ctx,
+		  const char *done)
 {
 	FILE *f = fopen(path, "rb");
 	struct kw_trace_reader *r;
@@ -59,12 +56,14 @@ static int read_trace(const char *path, struct kw_trace_info *info, frame_fn fn,
 	while ((n = kw_trace_next(r, &fr, err, sizeof(err))) == 1)
 		if (fn)
 			fn(ctx, &fr);
-	if (n < 0) {
-		fprintf(stderr, "kwhy: %s: %s; what came before it was read\n", path, err);
-		ret = KW_EXIT_RUNTIME;
-	} else if (kw_trace_truncated(r)) {
+	if (kw_trace_truncated(r)) {
+		/* the file just ends: what a killed recorder leaves */
 		fprintf(stderr, "kwhy: %s ends without its end mark (the recorder was stopped "
-			"hard?); everything up to its last flush was read\n", path);
+			"hard?)%s%s; everything before was %s\n", path, n < 0 ? ": " : "",
+			n < 0 ? err : "", done);
+	} else if (n < 0) {
+		fprintf(stderr, "kwhy: %s: %s; what came before it was %s\n", path, err, done);
+		ret = KW_EXIT_RUNTIME;
 	}
 	kw_trace_read_close(r);
 	fclose(f);
@@ -134,7 +133,7 @@ static void scan_frame(void *ctx, const struct kw_frame *fr)
 		add_netns(sc->t, ev->hdr.task.netns_ino);
 }
 
-static int resolve_offline(const struct kw_opts *o, struct kw_target *t)
+int kw_offline_target(const struct kw_opts *o, struct kw_target *t)
 {
 	struct kw_trace_info info;
 	struct scan sc = { .o = o, .t = t };
@@ -149,9 +148,9 @@ static int resolve_offline(const struct kw_opts *o, struct kw_target *t)
 		snprintf(t->desc, sizeof(t->desc), "process %u", o->pid);
 	}
 	/* twice: ids first, then the namespaces their processes are in */
-	ret = read_trace(o->file, &info, scan_frame, &sc);
+	ret = kw_read_trace(o->file, &info, scan_frame, &sc, "read");
 	if (ret == KW_EXIT_OK)
-		ret = read_trace(o->file, &info, scan_frame, &sc);
+		ret = kw_read_trace(o->file, &info, scan_frame, &sc, "read");
 	if (ret)
 		return ret;
 	if (o->container && !t->n_cg2 && !t->n_memcg) {
@@ -182,15 +181,14 @@ static void replay_frame(void *ctx, const struct kw_frame *fr)
 			kw_pipeline_event(&rp->pipeline, &fr->ev);
 		break;
 	case KW_FRAME_FLUSH:
-		kw_pipeline_flush(&rp->pipeline);
+		kw_pipeline_flush_at(&rp->pipeline, fr->flush_ns);
 		break;
 	default:
 		break;
 	}
 }
 
-/* Peek at the header alone, for the format context. */
-static int header_of(const char *path, struct kw_trace_info *info)
+int kw_trace_header(const char *path, struct kw_trace_info *info)
 {
 	FILE *f = fopen(path, "rb");
 	struct kw_trace_reader *r;
@@ -219,7 +217,7 @@ int kw_replay_into(const struct kw_opts *o, FILE *out, bool json)
 
 	memset(&rp, 0, sizeof(rp) - sizeof(rp.pipeline));
 	rp.o = o;
-	ret = header_of(o->file, &info) ?: resolve_offline(o, &rp.target);
+	ret = kw_trace_header(o->file, &info) ?: kw_offline_target(o, &rp.target);
 	if (ret)
 		return ret;
 	fmt.boot_to_wall_ns = info.boot_to_wall_ns;
@@ -233,7 +231,7 @@ int kw_replay_into(const struct kw_opts *o, FILE *out, bool json)
 	pc.drop_reasons = &info.drop_reasons;
 	sinks = kw_output_sinks(&rp.out);
 	kw_pipeline_init(&rp.pipeline, &pc, &sinks);
-	ret = read_trace(o->file, &info, replay_frame, &rp);
+	ret = kw_read_trace(o->file, &info, replay_frame, &rp, "replayed");
 	kw_pipeline_finish(&rp.pipeline);
 	if (fflush(out) || rp.out.failed) {
 		fprintf(stderr, "kwhy: writing the output failed\n");
@@ -275,7 +273,7 @@ static void info_frame(void *ctx, const struct kw_frame *fr)
 	in->frames++;
 	if (fr->kind == KW_FRAME_FLUSH) {
 		in->flushes++;
-		kw_pipeline_flush(&in->pipeline);
+		kw_pipeline_flush_at(&in->pipeline, fr->flush_ns);
 	} else if (fr->kind == KW_FRAME_COUNTERS) {
 		in->counters = fr->counters;
 		in->have_counters = true;
@@ -305,13 +303,13 @@ int kw_info(const struct kw_opts *o)
 	int ret;
 
 	memset(&in, 0, sizeof(in) - sizeof(in.pipeline));
-	ret = header_of(o->file, &info);
+	ret = kw_trace_header(o->file, &info);
 	if (ret)
 		return ret;
 	pc.rst_reasons = &info.rst_reasons;
 	pc.drop_reasons = &info.drop_reasons;
 	kw_pipeline_init(&in.pipeline, &pc, &sinks);
-	ret = read_trace(o->file, &info, info_frame, &in);
+	ret = kw_read_trace(o->file, &info, info_frame, &in, "counted");
 	kw_pipeline_finish(&in.pipeline);
 	kw_fmt_time_rfc3339(&b0, (int64_t)in.first_ns + info.boot_to_wall_ns);
 	kw_fmt_time_rfc3339(&b1, (int64_t)in.last_ns + info.boot_to_wall_ns);

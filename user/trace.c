@@ -84,7 +84,8 @@ static int parse_header(const char *text, struct kw_trace_info *info, char *err,
 {
 	char jerr[160];
 	struct jq_val *v = jq_parse(text, jerr, sizeof(jerr));
-	int64_t n;
+	int64_t n, format, abi;
+	bool has_format, has_abi;
 
 	if (!v || v->type != JQ_OBJ) {
 		snprintf(err, errlen, "the trace header is not a JSON object (%s)",
@@ -93,8 +94,12 @@ static int parse_header(const char *text, struct kw_trace_info *info, char *err,
 		return -1;
 	}
 	memset(info, 0, sizeof(*info));
-	info->format = jq_int(v, "format", &n) ? (uint32_t)n : 0;
-	info->abi = jq_int(v, "abi", &n) ? (uint32_t)n : 0;
+	/* compared as the 64-bit numbers they are: cast to 32 bits first,
+	 * "abi":4294967297 would pass for ABI 1 */
+	has_format = jq_int(v, "format", &format);
+	has_abi = jq_int(v, "abi", &abi);
+	info->format = has_format && format >= 0 && format <= UINT32_MAX ? (uint32_t)format : 0;
+	info->abi = has_abi && abi >= 0 && abi <= UINT32_MAX ? (uint32_t)abi : 0;
 	copy_str(info->kwhy_version, sizeof(info->kwhy_version), v, "kwhy");
 	copy_str(info->host, sizeof(info->host), v, "host");
 	copy_str(info->kernel, sizeof(info->kernel), v, "kernel");
@@ -104,13 +109,29 @@ static int parse_header(const char *text, struct kw_trace_info *info, char *err,
 	copy_str(info->attached, sizeof(info->attached), v, "attached");
 	info->boot_to_wall_ns = jq_int(v, "boot_to_wall_ns", &n) ? n : 0;
 	info->mono_to_wall_ns = jq_int(v, "mono_to_wall_ns", &n) ? n : 0;
-	info->part = jq_int(v, "part", &n) && n >= 0 ? (uint32_t)n : 0;
+	info->part = jq_int(v, "part", &n) && n >= 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
 	parse_enum(&info->rst_reasons, v, "enums.sk_rst_reason");
 	parse_enum(&info->drop_reasons, v, "enums.skb_drop_reason");
 	jq_free(v);
-	if (info->abi != KW_ABI_VERSION) {
-		snprintf(err, errlen, "the trace's event ABI is %u, this kwhy reads ABI %d",
-			 info->abi, KW_ABI_VERSION);
+	/* a newer format first: its ABI may well differ too, and "use a newer
+	 * kwhy" is the more useful thing to say */
+	if (has_format && format > KW_TRACE_VERSION) {
+		snprintf(err, errlen, "format version %" PRId64 " is newer than this kwhy (%d)",
+			 format, KW_TRACE_VERSION);
+		return -1;
+	}
+	if (has_format && format < 1) {
+		snprintf(err, errlen, "damaged trace header at offset 16 (format %" PRId64 ")",
+			 format);
+		return -1;
+	}
+	if (!has_abi || abi != KW_ABI_VERSION) {
+		if (has_abi)
+			snprintf(err, errlen, "the trace's event ABI is %" PRId64 ", this kwhy "
+				 "reads ABI %d", abi, KW_ABI_VERSION);
+		else
+			snprintf(err, errlen, "the trace header names no event ABI (an integer), "
+				 "this kwhy reads ABI %d", KW_ABI_VERSION);
 		return -1;
 	}
 	return 0;
@@ -319,9 +340,11 @@ int kw_trace_event(struct kw_trace_writer *w, const struct kw_event *ev)
 	return frame(w, KW_FRAME_EVENT, ev, ev->hdr.size);
 }
 
-int kw_trace_flush_mark(struct kw_trace_writer *w)
+int kw_trace_flush_mark(struct kw_trace_writer *w, uint64_t boot_ns)
 {
-	return frame(w, KW_FRAME_FLUSH, NULL, 0);
+	uint64_t le = htole64(boot_ns);
+
+	return frame(w, KW_FRAME_FLUSH, &le, sizeof(le));
 }
 
 int kw_trace_counters(struct kw_trace_writer *w, const struct kw_counters *c)
@@ -364,12 +387,53 @@ struct kw_trace_reader {
 	unsigned char in[IN_CHUNK];
 };
 
+/*
+ * The hlen bytes of header that follow, NUL-terminated, in a buffer that
+ * grows with the bytes that really arrive: a file of a few bytes that
+ * declares a 1 MiB header costs a few KiB, not 1 MiB.  *got says how many
+ * came; NULL only when out of memory.
+ */
+static char *read_header_text(FILE *f, uint32_t hlen, size_t *got)
+{
+	size_t cap = 0, n = 0;
+	char *text = NULL;
+
+	/* bounded: every round reads at least one byte or ends the loop */
+	while (n < hlen) {
+		size_t k;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *t;
+
+			if (ncap > hlen)
+				ncap = hlen;
+			t = realloc(text, ncap + 1);
+			if (!t) {
+				free(text);
+				return NULL;
+			}
+			text = t;
+			cap = ncap;
+		}
+		k = fread(text + n, 1, cap - n, f);
+		if (!k)
+			break;
+		n += k;
+	}
+	if (text)
+		text[n] = '\0';
+	*got = n;
+	return text;
+}
+
 struct kw_trace_reader *kw_trace_read_open(FILE *f, struct kw_trace_info *info, char *err,
 					   size_t errlen)
 {
 	struct kw_trace_reader *r;
 	unsigned char head[16];
 	uint32_t version, hlen;
+	size_t got;
 	char *text;
 
 	if (fread(head, 1, sizeof(head), f) != sizeof(head) || memcmp(head, KW_TRACE_MAGIC, 8)) {
@@ -390,18 +454,17 @@ struct kw_trace_reader *kw_trace_read_open(FILE *f, struct kw_trace_info *info, 
 			 "bytes, at most %u accepted)", version, hlen, KW_TRACE_HEADER_MAX);
 		return NULL;
 	}
-	text = malloc(hlen + 1);
+	text = read_header_text(f, hlen, &got);
 	if (!text) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (fread(text, 1, hlen, f) != hlen) {
+	if (got != hlen) {
 		snprintf(err, errlen, "the trace ends inside its header (offset 16, %u bytes "
-			 "expected)", hlen);
+			 "expected, %zu there)", hlen, got);
 		free(text);
 		return NULL;
 	}
-	text[hlen] = '\0';
 	if (strlen(text) != hlen || parse_header(text, info, err, errlen)) {
 		if (strlen(text) != hlen)
 			snprintf(err, errlen, "damaged trace header at offset 16 (a NUL byte inside)");
@@ -409,11 +472,6 @@ struct kw_trace_reader *kw_trace_read_open(FILE *f, struct kw_trace_info *info, 
 		return NULL;
 	}
 	free(text);
-	if (info->format > KW_TRACE_VERSION) {
-		snprintf(err, errlen, "format version %u is newer than this kwhy (%d)", info->format,
-			 KW_TRACE_VERSION);
-		return NULL;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r || inflateInit(&r->z) != Z_OK) {
 		free(r);
@@ -426,15 +484,21 @@ struct kw_trace_reader *kw_trace_read_open(FILE *f, struct kw_trace_info *info, 
 	return r;
 }
 
-/* Fill buf with exactly n uncompressed bytes.  1 ok, 0 clean end before
- * any byte, -1 damage or end in the middle. */
+/*
+ * Fill buf with exactly n uncompressed bytes.  1 ok, 0 the body ended
+ * before any byte, -2 it ended part-way (no message: the caller knows
+ * where the frame began), -1 damage, with a message.
+ */
 static int read_exact(struct kw_trace_reader *r, void *buf, size_t n, char *err, size_t errlen)
 {
 	size_t got = 0;
 
 	r->z.next_out = buf;
 	r->z.avail_out = n;
+	/* bounded: a round that neither consumes input nor produces output
+	 * ends the loop, and there is only so much of either */
 	while (r->z.avail_out) {
+		unsigned int in_before, out_before;
 		int ret;
 
 		if (r->stream_end)
@@ -442,13 +506,15 @@ static int read_exact(struct kw_trace_reader *r, void *buf, size_t n, char *err,
 		if (r->z.avail_in == 0) {
 			size_t k = fread(r->in, 1, sizeof(r->in), r->f);
 
-			if (k == 0) {
-				r->truncated = true;
-				break;
-			}
 			r->z.next_in = r->in;
 			r->z.avail_in = k;
 		}
+		/* inflate even when the file has nothing more: the input it
+		 * already took can still owe output (the rest of a match cut
+		 * short by a full buffer last time), and those bytes are frames
+		 * the recorder did write */
+		in_before = r->z.avail_in;
+		out_before = r->z.avail_out;
 		ret = inflate(&r->z, Z_NO_FLUSH);
 		if (ret == Z_STREAM_END) {
 			r->stream_end = true;
@@ -458,17 +524,19 @@ static int read_exact(struct kw_trace_reader *r, void *buf, size_t n, char *err,
 				 r->comp_offset + r->z.total_in, r->body_pos + (n - r->z.avail_out),
 				 r->z.msg ? r->z.msg : "zlib error");
 			return -1;
+		} else if (r->z.avail_in == in_before && r->z.avail_out == out_before) {
+			/* no progress with all the file in: it ends before its
+			 * stream does (zlib makes progress whenever it has input
+			 * and room, so avail_in is 0 here) */
+			r->truncated = true;
+			break;
 		}
 	}
 	got = n - r->z.avail_out;
 	r->body_pos += got;
 	if (got == n)
 		return 1;
-	if (got == 0)
-		return 0;
-	snprintf(err, errlen, "the trace ends inside a frame at body offset %" PRIu64
-		 " (the recorder stopped before writing it whole)", r->body_pos - got);
-	return -1;
+	return got ? -2 : 0;
 }
 
 int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, size_t errlen)
@@ -482,6 +550,8 @@ int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, siz
 
 	err[0] = '\0';
 	ret = read_exact(r, hdr, sizeof(hdr), err, errlen);
+	if (ret == -2)
+		goto cut;
 	if (ret <= 0)
 		return ret;
 	memcpy(&len, hdr, 4);
@@ -495,11 +565,12 @@ int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, siz
 			 at, kind, len);
 		return -1;
 	}
-	if (len && read_exact(r, payload, len, err, errlen) != 1) {
-		if (!err[0])
-			snprintf(err, errlen, "the trace ends inside a frame at body offset %" PRIu64,
-				 at);
-		return -1;
+	if (len) {
+		ret = read_exact(r, payload, len, err, errlen);
+		if (ret == -1)
+			return -1;
+		if (ret != 1)
+			goto cut;
 	}
 	memset(fr, 0, sizeof(*fr));
 	fr->kind = kind;
@@ -519,13 +590,24 @@ int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, siz
 		memcpy(&fr->counters, payload, len);
 		break;
 	default:
-		if (len) {
+		/* 8 bytes of time; none (an early writer): time unknown, 0 */
+		if (len && len != sizeof(fr->flush_ns)) {
 			snprintf(err, errlen, "bad flush frame at body offset %" PRIu64, at);
 			return -1;
+		}
+		if (len) {
+			memcpy(&fr->flush_ns, payload, sizeof(fr->flush_ns));
+			fr->flush_ns = le64toh(fr->flush_ns);
 		}
 		break;
 	}
 	return 1;
+
+cut:
+	/* the offset of the frame, not of the part of it that was missing */
+	snprintf(err, errlen, "the trace ends inside a frame at body offset %" PRIu64
+		 " (the recorder stopped before writing it whole)", at);
+	return -1;
 }
 
 bool kw_trace_truncated(const struct kw_trace_reader *r)

@@ -13,7 +13,8 @@
  * A frame: u32 length of the payload, u16 kind, u16 reserved (0), payload.
  *   KW_FRAME_EVENT    an event record exactly as in include/kwhy/events.h
  *                     (ABI version in the header), as fed to the pipeline
- *   KW_FRAME_FLUSH    the end of a delivery batch (the pipeline's flush)
+ *   KW_FRAME_FLUSH    the end of a delivery batch (the pipeline's flush):
+ *                     u64 CLOCK_BOOTTIME ns of that moment
  *   KW_FRAME_COUNTERS struct kw_counters, summed over CPUs, at that time
  *
  * The header: {"format":1,"abi":1,"kwhy":"<version>","host":"…",
@@ -86,7 +87,7 @@ struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
 				      kw_trace_state_fn state, void *state_ctx,
 				      char *err, size_t errlen);
 int kw_trace_event(struct kw_trace_writer *w, const struct kw_event *ev);
-int kw_trace_flush_mark(struct kw_trace_writer *w);	/* KW_FRAME_FLUSH */
+int kw_trace_flush_mark(struct kw_trace_writer *w, uint64_t boot_ns);	/* KW_FRAME_FLUSH */
 int kw_trace_counters(struct kw_trace_writer *w, const struct kw_counters *c);
 /* make what was written readable after a crash: sync-flush and write out;
  * call at least once a second */
@@ -104,6 +105,7 @@ struct kw_frame {
 	enum kw_frame_kind kind;
 	struct kw_event ev;		/* KW_FRAME_EVENT, validated */
 	struct kw_counters counters;	/* KW_FRAME_COUNTERS */
+	uint64_t flush_ns;		/* KW_FRAME_FLUSH: boot time of the flush */
 	uint64_t offset;		/* of the frame in the uncompressed body */
 };
 

@@ -90,12 +90,15 @@ static void feed_pipeline(void *ctx, const struct kw_event *ev)
 		record_failed(w, err);
 }
 
+static uint64_t now_ns(clockid_t id);
+
 static void pipe_flush(struct watch *w)
 {
+	uint64_t now = now_ns(CLOCK_BOOTTIME);
 	int err;
 
-	kw_pipeline_flush(&w->pipeline);
-	if (w->rec && !w->rec_failed && (err = kw_trace_flush_mark(w->rec)))
+	kw_pipeline_flush_at(&w->pipeline, now);
+	if (w->rec && !w->rec_failed && (err = kw_trace_flush_mark(w->rec, now)))
 		record_failed(w, err);
 }
 
@@ -295,7 +298,7 @@ static void write_state(struct kw_trace_writer *tw, void *ctx)
 		ev.listen.backlog = l->backlog;
 		kw_trace_event(tw, &ev);
 	}
-	kw_trace_flush_mark(tw);
+	kw_trace_flush_mark(tw, m->now_ns);
 }
 
 static void read_first_line(const char *path, char *out, size_t len)

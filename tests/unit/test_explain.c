@@ -562,7 +562,7 @@ START_TEST(client_in_the_next_batch_is_still_named)
 	struct kw_task curl = task(900, "curl", NS_A, 77);
 
 	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40000));
-	kw_pipeline_flush(p);			/* the batch ended: it waits */
+	kw_pipeline_flush_at(p, 5 * SEC + 1000000);	/* the batch ended: it waits */
 	ck_assert_uint_eq(c.n, 0);
 	ck_assert(kw_pipeline_pending(p));
 	connect_failed(p, 5 * SEC + 30000, NS_A, ep("127.0.0.1", 40000), ep("127.0.0.1", 9999), &curl);
@@ -580,9 +580,9 @@ START_TEST(no_client_goes_out_after_one_flush)
 	struct kw_pipeline *p = new_pipeline(&c);
 
 	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40000));
-	kw_pipeline_flush(p);
+	kw_pipeline_flush_at(p, 5 * SEC + 5000000);
 	ck_assert_uint_eq(c.n, 0);
-	kw_pipeline_flush(p);			/* waited one flush point */
+	kw_pipeline_flush_at(p, 5 * SEC + KW_CLIENT_WAIT_NS);	/* waited long enough */
 	ck_assert_uint_eq(c.n, 1);
 	ck_assert(!c.ex[0].client_known);
 	refused(p, 6 * SEC, NS_A, ep("127.0.0.1", 9998), ep("127.0.0.1", 40001));
