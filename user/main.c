@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* kwhy: says why a connection was refused or a process was OOM-killed. */
 #include <stdio.h>
+#include "export.h"
 #include "opts.h"
 #include "replay.h"
 #include "trace.h"
@@ -30,8 +31,7 @@ int main(int argc, char **argv)
 	case KW_CMD_INFO:
 		return kw_info(&o);
 	case KW_CMD_EXPORT:
-		fprintf(stderr, "kwhy: export is not available in this build yet\n");
-		return KW_EXIT_USAGE;
+		return kw_export(&o);
 	case KW_CMD_RECORD:
 	case KW_CMD_WATCH:
 	default:

@@ -9,6 +9,8 @@ int main(void)
 		escape_suite, buf_suite, json_suite, decode_suite, format_suite,
 		opts_suite, plan_suite, aggseen_suite, kenum_suite, jsonq_suite,
 		meta_suite, explain_suite, snapshot_suite, container_suite, target_suite,
+		export_suite,
+		trace_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -21,5 +21,7 @@ Suite *explain_suite(void);
 Suite *snapshot_suite(void);
 Suite *container_suite(void);
 Suite *target_suite(void);
+Suite *export_suite(void);
+Suite *trace_suite(void);
 
 #endif
