@@ -4,7 +4,8 @@
 #   make STATIC=1        a fully static build/kwhy, to copy onto a sick box
 #   make run             (root) install missing Debian packages, build, watch the host
 #   make test            (root) install test packages, unit tests, integration tests
-#                        here and in a Debian 12 6.1 VM (../shared/vmtest)
+#                        here and in a Debian 12 6.1 VM (../shared/vmtest), a
+#                        short fuzzing run of the trace reader
 #   make unit            unit tests only (no root)
 #   make deps            install the Debian packages the build and tests need
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -65,7 +66,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: all clean unit test itest deps deps-test run install vmlinux vmtest
+.PHONY: all clean unit test itest deps deps-test run install vmlinux vmtest fuzz-smoke
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -117,16 +118,22 @@ unit: $(OUT)/tests/unit-tests
 
 itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/run.sh
+	tests/integration/trace-kill.sh
 
 # one command for everything; stops at the first failing stage
 test: deps-test
 	$(MAKE) unit
 	$(MAKE) itest
 	$(MAKE) vmtest
+	$(MAKE) fuzz-smoke
 
 vmtest: $(ITEST_BINS)
 	$(MAKE) STATIC=1 OUT=$(OUT)/static $(OUT)/static/kwhy
 	tests/vm/run.sh $(OUT)/static/kwhy
+
+# bounded: CI runs it on every submission; longer runs: tests/fuzz/run.sh 600
+fuzz-smoke:
+	tests/fuzz/run.sh 30
 
 deps:
 	tests/deps.sh
