@@ -40,7 +40,7 @@ void kw_ex_add_event(struct kw_explanation *ex, uint64_t id)
 
 /* ---- places ---- */
 
-static void place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1)
+void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1)
 {
 	const struct kw_cg_rec *c = kw_model_cgroup(m, id, v1);
 
@@ -57,18 +57,18 @@ static void place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint
 	memcpy(p->path, c->path, sizeof(p->path));
 }
 
-static void place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns)
+void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns)
 {
-	place_from_cgroup(m, p, kw_model_netns_cgroup(m, netns), false);
+	kw_place_from_cgroup(m, p, kw_model_netns_cgroup(m, netns), false);
 }
 
 void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex)
 {
 	if (ex->place.known)
 		return;
-	place_from_netns(m, &ex->place, ex->netns);
+	kw_place_from_netns(m, &ex->place, ex->netns);
 	if (!ex->place.known && ex->client_known && ex->client_task.netns_ino == ex->netns)
-		place_from_cgroup(m, &ex->place, ex->client_task.cgroup_id, false);
+		kw_place_from_cgroup(m, &ex->place, ex->client_task.cgroup_id, false);
 }
 
 void kw_place_text(struct kw_buf *b, const struct kw_place *p)
@@ -212,7 +212,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 	ex->netns = netns;
 	ex->dest = *dest;
 	ex->ts_ns = ts;
-	place_from_netns(m, &ex->place, netns);
+	kw_place_from_netns(m, &ex->place, netns);
 
 	bind = find_bind_failure(m, netns, dest->port, ts);
 	if (bind) {
@@ -263,9 +263,9 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		if (l->netns != netns && l->local.port == dest->port && l->since_ns <= ts) {
 			ex->cause = KW_CAUSE_WRONG_NETNS;
 			add_listener(ex, l);
-			place_from_netns(m, &ex->other_place, l->netns);
+			kw_place_from_netns(m, &ex->other_place, l->netns);
 			if (!ex->other_place.known)
-				place_from_cgroup(m, &ex->other_place, l->cgroup_id, false);
+				kw_place_from_cgroup(m, &ex->other_place, l->cgroup_id, false);
 			goto out;
 		}
 	}
@@ -295,10 +295,10 @@ void kw_explain_remote(const struct kw_model *m, struct kw_explanation *ex,
 	if (c->hdr.flags & KW_F_TASK) {
 		ex->client_known = true;
 		ex->client_task = c->hdr.task;
-		place_from_cgroup(m, &ex->place, c->hdr.task.cgroup_id, false);
+		kw_place_from_cgroup(m, &ex->place, c->hdr.task.cgroup_id, false);
 	}
 	if (!ex->place.known)
-		place_from_netns(m, &ex->place, ex->netns);
+		kw_place_from_netns(m, &ex->place, ex->netns);
 	kw_explain_render(ex);
 }
 
@@ -318,7 +318,7 @@ void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
 		ex->client_known = true;
 		ex->client_task = c->hdr.task;
 	}
-	place_from_netns(m, &ex->place, ex->netns);
+	kw_place_from_netns(m, &ex->place, ex->netns);
 	kw_explain_render(ex);
 }
 
@@ -332,11 +332,11 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 	ex->oom = *oom;
 	ex->victim = oom->victim;
 	ex->ts_ns = oom->hdr.ts_boot_ns;
-	place_from_cgroup(m, &ex->place, oom->victim.cgroup_id, false);
+	kw_place_from_cgroup(m, &ex->place, oom->victim.cgroup_id, false);
 	if (oom->limit_level != KW_OOM_GLOBAL && oom->limit_level < oom->nr_levels) {
 		ex->cause = KW_CAUSE_MEMCG_LIMIT;
 		lv = &oom->levels[oom->limit_level];
-		place_from_cgroup(m, &ex->limit_place, lv->cgroup_id, oom->memcg_v1);
+		kw_place_from_cgroup(m, &ex->limit_place, lv->cgroup_id, oom->memcg_v1);
 	} else {
 		ex->cause = KW_CAUSE_GLOBAL_OOM;
 	}
@@ -379,8 +379,8 @@ bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
 		ex->kill = *k;
 		ex->victim = e->hdr.task;
 		ex->ts_ns = e->hdr.ts_boot_ns;
-		place_from_cgroup(m, &ex->place, e->hdr.task.cgroup_id, false);
-		place_from_cgroup(m, &ex->other_place, k->sender.cgroup_id, false);
+		kw_place_from_cgroup(m, &ex->place, e->hdr.task.cgroup_id, false);
+		kw_place_from_cgroup(m, &ex->other_place, k->sender.cgroup_id, false);
 		kw_ex_add_event(ex, k->event_id);
 		kw_explain_render(ex);
 		return true;

@@ -114,6 +114,10 @@ void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *e
 
 /* text and fix from the facts (called by the kw_explain_* functions) */
 void kw_explain_render(struct kw_explanation *ex);
+/* what the model knows of a cgroup / of a namespace's processes */
+void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1);
+void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns);
+
 /* "container web (docker 3f2a…)" / "the host" */
 void kw_place_text(struct kw_buf *b, const struct kw_place *p);
 

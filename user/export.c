@@ -146,24 +146,12 @@ static const struct kw_task *subject(const struct kw_event *ev)
 /* what the trace's cgroup records say of a cgroup, as the explainer sees it */
 static void place_of(const struct exporter *x, uint64_t id, bool v1, struct kw_place *p)
 {
-	const struct kw_cg_rec *c = kw_model_cgroup(&x->pipeline.model, id, v1);
-
-	memset(p, 0, sizeof(*p));
-	p->cgroup_id = id;
-	if (!c)
-		return;
-	p->known = true;
-	p->runtime = c->runtime;
-	memcpy(p->id, c->container_id, sizeof(p->id));
-	memcpy(p->name, c->name, sizeof(p->name));
-	memcpy(p->pod, c->pod, sizeof(p->pod));
-	memcpy(p->k8s_namespace, c->k8s_namespace, sizeof(p->k8s_namespace));
-	memcpy(p->path, c->path, sizeof(p->path));
+	kw_place_from_cgroup(&x->pipeline.model, p, id, v1);
 }
 
 static void place_of_netns(const struct exporter *x, uint32_t netns, struct kw_place *p)
 {
-	place_of(x, kw_model_netns_cgroup(&x->pipeline.model, netns), false, p);
+	kw_place_from_netns(&x->pipeline.model, p, netns);
 }
 
 /* the subject's cgroup, else the event's, else a process seen in its netns */
