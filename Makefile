@@ -119,6 +119,7 @@ unit: $(OUT)/tests/unit-tests
 itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/run.sh
 	tests/integration/trace-kill.sh
+	tests/integration/trace-roundtrip.sh
 
 # one command for everything; stops at the first failing stage
 test: deps-test
