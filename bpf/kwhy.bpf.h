@@ -402,6 +402,14 @@ static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, _
  * key has been idle for longer than the window.  Otherwise the occurrence
  * is only counted, to be drained by userspace into a REPEAT record.
  */
+static __always_inline bool kw_agg_repeat(struct kw_agg_val *v, __u64 now, __u16 type)
+{
+	__sync_fetch_and_add(&v->suppressed, 1);
+	v->last_ns = now;
+	kw_count(KW_CNT_AGGREGATED, type);
+	return false;
+}
+
 static __always_inline bool kw_agg_first(struct kw_agg_key *key)
 {
 	struct kw_agg_val *v, nv = {};
@@ -411,16 +419,24 @@ static __always_inline bool kw_agg_first(struct kw_agg_key *key)
 		return true;
 	now = bpf_ktime_get_boot_ns();
 	v = bpf_map_lookup_elem(&kw_agg, key);
-	if (v && now - v->last_ns < kw_agg_window_ns) {
-		__sync_fetch_and_add(&v->suppressed, 1);
+	if (v) {
+		if (now - v->last_ns < kw_agg_window_ns)
+			return kw_agg_repeat(v, now, key->type);
+		/* idle for a window: a new first, in the same entry, so the
+		 * suppressed count stays monotonic and is never overwritten */
+		v->first_ns = now;
 		v->last_ns = now;
-		kw_count(KW_CNT_AGGREGATED, key->type);
-		return false;
+		return true;
 	}
 	nv.first_ns = now;
 	nv.last_ns = now;
-	nv.suppressed = v ? v->suppressed : 0;	/* keep it monotonic */
-	bpf_map_update_elem(&kw_agg, key, &nv, BPF_ANY);
+	if (bpf_map_update_elem(&kw_agg, key, &nv, BPF_NOEXIST) == 0)
+		return true;
+	/* another CPU created it a moment ago: this one is a repeat of it
+	 * (a blind update would overwrite the repeats it already counted) */
+	v = bpf_map_lookup_elem(&kw_agg, key);
+	if (v)
+		return kw_agg_repeat(v, now, key->type);
 	return true;
 }
 
