@@ -25,9 +25,26 @@ void kw_buf_putn(struct kw_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-void kw_buf_putc(struct kw_buf *b, char c)
+void kw_buf_u64(struct kw_buf *b, uint64_t v)
 {
-	kw_buf_putn(b, &c, 1);
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	kw_buf_putn(b, tmp + i, sizeof(tmp) - i);
+}
+
+void kw_buf_i64(struct kw_buf *b, int64_t v)
+{
+	if (v < 0) {
+		kw_buf_putc(b, '-');
+		kw_buf_u64(b, -(uint64_t)v);	/* INT64_MIN too */
+	} else {
+		kw_buf_u64(b, v);
+	}
 }
 
 void kw_buf_puts(struct kw_buf *b, const char *s)

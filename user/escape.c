@@ -58,8 +58,17 @@ void kw_escape_json(struct kw_buf *b, const char *src, size_t n)
 	}
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t seq;
+		size_t seq, run = i;
 
+		/* the common case: a run of plain printable ASCII, in one copy */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		if (run > i) {
+			kw_buf_putn(b, (const char *)s + i, run - i);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			kw_buf_putc(b, '\\');
 			kw_buf_putc(b, c);

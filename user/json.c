@@ -10,16 +10,33 @@ void kw_json_init(struct kw_json *j, struct kw_buf *b)
 	j->b = b;
 }
 
+/* plain printable ASCII with nothing to escape: true of every key the
+ * program itself writes, so those are copied as they are */
+static bool plain(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '"' ||
+		    s[i] == '\\')
+			return false;
+	return true;
+}
+
 /* comma and key before any value */
 static void prefix(struct kw_json *j, const char *key)
 {
+	size_t n;
+
 	if (j->need_comma[j->depth])
 		kw_buf_putc(j->b, ',');
 	j->need_comma[j->depth] = true;
 	if (key) {
+		n = strlen(key);
 		kw_buf_putc(j->b, '"');
-		kw_escape_json(j->b, key, strlen(key));
-		kw_buf_puts(j->b, "\":");
+		if (plain(key, n))
+			kw_buf_putn(j->b, key, n);
+		else
+			kw_escape_json(j->b, key, n);
+		kw_buf_putn(j->b, "\":", 2);
 	}
 }
 
@@ -64,13 +81,13 @@ void kw_json_str(struct kw_json *j, const char *key, const char *val)
 void kw_json_u64(struct kw_json *j, const char *key, uint64_t val)
 {
 	prefix(j, key);
-	kw_buf_printf(j->b, "%" PRIu64, val);
+	kw_buf_u64(j->b, val);
 }
 
 void kw_json_i64(struct kw_json *j, const char *key, int64_t val)
 {
 	prefix(j, key);
-	kw_buf_printf(j->b, "%" PRId64, val);
+	kw_buf_i64(j->b, val);
 }
 
 void kw_json_bool(struct kw_json *j, const char *key, bool val)
