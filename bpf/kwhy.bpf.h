@@ -420,7 +420,9 @@ static __always_inline bool kw_agg_first(struct kw_agg_key *key)
 	now = bpf_ktime_get_boot_ns();
 	v = bpf_map_lookup_elem(&kw_agg, key);
 	if (v) {
-		if (now - v->last_ns < kw_agg_window_ns)
+		/* signed: another CPU may have stored a last_ns a little after
+		 * this CPU's now; unsigned, that would look like a long idle */
+		if ((__s64)(now - v->last_ns) < (__s64)kw_agg_window_ns)
 			return kw_agg_repeat(v, now, key->type);
 		/* idle for a window: a new first, in the same entry, so the
 		 * suppressed count stays monotonic and is never overwritten */

@@ -230,6 +230,10 @@ static void on_refused_client(struct kw_pipeline *p, const struct kw_ev_conn *c,
 			return;
 		}
 	}
+	/* another client of a refusal the server side already counts */
+	for (uint32_t i = 0; i < p->nr_pending; i++)
+		if (same_endpoint(&p->pending[i].dest, &c->remote))
+			return;
 	/* already explained from the server side, recently */
 	d = dedup_refusal(p, 0, &c->remote);
 	if (d) {

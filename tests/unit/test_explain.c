@@ -604,6 +604,38 @@ START_TEST(container_from_the_client_when_alone_in_its_netns)
 }
 END_TEST
 
+START_TEST(two_clients_of_one_pending_refusal_are_one_explanation)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task w1 = task(901, "worker", NS_A, 1), w2 = task(902, "worker", NS_A, 1);
+	struct kw_event rep = {};
+
+	/* two workers storm one closed port: server resets (the second folded
+	 * into the pending one), then both clients' first connect_failed */
+	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40001));
+	refused(p, 5 * SEC + 10, NS_A, ep("127.0.0.1", 9999), ep("127.0.0.1", 40002));
+	connect_failed(p, 5 * SEC + 20, NS_A, ep("127.0.0.1", 40002), ep("127.0.0.1", 9999), &w2);
+	connect_failed(p, 5 * SEC + 30, NS_A, ep("127.0.0.1", 40001), ep("127.0.0.1", 9999), &w1);
+	kw_pipeline_flush(p);
+	/* the kernel counted the rest: server side 100, clients 50 + 50 */
+	hdr(&rep.hdr, KW_EV_REPEAT, 6 * SEC, NS_A);
+	rep.repeat.key.netns_ino = NS_A;
+	rep.repeat.key.dest = ep("127.0.0.1", 9999);
+	rep.repeat.key.type = KW_EV_RESET_SENT;
+	rep.repeat.count = 100;
+	kw_pipeline_event(p, &rep);
+	rep.repeat.key.type = KW_EV_CONNECT_FAIL;
+	rep.repeat.key.code = 111;
+	rep.repeat.count = 50;
+	kw_pipeline_event(p, &rep);
+	kw_pipeline_event(p, &rep);
+	kw_pipeline_finish(p);
+	ck_assert_uint_eq(c.n_total, 1);
+	ck_assert_uint_eq(c.n_total + c.sum_total, 102);	/* 2 resets + 100 */
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
 	Suite *s = suite_create("explain");
@@ -629,6 +661,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, many_distinct_refusals_stay_bounded);
 	tcase_add_test(tc, explanation_json_is_valid_and_complete);
 	tcase_add_test(tc, client_in_the_next_batch_is_still_named);
+	tcase_add_test(tc, two_clients_of_one_pending_refusal_are_one_explanation);
 	tcase_add_test(tc, no_client_goes_out_after_one_flush);
 	tcase_add_test(tc, container_from_the_client_when_alone_in_its_netns);
 	suite_add_tcase(s, tc);
