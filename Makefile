@@ -7,6 +7,7 @@
 #                        here and in a Debian 12 6.1 VM (../shared/vmtest), a
 #                        short fuzzing run of the trace reader
 #   make unit            unit tests only (no root)
+#   make bench           (root) the benchmark: bench/RESULTS.md (~7 min)
 #   make deps            install the Debian packages the build and tests need
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
@@ -32,7 +33,8 @@ KW_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initia
 	-MMD -MP -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE -DKWHY_VERSION='"$(KWHY_VERSION)"'
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-MMD -MP -Ivmlinux/$(ARCH) -Iinclude
-LDLIBS := -lbpf -lelf -lz
+# -pthread: the trace writer has a thread of its own
+LDLIBS := -lbpf -lelf -lz -pthread
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS += -lzstd
@@ -66,7 +68,8 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: all clean unit test itest deps deps-test run install vmlinux vmtest fuzz-smoke
+.PHONY: all clean unit test itest deps deps-test run install vmlinux vmtest fuzz-smoke \
+	bench bench-smoke
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -127,6 +130,7 @@ test: deps-test
 	$(MAKE) itest
 	$(MAKE) vmtest
 	$(MAKE) fuzz-smoke
+	$(MAKE) bench-smoke
 
 vmtest: $(ITEST_BINS)
 	$(MAKE) STATIC=1 OUT=$(OUT)/static $(OUT)/static/kwhy
@@ -135,6 +139,13 @@ vmtest: $(ITEST_BINS)
 # bounded: CI runs it on every submission; longer runs: tests/fuzz/run.sh 600
 fuzz-smoke:
 	tests/fuzz/run.sh 30
+
+# the benchmark (root): bench/RESULTS.md; the smoke run keeps it from rotting
+bench:
+	bench/run.sh
+
+bench-smoke:
+	bench/run.sh --quick
 
 deps:
 	tests/deps.sh

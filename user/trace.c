@@ -2,6 +2,8 @@
 /* Trace files: the format is described in trace.h. */
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -139,6 +141,22 @@ static int parse_header(const char *text, struct kw_trace_info *info, char *err,
 
 /* ---- writing ---- */
 
+/*
+ * The disk is written by a thread of its own, so the ring buffer consumer
+ * never waits on it: compressed bytes go into 64 KiB chunks, queued (at
+ * most KW_TRACE_QUEUE_MAX of them) for the writer thread.  The consumer
+ * waits only when that much is stuck, or for at most SYNC_WAIT_MS at a
+ * sync, so that what was synced is in the file whenever the disk keeps up.
+ */
+#define KW_TRACE_QUEUE_MAX 64		/* chunks: 4 MiB of compressed trace */
+#define SYNC_WAIT_MS 50
+
+struct chunk {
+	struct chunk *next;
+	size_t len;
+	unsigned char data[OUT_CHUNK];
+};
+
 struct kw_trace_writer {
 	struct kw_trace_opts o;
 	char path[PATH_MAX];
@@ -148,25 +166,155 @@ struct kw_trace_writer {
 	int fd;
 	z_stream z;
 	bool z_live;
-	uint64_t file_bytes;
+	uint64_t file_bytes;		/* queued for the current file */
 	bool rotating;
 	unsigned char out[OUT_CHUNK];
+
+	pthread_t thread;
+	bool thread_live;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;		/* queue changed: both directions */
+	struct chunk *head, *tail;	/* queued for the writer thread */
+	struct chunk *cur;		/* being filled, not queued yet */
+	uint32_t queued;
+	bool busy;			/* the thread is writing a chunk */
+	bool stop;
+	int werr;			/* first write error, -errno */
 };
 
-static int write_all(struct kw_trace_writer *w, const void *p, size_t n)
+static int write_fd(int fd, const unsigned char *c, size_t n)
 {
-	const char *c = p;
-
 	while (n) {
-		ssize_t k = write(w->fd, c, n);
+		ssize_t k = write(fd, c, n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
-			return -errno;
+			return k < 0 ? -errno : -EIO;
 		c += k;
 		n -= k;
-		w->file_bytes += k;
+	}
+	return 0;
+}
+
+static void *writer_thread(void *arg)
+{
+	struct kw_trace_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct chunk *c;
+		int fd, err = 0;
+		bool failed;
+
+		while (!w->head && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->head)
+			break;
+		c = w->head;
+		w->head = c->next;
+		if (!w->head)
+			w->tail = NULL;
+		w->queued--;
+		w->busy = true;
+		fd = w->fd;
+		failed = w->werr != 0;	/* after an error, only drop what is queued */
+		pthread_mutex_unlock(&w->mu);
+		if (!failed)
+			err = write_fd(fd, c->data, c->len);
+		free(c);
+		pthread_mutex_lock(&w->mu);
+		w->busy = false;
+		if (err && !w->werr)
+			w->werr = err;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static int push_chunk(struct kw_trace_writer *w, struct chunk *c)
+{
+	int err;
+
+	pthread_mutex_lock(&w->mu);
+	while (w->queued >= KW_TRACE_QUEUE_MAX && !w->werr)
+		pthread_cond_wait(&w->cv, &w->mu);	/* the disk is stuck */
+	c->next = NULL;
+	if (w->tail)
+		w->tail->next = c;
+	else
+		w->head = c;
+	w->tail = c;
+	w->queued++;
+	err = w->werr;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return err;
+}
+
+static int flush_cur(struct kw_trace_writer *w)
+{
+	struct chunk *c = w->cur;
+
+	w->cur = NULL;
+	if (c && c->len)
+		return push_chunk(w, c);
+	free(c);
+	return 0;
+}
+
+/* wait until the thread wrote everything queued; ms < 0: no limit */
+static int drain(struct kw_trace_writer *w, int ms)
+{
+	struct timespec until;
+	int err = flush_cur(w);
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->mu);
+	while ((w->head || w->busy) && !w->werr) {
+		if (ms < 0)
+			pthread_cond_wait(&w->cv, &w->mu);
+		else if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	err = err ?: w->werr;
+	pthread_mutex_unlock(&w->mu);
+	return err;
+}
+
+static int write_all(struct kw_trace_writer *w, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	w->file_bytes += n;
+	while (n) {
+		size_t room, k;
+
+		if (!w->cur) {
+			w->cur = malloc(sizeof(*w->cur));
+			if (!w->cur)
+				return -ENOMEM;
+			w->cur->len = 0;
+		}
+		room = sizeof(w->cur->data) - w->cur->len;
+		k = n < room ? n : room;
+		memcpy(w->cur->data + w->cur->len, c, k);
+		w->cur->len += k;
+		c += k;
+		n -= k;
+		if (w->cur->len == sizeof(w->cur->data)) {
+			int err = flush_cur(w);
+
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -183,8 +331,8 @@ static int pump(struct kw_trace_writer *w, int flush)
 		if (ret == Z_STREAM_ERROR)
 			return -EIO;
 		if (sizeof(w->out) - w->z.avail_out &&
-		    write_all(w, w->out, sizeof(w->out) - w->z.avail_out))
-			return -errno ?: -EIO;
+		    (ret = write_all(w, w->out, sizeof(w->out) - w->z.avail_out)))
+			return ret;
 	} while (w->z.avail_out == 0 || (flush == Z_FINISH && ret != Z_STREAM_END));
 	return 0;
 }
@@ -240,6 +388,12 @@ static int end_file(struct kw_trace_writer *w)
 		ret = pump(w, Z_FINISH);
 		deflateEnd(&w->z);
 		w->z_live = false;
+	}
+	/* the file is closed only once the thread wrote all of it */
+	if (w->thread_live) {
+		int err = drain(w, -1);
+
+		ret = ret ?: err;
 	}
 	if (w->fd >= 0) {
 		if (fsync(w->fd) && !ret)
@@ -300,10 +454,17 @@ struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
 	w->state = state;
 	w->state_ctx = state_ctx;
 	w->fd = -1;
-	if (start_file(w, err, errlen)) {
-		end_file(w);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_thread, w)) {
+		snprintf(err, errlen, "cannot start the trace writer thread");
 		free(w->info);
 		free(w);
+		return NULL;
+	}
+	w->thread_live = true;
+	if (start_file(w, err, errlen)) {
+		kw_trace_close(w);
 		return NULL;
 	}
 	return w;
@@ -354,7 +515,9 @@ int kw_trace_counters(struct kw_trace_writer *w, const struct kw_counters *c)
 
 int kw_trace_sync(struct kw_trace_writer *w)
 {
-	return w->z_live ? pump(w, Z_SYNC_FLUSH) : -EIO;
+	int err = w->z_live ? pump(w, Z_SYNC_FLUSH) : -EIO;
+
+	return err ?: drain(w, SYNC_WAIT_MS);
 }
 
 uint64_t kw_trace_bytes(const struct kw_trace_writer *w)
@@ -369,6 +532,22 @@ int kw_trace_close(struct kw_trace_writer *w)
 	if (!w)
 		return 0;
 	ret = end_file(w);
+	if (w->thread_live) {
+		pthread_mutex_lock(&w->mu);
+		w->stop = true;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+	}
+	while (w->head) {	/* left only after a write error */
+		struct chunk *c = w->head;
+
+		w->head = c->next;
+		free(c);
+	}
+	free(w->cur);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
 	free(w->info);
 	free(w);
 	return ret;

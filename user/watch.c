@@ -373,7 +373,10 @@ int kw_watch(const struct kw_opts *o)
 	if (ret)
 		return ret;
 
-	/* no SA_RESTART: the poll returns at once on SIGINT/SIGTERM */
+	/* SA_RESTART, so a write blocked on a full pipe is not cut short;
+	 * epoll_wait is never restarted (signal(7)): the poll still returns
+	 * at once on SIGINT/SIGTERM */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
