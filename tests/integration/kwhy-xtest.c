@@ -19,25 +19,38 @@
  * "P passed, F failed" alone on a line.  Exit status 1 when anything failed.
  * A scenario that cannot run fails; none is skipped.
  *
+ * "remote" plays the other host with a TUN device (10.213.9.1/24) in a
+ * namespace of its own: a process holding the TUN answers the client's SYN
+ * to 10.213.9.2 with a RST it writes itself, so no network stack on this
+ * host sends a reset.  It needs /dev/net/tun (made with mknod, and removed
+ * again, when the tun driver is there but the node is not).
+ *
  * Must run as root, statically linked (it also runs in a busybox-only VM
  * with pure cgroup v2).  Traffic goes only to loopback and to addresses
- * inside the network namespaces this program creates (10.213.N.0/30).
- * Everything created (children, veths, namespaces, cgroups, the metadata
- * directory) is removed, also on failure; processes are killed only by the
- * PIDs of children this program forked.
+ * inside the network namespaces this program creates (10.213.N.0/30, and
+ * 10.213.9.0/24 behind the TUN).  Everything created (children, veths,
+ * namespaces, the TUN, cgroups, the metadata directory) is removed, also
+ * on failure; processes are killed only by the PIDs of children this
+ * program forked.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/if_tun.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +60,13 @@
 #define STORM_MS	60000	/* ... at most this long */
 #define EXITED_DELAY_MS	200	/* from a listener's exit to the connect */
 #define SUMMARY_MS	3000	/* kwhy's repeat drain runs every second */
+
+/* "remote": a TUN device in a new namespace, a process behind it */
+#define TUN_DEV		"/dev/net/tun"
+#define TUN_IP		"10.213.9.1"	/* the TUN's address, /24 */
+#define TUN_PEER_IP	"10.213.9.2"	/* the "other host": the peer process */
+#define TUN_PEER_MS	30000		/* the peer answers at most this long */
+#define TUN_PEER_PKTS	1000		/* ... and reads at most this many packets */
 
 #define BACKEND_NAME	"backend"
 #define POD_NAME	"shop-7c9d8f6b5-x2k4p"
@@ -969,6 +989,344 @@ static void scen_no_listener(const char *sc)
 	expect_client(sc, since, dest, cli);
 }
 
+/* ---- remote: the other host is a process behind a TUN device ---- */
+
+struct tun_arg {
+	char name[IFNAMSIZ];	/* the TUN device */
+	int port;		/* SYNs to TUN_PEER_IP:port are refused */
+};
+
+/* what the peer was doing when its setup failed (its report's count) */
+static const char *const g_tun_steps[] = {
+	"open " TUN_DEV, "ioctl(TUNSETIFF)", "socket(AF_INET, SOCK_DGRAM)",
+	"ioctl(SIOCSIFADDR " TUN_IP ")", "ioctl(SIOCSIFNETMASK /24)", "ioctl(SIOCGIFFLAGS)",
+	"ioctl(SIOCSIFFLAGS IFF_UP)", "if_nametoindex",
+};
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	return sum;
+}
+
+static void csum_put(uint8_t *at, uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	at[0] = sum >> 8;
+	at[1] = sum & 0xff;
+}
+
+/*
+ * When pkt (n bytes, from the TUN) is an IPv4 TCP SYN to peer:port, the
+ * RST|ACK that refuses it in out (40 bytes): addresses and ports swapped,
+ * seq 0, ack = the SYN's seq + 1, both checksums.  Its length, else 0.
+ */
+static size_t tun_rst(const uint8_t *pkt, size_t n, const uint8_t peer[4], int port,
+		      uint8_t out[40])
+{
+	const uint8_t *syn;
+	size_t ihl;
+	uint32_t ack, sum;
+	uint8_t *tcp = out + 20;
+
+	if (n < 40 || pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_TCP)
+		return 0;
+	ihl = (size_t)(pkt[0] & 0xf) * 4;
+	if (ihl < 20 || n < ihl + 20 || ((pkt[6] & 0x1f) << 8 | pkt[7]) != 0 ||
+	    memcmp(pkt + 16, peer, 4))
+		return 0;
+	syn = pkt + ihl;
+	if ((syn[2] << 8 | syn[3]) != port || (syn[13] & 0x17) != 0x02)	/* SYN alone */
+		return 0;
+	memset(out, 0, 40);
+	out[0] = 0x45;
+	out[3] = 40;			/* total length */
+	out[6] = 0x40;			/* DF */
+	out[8] = 64;			/* TTL */
+	out[9] = IPPROTO_TCP;
+	memcpy(out + 12, pkt + 16, 4);	/* from the address the SYN went to */
+	memcpy(out + 16, pkt + 12, 4);
+	csum_put(out + 10, csum_add(0, out, 20));
+	memcpy(tcp, syn + 2, 2);	/* ports swapped */
+	memcpy(tcp + 2, syn, 2);
+	ack = ((uint32_t)syn[4] << 24 | (uint32_t)syn[5] << 16 | (uint32_t)syn[6] << 8 | syn[7]) + 1;
+	tcp[8] = ack >> 24;
+	tcp[9] = ack >> 16;
+	tcp[10] = ack >> 8;
+	tcp[11] = ack;
+	tcp[12] = 5 << 4;		/* 20 bytes, no options */
+	tcp[13] = 0x14;			/* RST|ACK */
+	sum = csum_add(0, out + 12, 8) + IPPROTO_TCP + 20;	/* the pseudo-header */
+	csum_put(tcp + 16, csum_add(sum, tcp, 20));
+	return 40;
+}
+
+static int tun_setup_failed(int wr, int step, int err)
+{
+	struct it_report r = { .stage = IT_ST_OPT, .err = err, .count = step };
+	ssize_t n = write(wr, &r, sizeof(r));
+
+	(void)n;	/* short or not, the driver hears of a failed setup */
+	return 1;
+}
+
+static bool ifr_ioctl(int s, unsigned long req, const char *name, struct ifreq *ifr)
+{
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+	return !ioctl(s, req, ifr);
+}
+
+/*
+ * In the client's namespace: a TUN device 10.213.9.1/24, up, so that
+ * 10.213.9.2 is routed into it; reports (name, ifindex), then answers
+ * SYNs to 10.213.9.2:port with RST|ACK until the driver closes ctl, for at
+ * most TUN_PEER_PKTS packets and TUN_PEER_MS.  The final report: RSTs
+ * written (count), packets read (err2), the first write error (err).
+ */
+static int child_tun_peer(const void *p, int wr, int ctl)
+{
+	const struct tun_arg *a = p;
+	struct it_report r = { .stage = IT_ST_OK, .port = a->port };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int64_t deadline = mono_ms() + TUN_PEER_MS;
+	uint8_t peer[4], pkt[2048], rst[40];
+	struct ifreq ifr;
+	int fd, s;
+
+	fd = open(TUN_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return tun_setup_failed(wr, 0, errno);
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	if (!ifr_ioctl(fd, TUNSETIFF, a->name, &ifr))
+		return tun_setup_failed(wr, 1, errno);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return tun_setup_failed(wr, 2, errno);
+	memset(&ifr, 0, sizeof(ifr));
+	inet_pton(AF_INET, TUN_IP, &sin.sin_addr);
+	memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
+	if (!ifr_ioctl(s, SIOCSIFADDR, a->name, &ifr))
+		return tun_setup_failed(wr, 3, errno);
+	inet_pton(AF_INET, "255.255.255.0", &sin.sin_addr);
+	memcpy(&ifr.ifr_netmask, &sin, sizeof(sin));
+	if (!ifr_ioctl(s, SIOCSIFNETMASK, a->name, &ifr))
+		return tun_setup_failed(wr, 4, errno);
+	memset(&ifr, 0, sizeof(ifr));
+	if (!ifr_ioctl(s, SIOCGIFFLAGS, a->name, &ifr))
+		return tun_setup_failed(wr, 5, errno);
+	ifr.ifr_flags |= IFF_UP;
+	if (!ifr_ioctl(s, SIOCSIFFLAGS, a->name, &ifr))
+		return tun_setup_failed(wr, 6, errno);
+	close(s);
+	r.ifindex = (int)if_nametoindex(a->name);
+	if (!r.ifindex)
+		return tun_setup_failed(wr, 7, errno);
+	snprintf(r.name, sizeof(r.name), "%s", a->name);
+	if (write(wr, &r, sizeof(r)) != sizeof(r))
+		return 1;
+
+	inet_pton(AF_INET, TUN_PEER_IP, peer);
+	r.ifindex = 0;
+	for (int i = 0; i < TUN_PEER_PKTS; i++) {
+		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = ctl, .events = POLLIN } };
+		int64_t left = deadline - mono_ms();
+		ssize_t n;
+		size_t len;
+
+		if (left <= 0 || poll(pf, 2, left > 1000 ? 1000 : (int)left) < 0) {
+			if (left <= 0 || errno != EINTR)
+				break;
+			continue;
+		}
+		if (pf[1].revents)	/* the driver is done (or gone) */
+			break;
+		if (!(pf[0].revents & POLLIN))
+			continue;
+		n = read(fd, pkt, sizeof(pkt));
+		if (n <= 0)
+			continue;
+		r.err2++;
+		len = tun_rst(pkt, (size_t)n, peer, a->port, rst);
+		if (!len)
+			continue;
+		if (write(fd, rst, len) == (ssize_t)len)
+			r.count++;
+		else if (!r.err)
+			r.err = errno ? errno : EIO;
+	}
+	close(fd);		/* the TUN goes with it */
+	if (write(wr, &r, sizeof(r)) != sizeof(r))
+		return 1;
+	return 0;
+}
+
+/* TUN_DEV exists: else made (with /dev/net) when the tun driver is there;
+ * what was made in *made_dir, *made_dev.  False after a failed check. */
+static bool tun_dev(const char *sc, bool *made_dir, bool *made_dev)
+{
+	*made_dir = *made_dev = false;
+	if (!access(TUN_DEV, F_OK))
+		return true;
+	if (errno != ENOENT) {
+		it_fail(sc, "setup", "cannot run: %s: %s", TUN_DEV, strerror(errno));
+		return false;
+	}
+	if (!mkdir("/dev/net", 0755))
+		*made_dir = true;
+	else if (errno != EEXIST)
+		goto fail;
+	if (mknod(TUN_DEV, S_IFCHR | 0600, makedev(10, 200)))
+		goto fail;
+	*made_dev = true;
+	it_diag("%s: made %s (char 10:200)", sc, TUN_DEV);
+	return true;
+fail:
+	it_fail(sc, "setup", "cannot run: no %s and cannot make it: %s", TUN_DEV, strerror(errno));
+	if (*made_dir)
+		rmdir("/dev/net");
+	*made_dir = false;
+	return false;
+}
+
+/*
+ * A new namespace with a TUN device 10.213.9.1/24 and a peer process
+ * behind it: a client there dials 10.213.9.2:P, the peer answers the SYN
+ * with a RST of its own making.  No network stack on this host sent a
+ * reset: the explanation is "remote".
+ */
+static void scen_remote(const char *sc)
+{
+	uint64_t since = it_nrecs;
+	struct it_conn_arg ca = { .family = AF_INET, .ip = TUN_PEER_IP };
+	struct tun_arg ta = { .port = 0 };
+	struct it_child *peer, *cli;
+	const struct jq_val *crec, *xrec;
+	bool made_dir, made_dev;
+	struct it_report r, pr;
+	struct it_netns ns;
+	char dest[64], what[128];
+
+	ca.port = ta.port = host_port(false);
+	if (ca.port <= 0) {
+		it_fail(sc, "setup", "no free TCP port: %s", strerror(errno));
+		return;
+	}
+	endpoint(dest, sizeof(dest), TUN_PEER_IP, ca.port);
+	snprintf(ta.name, sizeof(ta.name), "kwtun%d", (int)(it_self % 10000000));
+	if (!tun_dev(sc, &made_dir, &made_dev))
+		return;
+	if (!it_netns_new(sc, &ns, false, NULL))
+		goto out;
+	snprintf(what, sizeof(what), "TUN %s " TUN_IP "/24 in a new namespace, a peer behind it",
+		 ta.name);
+	if (!(peer = it_spawn(child_tun_peer, &ta, ns.holder->pid, NULL))) {
+		it_fail(sc, what, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (!it_child_report(peer, &pr, IT_CHILD_MS) || pr.stage != IT_ST_OK) {
+		it_child_kill(peer);
+		if (pr.stage == IT_ST_OPT && pr.count >= 0 && pr.count < IT_ARRAY_SIZE(g_tun_steps))
+			it_fail(sc, what, "the peer (pid %d): %s failed: %s%s", (int)peer->pid,
+				g_tun_steps[pr.count], strerror(pr.err),
+				pr.count <= 1 ? " (no tun driver? CONFIG_TUN, modprobe tun)" : "");
+		else
+			it_fail(sc, what, "the peer (pid %d): %s", (int)peer->pid,
+				pr.stage ? it_report_text(&pr) : "reported nothing");
+		goto out;
+	}
+	it_pass(sc, what);
+	it_diag("%s: %s (ifindex %d) in net:[%lu], peer pid %d", sc, pr.name, pr.ifindex, ns.ino,
+		(int)peer->pid);
+
+	cli = client(sc, &ca, ns.holder->pid, NULL, &r);
+	it_child_release(peer);
+	if (!it_child_report(peer, &pr, IT_CHILD_MS))
+		it_fail(sc, "the peer answered the one SYN with a RST", "the peer (pid %d) said "
+			"nothing at the end", (int)peer->pid);
+	else if (pr.count != 1)
+		it_fail(sc, "the peer answered the one SYN with a RST", "%d RSTs written, %d packets "
+			"read from the TUN%s%s", pr.count, pr.err2, pr.err ? "; write: " : "",
+			pr.err ? strerror(pr.err) : "");
+	else
+		it_pass(sc, "the peer answered the one SYN with a RST");
+	it_child_wait(peer, IT_CHILD_MS);
+	if (!cli)
+		goto out;
+	{
+		const struct it_cond cf[] = {
+			K_STR("type", "connect_failed"),
+			K_INT("owner.pid", cli->pid),
+			C_STR("error", "ECONNREFUSED"),
+			C_STR("remote.addr", TUN_PEER_IP),
+			C_INT("remote.port", ca.port),
+			C_BOOL("reset_received", true),
+			C_INT("netns", ns.ino),
+		};
+
+		crec = it_expect(sc, "connect_failed of the client, refused by " TUN_PEER_IP, since,
+				 IT_EXPECT_MS, cf, IT_ARRAY_SIZE(cf));
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "remote"),
+			C_INT("facts.client.pid", cli->pid),
+			C_INT("facts.netns", ns.ino),
+			C_HAS("events", rec_id(crec)),
+		};
+		const char *text;
+
+		xrec = it_expect(sc, "explanation remote names the client, cites its connect_failed",
+				 since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		text = xrec ? jq_str(xrec, "text") : NULL;
+		if (text && strstr(text, "another host"))
+			it_pass(sc, "the text says another host refused");
+		else
+			it_fail(sc, "the text says another host refused", "%s%s", xrec ?
+				"text: " : "no explanation", xrec ? (text ? text : "(none)") : "");
+	}
+	/* a reset sent by this host would have had time to arrive */
+	it_drain(1000);
+	{
+		const struct it_cond from[] = {
+			K_STR("type", "reset_sent"),
+			C_STR("local.addr", TUN_PEER_IP),
+		};
+		const struct it_cond to[] = {
+			K_STR("type", "reset_sent"),
+			C_STR("remote.addr", TUN_PEER_IP),
+		};
+		const struct it_cond in[] = {
+			K_STR("type", "reset_sent"),
+			C_INT("netns", ns.ino),
+		};
+		uint64_t first = 0;
+		int n = it_count(since, from, IT_ARRAY_SIZE(from), &first);
+
+		if (!n)
+			n = it_count(since, to, IT_ARRAY_SIZE(to), &first);
+		if (!n)
+			n = it_count(since, in, IT_ARRAY_SIZE(in), &first);
+		if (!n)
+			it_pass(sc, "no reset_sent from, to or in the client's namespace");
+		else
+			it_fail(sc, "no reset_sent from, to or in the client's namespace", "%s",
+				it_rec_text(first));
+	}
+out:	/* the peer and the holder (with the TUN and namespace) go in it_cleanup_to() */
+	if (made_dev && unlink(TUN_DEV))
+		it_fail(sc, "cleanup", "cannot remove %s: %s", TUN_DEV, strerror(errno));
+	if (made_dir && rmdir("/dev/net"))
+		it_fail(sc, "cleanup", "cannot remove /dev/net: %s", strerror(errno));
+}
+
 /* Started before kwhy: a listener on 127.0.0.1:P. */
 static void snapshot_server(void)
 {
@@ -1601,6 +1959,7 @@ static const struct scenario {
 	{ "wrong_port", MAIN_KWHY, scen_wrong_port },
 	{ "wrong_netns", MAIN_KWHY, scen_wrong_netns },
 	{ "no_listener", MAIN_KWHY, scen_no_listener },
+	{ "remote", MAIN_KWHY, scen_remote },
 	{ "snapshot", MAIN_KWHY, scen_snapshot },
 	{ "oom_chain", MAIN_KWHY, scen_oom_chain },
 	{ "oom_parent_limit", MAIN_KWHY, scen_oom_parent },
@@ -1615,7 +1974,8 @@ static void usage(FILE *f)
 	fputs("usage: kwhy-xtest --kwhy PATH [--only NAME] [-v]\n"
 	      "  runs PATH watch --json --host-root DIR (fake Docker and Kubernetes metadata)\n"
 	      "  and checks its explanations of real refused connects, listener deaths, bind\n"
-	      "  conflicts, OOM kills and kills, in and out of fake containers (root only)\n"
+	      "  conflicts, OOM kills and kills, in and out of fake containers, and a refusal\n"
+	      "  by another host (a process behind a TUN device) (root only)\n"
 	      "scenarios:", f);
 	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
 		fprintf(f, " %s", g_scenarios[i].name);

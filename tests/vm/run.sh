@@ -32,5 +32,5 @@ cp "$kwhy" "$payload/kwhy"
 cp "$itest" "$payload/kwhy-itest"
 cp "$xtest" "$payload/kwhy-xtest"
 echo "tests/vm/run.sh: integration tests on debian-6.1 in a VM" >&2
-"$vmtest" --kernel debian-6.1 --payload "$payload" --modules veth --mem 1G --cpus 2 \
+"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1G --cpus 2 \
 	--timeout 900 -- sh -c './kwhy-itest --kwhy ./kwhy && ./kwhy-xtest --kwhy ./kwhy'
