@@ -530,48 +530,25 @@ static void usage(FILE *f)
 	fputc('\n', f);
 }
 
+static bool has_scenario(const char *name)
+{
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		if (!strcmp(name, g_scenarios[i].name))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
+	int ret;
 	static const char *const kwhy_args[] = { "watch", "--json", "--no-aggregate", NULL };
 	const char *kwhy = NULL, *only = NULL;
 	bool ready = false;
 	uint64_t since;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kwhy") && i + 1 < argc) {
-			kwhy = argv[++i];
-		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
-			only = argv[++i];
-		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			it_verbose = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "kwhy-itest: unknown argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!kwhy) {
-		usage(stderr);
-		return 2;
-	}
-	if (only) {
-		bool known = false;
-
-		for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-			known |= !strcmp(only, g_scenarios[i].name);
-		if (!known) {
-			fprintf(stderr, "kwhy-itest: no scenario named '%s'\n", only);
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "kwhy-itest: must run as root (BPF, namespaces, cgroups)\n");
-		return 1;
-	}
+	ret = it_args(argc, argv, "kwhy-itest", usage, has_scenario, &kwhy, &only);
+	if (ret >= 0)
+		return ret;
 	it_init("kwhy-itest");
 
 	since = it_nrecs;

@@ -1987,47 +1987,24 @@ static bool selected(const char *only, const struct scenario *s)
 	return !only || !strcmp(only, s->name);
 }
 
+static bool has_scenario(const char *name)
+{
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		if (!strcmp(name, g_scenarios[i].name))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
+	int ret;
 	const char *only = NULL;
 	bool ready = false, main_needed = false, started = false, runnable;
 	uint64_t since = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kwhy") && i + 1 < argc) {
-			g_kwhy = argv[++i];
-		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
-			only = argv[++i];
-		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			it_verbose = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "kwhy-xtest: unknown argument '%s'\n", argv[i]);
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!g_kwhy) {
-		usage(stderr);
-		return 2;
-	}
-	if (only) {
-		bool known = false;
-
-		for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-			known |= !strcmp(only, g_scenarios[i].name);
-		if (!known) {
-			fprintf(stderr, "kwhy-xtest: no scenario named '%s'\n", only);
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "kwhy-xtest: must run as root (BPF, namespaces, cgroups)\n");
-		return 1;
-	}
+	ret = it_args(argc, argv, "kwhy-xtest", usage, has_scenario, &g_kwhy, &only);
+	if (ret >= 0)
+		return ret;
 	it_init("kwhy-xtest");
 	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
 		main_needed |= selected(only, &g_scenarios[i]) && g_scenarios[i].where == MAIN_KWHY;

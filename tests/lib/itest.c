@@ -1953,3 +1953,38 @@ void it_check_lines(const char *sc)
 	else
 		it_pass(sc, "every output line is JSON");
 }
+
+int it_args(int argc, char **argv, const char *prog, void (*usage)(FILE *f),
+	    bool (*has_scenario)(const char *name), const char **kwhy, const char **only)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kwhy") && i + 1 < argc) {
+			*kwhy = argv[++i];
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			*only = argv[++i];
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			it_verbose = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "%s: unknown argument '%s'\n", prog, argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!*kwhy) {
+		usage(stderr);
+		return 2;
+	}
+	if (*only && !has_scenario(*only)) {
+		fprintf(stderr, "%s: no scenario named '%s'\n", prog, *only);
+		usage(stderr);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: must run as root (BPF, namespaces, cgroups)\n", prog);
+		return 1;
+	}
+	return -1;
+}

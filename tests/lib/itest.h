@@ -321,4 +321,12 @@ void it_cleanup_to(const char *sc, struct it_mark m);
 /* everything */
 void it_cleanup(const char *sc);
 
+/*
+ * The drivers' command line: --kwhy PATH [--only NAME] [-v] [-h], the
+ * scenario name checked with has_scenario, and root checked.  Returns -1
+ * to go on, else the exit code to end with (usage was shown).
+ */
+int it_args(int argc, char **argv, const char *prog, void (*usage)(FILE *f),
+	    bool (*has_scenario)(const char *name), const char **kwhy, const char **only);
+
 #endif
