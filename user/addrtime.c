@@ -26,6 +26,14 @@ void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a)
 	kw_buf_printf(b, ":%u", a->port);
 }
 
+void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes)
+{
+	if (bytes >= (1ULL << 30))
+		kw_buf_printf(b, "%.1f GiB", bytes / (double)(1ULL << 30));
+	else
+		kw_buf_printf(b, "%.1f MiB", bytes / (double)(1ULL << 20));
+}
+
 static void split(int64_t wall_ns, time_t *sec, long *nsec)
 {
 	*sec = wall_ns / 1000000000LL;

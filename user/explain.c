@@ -42,7 +42,7 @@ void kw_ex_add_event(struct kw_explanation *ex, uint64_t id)
 
 void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1)
 {
-	const struct kw_cg_rec *c = kw_model_cgroup(m, id, v1);
+	const struct kw_ev_cgroup *c = kw_model_cgroup(m, id, v1);
 
 	memset(p, 0, sizeof(*p));
 	p->cgroup_id = id;

@@ -21,14 +21,6 @@ static void secs(struct kw_buf *b, uint64_t ns)
 		kw_buf_printf(b, "%.1f s", ns / 1e9);
 }
 
-static void mib(struct kw_buf *b, uint64_t bytes)
-{
-	if (bytes >= (1ULL << 30))
-		kw_buf_printf(b, "%.1f GiB", bytes / (double)(1ULL << 30));
-	else
-		kw_buf_printf(b, "%.1f MiB", bytes / (double)(1ULL << 20));
-}
-
 static void wait_text(struct kw_buf *b, uint32_t status)
 {
 	const char *sig = kw_signal_name(status & 0x7f);
@@ -279,7 +271,7 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 
 	task_text(t, &ex->victim);
 	kw_buf_puts(t, " (RSS ");
-	mib(t, rss_kb * 1024);
+	kw_fmt_bytes(t, rss_kb * 1024);
 	kw_buf_puts(t, ")");
 	in_place(t, &ex->place);
 	if (ex->cause == KW_CAUSE_MEMCG_LIMIT) {
@@ -294,9 +286,9 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 			kw_buf_printf(t, " (%u level%s above the victim's own)", o->limit_level,
 				      o->limit_level == 1 ? "" : "s");
 		kw_buf_puts(t, " reached its limit, ");
-		mib(t, lv->usage_bytes);
+		kw_fmt_bytes(t, lv->usage_bytes);
 		kw_buf_puts(t, " used of ");
-		mib(t, lv->limit_bytes);
+		kw_fmt_bytes(t, lv->limit_bytes);
 		kw_buf_puts(f, "raise the memory limit of that cgroup or reduce the memory its "
 			    "processes use");
 	} else {
@@ -304,7 +296,7 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 			    "path was at its limit)");
 		if (o->nr_levels) {
 			kw_buf_puts(t, ", total in use ");
-			mib(t, o->levels[o->nr_levels - 1].usage_bytes);
+			kw_fmt_bytes(t, o->levels[o->nr_levels - 1].usage_bytes);
 		}
 		kw_buf_puts(f, "add memory or swap, or set memory limits on the biggest consumers");
 	}
@@ -316,7 +308,7 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 				kw_buf_puts(t, ", ");
 			kw_escape_term(t, ex->procs.procs[i].comm, KW_COMM_LEN);
 			kw_buf_printf(t, " pid %u ", ex->procs.procs[i].pid);
-			mib(t, ex->procs.procs[i].rss_kb * 1024);
+			kw_fmt_bytes(t, ex->procs.procs[i].rss_kb * 1024);
 		}
 	}
 	if (ex->ooms_in_window > 1)

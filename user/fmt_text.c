@@ -19,14 +19,6 @@ static void text_actor(struct kw_buf *b, const struct kw_hdr *h, const char *non
 		kw_buf_puts(b, none);
 }
 
-static void text_bytes(struct kw_buf *b, uint64_t bytes)
-{
-	if (bytes >= (1ULL << 30))
-		kw_buf_printf(b, "%.1f GiB", bytes / (double)(1ULL << 30));
-	else
-		kw_buf_printf(b, "%.1f MiB", bytes / (double)(1ULL << 20));
-}
-
 static void text_wait_status(struct kw_buf *b, uint32_t status)
 {
 	const char *sig = kw_signal_name(status & 0x7f);
@@ -60,7 +52,7 @@ static void text_oom(struct kw_buf *b, const struct kw_ev_oom *e)
 	kw_buf_puts(b, "OOM-KILL     ");
 	text_task(b, &e->victim);
 	kw_buf_puts(b, " (rss ");
-	text_bytes(b, (e->anon_rss_kb + e->file_rss_kb + e->shmem_rss_kb) * 1024);
+	kw_fmt_bytes(b, (e->anon_rss_kb + e->file_rss_kb + e->shmem_rss_kb) * 1024);
 	kw_buf_puts(b, ")");
 	if (e->limit_level != KW_OOM_GLOBAL && e->limit_level < e->nr_levels) {
 		const struct kw_oom_level *lv = &e->levels[e->limit_level];
@@ -68,9 +60,9 @@ static void text_oom(struct kw_buf *b, const struct kw_ev_oom *e)
 		kw_buf_printf(b, ": memory cgroup %llu%s hit its limit, usage ",
 			      (unsigned long long)lv->cgroup_id,
 			      e->limit_level ? " (an ancestor of the victim's)" : "");
-		text_bytes(b, lv->usage_bytes);
+		kw_fmt_bytes(b, lv->usage_bytes);
 		kw_buf_puts(b, " of ");
-		text_bytes(b, lv->limit_bytes);
+		kw_fmt_bytes(b, lv->limit_bytes);
 	} else {
 		kw_buf_puts(b, ": no memory cgroup at its limit (host-wide OOM)");
 	}

@@ -76,12 +76,12 @@ bool kw_listener_accepts(const struct kw_listener *l, const struct kw_addr *dest
 
 /* ---- lookups ---- */
 
-const struct kw_cg_rec *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1)
+const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1)
 {
 	for (uint32_t i = 0; i < m->cgroups.n && id; i++) {
-		const struct kw_cg_rec *c = KW_RING_AT(&m->cgroups, i);
+		const struct kw_ev_cgroup *c = KW_RING_AT(&m->cgroups, i);
 
-		if (c->id == id && c->v1_memory == v1)
+		if (c->cgroup_id == id && c->v1_memory == v1)
 			return c;
 	}
 	return NULL;
@@ -270,19 +270,12 @@ static void on_signal(struct kw_model *m, const struct kw_ev_signal *e, uint64_t
 
 static void on_cgroup(struct kw_model *m, const struct kw_ev_cgroup *e)
 {
-	struct kw_cg_rec *c = (struct kw_cg_rec *)kw_model_cgroup(m, e->cgroup_id, e->v1_memory);
+	struct kw_ev_cgroup *c = (struct kw_ev_cgroup *)kw_model_cgroup(m, e->cgroup_id,
+									  e->v1_memory);
 
 	if (!c)
 		c = KW_RING_PUSH(&m->cgroups);
-	c->id = e->cgroup_id;
-	c->v1_memory = e->v1_memory;
-	c->runtime = e->runtime;
-	c->resolved = e->resolved;
-	memcpy(c->path, e->path, sizeof(c->path));
-	memcpy(c->container_id, e->container_id, sizeof(c->container_id));
-	memcpy(c->name, e->name, sizeof(c->name));
-	memcpy(c->pod, e->pod, sizeof(c->pod));
-	memcpy(c->k8s_namespace, e->k8s_namespace, sizeof(c->k8s_namespace));
+	*c = *e;
 }
 
 void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)

@@ -81,18 +81,6 @@ struct kw_oom_rec {
 	uint64_t event_id;
 };
 
-struct kw_cg_rec {
-	uint64_t id;
-	uint8_t v1_memory;
-	uint8_t runtime;
-	uint8_t resolved;
-	char path[KW_PATH_LEN];
-	char container_id[72];
-	char name[128];
-	char pod[128];
-	char k8s_namespace[64];
-};
-
 /* a network namespace and a cgroup seen in it (for its container) */
 struct kw_netns_rec {
 	uint32_t ino;
@@ -116,7 +104,7 @@ struct kw_model {
 	KW_RING(struct kw_kill, KW_M_RECENT) kills;
 	KW_RING(struct kw_oom_rec, KW_M_OOMS) ooms;
 	KW_RING(struct kw_ev_memcg_procs, KW_M_MEMCG_PROCS) memcg_procs;
-	KW_RING(struct kw_cg_rec, KW_M_CGROUPS) cgroups;
+	KW_RING(struct kw_ev_cgroup, KW_M_CGROUPS) cgroups;	/* as recorded */
 	KW_RING(struct kw_netns_rec, KW_M_NETNS) netns;
 };
 
@@ -145,7 +133,7 @@ bool kw_addr_is_loopback(const struct kw_addr *a);
 bool kw_addr_same_ip(const struct kw_addr *a, const struct kw_addr *b);
 /* would listener l accept a connection to dest (same netns assumed)? */
 bool kw_listener_accepts(const struct kw_listener *l, const struct kw_addr *dest);
-const struct kw_cg_rec *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1);
+const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1);
 /* the cgroup (v2 id) of some process seen in netns, 0 if none */
 uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns);
 const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,

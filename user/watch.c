@@ -264,21 +264,11 @@ static void write_state(struct kw_trace_writer *tw, void *ctx)
 	struct kw_event ev;
 
 	for (uint32_t i = 0; i < m->cgroups.n; i++) {
-		const struct kw_cg_rec *c = KW_RING_AT(&m->cgroups, m->cgroups.n - 1 - i);
-
 		memset(&ev, 0, sizeof(ev));
-		ev.hdr.type = KW_EV_CGROUP;
-		ev.hdr.size = sizeof(ev.cgroup);
-		ev.hdr.ts_boot_ns = m->now_ns;
-		ev.cgroup.cgroup_id = c->id;
-		ev.cgroup.v1_memory = c->v1_memory;
-		ev.cgroup.runtime = c->runtime;
-		ev.cgroup.resolved = c->resolved;
-		memcpy(ev.cgroup.path, c->path, sizeof(c->path));
-		memcpy(ev.cgroup.container_id, c->container_id, sizeof(c->container_id));
-		memcpy(ev.cgroup.name, c->name, sizeof(c->name));
-		memcpy(ev.cgroup.pod, c->pod, sizeof(c->pod));
-		memcpy(ev.cgroup.k8s_namespace, c->k8s_namespace, sizeof(c->k8s_namespace));
+		ev.cgroup = *KW_RING_AT(&m->cgroups, m->cgroups.n - 1 - i);
+		/* a fresh header: dated now, at the start of this part */
+		ev.hdr = (struct kw_hdr){ .type = KW_EV_CGROUP, .size = sizeof(ev.cgroup),
+					  .ts_boot_ns = m->now_ns };
 		kw_trace_event(tw, &ev);
 	}
 	for (uint32_t i = 0; i < m->nr_listeners; i++) {
