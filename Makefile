@@ -52,13 +52,16 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL := $(OUT)/kwhy.skel.h
 
-# userspace: everything but main.c is also linked into the unit tests;
-# files that need the skeleton are listed in SKEL_USERS
-USER_SRCS := $(wildcard user/*.c)
+# userspace: one folder per pipeline stage (README "Layout").  Everything
+# but cmd/ is libkwhy.a; the unit tests link it with cmd/ less main.c.
+# Files that need the skeleton are listed in SKEL_USERS.
+USER_DIRS := cmd kernel core host trace output util
+USER_SRCS := $(wildcard $(patsubst %,user/%/*.c,$(USER_DIRS)))
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
-SKEL_USERS := $(OUT)/user/loader.o
-LIB_OBJS := $(filter-out $(OUT)/user/main.o $(SKEL_USERS) $(OUT)/user/watch.o \
-	$(OUT)/user/doctor.o,$(USER_OBJS))
+CMD_OBJS := $(filter $(OUT)/user/cmd/%,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(CMD_OBJS),$(USER_OBJS))
+LIBKWHY := $(OUT)/libkwhy.a
+SKEL_USERS := $(OUT)/user/kernel/loader.o
 
 # tests/lib: helpers shared by the unit and integration tests
 TLIB_SRCS := $(wildcard tests/lib/*.c)
@@ -89,11 +92,16 @@ $(SKEL): $(OUT)/kwhy.bpf.o
 
 $(SKEL_USERS): $(SKEL)
 
-$(OUT)/user/%.o: user/%.c | $(OUT)/user
+$(OUT)/user/%.o: user/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -c $< -o $@
 
-$(OUT)/kwhy: $(USER_OBJS)
+$(LIBKWHY): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUT)/kwhy: $(CMD_OBJS) $(LIBKWHY)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -106,15 +114,16 @@ $(OUT)/tests/lib/%.o: tests/lib/%.c | $(OUT)/tests/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -c $< -o $@
 
-$(OUT)/tests/unit-tests: $(UNIT_OBJS) $(LIB_OBJS) $(TLIB_OBJS)
+$(OUT)/tests/unit-tests: $(UNIT_OBJS) $(filter-out $(OUT)/user/cmd/main.o,$(CMD_OBJS)) \
+		$(TLIB_OBJS) $(LIBKWHY)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
 
 # integration programs are static so they also run in the 6.1 VM; they
-# parse kwhy's output with user/jsonq.c
-$(OUT)/tests/%: tests/integration/%.c $(TLIB_OBJS) $(OUT)/user/jsonq.o | $(OUT)/tests
+# parse kwhy's output with user/util/jsonq.c
+$(OUT)/tests/%: tests/integration/%.c $(TLIB_OBJS) $(OUT)/user/util/jsonq.o | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -Itests/lib -static $< $(TLIB_OBJS) $(OUT)/user/jsonq.o -o $@
+	$(Q)$(CC) $(CFLAGS) $(KW_CFLAGS) -Itests/lib -static $< $(TLIB_OBJS) $(OUT)/user/util/jsonq.o -o $@
 
 unit: $(OUT)/tests/unit-tests
 	$(OUT)/tests/unit-tests
@@ -163,11 +172,11 @@ install: $(OUT)/kwhy
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
-$(OUT)/bpf $(OUT)/user $(OUT)/tests $(OUT)/tests/unit $(OUT)/tests/lib:
+$(OUT)/bpf $(OUT)/tests $(OUT)/tests/unit $(OUT)/tests/lib:
 	$(Q)mkdir -p $@
 
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*.d $(OUT)/tests/unit/*.d $(OUT)/tests/lib/*.d \
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*/*.d $(OUT)/tests/unit/*.d $(OUT)/tests/lib/*.d \
 	$(OUT)/tests/*.d)

@@ -45,7 +45,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "jsonq.h"
+#include "util/jsonq.h"
 
 #define MAX_PAIRS 32
 #define MAX_DEST 16

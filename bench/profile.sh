@@ -44,7 +44,7 @@ echo "== build" >&2
 make -s >"$P/make.log" 2>&1 && make -s STATIC=1 OUT=$B/static >>"$P/make.log" 2>&1 ||
 	{ cat "$P/make.log" >&2; exit 1; }
 cc -O2 -g -o $B/storm bench/storm.c && cc -O2 -g -o $B/churn bench/churn.c &&
-	cc -O2 -g -Iuser -o $B/kwbench bench/kwbench.c user/jsonq.c || exit 1
+	cc -O2 -g -Iuser -o $B/kwbench bench/kwbench.c user/util/jsonq.c || exit 1
 KW=build/kwhy
 KWS=$B/static/kwhy
 BPFTOOL=$(command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)

@@ -71,7 +71,7 @@ make -s >"$OUT/make.log" 2>&1 || { cat "$OUT/make.log" >&2; echo "bench/run.sh: 
 CFLAGS_B="-O2 -g -Wall -Wextra"
 cc $CFLAGS_B -o $B/storm bench/storm.c &&
 	cc $CFLAGS_B -o $B/churn bench/churn.c &&
-	cc $CFLAGS_B -Iuser -o $B/kwbench bench/kwbench.c user/jsonq.c ||
+	cc $CFLAGS_B -Iuser -o $B/kwbench bench/kwbench.c user/util/jsonq.c ||
 	{ echo "bench/run.sh: building the helpers failed" >&2; exit 1; }
 
 NPROC=$(nproc)

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "trace.h"
+#include "trace/trace.h"
 
 /* a file of more frames than this is read only this far: bounds the time
  * one input can take (a small input can inflate to many frames) */

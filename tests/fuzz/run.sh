@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Fuzz the trace-file reader (user/trace.c) with libFuzzer, ASan and UBSan.
+# Fuzz the trace-file reader (user/trace/) with libFuzzer, ASan and UBSan.
 #
 #   tests/fuzz/run.sh [SECONDS]          build, then fuzz SECONDS (default 30)
 #   tests/fuzz/run.sh --repro FILE...    build, run the target once on FILEs
@@ -21,8 +21,8 @@ set -eu
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}/fuzz
 CLANG=${CLANG:-clang}
-SRCS="user/trace.c user/decode.c user/jsonq.c user/json.c user/buf.c user/escape.c
-      user/kenum.c"
+SRCS="user/trace/trace.c user/core/decode.c user/util/jsonq.c user/util/json.c user/util/buf.c user/util/escape.c
+      user/kernel/kenum.c"
 # the project's warnings; UBSan findings abort like ASan's instead of only
 # printing, so the fuzzer stops on them and keeps the input
 CFLAGS="-g -O1 -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers

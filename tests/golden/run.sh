@@ -54,7 +54,7 @@ run_case() {
 		else
 			fail=$((fail + 1))
 			echo "not ok $n - $name ($s): kwhy $*"
-			diff -u "$exp/$name.$s" "$out/$name.$s.n" | head -n 20 | sed 's/^/#   /'
+			diff -u "$exp/$name.$s" "$out/$name.$s.n" | head -n 20 | cut -c 1-300 | sed 's/^/#   /'
 		fi
 	done
 }

@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include "jsonq.h"
+#include "util/jsonq.h"
 
 #define IT_ARRAY_SIZE(a) ((int)(sizeof(a) / sizeof((a)[0])))
 

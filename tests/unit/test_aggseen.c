@@ -2,7 +2,7 @@
 /* kw_agg_seen: per-key deltas of the kernel's monotonic repeat counters. */
 #include <check.h>
 #include <string.h>
-#include "aggseen.h"
+#include "kernel/aggseen.h"
 #include "suites.h"
 
 static struct kw_agg_seen s;

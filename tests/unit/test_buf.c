@@ -3,7 +3,7 @@
  * overflowing. */
 #include <check.h>
 #include <string.h>
-#include "buf.h"
+#include "util/buf.h"
 #include "suites.h"
 
 /* storage with a guard zone after the capacity given to the buffer */

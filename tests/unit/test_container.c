@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "cgroups.h"
-#include "container.h"
+#include "host/cgroups.h"
+#include "host/container.h"
 #include "suites.h"
 
 #define ID_A "a1b2c3d4e5f60718a1b2c3d4e5f60718a1b2c3d4e5f60718a1b2c3d4e5f60718"

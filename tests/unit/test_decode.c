@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
-#include "event.h"
+#include "core/event.h"
 #include "suites.h"
 #include "testutil.h"
 

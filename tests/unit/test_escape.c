@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "escape.h"
+#include "util/escape.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -9,8 +9,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fmt_explain.h"
-#include "pipeline.h"
+#include "output/explanation.h"
+#include "core/pipeline.h"
 #include "suites.h"
 #include "testutil.h"
 

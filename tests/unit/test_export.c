@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "export.h"
-#include "opts.h"
-#include "replay.h"
+#include "cmd/export.h"
+#include "cmd/opts.h"
+#include "cmd/replay.h"
 #include "suites.h"
 #include "testutil.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define SEC 1000000000ULL
 #define B2W (1700000000LL * 1000000000LL)	/* wall = boot + this */

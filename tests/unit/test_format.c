@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "format.h"
-#include "names.h"
+#include "output/format.h"
+#include "core/names.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -4,7 +4,7 @@
 #include <check.h>
 #include <stdint.h>
 #include <string.h>
-#include "json.h"
+#include "util/json.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "jsonq.h"
+#include "util/jsonq.h"
 #include "suites.h"
 #include "testutil.h"
 

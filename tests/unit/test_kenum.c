@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "kenum.h"
+#include "kernel/kenum.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -3,7 +3,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include "meta.h"
+#include "output/status.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "opts.h"
+#include "cmd/opts.h"
 #include "suites.h"
 #include "testutil.h"
 

@@ -4,7 +4,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
-#include "probe.h"
+#include "kernel/probe.h"
 #include "suites.h"
 #include "testutil.h"
 

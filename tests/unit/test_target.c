@@ -4,7 +4,7 @@
 #include <check.h>
 #include <string.h>
 #include "suites.h"
-#include "target.h"
+#include "host/target.h"
 
 static struct kw_event listen_in(uint32_t netns, uint32_t tgid, uint64_t cg, uint16_t port)
 {

@@ -20,11 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "opts.h"
-#include "replay.h"
+#include "cmd/opts.h"
+#include "cmd/replay.h"
 #include "suites.h"
 #include "testutil.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #define KEEP_FRAMES 64		/* frames a read-back keeps; more are counted */
 #define READ_BOUND 200000	/* frames a read-back reads at most */

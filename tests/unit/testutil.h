@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include "jsonq.h"
+#include "util/jsonq.h"
 
 /* Parse text, failing the test with the parser's reason when it is not JSON. */
 static inline struct jq_val *tu_parse(const char *text)

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `kwhy watch`: the live pipeline.  Ring buffer records are decoded and
+ * handed to the output; from the decoder on, everything is a function of
+ * the event stream (and of the format context printed in `ready`).
+ */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "kernel/probe.h"
+#include "output/format.h"
+#include "host/cgroups.h"
+#include "host/enrich.h"
+#include "output/explanation.h"
+#include "kernel/loader.h"
+#include "output/status.h"
+#include "core/pipeline.h"
+#include "output/sinks.h"
+#include "host/snapshot.h"
+#include "host/target.h"
+#include "trace/trace.h"
+#include "cmd/commands.h"
+
+/*
+ * Records of one poll are sorted by kernel time before they go on: the
+ * rare and bulk rings are read one after the other, and what follows (the
+ * model of the host) needs the order in which things happened.
+ */
+#define KW_BATCH_MAX 1024
+
+struct batched {
+	struct kw_event ev;
+	uint64_t seq;		/* arrival order, for equal timestamps */
+};
+
+struct watch {
+	const struct kw_opts *o;
+	struct kw_target target;
+	struct kw_fmt_ctx fmt;
+	struct kw_enrich enrich;
+	struct kw_output out;
+	struct kw_trace_writer *rec;	/* --record: what the pipeline is fed */
+	bool rec_failed;
+	uint64_t decode_errors;
+	uint64_t seq;
+	size_t nbatch;
+	struct batched batch[KW_BATCH_MAX];
+	struct kw_pipeline pipeline;
+};
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+static uint64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- into the pipeline ---- */
+
+static void record_failed(struct watch *w, int err)
+{
+	if (!w->rec_failed)
+		fprintf(stderr, "kwhy: writing the trace failed (%s); going on without it\n",
+			strerror(-err));
+	w->rec_failed = true;
+}
+
+/* The pipeline's inputs, and the trace: the same, so replay is exact. */
+static void feed_pipeline(void *ctx, const struct kw_event *ev)
+{
+	struct watch *w = ctx;
+	int err;
+
+	kw_pipeline_event(&w->pipeline, ev);
+	if (w->rec && !w->rec_failed && (err = kw_trace_event(w->rec, ev)))
+		record_failed(w, err);
+}
+
+static uint64_t now_ns(clockid_t id);
+
+static void pipe_flush(struct watch *w)
+{
+	uint64_t now = now_ns(CLOCK_BOOTTIME);
+	int err;
+
+	kw_pipeline_flush_at(&w->pipeline, now);
+	if (w->rec && !w->rec_failed && (err = kw_trace_flush_mark(w->rec, now)))
+		record_failed(w, err);
+}
+
+/* one event from the kernel, the snapshot or the repeat drain */
+static void emit(const struct kw_event *ev, void *ctx)
+{
+	struct watch *w = ctx;
+
+	kw_enrich_event(&w->enrich, ev, feed_pipeline, w);
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct batched *x = a, *y = b;
+
+	if (x->ev.hdr.ts_boot_ns != y->ev.hdr.ts_boot_ns)
+		return x->ev.hdr.ts_boot_ns < y->ev.hdr.ts_boot_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_batch(struct watch *w)
+{
+	/* nothing new and nothing waiting: a flush would change nothing */
+	if (!w->nbatch && !kw_pipeline_pending(&w->pipeline))
+		return;
+	qsort(w->batch, w->nbatch, sizeof(w->batch[0]), by_time);
+	for (size_t i = 0; i < w->nbatch; i++)
+		emit(&w->batch[i].ev, w);
+	w->nbatch = 0;
+	pipe_flush(w);
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct watch *w = ctx;
+	struct batched *slot;
+	char err[160];
+
+	if (w->nbatch == KW_BATCH_MAX)
+		flush_batch(w);
+	slot = &w->batch[w->nbatch];
+	if (kw_decode(data, len, &slot->ev, err, sizeof(err))) {
+		if (w->decode_errors++ < 5)
+			fprintf(stderr, "kwhy: dropped a malformed record: %s\n", err);
+		return 0;
+	}
+	slot->seq = w->seq++;
+	w->nbatch++;
+	return 0;
+}
+
+static void print_stats(struct watch *w, struct kw_loader *l, bool final)
+{
+	struct kw_counters c;
+	struct kw_stats_info si = { .c = &c, .decode_errors = w->decode_errors,
+				    .final = final };
+	struct kw_buf b = KW_BUF_INIT(w->out.line);
+
+	if (kw_loader_counters(l, &c))
+		return;
+	si.now_wall_ns = now_ns(CLOCK_REALTIME);
+	if (w->o->json && w->out.f) {
+		kw_format_stats(&b, true, &si);
+		kw_output_line(&w->out, w->out.f, &b);
+		fflush(w->out.f);
+		kw_buf_reset(&b);
+	}
+	if (!w->o->json || final) {
+		kw_format_stats(&b, false, &si);
+		kw_output_line(&w->out, stderr, &b);
+	}
+}
+
+/* enum tables for reason names; static: too big for the stack */
+static struct kw_enum_table g_rst_reasons, g_drop_reasons;
+
+static void load_enums(struct kw_fmt_ctx *fmt, const struct btf *btf)
+{
+	if (!btf)
+		return;
+	if (kw_enum_load(&g_rst_reasons, btf, "sk_rst_reason", "SK_RST_REASON_") > 0)
+		fmt->rst_reasons = &g_rst_reasons;
+	if (kw_enum_load(&g_drop_reasons, btf, "skb_drop_reason", "SKB_DROP_REASON_") > 0)
+		fmt->drop_reasons = &g_drop_reasons;
+}
+
+static int check_environment(const struct kw_features *f)
+{
+	if (!f->cap_bpf || !f->cap_perfmon) {
+		fprintf(stderr, "kwhy: not permitted to load BPF programs (need CAP_BPF and "
+			"CAP_PERFMON, or CAP_SYS_ADMIN); run it as root: sudo kwhy\n");
+		return KW_EXIT_PERM;
+	}
+	if (!f->btf) {
+		fprintf(stderr, "kwhy: %s\n", f->btf_error);
+		return KW_EXIT_UNSUPPORTED;
+	}
+	if (f->ringbuf == 0) {
+		fprintf(stderr, "kwhy: this kernel has no BPF ring buffer (Linux 5.8 or newer "
+			"is needed)\n");
+		return KW_EXIT_UNSUPPORTED;
+	}
+	return 0;
+}
+
+static int any_enabled(const struct kw_plan *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->items[i].enabled)
+			return 1;
+	return 0;
+}
+
+/* Listeners that existed before kwhy: into the model as snapshot events,
+ * and their processes into the kernel's map, so their exits are reported. */
+struct snap_ctx {
+	struct watch *w;
+	struct kw_loader *l;
+	uint32_t n;
+};
+
+static void on_snapshot(const struct kw_event *ev, void *ctx)
+{
+	struct snap_ctx *sc = ctx;
+
+	if (ev->hdr.flags & KW_F_TASK)
+		kw_loader_note_listener_proc(sc->l, ev->hdr.task.tgid);
+	if (!kw_target_wants(&sc->w->target, sc->w->o->port, ev))
+		return;
+	emit(ev, sc->w);
+	sc->n++;
+}
+
+static void take_snapshot(struct watch *w, struct kw_loader *l)
+{
+	struct snap_ctx sc = { .w = w, .l = l };
+	int n = kw_snapshot_listeners("/proc", on_snapshot, &sc, KW_M_LISTENERS);
+
+	if (n < 0)
+		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
+			"(%s); they are unknown until they change\n", strerror(-n));
+	pipe_flush(w);
+}
+
+/* ---- recording ---- */
+
+static void record_counters(struct watch *w, struct kw_loader *l)
+{
+	struct kw_counters c;
+	int err;
+
+	if (!w->rec || w->rec_failed || kw_loader_counters(l, &c))
+		return;
+	if ((err = kw_trace_counters(w->rec, &c)) || (err = kw_trace_sync(w->rec)))
+		record_failed(w, err);
+}
+
+/* A new trace file (after rotating) starts with what the model knows, so
+ * it replays on its own: listeners, then cgroups and containers. */
+static void write_state(struct kw_trace_writer *tw, void *ctx)
+{
+	const struct kw_model *m = &((struct watch *)ctx)->pipeline.model;
+	struct kw_event ev;
+
+	for (uint32_t i = 0; i < m->cgroups.n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.cgroup = *KW_RING_AT(&m->cgroups, m->cgroups.n - 1 - i);
+		/* a fresh header: dated now, at the start of this part */
+		ev.hdr = (struct kw_hdr){ .type = KW_EV_CGROUP, .size = sizeof(ev.cgroup),
+					  .ts_boot_ns = m->now_ns };
+		kw_trace_event(tw, &ev);
+	}
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.hdr.type = KW_EV_LISTEN;
+		ev.hdr.size = sizeof(ev.listen);
+		ev.hdr.ts_boot_ns = l->since_ns;
+		ev.hdr.flags = KW_F_SNAPSHOT | KW_F_NETNS | (l->owner_known ? KW_F_TASK : 0) |
+			       (l->cgroup_id ? KW_F_CGROUP : 0);
+		ev.hdr.netns_ino = l->netns;
+		ev.hdr.cgroup_id = l->cgroup_id;
+		ev.hdr.task = l->owner;
+		ev.listen.local = l->local;
+		ev.listen.v6only = l->v6only;
+		ev.listen.backlog = l->backlog;
+		kw_trace_event(tw, &ev);
+	}
+	kw_trace_flush_mark(tw, m->now_ns);
+}
+
+static void read_first_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (f && fgets(out, len, f))
+		out[strcspn(out, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static int start_recording(struct watch *w, const struct kw_opts *o, const struct kw_plan *p,
+			   const struct kw_features *f)
+{
+	static struct kw_trace_info info;
+	struct kw_trace_opts to = { .path = o->record, .max_size = o->max_size,
+				    .max_files = o->max_files };
+	struct kw_buf b = KW_BUF_INIT(info.started);
+	struct kw_buf att = KW_BUF_INIT(info.attached);
+	char err[320];
+
+	memset(&info, 0, sizeof(info));
+	snprintf(info.kwhy_version, sizeof(info.kwhy_version), "%s", KWHY_VERSION);
+	gethostname(info.host, sizeof(info.host) - 1);
+	snprintf(info.kernel, sizeof(info.kernel), "%s", f->kernel_release);
+	read_first_line("/proc/sys/kernel/random/boot_id", info.boot_id, sizeof(info.boot_id));
+	kw_fmt_time_rfc3339(&b, now_ns(CLOCK_REALTIME));
+	info.boot_to_wall_ns = w->out.fmt.boot_to_wall_ns;
+	info.mono_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_MONOTONIC);
+	for (int i = 0; i < p->n; i++)
+		if (p->items[i].enabled)
+			kw_buf_printf(&att, "%s%s", att.len ? "," : "", p->items[i].event);
+	if (w->target.on)
+		snprintf(info.target, sizeof(info.target), "%s", w->target.desc);
+	if (w->out.fmt.rst_reasons)
+		info.rst_reasons = *w->out.fmt.rst_reasons;
+	if (w->out.fmt.drop_reasons)
+		info.drop_reasons = *w->out.fmt.drop_reasons;
+	w->rec = kw_trace_open(&to, &info, write_state, w, err, sizeof(err));
+	if (!w->rec) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		return KW_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int kw_watch(const struct kw_opts *o)
+{
+	static struct watch w;
+	struct kw_features f;
+	struct kw_loader l;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
+				    .agg_window_ns = o->agg_window_ns };
+	struct kw_buf b = KW_BUF_INIT(w.out.line);
+	struct kw_fmt_ctx fmt = {};
+	struct btf *btf;
+	uint64_t start, next_drain, next_stats;
+	struct kw_cgroups *cg;
+	char err[512];
+	int ret = KW_EXIT_OK;
+
+	w.o = o;
+	kw_loader_set_verbose(o->verbose);
+	/* one parse of the kernel's BTF serves the probe and the reason names */
+	kw_features_probe_btf(&f, true, &btf);
+	load_enums(&fmt, btf);
+	btf__free(btf);		/* before libbpf parses its own copy: lower peak */
+	ret = check_environment(&f);
+	if (ret)
+		return ret;
+
+	/* SA_RESTART, so a write blocked on a full pipe is not cut short;
+	 * epoll_wait is never restarted (signal(7)): the poll still returns
+	 * at once on SIGINT/SIGTERM */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (kw_target_resolve(&w.target, o, &f, err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		return KW_EXIT_USAGE;
+	}
+	fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
+	fmt.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	fmt.utc = o->utc;
+	/* `record` prints nothing but its messages */
+	kw_output_init(&w.out, o->cmd == KW_CMD_RECORD ? NULL : stdout, o->json, &fmt);
+	{
+		struct kw_pipeline_cfg pc = { .model.recent_ns = o->window_ns,
+					      .rst_reasons = fmt.rst_reasons,
+					      .drop_reasons = fmt.drop_reasons };
+		struct kw_sinks sinks = kw_output_sinks(&w.out);
+
+		kw_pipeline_init(&w.pipeline, &pc, &sinks);
+	}
+	cg = kw_cgroups_new(f.cg2_mount, f.memcg_v1_mount);
+	if (cg && o->host_root)
+		kw_cgroups_set_meta_root(cg, o->host_root);
+	kw_enrich_init(&w.enrich, cg);
+
+	if (kw_loader_start(&l, o, &f, &w.target, on_record, &w, err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		kw_loader_stop(&l);
+		return KW_EXIT_RUNTIME;
+	}
+	if (!any_enabled(&l.plan)) {
+		fprintf(stderr, "kwhy: no tracepoint could be attached; see 'kwhy doctor'\n");
+		kw_loader_stop(&l);
+		return KW_EXIT_UNSUPPORTED;
+	}
+
+	ri.now_wall_ns = now_ns(CLOCK_REALTIME);
+	ri.target = w.target.on ? w.target.desc : NULL;
+	kw_format_ready(&b, o->json, &l.plan, &f, &ri);
+	if (o->json && w.out.f) {
+		kw_output_line(&w.out, w.out.f, &b);
+		fflush(w.out.f);
+	} else {
+		fputs(w.out.line, stderr);
+	}
+	if (o->record && start_recording(&w, o, &l.plan, &f)) {
+		kw_loader_stop(&l);
+		kw_cgroups_free(cg);
+		return KW_EXIT_RUNTIME;
+	}
+
+	take_snapshot(&w, &l);
+	start = now_ns(CLOCK_MONOTONIC);
+	next_drain = start + 1000000000ULL;
+	next_stats = start + o->stats_interval_ns;
+	while (!g_stop && !w.out.failed) {
+		/* a refusal waiting for its client goes out within a few ms */
+		int n = ring_buffer__poll(l.rb, kw_pipeline_pending(&w.pipeline) ? 5 : 100);
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		flush_batch(&w);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
+			ret = KW_EXIT_RUNTIME;
+			break;
+		}
+		if (now >= next_drain) {
+			kw_loader_drain_repeats(&l, emit, &w);
+			pipe_flush(&w);
+			record_counters(&w, &l);	/* and sync: readable after a crash */
+			if (kw_target_check_gone(&w.target))
+				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup or "
+					"process no longer exists); still watching in case it "
+					"returns\n", w.target.desc);
+			next_drain = now + 1000000000ULL;
+		}
+		if (w.out.f && fflush(w.out.f))
+			w.out.failed = true;
+
+		if (o->stats && now >= next_stats) {
+			print_stats(&w, &l, false);
+			next_stats = now + o->stats_interval_ns;
+		}
+		if (o->duration_ns && now - start >= o->duration_ns)
+			break;
+	}
+	/* what is still in the rings and the aggregation map, then totals */
+	ring_buffer__consume(l.rb);
+	flush_batch(&w);
+	kw_loader_drain_repeats(&l, emit, &w);
+	pipe_flush(&w);
+	kw_pipeline_finish(&w.pipeline);
+	record_counters(&w, &l);
+	if (w.rec && kw_trace_close(w.rec) && !w.rec_failed)
+		fprintf(stderr, "kwhy: closing the trace failed: %m\n");
+	if (w.out.f)
+		fflush(w.out.f);
+	if (w.out.failed) {
+		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
+			"stopping\n");
+		ret = KW_EXIT_RUNTIME;
+	}
+	print_stats(&w, &l, true);
+	kw_loader_stop(&l);
+	kw_cgroups_free(cg);
+	return ret;
+}

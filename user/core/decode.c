@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+#include "core/event.h"
+
+/* The ABI promises fixed sizes; a change that breaks them must be seen. */
+_Static_assert(sizeof(struct kw_task) == 56, "kw_task layout");
+_Static_assert(sizeof(struct kw_hdr) == 104, "kw_hdr layout");
+_Static_assert(sizeof(struct kw_addr) == 20, "kw_addr layout");
+_Static_assert(sizeof(struct kw_ev_oom) == 400, "kw_ev_oom layout");
+_Static_assert(sizeof(struct kw_ev_exit) == 128, "kw_ev_exit layout");
+_Static_assert(sizeof(struct kw_ev_signal) == 176, "kw_ev_signal layout");
+_Static_assert(sizeof(struct kw_ev_listen) == 208, "kw_ev_listen layout");
+_Static_assert(sizeof(struct kw_ev_conn) == 160, "kw_ev_conn layout");
+_Static_assert(sizeof(struct kw_ev_bind) == 144, "kw_ev_bind layout");
+_Static_assert(sizeof(struct kw_agg_key) == 40, "kw_agg_key layout");
+_Static_assert(sizeof(struct kw_ev_repeat) == 176, "kw_ev_repeat layout");
+_Static_assert(sizeof(struct kw_ev_cgroup) == 768, "kw_ev_cgroup layout");
+_Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layout");
+
+size_t kw_event_size(unsigned int type)
+{
+	switch (type) {
+	case KW_EV_OOM_KILL:	return sizeof(struct kw_ev_oom);
+	case KW_EV_PROC_EXIT:	return sizeof(struct kw_ev_exit);
+	case KW_EV_SIGNAL:	return sizeof(struct kw_ev_signal);
+	case KW_EV_LISTEN:
+	case KW_EV_LISTEN_CLOSE: return sizeof(struct kw_ev_listen);
+	case KW_EV_CONNECT_FAIL:
+	case KW_EV_RESET_SENT:
+	case KW_EV_RESET_RECV:
+	case KW_EV_SOCK_ERROR:	return sizeof(struct kw_ev_conn);
+	case KW_EV_BIND:	return sizeof(struct kw_ev_bind);
+	case KW_EV_REPEAT:	return sizeof(struct kw_ev_repeat);
+	case KW_EV_CGROUP:	return sizeof(struct kw_ev_cgroup);
+	case KW_EV_MEMCG_PROCS:	return sizeof(struct kw_ev_memcg_procs);
+	default:		return 0;
+	}
+}
+
+static void terminate(char *s, size_t n)
+{
+	s[n - 1] = '\0';
+}
+
+int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size_t errlen)
+{
+	struct kw_hdr hdr;
+	size_t want;
+
+	if (len < sizeof(hdr)) {
+		snprintf(err, errlen, "record of %zu bytes is shorter than a header (%zu)",
+			 len, sizeof(hdr));
+		return -1;
+	}
+	memcpy(&hdr, data, sizeof(hdr));
+	want = kw_event_size(hdr.type);
+	if (!want) {
+		snprintf(err, errlen, "unknown event type %u", hdr.type);
+		return -1;
+	}
+	if (hdr.size != len || len != want) {
+		snprintf(err, errlen, "event type %u: record has %zu bytes, header says %u, "
+			 "ABI %d wants %zu", hdr.type, len, hdr.size, KW_ABI_VERSION, want);
+		return -1;
+	}
+	memset(ev, 0, sizeof(*ev));
+	memcpy(ev, data, len);
+	terminate(ev->hdr.task.comm, sizeof(ev->hdr.task.comm));
+	if (hdr.type == KW_EV_OOM_KILL) {
+		terminate(ev->oom.victim.comm, sizeof(ev->oom.victim.comm));
+		if (ev->oom.nr_levels > KW_OOM_MAX_LEVELS)
+			ev->oom.nr_levels = KW_OOM_MAX_LEVELS;
+		if (ev->oom.limit_level >= ev->oom.nr_levels)
+			ev->oom.limit_level = KW_OOM_GLOBAL;
+	} else if (hdr.type == KW_EV_SIGNAL) {
+		terminate(ev->signal.target.comm, sizeof(ev->signal.target.comm));
+	} else if (hdr.type == KW_EV_LISTEN || hdr.type == KW_EV_LISTEN_CLOSE) {
+		terminate(ev->listen.closer.comm, sizeof(ev->listen.closer.comm));
+	} else if (hdr.type == KW_EV_CGROUP) {
+		struct kw_ev_cgroup *c = &ev->cgroup;
+
+		terminate(c->path, sizeof(c->path));
+		terminate(c->container_id, sizeof(c->container_id));
+		terminate(c->name, sizeof(c->name));
+		terminate(c->pod, sizeof(c->pod));
+		terminate(c->k8s_namespace, sizeof(c->k8s_namespace));
+	} else if (hdr.type == KW_EV_MEMCG_PROCS) {
+		if (ev->memcg_procs.nr > KW_MEMCG_PROCS_MAX)
+			ev->memcg_procs.nr = KW_MEMCG_PROCS_MAX;
+		for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++)
+			terminate(ev->memcg_procs.procs[i].comm, KW_COMM_LEN);
+	}
+	return 0;
+}

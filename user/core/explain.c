@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Causes (see explain.h).  Each kw_explain_* decides the cause from the
+ * model, copies the facts, and renders the sentence and the fix. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/escape.h"
+#include "core/explain.h"
+#include "output/format.h"
+#include "core/names.h"
+
+const char *kw_cause_name(enum kw_cause c)
+{
+	static const char *const names[KW_CAUSE_MAX] = {
+		[KW_CAUSE_WRONG_ADDRESS] = "wrong_address",
+		[KW_CAUSE_WRONG_FAMILY] = "wrong_family",
+		[KW_CAUSE_LISTENER_EXITED] = "listener_exited",
+		[KW_CAUSE_BIND_FAILED] = "bind_failed",
+		[KW_CAUSE_WRONG_PORT] = "wrong_port",
+		[KW_CAUSE_WRONG_NETNS] = "wrong_netns",
+		[KW_CAUSE_NO_LISTENER] = "no_listener",
+		[KW_CAUSE_REMOTE] = "remote",
+		[KW_CAUSE_RESET_SENT] = "reset_sent",
+		[KW_CAUSE_PEER_RESET] = "peer_reset",
+		[KW_CAUSE_MEMCG_LIMIT] = "memcg_limit",
+		[KW_CAUSE_GLOBAL_OOM] = "global",
+		[KW_CAUSE_USERSPACE_KILLER] = "userspace_killer",
+	};
+	return c < KW_CAUSE_MAX ? names[c] : NULL;
+}
+
+void kw_ex_add_event(struct kw_explanation *ex, uint64_t id)
+{
+	for (uint32_t i = 0; i < ex->nr_events; i++)
+		if (ex->events[i] == id)
+			return;
+	if (id && ex->nr_events < KW_EX_EVENTS)
+		ex->events[ex->nr_events++] = id;
+}
+
+/* ---- places ---- */
+
+void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1)
+{
+	const struct kw_ev_cgroup *c = kw_model_cgroup(m, id, v1);
+
+	memset(p, 0, sizeof(*p));
+	p->cgroup_id = id;
+	if (!c)
+		return;
+	p->known = true;
+	p->runtime = c->runtime;
+	memcpy(p->id, c->container_id, sizeof(p->id));
+	memcpy(p->name, c->name, sizeof(p->name));
+	memcpy(p->pod, c->pod, sizeof(p->pod));
+	memcpy(p->k8s_namespace, c->k8s_namespace, sizeof(p->k8s_namespace));
+	memcpy(p->path, c->path, sizeof(p->path));
+}
+
+void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns)
+{
+	kw_place_from_cgroup(m, p, kw_model_netns_cgroup(m, netns), false);
+}
+
+void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex)
+{
+	if (ex->place.known)
+		return;
+	kw_place_from_netns(m, &ex->place, ex->netns);
+	if (!ex->place.known && ex->client_known && ex->client_task.netns_ino == ex->netns)
+		kw_place_from_cgroup(m, &ex->place, ex->client_task.cgroup_id, false);
+}
+
+void kw_place_text(struct kw_buf *b, const struct kw_place *p)
+{
+	if (!p->known) {
+		kw_buf_puts(b, "an unknown container");
+		return;
+	}
+	if (p->runtime == KW_RT_HOST) {
+		kw_buf_puts(b, "the host");
+		return;
+	}
+	if (p->runtime == KW_RT_SYSTEMD) {
+		kw_buf_puts(b, "service ");
+		kw_escape_term(b, p->name, sizeof(p->name));
+		return;
+	}
+	kw_buf_puts(b, "container ");
+	kw_escape_term(b, p->name, sizeof(p->name));
+	if (p->pod[0]) {
+		kw_buf_puts(b, " (pod ");
+		kw_escape_term(b, p->k8s_namespace, sizeof(p->k8s_namespace));
+		kw_buf_putc(b, '/');
+		kw_escape_term(b, p->pod, sizeof(p->pod));
+		kw_buf_putc(b, ')');
+	}
+}
+
+/* ---- refusals ---- */
+
+static bool same_netns_port(const struct kw_listener *l, uint32_t netns, uint16_t port)
+{
+	return l->netns == netns && l->local.port == port;
+}
+
+/* the most recent closed listener that would have taken this connection */
+static const struct kw_closed_listener *find_closed(const struct kw_model *m, uint32_t netns,
+						    const struct kw_addr *dest, uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->closed.n; i++) {
+		const struct kw_closed_listener *c = KW_RING_AT(&m->closed, i);
+
+		if (c->l.netns == netns && c->closed_ns <= ts && kw_model_recent(m, c->closed_ns) &&
+		    kw_listener_accepts(&c->l, dest))
+			return c;
+	}
+	return NULL;
+}
+
+static const struct kw_bind_rec *find_bind_failure(const struct kw_model *m, uint32_t netns,
+						    uint16_t port, uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->binds.n; i++) {
+		const struct kw_bind_rec *b = KW_RING_AT(&m->binds, i);
+
+		if (b->err && b->netns == netns && b->addr.port == port && b->ts_ns <= ts &&
+		    kw_model_recent(m, b->ts_ns))
+			return b;
+	}
+	return NULL;
+}
+
+/* who holds a port in a namespace: a listener, else a successful bind */
+static void find_holder(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
+			uint16_t port, uint32_t not_tgid)
+{
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		if (same_netns_port(l, netns, port) && l->owner_known) {
+			ex->holder_known = true;
+			ex->holder = l->owner;
+			ex->holder_addr = l->local;
+			return;
+		}
+	}
+	for (uint32_t i = 0; i < m->binds.n; i++) {
+		const struct kw_bind_rec *b = KW_RING_AT(&m->binds, i);
+		uint16_t p = b->bound_port ? b->bound_port : b->addr.port;
+
+		if (!b->err && b->netns == netns && p == port && b->task.tgid != not_tgid) {
+			ex->holder_known = true;
+			ex->holder = b->task;
+			ex->holder_addr = b->addr;
+			return;
+		}
+	}
+}
+
+static void add_listener(struct kw_explanation *ex, const struct kw_listener *l)
+{
+	if (ex->nr_listeners < KW_EX_LISTENERS)
+		ex->listeners[ex->nr_listeners++] = *l;
+}
+
+static bool ip_accepts(const struct kw_listener *l, const struct kw_addr *dest)
+{
+	struct kw_listener any = *l;
+
+	any.local.port = dest->port;	/* ignore the port */
+	return kw_listener_accepts(&any, dest);
+}
+
+/* A listener this far from the dialled port is no plausible mistake: the
+ * refusal is then "no_listener", not "wrong_port". */
+#define KW_WRONG_PORT_SPAN 100
+
+/* Listeners of other ports that would take this address, nearest first. */
+static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
+			  const struct kw_addr *dest, uint64_t ts)
+{
+	const struct kw_listener *best[KW_EX_LISTENERS] = {};
+
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+		unsigned int d = abs((int)l->local.port - (int)dest->port);
+
+		if (l->netns != netns || l->since_ns > ts || !ip_accepts(l, dest) ||
+		    d > KW_WRONG_PORT_SPAN)
+			continue;
+		for (int k = 0; k < KW_EX_LISTENERS; k++) {
+			if (!best[k] || d < (unsigned int)abs((int)best[k]->local.port - (int)dest->port)) {
+				memmove(&best[k + 1], &best[k],
+					(KW_EX_LISTENERS - 1 - k) * sizeof(best[0]));
+				best[k] = l;
+				break;
+			}
+		}
+	}
+	for (int k = 0; k < KW_EX_LISTENERS && best[k]; k++)
+		add_listener(ex, best[k]);
+}
+
+void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
+			const struct kw_addr *dest, uint64_t ts)
+{
+	const struct kw_closed_listener *closed;
+	const struct kw_bind_rec *bind;
+	bool same_family = false, other_family = false;
+
+	ex->netns = netns;
+	ex->dest = *dest;
+	ex->ts_ns = ts;
+	kw_place_from_netns(m, &ex->place, netns);
+
+	bind = find_bind_failure(m, netns, dest->port, ts);
+	if (bind) {
+		ex->cause = KW_CAUSE_BIND_FAILED;
+		ex->bind = *bind;
+		ex->delay_ns = ts - bind->ts_ns;
+		find_holder(m, ex, netns, dest->port, bind->task.tgid);
+		kw_ex_add_event(ex, bind->event_id);
+		goto out;
+	}
+	closed = find_closed(m, netns, dest, ts);
+	if (closed) {
+		ex->cause = KW_CAUSE_LISTENER_EXITED;
+		ex->closed = *closed;
+		ex->delay_ns = ts - closed->closed_ns;
+		kw_ex_add_event(ex, closed->oom_event_id);
+		kw_ex_add_event(ex, closed->event_id);
+		goto out;
+	}
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		if (!same_netns_port(l, netns, dest->port) || l->since_ns > ts ||
+		    kw_listener_accepts(l, dest))
+			continue;
+		if (l->local.family == dest->family ||
+		    (l->local.family == 10 && dest->family == 2 && !l->v6only)) {
+			if (!same_family)
+				ex->nr_listeners = 0;
+			same_family = true;
+			add_listener(ex, l);
+		} else if (!same_family) {
+			other_family = true;
+			add_listener(ex, l);
+		}
+	}
+	if (same_family) {
+		ex->cause = KW_CAUSE_WRONG_ADDRESS;
+		goto out;
+	}
+	if (other_family) {
+		ex->cause = KW_CAUSE_WRONG_FAMILY;
+		goto out;
+	}
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		if (l->netns != netns && l->local.port == dest->port && l->since_ns <= ts) {
+			ex->cause = KW_CAUSE_WRONG_NETNS;
+			add_listener(ex, l);
+			kw_place_from_netns(m, &ex->other_place, l->netns);
+			if (!ex->other_place.known)
+				kw_place_from_cgroup(m, &ex->other_place, l->cgroup_id, false);
+			goto out;
+		}
+	}
+	nearest_ports(m, ex, netns, dest, ts);
+	if (ex->nr_listeners) {
+		ex->cause = KW_CAUSE_WRONG_PORT;
+		goto out;
+	}
+	ex->cause = KW_CAUSE_NO_LISTENER;
+	for (uint32_t i = 0; i < m->nr_listeners; i++)
+		ex->listeners_checked += m->listeners[i].netns == netns;
+	ex->snapshot_taken = m->snapshot_taken;
+out:
+	for (uint32_t i = 0; i < ex->nr_listeners; i++)
+		kw_ex_add_event(ex, ex->listeners[i].event_id);
+	kw_explain_render(ex);
+}
+
+void kw_explain_remote(const struct kw_model *m, struct kw_explanation *ex,
+		       const struct kw_ev_conn *c)
+{
+	ex->cause = KW_CAUSE_REMOTE;
+	ex->netns = c->hdr.netns_ino;
+	ex->dest = c->remote;
+	ex->client = c->local;
+	ex->ts_ns = c->hdr.ts_boot_ns;
+	if (c->hdr.flags & KW_F_TASK) {
+		ex->client_known = true;
+		ex->client_task = c->hdr.task;
+		kw_place_from_cgroup(m, &ex->place, c->hdr.task.cgroup_id, false);
+	}
+	if (!ex->place.known)
+		kw_place_from_netns(m, &ex->place, ex->netns);
+	kw_explain_render(ex);
+}
+
+void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
+		      const struct kw_ev_conn *c, const char *reason_name)
+{
+	ex->cause = c->hdr.type == KW_EV_RESET_RECV ? KW_CAUSE_PEER_RESET : KW_CAUSE_RESET_SENT;
+	ex->netns = c->hdr.netns_ino;
+	ex->dest = c->remote;
+	ex->client = c->local;
+	ex->ts_ns = c->hdr.ts_boot_ns;
+	ex->tcp_state = c->state;
+	ex->reason = c->reason;
+	if (reason_name)
+		snprintf(ex->reason_name, sizeof(ex->reason_name), "%s", reason_name);
+	if (c->hdr.flags & KW_F_TASK) {
+		ex->client_known = true;
+		ex->client_task = c->hdr.task;
+	}
+	kw_place_from_netns(m, &ex->place, ex->netns);
+	kw_explain_render(ex);
+}
+
+/* ---- deaths ---- */
+
+void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
+		    const struct kw_ev_oom *oom)
+{
+	const struct kw_oom_level *lv = NULL;
+
+	ex->oom = *oom;
+	ex->victim = oom->victim;
+	ex->ts_ns = oom->hdr.ts_boot_ns;
+	kw_place_from_cgroup(m, &ex->place, oom->victim.cgroup_id, false);
+	if (oom->limit_level != KW_OOM_GLOBAL && oom->limit_level < oom->nr_levels) {
+		ex->cause = KW_CAUSE_MEMCG_LIMIT;
+		lv = &oom->levels[oom->limit_level];
+		kw_place_from_cgroup(m, &ex->limit_place, lv->cgroup_id, oom->memcg_v1);
+	} else {
+		ex->cause = KW_CAUSE_GLOBAL_OOM;
+	}
+	/* the biggest processes read when the kill was seen */
+	for (uint32_t i = 0; i < m->memcg_procs.n; i++) {
+		const struct kw_ev_memcg_procs *p = KW_RING_AT(&m->memcg_procs, i);
+		uint64_t want = lv ? lv->cgroup_id : (oom->nr_levels ? oom->levels[oom->nr_levels - 1].cgroup_id : 0);
+
+		if (p->cgroup_id == want && p->hdr.ts_boot_ns + 1000000000ULL >= oom->hdr.ts_boot_ns) {
+			ex->procs_known = true;
+			ex->procs = *p;
+			break;
+		}
+	}
+	for (uint32_t i = 0; i < m->ooms.n; i++) {
+		const struct kw_oom_rec *o = KW_RING_AT(&m->ooms, i);
+
+		if (!kw_model_recent(m, o->ev.hdr.ts_boot_ns))
+			continue;
+		if (lv ? (o->ev.limit_level < o->ev.nr_levels &&
+			  o->ev.levels[o->ev.limit_level].cgroup_id == lv->cgroup_id)
+		       : o->ev.limit_level == KW_OOM_GLOBAL)
+			ex->ooms_in_window++;
+	}
+	kw_explain_render(ex);
+}
+
+bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
+		     const struct kw_ev_exit *e)
+{
+	if ((e->exit_code & 0x7f) != 9 || kw_model_oom_of(m, e->hdr.task.tgid, e->hdr.ts_boot_ns))
+		return false;
+	for (uint32_t i = 0; i < m->kills.n; i++) {
+		const struct kw_kill *k = KW_RING_AT(&m->kills, i);
+
+		if (k->target.tgid != e->hdr.task.tgid || k->sig != 9 || k->from_kernel ||
+		    k->ts_ns > e->hdr.ts_boot_ns || !kw_model_recent(m, k->ts_ns))
+			continue;
+		ex->cause = KW_CAUSE_USERSPACE_KILLER;
+		ex->kill = *k;
+		ex->victim = e->hdr.task;
+		ex->ts_ns = e->hdr.ts_boot_ns;
+		kw_place_from_cgroup(m, &ex->place, e->hdr.task.cgroup_id, false);
+		kw_place_from_cgroup(m, &ex->other_place, k->sender.cgroup_id, false);
+		kw_ex_add_event(ex, k->event_id);
+		kw_explain_render(ex);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Causes: from an event and the model, the one sentence that says why, the
+ * facts that prove it and a suggested fix.  Pure.
+ */
+#ifndef KWHY_EXPLAIN_H
+#define KWHY_EXPLAIN_H
+
+#include "util/buf.h"
+#include "core/model.h"
+
+enum kw_cause {
+	KW_CAUSE_NONE = 0,
+	/* refused connections */
+	KW_CAUSE_WRONG_ADDRESS,
+	KW_CAUSE_WRONG_FAMILY,
+	KW_CAUSE_LISTENER_EXITED,
+	KW_CAUSE_BIND_FAILED,
+	KW_CAUSE_WRONG_PORT,
+	KW_CAUSE_WRONG_NETNS,
+	KW_CAUSE_NO_LISTENER,
+	KW_CAUSE_REMOTE,
+	/* resets of established connections */
+	KW_CAUSE_RESET_SENT,
+	KW_CAUSE_PEER_RESET,
+	/* deaths */
+	KW_CAUSE_MEMCG_LIMIT,
+	KW_CAUSE_GLOBAL_OOM,
+	KW_CAUSE_USERSPACE_KILLER,
+	KW_CAUSE_MAX
+};
+
+#define KW_EX_LISTENERS 3
+#define KW_EX_EVENTS 8
+
+struct kw_place {		/* where something is: a container or the host */
+	bool known;
+	uint64_t cgroup_id;
+	uint8_t runtime;	/* enum kw_runtime */
+	char id[72];
+	char name[128];
+	char pod[128];
+	char k8s_namespace[64];
+	char path[KW_PATH_LEN];
+};
+
+struct kw_explanation {
+	uint64_t id;			/* 1, 2, ... in stream order */
+	uint8_t cause;			/* enum kw_cause */
+	uint64_t ts_ns;			/* boot time of the first event */
+	struct kw_place place;		/* where it happened */
+
+	/* refusals and resets */
+	uint32_t netns;
+	struct kw_addr dest;		/* what was dialled */
+	struct kw_addr client;
+	bool client_known;		/* a process is known as the client */
+	struct kw_task client_task;
+	struct kw_listener listeners[KW_EX_LISTENERS];
+	uint32_t nr_listeners;
+	struct kw_place other_place;	/* wrong_netns: where the listener is */
+	struct kw_closed_listener closed;	/* listener_exited */
+	uint64_t delay_ns;		/* listener_exited/bind_failed: before it */
+	struct kw_bind_rec bind;	/* bind_failed */
+	bool holder_known;
+	struct kw_task holder;		/* bind_failed: who holds the port */
+	struct kw_addr holder_addr;
+	uint32_t listeners_checked;	/* no_listener: known in that netns */
+	bool snapshot_taken;
+	uint32_t reason;		/* resets: kernel reason value */
+	char reason_name[48];
+	uint32_t tcp_state;
+
+	/* deaths */
+	struct kw_ev_oom oom;
+	bool procs_known;
+	struct kw_ev_memcg_procs procs;
+	uint32_t ooms_in_window;	/* in the same limiting cgroup */
+	struct kw_place limit_place;	/* the cgroup whose limit fired */
+	struct kw_kill kill;		/* userspace_killer */
+	struct kw_task victim;
+
+	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */
+	uint32_t nr_events;
+	uint64_t count;			/* occurrences it covers, so far */
+	char text[1024];
+	char fix[384];
+};
+
+const char *kw_cause_name(enum kw_cause c);	/* stable JSON identifiers */
+
+void kw_ex_add_event(struct kw_explanation *ex, uint64_t id);
+
+/* Refused: a connection to dest in netns was refused at time ts.  Fills
+ * cause, facts, text and fix. */
+void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
+			const struct kw_addr *dest, uint64_t ts);
+/* The destination is not on this host. */
+void kw_explain_remote(const struct kw_model *m, struct kw_explanation *ex,
+		       const struct kw_ev_conn *c);
+/* A reset of an existing connection, sent or received. */
+void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
+		      const struct kw_ev_conn *c, const char *reason_name);
+/* An OOM kill (the model already holds it and any memcg_procs read). */
+void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
+		    const struct kw_ev_oom *oom);
+/* A SIGKILL from another process killed this one; false if not so. */
+bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
+		     const struct kw_ev_exit *e);
+
+/* Where a refusal happened, once more: the client (named after the
+ * server's reset) may be what tells the namespace's container. */
+void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex);
+
+/* text and fix from the facts (called by the kw_explain_* functions) */
+void kw_explain_render(struct kw_explanation *ex);
+/* what the model knows of a cgroup / of a namespace's processes */
+void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1);
+void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns);
+
+/* "container web (docker 3f2a…)" / "the host" */
+void kw_place_text(struct kw_buf *b, const struct kw_place *p);
+
+#endif

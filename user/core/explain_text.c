@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The sentence and the suggested fix for each cause, from the facts alone.
+ * Strings from the host (comm, container names) are escaped here. */
+#include <string.h>
+#include "util/escape.h"
+#include "core/explain.h"
+#include "output/format.h"
+#include "core/names.h"
+
+static void task_text(struct kw_buf *b, const struct kw_task *t)
+{
+	kw_escape_term(b, t->comm, sizeof(t->comm));
+	kw_buf_printf(b, " pid %u", t->tgid);
+}
+
+static void secs(struct kw_buf *b, uint64_t ns)
+{
+	if (ns < 1000000000ULL)
+		kw_buf_printf(b, "%llu ms", (unsigned long long)(ns / 1000000));
+	else
+		kw_buf_printf(b, "%.1f s", ns / 1e9);
+}
+
+static void wait_text(struct kw_buf *b, uint32_t status)
+{
+	const char *sig = kw_signal_name(status & 0x7f);
+
+	if (status & 0x7f)
+		kw_buf_printf(b, "was killed by %s", sig ? sig : "a signal");
+	else
+		kw_buf_printf(b, "exited with code %u", (status >> 8) & 0xff);
+}
+
+static void in_place(struct kw_buf *b, const struct kw_place *p)
+{
+	if (!p->known || p->runtime == KW_RT_HOST)
+		return;
+	kw_buf_puts(b, " in ");
+	kw_place_text(b, p);
+}
+
+static void listener_text(struct kw_buf *b, const struct kw_listener *l, bool past)
+{
+	if (l->owner_known) {
+		task_text(b, &l->owner);
+		kw_buf_puts(b, past ? " listened on " : " listens on ");
+	} else {
+		kw_buf_puts(b, past ? "a socket listened on " : "a socket listens on ");
+	}
+	kw_fmt_endpoint(b, &l->local);
+}
+
+static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
+{
+	const struct kw_listener *l0 = ex->nr_listeners ? &ex->listeners[0] : NULL;
+
+	switch (ex->cause) {
+	case KW_CAUSE_WRONG_ADDRESS:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		in_place(t, &ex->place);
+		kw_buf_puts(t, "; ");
+		for (uint32_t i = 0; i < ex->nr_listeners; i++) {
+			if (i)
+				kw_buf_puts(t, ", ");
+			listener_text(t, &ex->listeners[i], false);
+		}
+		kw_buf_puts(t, " only");
+		kw_buf_puts(f, "listen on the wildcard address (0.0.0.0 or [::]) or on ");
+		kw_fmt_ip(f, &ex->dest);
+		kw_buf_puts(f, ", or connect to ");
+		kw_fmt_endpoint(f, &l0->local);
+		break;
+	case KW_CAUSE_WRONG_FAMILY:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		kw_buf_printf(t, " for %s", ex->dest.family == 10 ? "IPv6" : "IPv4");
+		in_place(t, &ex->place);
+		kw_buf_puts(t, "; ");
+		listener_text(t, l0, false);
+		if (l0->local.family == 10 && l0->v6only)
+			kw_buf_puts(t, ", IPv6 only (IPV6_V6ONLY), and the client used IPv4");
+		else
+			kw_buf_printf(t, ", %s only, and the client used %s",
+				      l0->local.family == 10 ? "IPv6" : "IPv4",
+				      ex->dest.family == 10 ? "IPv6" : "IPv4");
+		kw_buf_puts(f, "listen dual-stack on [::] with IPV6_V6ONLY off, or connect over ");
+		kw_buf_puts(f, l0->local.family == 10 ? "IPv6" : "IPv4");
+		break;
+	case KW_CAUSE_LISTENER_EXITED:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		in_place(t, &ex->place);
+		kw_buf_puts(t, " any more: ");
+		listener_text(t, &ex->closed.l, true);
+		kw_buf_puts(t, " until ");
+		if (ex->closed.oom_event_id)
+			kw_buf_puts(t, "it was OOM-killed");
+		else if (ex->closed.how == KW_CLOSE_KILLED || ex->closed.how == KW_CLOSE_EXIT) {
+			kw_buf_puts(t, "it ");
+			wait_text(t, ex->closed.wait_status);
+		}
+		else if (ex->closed.how == KW_CLOSE_CALL)
+			kw_buf_puts(t, "the program closed it");
+		else
+			kw_buf_puts(t, "it was closed");
+		kw_buf_puts(t, ", ");
+		secs(t, ex->delay_ns);
+		kw_buf_puts(t, " before this refusal");
+		if (ex->closed.oom_event_id)
+			kw_buf_puts(f, "see the OOM kill of its owner: raise that memory limit or cut "
+				    "its memory use, then restart the service");
+		else
+			kw_buf_puts(f, "restart the service and find out why it stopped (its exit "
+				    "status and logs)");
+		break;
+	case KW_CAUSE_BIND_FAILED:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		in_place(t, &ex->place);
+		kw_buf_puts(t, ": ");
+		task_text(t, &ex->bind.task);
+		kw_buf_puts(t, " failed to bind ");
+		kw_fmt_endpoint(t, &ex->bind.addr);
+		kw_buf_printf(t, " with %s ", kw_errno_name(ex->bind.err) ?: "an error");
+		secs(t, ex->delay_ns);
+		kw_buf_puts(t, " before");
+		if (ex->holder_known) {
+			kw_buf_puts(t, "; the port is held by ");
+			task_text(t, &ex->holder);
+			kw_buf_puts(t, " (");
+			kw_fmt_endpoint(t, &ex->holder_addr);
+			kw_buf_puts(t, ")");
+		}
+		if (ex->bind.err == 98)
+			kw_buf_puts(f, ex->holder_known ? "stop the process holding the port, or "
+				    "configure another port" : "free the port or configure another one");
+		else if (ex->bind.err == 13)
+			kw_buf_puts(f, "ports below 1024 need CAP_NET_BIND_SERVICE; use a higher port "
+				    "or grant the capability");
+		else if (ex->bind.err == 99)
+			kw_buf_puts(f, "the address is not configured in that namespace: bind to "
+				    "0.0.0.0/[::] or to an address the host has");
+		else
+			kw_buf_puts(f, "fix the bind error of the service and restart it");
+		break;
+	case KW_CAUSE_WRONG_PORT:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		in_place(t, &ex->place);
+		kw_buf_puts(t, "; nearest listener");
+		kw_buf_puts(t, ex->nr_listeners > 1 ? "s: " : ": ");
+		for (uint32_t i = 0; i < ex->nr_listeners; i++) {
+			if (i)
+				kw_buf_puts(t, ", ");
+			kw_buf_printf(t, ":%u", ex->listeners[i].local.port);
+			if (ex->listeners[i].owner_known) {
+				kw_buf_puts(t, " (");
+				task_text(t, &ex->listeners[i].owner);
+				kw_buf_puts(t, ")");
+			}
+		}
+		kw_buf_printf(t, " — wrong port?");
+		kw_buf_printf(f, "connect to port %u, or start the service meant for port %u",
+			      l0->local.port, ex->dest.port);
+		break;
+	case KW_CAUSE_WRONG_NETNS:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		kw_buf_puts(t, " in this network namespace");
+		if (ex->place.known) {
+			kw_buf_puts(t, " (");
+			kw_place_text(t, &ex->place);
+			kw_buf_puts(t, ")");
+		}
+		kw_buf_puts(t, "; ");
+		listener_text(t, l0, false);
+		kw_buf_puts(t, " in another one");
+		if (ex->other_place.known) {
+			kw_buf_puts(t, " (");
+			kw_place_text(t, &ex->other_place);
+			kw_buf_puts(t, ")");
+		}
+		kw_buf_puts(f, "connect to that namespace's address, or publish the port into "
+			    "this one");
+		break;
+	default:		/* no_listener */
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		in_place(t, &ex->place);
+		kw_buf_printf(t, "; checked %u known listener%s in that network namespace%s, "
+			      "recent exits, closes and bind failures: none explains it",
+			      ex->listeners_checked, ex->listeners_checked == 1 ? "" : "s",
+			      ex->snapshot_taken ? " (including those found at start)" : "");
+		kw_buf_puts(f, "start the service, or check the address and port the client uses");
+		break;
+	}
+}
+
+/* Resets of existing connections, in words. */
+static const char *reset_words(const char *reason)
+{
+	static const struct { const char *name, *words; } map[] = {
+		{ "NOT_SPECIFIED", "no reason given by the kernel" },
+		{ "NO_SOCKET", "no socket matched the segment" },
+		{ "TCP_INVALID_ACK_SEQUENCE", "an ACK for data never sent" },
+		{ "TCP_RFC7323_PAWS", "a segment failed the timestamp check (PAWS)" },
+		{ "TCP_TOO_OLD_ACK", "an ACK older than anything in flight" },
+		{ "TCP_ACK_UNSENT_DATA", "an ACK for data not yet sent" },
+		{ "TCP_FLAGS", "invalid TCP flags" },
+		{ "TCP_OLD_ACK", "a stale ACK" },
+		{ "TCP_ABORT_ON_DATA", "data arrived after the application closed the socket" },
+		{ "TCP_TIMEWAIT_SOCKET", "a segment hit a connection in TIME_WAIT" },
+		{ "INVALID_SYN", "an invalid SYN" },
+		{ "TCP_ABORT_ON_CLOSE", "the application closed the socket with unread data" },
+		{ "TCP_ABORT_ON_LINGER", "the application closed with SO_LINGER set to 0" },
+		{ "TCP_ABORT_ON_MEMORY", "the kernel ran out of TCP memory for orphaned sockets" },
+		{ "TCP_STATE", "the application aborted the connection (shutdown/disconnect)" },
+		{ "TCP_KEEPALIVE_TIMEOUT", "keepalive probes went unanswered" },
+		{ "TCP_DISCONNECT_WITH_DATA", "disconnect with unsent data" },
+	};
+
+	for (size_t i = 0; reason && i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].name, reason))
+			return map[i].words;
+	return NULL;
+}
+
+static void render_reset(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
+{
+	const char *words = reset_words(ex->reason_name[0] ? ex->reason_name : NULL);
+
+	if (ex->cause == KW_CAUSE_PEER_RESET) {
+		kw_buf_puts(t, "the peer ");
+		kw_fmt_endpoint(t, &ex->dest);
+		kw_buf_puts(t, " reset the connection from ");
+		kw_fmt_endpoint(t, &ex->client);
+		if (ex->client_known) {
+			kw_buf_puts(t, " (");
+			task_text(t, &ex->client_task);
+			kw_buf_puts(t, ")");
+		}
+		kw_buf_printf(t, " in %s", kw_tcp_state_name(ex->tcp_state) ?: "?");
+		kw_buf_puts(f, "look at the peer: it crashed, closed with unread data, or an "
+			    "idle timeout or middlebox dropped the connection");
+		return;
+	}
+	kw_buf_puts(t, "this host reset the connection ");
+	kw_fmt_endpoint(t, &ex->client);
+	kw_buf_puts(t, " <-> ");
+	kw_fmt_endpoint(t, &ex->dest);
+	if (ex->client_known) {
+		kw_buf_puts(t, " of ");
+		task_text(t, &ex->client_task);
+	}
+	kw_buf_puts(t, ": ");
+	if (words)
+		kw_buf_puts(t, words);
+	else if (ex->reason_name[0])
+		kw_buf_printf(t, "reason %s", ex->reason_name);
+	else
+		kw_buf_puts(t, "the kernel gives no reason on this version");
+	kw_buf_puts(f, "check how the application closes connections (unread data, "
+		    "SO_LINGER) and the host's TCP memory");
+}
+
+static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
+{
+	const struct kw_ev_oom *o = &ex->oom;
+	uint64_t rss_kb = o->anon_rss_kb + o->file_rss_kb + o->shmem_rss_kb;
+
+	task_text(t, &ex->victim);
+	kw_buf_puts(t, " (RSS ");
+	kw_fmt_bytes(t, rss_kb * 1024);
+	kw_buf_puts(t, ")");
+	in_place(t, &ex->place);
+	if (ex->cause == KW_CAUSE_MEMCG_LIMIT) {
+		const struct kw_oom_level *lv = &o->levels[o->limit_level];
+
+		kw_buf_puts(t, " was OOM-killed: memory cgroup ");
+		if (ex->limit_place.known && ex->limit_place.path[0])
+			kw_escape_term(t, ex->limit_place.path, sizeof(ex->limit_place.path));
+		else
+			kw_buf_printf(t, "%llu", (unsigned long long)lv->cgroup_id);
+		if (o->limit_level)
+			kw_buf_printf(t, " (%u level%s above the victim's own)", o->limit_level,
+				      o->limit_level == 1 ? "" : "s");
+		kw_buf_puts(t, " reached its limit, ");
+		kw_fmt_bytes(t, lv->usage_bytes);
+		kw_buf_puts(t, " used of ");
+		kw_fmt_bytes(t, lv->limit_bytes);
+		kw_buf_puts(f, "raise the memory limit of that cgroup or reduce the memory its "
+			    "processes use");
+	} else {
+		kw_buf_puts(t, " was OOM-killed: the host ran out of memory (no memory cgroup on its "
+			    "path was at its limit)");
+		if (o->nr_levels) {
+			kw_buf_puts(t, ", total in use ");
+			kw_fmt_bytes(t, o->levels[o->nr_levels - 1].usage_bytes);
+		}
+		kw_buf_puts(f, "add memory or swap, or set memory limits on the biggest consumers");
+	}
+	if (ex->procs_known && ex->procs.nr && ex->procs.procs[0].rss_kb) {
+		kw_buf_puts(t, "; biggest there: ");
+		/* 0 kB: the victim itself, already gone when they were read */
+		for (uint32_t i = 0; i < ex->procs.nr && i < 3 && ex->procs.procs[i].rss_kb; i++) {
+			if (i)
+				kw_buf_puts(t, ", ");
+			kw_escape_term(t, ex->procs.procs[i].comm, KW_COMM_LEN);
+			kw_buf_printf(t, " pid %u ", ex->procs.procs[i].pid);
+			kw_fmt_bytes(t, ex->procs.procs[i].rss_kb * 1024);
+		}
+	}
+	if (ex->ooms_in_window > 1)
+		kw_buf_printf(t, "; OOM kill %u there in the window", ex->ooms_in_window);
+}
+
+void kw_explain_render(struct kw_explanation *ex)
+{
+	struct kw_buf t = KW_BUF_INIT(ex->text), f = KW_BUF_INIT(ex->fix);
+
+	kw_buf_reset(&t);
+	kw_buf_reset(&f);
+	switch (ex->cause) {
+	case KW_CAUSE_REMOTE:
+		kw_buf_puts(&t, "the reset came from another host: ");
+		kw_fmt_endpoint(&t, &ex->dest);
+		kw_buf_puts(&t, " refused the connection");
+		if (ex->client_known) {
+			kw_buf_puts(&t, " from ");
+			task_text(&t, &ex->client_task);
+		}
+		kw_buf_puts(&t, "; nothing on this host explains it");
+		kw_buf_puts(&f, "check the service on that host, or a firewall rejecting with RST");
+		break;
+	case KW_CAUSE_RESET_SENT:
+	case KW_CAUSE_PEER_RESET:
+		render_reset(ex, &t, &f);
+		break;
+	case KW_CAUSE_MEMCG_LIMIT:
+	case KW_CAUSE_GLOBAL_OOM:
+		render_oom(ex, &t, &f);
+		break;
+	case KW_CAUSE_USERSPACE_KILLER:
+		task_text(&t, &ex->victim);
+		in_place(&t, &ex->place);
+		kw_buf_puts(&t, " was killed with SIGKILL by ");
+		task_text(&t, &ex->kill.sender);
+		in_place(&t, &ex->other_place);
+		kw_buf_puts(&t, ", not by the kernel's OOM killer");
+		kw_buf_puts(&f, "find out why that process killed it (systemd-oomd, earlyoom or "
+			    "kubelet policy, a deploy script): see its logs");
+		break;
+	default:
+		render_refused(ex, &t, &f);
+		if (ex->client_known) {
+			/* who was refused, as a prefix would be too long: a suffix */
+			kw_buf_puts(&t, " (client ");
+			task_text(&t, &ex->client_task);
+			kw_buf_puts(&t, ")");
+		}
+		break;
+	}
+}

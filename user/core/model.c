@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The host model (see model.h): how each event changes it. */
+#include <string.h>
+#include "core/model.h"
+
+/* Only the counts are reset: a table's slots past its count are never
+ * read, and not touching them keeps the untouched part of this 1+ MiB
+ * structure out of resident memory. */
+void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
+{
+	m->cfg = *cfg;
+	m->now_ns = 0;
+	m->nr_listeners = 0;
+	m->listeners_evicted = 0;
+	m->snapshot_taken = false;
+	m->closed.head = m->closed.n = 0;
+	m->binds.head = m->binds.n = 0;
+	m->deaths.head = m->deaths.n = 0;
+	m->kills.head = m->kills.n = 0;
+	m->ooms.head = m->ooms.n = 0;
+	m->memcg_procs.head = m->memcg_procs.n = 0;
+	m->cgroups.head = m->cgroups.n = 0;
+	m->netns.head = m->netns.n = 0;
+	if (!m->cfg.recent_ns)
+		m->cfg.recent_ns = KW_DEFAULT_RECENT_NS;
+}
+
+bool kw_model_recent(const struct kw_model *m, uint64_t ts_ns)
+{
+	return ts_ns + m->cfg.recent_ns >= m->now_ns;
+}
+
+/* ---- addresses ---- */
+
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+bool kw_addr_is_wildcard(const struct kw_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->addr, zero, a->family == 10 ? 16 : 4);
+}
+
+bool kw_addr_is_loopback(const struct kw_addr *a)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	if (a->family == 2)
+		return a->addr[0] == 127;
+	return !memcmp(a->addr, lo6, 16) ||
+	       (!memcmp(a->addr, v4mapped_prefix, 12) && a->addr[12] == 127);
+}
+
+bool kw_addr_same_ip(const struct kw_addr *a, const struct kw_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, a->family == 10 ? 16 : 4);
+}
+
+/* An IPv4 destination as seen by an IPv6 socket: ::ffff:a.b.c.d */
+static bool v4mapped_equal(const struct kw_addr *v6, const struct kw_addr *v4)
+{
+	return !memcmp(v6->addr, v4mapped_prefix, 12) && !memcmp(v6->addr + 12, v4->addr, 4);
+}
+
+bool kw_listener_accepts(const struct kw_listener *l, const struct kw_addr *dest)
+{
+	if (l->local.port != dest->port)
+		return false;
+	if (l->local.family == dest->family)
+		return kw_addr_is_wildcard(&l->local) || kw_addr_same_ip(&l->local, dest);
+	/* a dual-stack IPv6 listener takes IPv4 connections */
+	if (l->local.family == 10 && dest->family == 2 && !l->v6only)
+		return kw_addr_is_wildcard(&l->local) || v4mapped_equal(&l->local, dest);
+	return false;
+}
+
+/* ---- lookups ---- */
+
+const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1)
+{
+	for (uint32_t i = 0; i < m->cgroups.n && id; i++) {
+		const struct kw_ev_cgroup *c = KW_RING_AT(&m->cgroups, i);
+
+		if (c->cgroup_id == id && c->v1_memory == v1)
+			return c;
+	}
+	return NULL;
+}
+
+uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns)
+{
+	for (uint32_t i = 0; i < m->netns.n && netns; i++) {
+		const struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+
+		if (r->ino == netns)
+			return r->cgroup_id;
+	}
+	return 0;
+}
+
+const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,
+					 uint64_t before_ns)
+{
+	for (uint32_t i = 0; i < m->ooms.n; i++) {
+		const struct kw_oom_rec *o = KW_RING_AT(&m->ooms, i);
+
+		if (o->ev.victim.tgid == tgid && o->ev.hdr.ts_boot_ns <= before_ns &&
+		    kw_model_recent(m, o->ev.hdr.ts_boot_ns))
+			return o;
+	}
+	return NULL;
+}
+
+/* ---- updates ---- */
+
+/* Remember that a task lives in a namespace, to name a namespace's
+ * container when an event has no process (a reset without a socket). */
+static void note_netns(struct kw_model *m, uint32_t netns, uint64_t cgroup_id, uint64_t ts)
+{
+	struct kw_netns_rec *r;
+
+	if (!netns || !cgroup_id)
+		return;
+	for (uint32_t i = 0; i < m->netns.n; i++) {
+		r = KW_RING_AT(&m->netns, i);
+		if (r->ino == netns) {
+			r->cgroup_id = cgroup_id;
+			r->last_ns = ts;
+			return;
+		}
+	}
+	r = KW_RING_PUSH(&m->netns);
+	r->ino = netns;
+	r->cgroup_id = cgroup_id;
+	r->last_ns = ts;
+}
+
+static void note_task(struct kw_model *m, const struct kw_task *t, uint64_t ts)
+{
+	note_netns(m, t->netns_ino, t->cgroup_id, ts);
+}
+
+static struct kw_listener *find_listener(struct kw_model *m, uint32_t netns,
+					 const struct kw_addr *local)
+{
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		struct kw_listener *l = &m->listeners[i];
+
+		if (l->netns == netns && l->local.port == local->port &&
+		    kw_addr_same_ip(&l->local, local))
+			return l;
+	}
+	return NULL;
+}
+
+static void remove_listener(struct kw_model *m, struct kw_listener *l)
+{
+	*l = m->listeners[--m->nr_listeners];
+}
+
+static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
+{
+	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
+
+	if (!l) {
+		if (m->nr_listeners == KW_M_LISTENERS) {	/* evict the oldest */
+			uint32_t old = 0;
+
+			for (uint32_t i = 1; i < m->nr_listeners; i++)
+				if (m->listeners[i].since_ns < m->listeners[old].since_ns)
+					old = i;
+			remove_listener(m, &m->listeners[old]);
+			m->listeners_evicted++;
+		}
+		l = &m->listeners[m->nr_listeners++];
+	}
+	memset(l, 0, sizeof(*l));
+	l->netns = e->hdr.netns_ino;
+	l->local = e->local;
+	l->v6only = e->v6only;
+	l->backlog = e->backlog;
+	l->owner_known = !!(e->hdr.flags & KW_F_TASK);
+	l->owner = e->hdr.task;
+	l->cgroup_id = e->hdr.cgroup_id;
+	l->snapshot = !!(e->hdr.flags & KW_F_SNAPSHOT);
+	l->since_ns = e->hdr.ts_boot_ns;
+	l->event_id = id;
+	if (l->snapshot)
+		m->snapshot_taken = true;
+	if (l->owner_known)
+		note_task(m, &l->owner, e->hdr.ts_boot_ns);
+	note_netns(m, l->netns, l->cgroup_id, e->hdr.ts_boot_ns);
+}
+
+static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
+{
+	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
+	struct kw_closed_listener *c = KW_RING_PUSH(&m->closed);
+	const struct kw_oom_rec *oom;
+
+	memset(c, 0, sizeof(*c));
+	if (l) {
+		c->l = *l;
+		remove_listener(m, l);
+	} else {			/* listening since before kwhy */
+		c->l.netns = e->hdr.netns_ino;
+		c->l.local = e->local;
+		c->l.v6only = e->v6only;
+		c->l.backlog = e->backlog;
+	}
+	if (e->owner_known) {
+		c->l.owner = e->hdr.task;
+		c->l.owner_known = 1;
+	}
+	c->closed_ns = e->hdr.ts_boot_ns;
+	c->how = e->how;
+	c->wait_status = e->closer_exit_code;
+	c->closer = e->closer;
+	c->event_id = id;
+	/* the closer is the owner dying: was it the OOM killer's victim? */
+	if (e->how == KW_CLOSE_KILLED) {
+		oom = kw_model_oom_of(m, e->closer.tgid, e->hdr.ts_boot_ns);
+		if (!oom && c->l.owner_known)
+			oom = kw_model_oom_of(m, c->l.owner.tgid, e->hdr.ts_boot_ns);
+		if (oom)
+			c->oom_event_id = oom->event_id;
+	}
+}
+
+static void on_bind(struct kw_model *m, const struct kw_ev_bind *e, uint64_t id)
+{
+	struct kw_bind_rec *b = KW_RING_PUSH(&m->binds);
+
+	memset(b, 0, sizeof(*b));
+	b->netns = e->hdr.netns_ino;
+	b->addr = e->addr;
+	b->err = e->ret < 0 ? -e->ret : 0;
+	b->bound_port = e->bound_port;
+	b->task = e->hdr.task;
+	b->ts_ns = e->hdr.ts_boot_ns;
+	b->event_id = id;
+	note_task(m, &e->hdr.task, e->hdr.ts_boot_ns);
+}
+
+static void on_exit(struct kw_model *m, const struct kw_ev_exit *e, uint64_t id)
+{
+	struct kw_death *d = KW_RING_PUSH(&m->deaths);
+	const struct kw_oom_rec *oom = kw_model_oom_of(m, e->hdr.task.tgid, e->hdr.ts_boot_ns);
+
+	memset(d, 0, sizeof(*d));
+	d->task = e->hdr.task;
+	d->wait_status = e->exit_code;
+	d->ts_ns = e->hdr.ts_boot_ns;
+	d->event_id = id;
+	d->oom_event_id = (oom && (e->exit_code & 0x7f) == 9) ? oom->event_id : 0;
+}
+
+static void on_signal(struct kw_model *m, const struct kw_ev_signal *e, uint64_t id)
+{
+	struct kw_kill *k = KW_RING_PUSH(&m->kills);
+
+	k->sender = e->hdr.task;
+	k->target = e->target;
+	k->sig = e->sig;
+	k->from_kernel = e->from_kernel;
+	k->ts_ns = e->hdr.ts_boot_ns;
+	k->event_id = id;
+	note_task(m, &e->target, e->hdr.ts_boot_ns);
+}
+
+static void on_cgroup(struct kw_model *m, const struct kw_ev_cgroup *e)
+{
+	struct kw_ev_cgroup *c = (struct kw_ev_cgroup *)kw_model_cgroup(m, e->cgroup_id,
+									  e->v1_memory);
+
+	if (!c)
+		c = KW_RING_PUSH(&m->cgroups);
+	*c = *e;
+}
+
+void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
+{
+	const struct kw_hdr *h = &ev->hdr;
+
+	if (h->ts_boot_ns > m->now_ns && h->type != KW_EV_REPEAT)
+		m->now_ns = h->ts_boot_ns;
+	switch (h->type) {
+	case KW_EV_LISTEN:
+		on_listen(m, &ev->listen, id);
+		break;
+	case KW_EV_LISTEN_CLOSE:
+		on_listen_close(m, &ev->listen, id);
+		break;
+	case KW_EV_BIND:
+		on_bind(m, &ev->bind, id);
+		break;
+	case KW_EV_PROC_EXIT:
+		on_exit(m, &ev->exit, id);
+		break;
+	case KW_EV_SIGNAL:
+		on_signal(m, &ev->signal, id);
+		break;
+	case KW_EV_OOM_KILL: {
+		struct kw_oom_rec *o = KW_RING_PUSH(&m->ooms);
+
+		o->ev = ev->oom;
+		o->event_id = id;
+		note_task(m, &ev->oom.victim, h->ts_boot_ns);
+		break;
+	}
+	case KW_EV_MEMCG_PROCS:
+		*KW_RING_PUSH(&m->memcg_procs) = ev->memcg_procs;
+		break;
+	case KW_EV_CGROUP:
+		on_cgroup(m, &ev->cgroup);
+		break;
+	case KW_EV_CONNECT_FAIL:
+	case KW_EV_RESET_RECV:
+	case KW_EV_SOCK_ERROR:
+		if (h->flags & KW_F_TASK)
+			note_task(m, &h->task, h->ts_boot_ns);
+		break;
+	default:
+		break;
+	}
+}

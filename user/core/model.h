@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A live model of the host, fed only by decoded events: listeners per
+ * network namespace, recently closed listeners and why, bind results,
+ * deaths, OOM kills, kill signals, and what is known of cgroups and
+ * namespaces.  Pure: no I/O, no clock; time is the events' boot time.
+ * Bounded: every table has a cap and an eviction rule (oldest goes).
+ */
+#ifndef KWHY_MODEL_H
+#define KWHY_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/event.h"
+
+#define KW_M_LISTENERS	4096
+#define KW_M_RECENT	256	/* closed listeners, binds, deaths, kills */
+#define KW_M_OOMS	64
+#define KW_M_CGROUPS	1024
+#define KW_M_NETNS	1024
+#define KW_M_MEMCG_PROCS 16
+
+struct kw_model_cfg {
+	uint64_t recent_ns;	/* how long things stay "recent" */
+};
+
+#define KW_DEFAULT_RECENT_NS (120ULL * 1000000000ULL)
+
+struct kw_listener {
+	uint32_t netns;
+	struct kw_addr local;
+	uint8_t v6only;
+	uint8_t owner_known;
+	uint8_t snapshot;	/* found at start */
+	uint32_t backlog;
+	struct kw_task owner;
+	uint64_t cgroup_id;	/* the socket's */
+	uint64_t since_ns;
+	uint64_t event_id;
+};
+
+struct kw_closed_listener {
+	struct kw_listener l;
+	uint64_t closed_ns;
+	uint8_t how;		/* enum kw_close_how */
+	uint32_t wait_status;	/* of the owner, when it exited */
+	struct kw_task closer;
+	uint64_t event_id;
+	uint64_t oom_event_id;	/* the owner was an OOM victim; 0 if not */
+};
+
+struct kw_bind_rec {
+	uint32_t netns;
+	struct kw_addr addr;
+	int32_t err;		/* 0 ok, else errno */
+	uint16_t bound_port;
+	struct kw_task task;
+	uint64_t ts_ns;
+	uint64_t event_id;
+};
+
+struct kw_death {
+	struct kw_task task;
+	uint32_t wait_status;
+	uint64_t ts_ns;
+	uint64_t event_id;
+	uint64_t oom_event_id;
+};
+
+struct kw_kill {
+	struct kw_task sender;
+	struct kw_task target;
+	uint32_t sig;
+	uint8_t from_kernel;
+	uint64_t ts_ns;
+	uint64_t event_id;
+};
+
+struct kw_oom_rec {
+	struct kw_ev_oom ev;
+	uint64_t event_id;
+};
+
+/* a network namespace and a cgroup seen in it (for its container) */
+struct kw_netns_rec {
+	uint32_t ino;
+	uint64_t cgroup_id;
+	uint64_t last_ns;
+};
+
+/* a fixed-size ring of T, newest overwriting oldest */
+#define KW_RING(T, N) struct { T v[N]; uint32_t head, n; }
+
+struct kw_model {
+	struct kw_model_cfg cfg;
+	uint64_t now_ns;		/* latest event time seen */
+	struct kw_listener listeners[KW_M_LISTENERS];
+	uint32_t nr_listeners;
+	uint64_t listeners_evicted;
+	bool snapshot_taken;
+	KW_RING(struct kw_closed_listener, KW_M_RECENT) closed;
+	KW_RING(struct kw_bind_rec, KW_M_RECENT) binds;
+	KW_RING(struct kw_death, KW_M_RECENT) deaths;
+	KW_RING(struct kw_kill, KW_M_RECENT) kills;
+	KW_RING(struct kw_oom_rec, KW_M_OOMS) ooms;
+	KW_RING(struct kw_ev_memcg_procs, KW_M_MEMCG_PROCS) memcg_procs;
+	KW_RING(struct kw_ev_cgroup, KW_M_CGROUPS) cgroups;	/* as recorded */
+	KW_RING(struct kw_netns_rec, KW_M_NETNS) netns;
+};
+
+/* ring access: i = 0 is the newest */
+#define KW_RING_CAP(r) (sizeof((r)->v) / sizeof((r)->v[0]))
+#define KW_RING_AT(r, i) (&(r)->v[((r)->head + KW_RING_CAP(r) - 1 - (i)) % KW_RING_CAP(r)])
+#define KW_RING_PUSH(r) (&(r)->v[kw_ring_push(&(r)->head, &(r)->n, KW_RING_CAP(r))])
+
+static inline uint32_t kw_ring_push(uint32_t *head, uint32_t *n, uint32_t cap)
+{
+	uint32_t at = *head;
+
+	*head = (*head + 1) % cap;
+	if (*n < cap)
+		(*n)++;
+	return at;
+}
+
+void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg);
+/* apply one event; id is the event's position in the stream */
+void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id);
+
+/* queries */
+bool kw_addr_is_wildcard(const struct kw_addr *a);
+bool kw_addr_is_loopback(const struct kw_addr *a);
+bool kw_addr_same_ip(const struct kw_addr *a, const struct kw_addr *b);
+/* would listener l accept a connection to dest (same netns assumed)? */
+bool kw_listener_accepts(const struct kw_listener *l, const struct kw_addr *dest);
+const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1);
+/* the cgroup (v2 id) of some process seen in netns, 0 if none */
+uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns);
+const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,
+					 uint64_t before_ns);
+bool kw_model_recent(const struct kw_model *m, uint64_t ts_ns);
+
+#endif

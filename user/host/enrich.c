@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+#include "host/cgroups.h"
+#include "host/enrich.h"
+
+void kw_enrich_init(struct kw_enrich *e, struct kw_cgroups *cg)
+{
+	memset(e, 0, sizeof(*e));
+	e->cg = cg;
+}
+
+static bool seen(struct kw_enrich *e, uint64_t id, bool v1)
+{
+	for (uint32_t i = 0; i < e->nr_seen; i++)
+		if (e->seen[i].id == id && e->seen[i].v1 == v1)
+			return true;
+	if (e->nr_seen == KW_ENRICH_SEEN)	/* forget all: they will be re-sent */
+		e->nr_seen = 0;
+	e->seen[e->nr_seen].id = id;
+	e->seen[e->nr_seen].v1 = v1;
+	e->nr_seen++;
+	return false;
+}
+
+static void stamp(struct kw_hdr *h, const struct kw_hdr *cause)
+{
+	h->ts_boot_ns = cause->ts_boot_ns;
+	h->ts_mono_ns = cause->ts_mono_ns;
+	h->cpu = cause->cpu;
+}
+
+static void describe(struct kw_enrich *e, uint64_t id, bool v1, const struct kw_hdr *cause,
+		     kw_feed_fn feed, void *ctx)
+{
+	struct kw_event rec;
+
+	if (!e->cg || !id || seen(e, id, v1))
+		return;
+	kw_cgroups_resolve(e->cg, id, v1, &rec.cgroup);	/* unresolved: id only */
+	stamp(&rec.hdr, cause);
+	feed(ctx, &rec);
+}
+
+static void describe_task(struct kw_enrich *e, const struct kw_task *t, const struct kw_hdr *cause,
+			  kw_feed_fn feed, void *ctx)
+{
+	describe(e, t->cgroup_id, false, cause, feed, ctx);
+	if (t->memcg_hier)
+		describe(e, t->memcg_id, true, cause, feed, ctx);
+}
+
+static void on_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn feed, void *ctx)
+{
+	struct kw_event rec;
+	uint64_t memcg;
+
+	describe_task(e, &o->victim, &o->hdr, feed, ctx);
+	for (int i = 0; i < o->nr_levels && i < KW_OOM_MAX_LEVELS; i++)
+		describe(e, o->levels[i].cgroup_id, o->memcg_v1, &o->hdr, feed, ctx);
+	/* the limiting memcg's biggest processes; the whole host's for a
+	 * global OOM (the root is the last level) */
+	if (!e->cg || !o->nr_levels)
+		return;
+	memcg = o->limit_level < o->nr_levels ? o->levels[o->limit_level].cgroup_id
+					      : o->levels[o->nr_levels - 1].cgroup_id;
+	if (kw_memcg_top_procs(e->cg, memcg, o->memcg_v1, &rec.memcg_procs) == 0) {
+		stamp(&rec.hdr, &o->hdr);
+		feed(ctx, &rec);
+	}
+}
+
+void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx)
+{
+	const struct kw_hdr *h = &ev->hdr;
+
+	if (h->flags & KW_F_CGROUP)
+		describe(e, h->cgroup_id, false, h, feed, ctx);
+	if (h->flags & KW_F_TASK)
+		describe_task(e, &h->task, h, feed, ctx);
+	switch (h->type) {
+	case KW_EV_OOM_KILL:
+		on_oom(e, &ev->oom, feed, ctx);
+		break;
+	case KW_EV_SIGNAL:
+		describe_task(e, &ev->signal.target, h, feed, ctx);
+		break;
+	case KW_EV_LISTEN_CLOSE:
+		describe_task(e, &ev->listen.closer, h, feed, ctx);
+		break;
+	default:
+		break;
+	}
+	feed(ctx, ev);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one impure step after the ring buffer: what the kernel's events call
+ * for from the host is read now, while it still exists (a container's
+ * cgroup path and name, the biggest processes of a memory cgroup that just
+ * OOM-killed), and handed on as records of its own before the event that
+ * needed it.  Recorded with the stream, they make replay exact.
+ */
+#ifndef KWHY_ENRICH_H
+#define KWHY_ENRICH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/event.h"
+
+#define KW_ENRICH_SEEN 4096
+
+struct kw_cgroups;
+
+struct kw_enrich {
+	struct kw_cgroups *cg;	/* NULL: no cgroup lookups */
+	struct {
+		uint64_t id;
+		bool v1;
+	} seen[KW_ENRICH_SEEN];	/* ids already described in the stream */
+	uint32_t nr_seen;
+};
+
+typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);
+
+void kw_enrich_init(struct kw_enrich *e, struct kw_cgroups *cg);
+/* feed the records ev calls for, then ev itself */
+void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx);
+
+#endif

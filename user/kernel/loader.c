@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "kwhy.skel.h"
+#include "kernel/loader.h"
+
+/* ---- libbpf messages ---- */
+
+static bool g_verbose;
+static char g_last_err[4][256];	/* the last warning/error lines, for messages */
+static int g_last_err_n;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !g_verbose)
+		return 0;
+	if (level != LIBBPF_DEBUG) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vsnprintf(g_last_err[g_last_err_n % 4], sizeof(g_last_err[0]), fmt, copy);
+		va_end(copy);
+		g_last_err_n++;
+	}
+	if (!g_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void kw_loader_set_verbose(bool verbose)
+{
+	g_verbose = verbose;
+	libbpf_set_print(libbpf_print);
+}
+
+/* The program whose load failed, as libbpf names it: "prog 'NAME': ..." */
+static bool failed_prog(char *name, size_t len)
+{
+	for (int i = 0; i < 4 && i < g_last_err_n; i++) {
+		const char *line = g_last_err[(g_last_err_n - 1 - i) % 4];
+		const char *p = strstr(line, "prog '");
+		const char *q = p ? strchr(p + 6, '\'') : NULL;
+
+		if (q && (size_t)(q - p - 6) < len) {
+			memcpy(name, p + 6, q - p - 6);
+			name[q - p - 6] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static void last_error_text(char *out, size_t len)
+{
+	const char *line = g_last_err_n ? g_last_err[(g_last_err_n - 1) % 4] : "";
+
+	snprintf(out, len, "%s", line);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* ---- start / stop ---- */
+
+static bool item_has_prog(const struct kw_plan_item *it, const char *name)
+{
+	for (int k = 0; k < KW_PLAN_PROGS; k++)
+		if (it->progs[k] && !strcmp(it->progs[k], name))
+			return true;
+	return false;
+}
+
+static bool prog_wanted(const struct kw_plan *p, const char *name)
+{
+	for (int i = 0; i < p->n; i++)
+		if (p->items[i].enabled && item_has_prog(&p->items[i], name))
+			return true;
+	return false;
+}
+
+static void disable_item_of(struct kw_plan *p, const char *prog, const char *why)
+{
+	for (int i = 0; i < p->n; i++) {
+		struct kw_plan_item *it = &p->items[i];
+
+		if (it->enabled && item_has_prog(it, prog)) {
+			it->enabled = false;
+			snprintf(it->why, sizeof(it->why), "the kernel refused to load %s: %s",
+				 prog, why);
+		}
+	}
+}
+
+static int open_and_load(struct kw_loader *l, const struct kw_opts *o, const struct kw_target *t,
+			 char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	/* a verifier rejection of one program is retried without it */
+	for (int attempt = 0; attempt <= KW_PLAN_MAX; attempt++) {
+		char name[64], why[200];
+
+		l->skel = kwhy_bpf__open();
+		if (!l->skel) {
+			snprintf(err, errlen, "cannot open the embedded BPF object: %s",
+				 strerror(errno));
+			return -1;
+		}
+		l->skel->rodata->kw_agg_window_ns = o->agg_window_ns;
+		l->skel->rodata->kw_page_size = sysconf(_SC_PAGESIZE);
+		l->skel->rodata->kw_filter_on = t->on;
+		l->skel->rodata->kw_filter_port = o->port;
+		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, o->ring_rare_kb * 1024);
+		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, o->ring_bulk_kb * 1024);
+		bpf_object__for_each_program(prog, l->skel->obj)
+			bpf_program__set_autoload(prog, prog_wanted(&l->plan, bpf_program__name(prog)));
+
+		g_last_err_n = 0;
+		ret = kwhy_bpf__load(l->skel);
+		if (!ret)
+			return 0;
+		last_error_text(why, sizeof(why));
+		kwhy_bpf__destroy(l->skel);
+		l->skel = NULL;
+		if (!failed_prog(name, sizeof(name)) || !prog_wanted(&l->plan, name)) {
+			snprintf(err, errlen, "loading the BPF programs failed: %s (%s); run "
+				 "'kwhy doctor' and 'kwhy watch -v' for details",
+				 strerror(-ret), why);
+			return -1;
+		}
+		disable_item_of(&l->plan, name, why);
+	}
+	snprintf(err, errlen, "loading the BPF programs failed repeatedly");
+	return -1;
+}
+
+/* the target's ids go into the kernel's filter maps before any program
+ * is attached, so no event of another container slips through */
+static int fill_target(struct kw_loader *l, const struct kw_target *t)
+{
+	__u8 one = 1;
+	int err = 0;
+
+	for (uint32_t i = 0; i < t->n_cg2; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_cg2), &t->cg2[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_memcg; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_memcg), &t->memcg[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_netns; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_netns), &t->netns[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_tgids; i++)
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_tgids), &t->tgids[i], &one, 0);
+	return err ? -1 : 0;
+}
+
+static void attach_all(struct kw_loader *l)
+{
+	for (int i = 0; i < l->plan.n; i++) {
+		struct kw_plan_item *it = &l->plan.items[i];
+
+		for (int k = 0; it->enabled && k < KW_PLAN_PROGS && it->progs[k]; k++) {
+			struct bpf_program *prog =
+				bpf_object__find_program_by_name(l->skel->obj, it->progs[k]);
+			struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
+
+			if (!link) {
+				int e = prog ? errno : ENOENT;
+
+				it->enabled = false;
+				snprintf(it->why, sizeof(it->why), "attaching %s to %s failed: %s",
+					 it->progs[k], it->tracepoint, strerror(e));
+				break;
+			}
+			l->links[i][k] = link;
+		}
+		/* a half-attached pair (bind enter without exit) is detached */
+		if (!it->enabled)
+			for (int k = 0; k < KW_PLAN_PROGS; k++) {
+				bpf_link__destroy(l->links[i][k]);
+				l->links[i][k] = NULL;
+			}
+	}
+}
+
+int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct kw_features *f,
+		    const struct kw_target *t, ring_buffer_sample_fn on_record, void *cb_ctx,
+		    char *err, size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	kw_plan_make(f, &l->plan);
+	l->ncpus = libbpf_num_possible_cpus();
+	if (l->ncpus <= 0) {
+		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-l->ncpus));
+		return -1;
+	}
+	if (kw_agg_seen_init(&l->agg_seen)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (open_and_load(l, o, t, err, errlen))
+		return -1;
+	if (fill_target(l, t)) {
+		snprintf(err, errlen, "cannot fill the target filter maps: %s", strerror(errno));
+		return -1;
+	}
+	attach_all(l);
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.kw_rb_rare), on_record, cb_ctx, NULL);
+	if (!l->rb || ring_buffer__add(l->rb, bpf_map__fd(l->skel->maps.kw_rb_bulk), on_record,
+				       cb_ctx)) {
+		snprintf(err, errlen, "cannot set up the BPF ring buffers: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void kw_loader_stop(struct kw_loader *l)
+{
+	ring_buffer__free(l->rb);
+	l->rb = NULL;
+	for (int i = 0; i < KW_PLAN_MAX; i++)
+		for (int k = 0; k < KW_PLAN_PROGS; k++) {
+			bpf_link__destroy(l->links[i][k]);
+			l->links[i][k] = NULL;
+		}
+	kwhy_bpf__destroy(l->skel);
+	l->skel = NULL;
+	kw_agg_seen_free(&l->agg_seen);
+}
+
+void kw_loader_note_listener_proc(struct kw_loader *l, uint32_t tgid)
+{
+	__u32 one = 1;
+
+	/* BPF_NOEXIST: a count kept by the kernel stays as it is */
+	bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_listener_procs), &tgid, &one,
+			    BPF_NOEXIST);
+}
+
+/* ---- counters and repeats ---- */
+
+int kw_loader_counters(struct kw_loader *l, struct kw_counters *sum)
+{
+	struct kw_counters *percpu;
+	__u32 zero = 0;
+	int ret;
+
+	memset(sum, 0, sizeof(*sum));
+	percpu = calloc(l->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	ret = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.kw_counters), &zero, percpu);
+	if (!ret) {
+		for (int c = 0; c < l->ncpus; c++)
+			for (int t = 0; t < KW_EV_MAX; t++) {
+				sum->emitted[t] += percpu[c].emitted[t];
+				sum->lost[t] += percpu[c].lost[t];
+				sum->aggregated[t] += percpu[c].aggregated[t];
+				sum->filtered[t] += percpu[c].filtered[t];
+			}
+	}
+	free(percpu);
+	return ret;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void kw_loader_drain_repeats(struct kw_loader *l, kw_emit_fn emit, void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.kw_agg);
+	struct kw_agg_key key, next;
+	struct kw_agg_val val;
+	void *prev = NULL;
+	/* the map has at most max_entries keys; bound the walk anyway, since
+	 * the kernel may insert while it runs */
+	uint32_t budget = 2 * bpf_map__max_entries(l->skel->maps.kw_agg);
+
+	kw_agg_seen_begin_pass(&l->agg_seen);
+	while (budget-- && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		uint64_t delta = kw_agg_seen_delta(&l->agg_seen, &key, val.suppressed);
+
+		if (!delta)
+			continue;
+		struct kw_event ev = {};
+
+		ev.repeat.hdr.type = KW_EV_REPEAT;
+		ev.repeat.hdr.size = sizeof(ev.repeat);
+		ev.repeat.hdr.ts_boot_ns = clock_ns(CLOCK_BOOTTIME);
+		ev.repeat.hdr.ts_mono_ns = clock_ns(CLOCK_MONOTONIC);
+		if (key.netns_ino) {
+			ev.repeat.hdr.netns_ino = key.netns_ino;
+			ev.repeat.hdr.flags |= KW_F_NETNS;
+		}
+		ev.repeat.key = key;
+		ev.repeat.count = delta;
+		ev.repeat.total = val.suppressed;
+		ev.repeat.first_ns = val.first_ns;
+		ev.repeat.last_ns = val.last_ns;
+		emit(&ev, ctx);
+	}
+	kw_agg_seen_end_pass(&l->agg_seen);
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Probing the running kernel and machine (see features.h). */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "kernel/probe.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static const char *const tp_btf_names[KW_TP_MAX] = {
+	[KW_TP_MARK_VICTIM] = "mark_victim",
+	[KW_TP_PROCESS_EXIT] = "sched_process_exit",
+	[KW_TP_SIGNAL_GENERATE] = "signal_generate",
+	[KW_TP_SET_STATE] = "inet_sock_set_state",
+	[KW_TP_SEND_RESET] = "tcp_send_reset",
+	[KW_TP_RECV_RESET] = "tcp_receive_reset",
+	[KW_TP_ERROR_REPORT] = "inet_sk_error_report",
+	[KW_TP_KFREE_SKB] = "kfree_skb",
+};
+
+int kw_btf_tp_args(const struct btf *btf, const char *name)
+{
+	char tname[96];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, id);		/* typedef -> pointer */
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);	/* pointer -> func proto */
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return -1;
+	return btf_vlen(t) - 1;			/* minus void *__data */
+}
+
+static void probe_btf(struct kw_features *f, struct btf **keep)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	for (int i = 0; i < KW_TP_MAX; i++)
+		f->tp_args[i] = -1;
+	if (!btf) {
+		snprintf(f->btf_error, sizeof(f->btf_error),
+			 "cannot read /sys/kernel/btf/vmlinux (%s); kwhy needs a kernel built "
+			 "with CONFIG_DEBUG_INFO_BTF", strerror(errno));
+		return;
+	}
+	f->btf = true;
+	for (int i = 0; i < KW_TP_MAX; i++)
+		f->tp_args[i] = kw_btf_tp_args(btf, tp_btf_names[i]);
+	f->rst_reason_enum = btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) >= 0;
+	if (keep)
+		*keep = btf;
+	else
+		btf__free(btf);
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static void probe_tracefs(struct kw_features *f, bool mount_it)
+{
+	/* libbpf looks under debugfs first, then /sys/kernel/tracing */
+	static const char *const candidates[] = { "/sys/kernel/debug/tracing",
+						  "/sys/kernel/tracing" };
+	char path[160];
+
+	for (size_t i = 0; i < 2 && !f->tracefs[0]; i++) {
+		snprintf(path, sizeof(path), "%s/events", candidates[i]);
+		if (exists(path))
+			snprintf(f->tracefs, sizeof(f->tracefs), "%s", candidates[i]);
+	}
+	if (!f->tracefs[0] && mount_it) {
+		if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0) {
+			snprintf(f->tracefs, sizeof(f->tracefs), "/sys/kernel/tracing");
+			f->tracefs_mounted_now = true;
+		} else {
+			snprintf(f->tracefs_error, sizeof(f->tracefs_error),
+				 "mount -t tracefs nodev /sys/kernel/tracing: %s", strerror(errno));
+		}
+	}
+	if (f->tracefs[0]) {
+		snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_bind/id", f->tracefs);
+		f->bind_tp = exists(path);
+		snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_bind/id", f->tracefs);
+		f->bind_tp = f->bind_tp && exists(path);
+	}
+}
+
+static void probe_cgroups(struct kw_features *f)
+{
+	FILE *m = fopen("/proc/self/mountinfo", "r");
+	char line[1024];
+	bool v1_any = false;
+
+	if (!m)
+		return;
+	/* fields: id parent maj:min root mountpoint opts ... - fstype source superopts */
+	while (fgets(line, sizeof(line), m)) {
+		char mnt[256], fstype[32], super[512];
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
+		    sscanf(sep + 3, "%31s %*s %511s", fstype, super) != 2)
+			continue;
+		if (!strcmp(fstype, "cgroup2") && !f->cg2_mount[0]) {
+			snprintf(f->cg2_mount, sizeof(f->cg2_mount), "%s", mnt);
+		} else if (!strcmp(fstype, "cgroup")) {
+			char *opt, *save = NULL;
+
+			for (opt = strtok_r(super, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+				if (!strncmp(opt, "name=", 5))
+					continue;
+				if (strcmp(opt, "rw") && strcmp(opt, "ro") &&
+				    strcmp(opt, "relatime") && strcmp(opt, "noexec") &&
+				    strcmp(opt, "nosuid") && strcmp(opt, "nodev"))
+					v1_any = true;
+				if (!strcmp(opt, "memory") && !f->memcg_v1_mount[0])
+					snprintf(f->memcg_v1_mount, sizeof(f->memcg_v1_mount), "%s",
+						 mnt);
+			}
+		}
+	}
+	fclose(m);
+	if (v1_any && f->cg2_mount[0])
+		f->cg_layout = KW_CG_HYBRID;
+	else if (v1_any)
+		f->cg_layout = KW_CG_V1;
+	else if (f->cg2_mount[0])
+		f->cg_layout = KW_CG_V2;
+}
+
+static void probe_caps(struct kw_features *f)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	f->root = geteuid() == 0;
+	if (syscall(SYS_capget, &hdr, data))
+		return;
+#define HAS(cap) (!!(data[(cap) / 32].effective & (1u << ((cap) % 32))))
+	f->cap_sys_admin = HAS(CAP_SYS_ADMIN);
+	f->cap_bpf = HAS(CAP_BPF) || f->cap_sys_admin;
+	f->cap_perfmon = HAS(CAP_PERFMON) || f->cap_sys_admin;
+#undef HAS
+}
+
+void kw_features_probe(struct kw_features *f, bool mount_tracefs)
+{
+	kw_features_probe_btf(f, mount_tracefs, NULL);
+}
+
+void kw_features_probe_btf(struct kw_features *f, bool mount_tracefs, struct btf **btf)
+{
+	struct utsname u;
+
+	memset(f, 0, sizeof(*f));
+	if (btf)
+		*btf = NULL;
+	if (uname(&u) == 0)	/* shown to the user; never used to decide */
+		snprintf(f->kernel_release, sizeof(f->kernel_release), "%s", u.release);
+	probe_btf(f, btf);
+	probe_caps(f);
+	probe_tracefs(f, mount_tracefs && f->cap_sys_admin);
+	probe_cgroups(f);
+	f->ringbuf = -1;
+	if (f->cap_bpf)
+		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
+#include "output/explanation.h"
+#include "output/sinks.h"
+
+void kw_output_init(struct kw_output *o, FILE *f, bool json, const struct kw_fmt_ctx *fmt)
+{
+	memset(o, 0, sizeof(*o));
+	o->f = f;
+	o->json = json;
+	o->fmt = *fmt;
+}
+
+void kw_output_line(struct kw_output *o, FILE *f, struct kw_buf *b)
+{
+	kw_buf_putc(b, '\n');
+	if (!f || b->truncated)	/* never emit half a JSON object */
+		return;
+	if (fwrite(b->p, 1, b->len, f) != b->len)
+		o->failed = true;
+}
+
+static void out_event(void *ctx, const struct kw_event *ev, uint64_t id)
+{
+	struct kw_output *o = ctx;
+	struct kw_buf b = KW_BUF_INIT(o->line);
+
+	if (!o->f)
+		return;
+	if (o->json)
+		kw_format_json_id(&b, ev, id, &o->fmt);
+	else if (ev->hdr.type == KW_EV_CGROUP || ev->hdr.type == KW_EV_MEMCG_PROCS)
+		return;		/* context for the explanations, not news */
+	else
+		kw_format_text(&b, ev, &o->fmt);
+	kw_output_line(o, o->f, &b);
+}
+
+static void out_explanation(void *ctx, const struct kw_explanation *ex)
+{
+	struct kw_output *o = ctx;
+	struct kw_buf b = KW_BUF_INIT(o->line);
+
+	if (!o->f)
+		return;
+	kw_format_explanation(&b, o->json, ex, &o->fmt);
+	kw_output_line(o, o->f, &b);
+}
+
+static void out_summary(void *ctx, const struct kw_summary *s)
+{
+	struct kw_output *o = ctx;
+	struct kw_buf b = KW_BUF_INIT(o->line);
+
+	if (!o->f)
+		return;
+	kw_format_summary(&b, o->json, s, &o->fmt);
+	kw_output_line(o, o->f, &b);
+}
+
+struct kw_sinks kw_output_sinks(struct kw_output *o)
+{
+	return (struct kw_sinks){ .event = out_event, .explanation = out_explanation,
+				  .summary = out_summary, .ctx = o };
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include "util/json.h"
+#include "output/status.h"
+#include "core/names.h"
+
+static void json_begin(struct kw_json *j, struct kw_buf *b, const char *type, int64_t wall)
+{
+	char tmp[48];
+	struct kw_buf tb = KW_BUF_INIT(tmp);
+
+	kw_json_init(j, b);
+	kw_json_obj_begin(j, NULL);
+	kw_json_u64(j, "schema", KW_JSON_SCHEMA);
+	kw_json_str(j, "type", type);
+	kw_fmt_time_rfc3339(&tb, wall);
+	kw_json_str(j, "time", tmp);
+}
+
+static void json_plan_items(struct kw_json *j, const struct kw_plan *p)
+{
+	kw_json_arr_begin(j, "attached");
+	for (int i = 0; i < p->n; i++) {
+		const struct kw_plan_item *it = &p->items[i];
+
+		if (!it->enabled)
+			continue;
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "event", it->event);
+		kw_json_str(j, "tracepoint", it->tracepoint);
+		kw_json_str(j, "variant", it->variant);
+		kw_json_bool(j, "fallback", it->fallback);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+	kw_json_arr_begin(j, "fallbacks");
+	for (int i = 0; i < p->n; i++) {
+		const struct kw_plan_item *it = &p->items[i];
+
+		if (!it->enabled || !it->fallback)
+			continue;
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "event", it->event);
+		kw_json_str(j, "tracepoint", it->tracepoint);
+		kw_json_str(j, "why", it->why);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+	kw_json_arr_begin(j, "unavailable");
+	for (int i = 0; i < p->n; i++) {
+		const struct kw_plan_item *it = &p->items[i];
+
+		if (it->enabled)
+			continue;
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "event", it->event);
+		kw_json_str(j, "tracepoint", it->tracepoint);
+		kw_json_str(j, "why", it->why);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
+static void text_plan_items(struct kw_buf *b, const struct kw_plan *p, const char *indent)
+{
+	for (int i = 0; i < p->n; i++) {
+		const struct kw_plan_item *it = &p->items[i];
+
+		kw_buf_printf(b, "%s%-34s %-26s ", indent, it->event, it->tracepoint);
+		if (!it->enabled)
+			kw_buf_printf(b, "UNAVAILABLE: %s\n", it->why);
+		else if (it->fallback)
+			kw_buf_printf(b, "fallback %s: %s\n", it->variant, it->why);
+		else
+			kw_buf_printf(b, "%s\n", it->variant);
+	}
+}
+
+void kw_format_ready(struct kw_buf *b, bool json, const struct kw_plan *p,
+		     const struct kw_features *f, const struct kw_ready_info *ri)
+{
+	struct kw_json j;
+
+	if (!json) {
+		kw_buf_printf(b, "kwhy %s watching %s (kernel %s, cgroups %s, pid %u); events:\n",
+			      ri->version, ri->target ? ri->target : "the whole host",
+			      f->kernel_release, kw_cg_layout_name(f->cg_layout), ri->pid);
+		text_plan_items(b, p, "  ");
+		if (f->tracefs_mounted_now)
+			kw_buf_printf(b, "  (mounted tracefs at %s for the bind tracepoints)\n",
+				      f->tracefs);
+		if (ri->agg_window_ns)
+			kw_buf_printf(b, "  repeats within %.1f s of each other are counted in the "
+				      "kernel and reported as REPEAT lines\n",
+				      ri->agg_window_ns / 1e9);
+		return;
+	}
+	json_begin(&j, b, "ready", ri->now_wall_ns);
+	kw_json_str(&j, "version", ri->version);
+	kw_json_u64(&j, "abi", KW_ABI_VERSION);
+	kw_json_str(&j, "kernel", f->kernel_release);
+	kw_json_u64(&j, "pid", ri->pid);
+	kw_json_str(&j, "cgroup_layout", kw_cg_layout_name(f->cg_layout));
+	kw_json_u64(&j, "aggregation_window_ms", ri->agg_window_ns / 1000000);
+	kw_json_str(&j, "target", ri->target);
+	kw_json_obj_begin(&j, "tracefs");
+	kw_json_str(&j, "path", f->tracefs[0] ? f->tracefs : NULL);
+	kw_json_bool(&j, "mounted_by_kwhy", f->tracefs_mounted_now);
+	kw_json_obj_end(&j);
+	json_plan_items(&j, p);
+	kw_json_obj_end(&j);
+}
+
+uint64_t kw_counters_lost_total(const struct kw_counters *c)
+{
+	uint64_t n = 0;
+
+	for (int t = 0; t < KW_EV_MAX; t++)
+		n += c->lost[t];
+	return n;
+}
+
+static void json_counter_obj(struct kw_json *j, const char *key, const __u64 *v)
+{
+	kw_json_obj_begin(j, key);
+	for (int t = 1; t < KW_EV_MAX; t++)
+		if (kw_event_name(t) && t < KW_EV_REPEAT)	/* kernel events only */
+			kw_json_u64(j, kw_event_name(t), v[t]);
+	kw_json_obj_end(j);
+}
+
+void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si)
+{
+	const struct kw_counters *c = si->c;
+	struct kw_json j;
+
+	if (json) {
+		json_begin(&j, b, "stats", si->now_wall_ns);
+		kw_json_bool(&j, "final", si->final);
+		kw_json_u64(&j, "lost_total", kw_counters_lost_total(c));
+		kw_json_u64(&j, "decode_errors", si->decode_errors);
+		json_counter_obj(&j, "emitted", c->emitted);
+		json_counter_obj(&j, "lost", c->lost);
+		json_counter_obj(&j, "aggregated", c->aggregated);
+		json_counter_obj(&j, "filtered", c->filtered);
+		kw_json_obj_end(&j);
+		return;
+	}
+	kw_buf_printf(b, "kwhy %s: %" PRIu64 " lost, %" PRIu64 " malformed; per event "
+		      "(sent/aggregated/filtered/lost):", si->final ? "final counters" : "counters",
+		      kw_counters_lost_total(c), si->decode_errors);
+	for (int t = 1; t < KW_EV_MAX; t++) {
+		if (t >= KW_EV_REPEAT || !(c->emitted[t] | c->aggregated[t] | c->filtered[t] |
+					   c->lost[t]))
+			continue;
+		kw_buf_printf(b, " %s %llu/%llu/%llu/%llu", kw_event_name(t),
+			      (unsigned long long)c->emitted[t], (unsigned long long)c->aggregated[t],
+			      (unsigned long long)c->filtered[t], (unsigned long long)c->lost[t]);
+	}
+}
+
+static const char *yes_no(bool v)
+{
+	return v ? "yes" : "no";
+}
+
+void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
+		      const struct kw_features *f)
+{
+	struct kw_json j;
+
+	if (json) {
+		json_begin(&j, b, "doctor", 0);
+		kw_json_str(&j, "kernel", f->kernel_release);
+		kw_json_bool(&j, "btf", f->btf);
+		kw_json_str(&j, "btf_error", f->btf ? NULL : f->btf_error);
+		kw_json_bool(&j, "root", f->root);
+		kw_json_bool(&j, "cap_bpf", f->cap_bpf);
+		kw_json_bool(&j, "cap_perfmon", f->cap_perfmon);
+		if (f->ringbuf < 0)
+			kw_json_null(&j, "ringbuf");
+		else
+			kw_json_bool(&j, "ringbuf", f->ringbuf);
+		kw_json_str(&j, "tracefs", f->tracefs[0] ? f->tracefs : NULL);
+		kw_json_str(&j, "cgroup_layout", kw_cg_layout_name(f->cg_layout));
+		kw_json_str(&j, "cgroup2_mount", f->cg2_mount[0] ? f->cg2_mount : NULL);
+		kw_json_str(&j, "memcg_v1_mount", f->memcg_v1_mount[0] ? f->memcg_v1_mount : NULL);
+		kw_json_obj_begin(&j, "tracepoint_args");
+		for (int i = 0; i < KW_TP_MAX; i++)
+			kw_json_i64(&j, kw_tp_names[i], f->tp_args[i]);
+		kw_json_obj_end(&j);
+		json_plan_items(&j, p);
+		kw_json_obj_end(&j);
+		return;
+	}
+	kw_buf_printf(b, "kernel       %s (shown only: every decision below comes from BTF "
+		      "and tracefs)\n", f->kernel_release);
+	kw_buf_printf(b, "BTF          %s\n", f->btf ? "/sys/kernel/btf/vmlinux" : f->btf_error);
+	kw_buf_printf(b, "privileges   root %s, CAP_BPF %s, CAP_PERFMON %s%s\n", yes_no(f->root),
+		      yes_no(f->cap_bpf), yes_no(f->cap_perfmon),
+		      f->cap_bpf && f->cap_perfmon ? "" : "  -> run kwhy as root (sudo)");
+	kw_buf_printf(b, "ring buffer  %s\n", f->ringbuf < 0 ? "not probed (needs root)" :
+		      f->ringbuf ? "yes" : "NO: kwhy needs BPF_MAP_TYPE_RINGBUF (Linux 5.8+)");
+	if (f->tracefs[0])
+		kw_buf_printf(b, "tracefs      %s\n", f->tracefs);
+	else
+		kw_buf_printf(b, "tracefs      not mounted: 'kwhy watch' mounts it at "
+			      "/sys/kernel/tracing for the bind tracepoints\n");
+	kw_buf_printf(b, "cgroups      %s", kw_cg_layout_name(f->cg_layout));
+	if (f->cg2_mount[0])
+		kw_buf_printf(b, ", cgroup2 at %s", f->cg2_mount);
+	if (f->memcg_v1_mount[0])
+		kw_buf_printf(b, ", v1 memory controller at %s (OOM limits are read there)",
+			      f->memcg_v1_mount);
+	kw_buf_puts(b, "\ntracepoints  (arguments in BTF, -1 = absent)\n");
+	for (int i = 0; i < KW_TP_MAX; i++)
+		kw_buf_printf(b, "  %-28s %d\n", kw_tp_names[i], f->tp_args[i]);
+	kw_buf_puts(b, "plan\n");
+	text_plan_items(b, p, "  ");
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Records about kwhy itself rather than the kernel: `ready` (what is
+ * attached, which fallbacks, what is unavailable), `stats` (counters) and
+ * the doctor report.  Pure formatting of plain structs. */
+#ifndef KWHY_META_H
+#define KWHY_META_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/buf.h"
+#include "kernel/probe.h"
+#include "output/format.h"
+#include "kwhy/events.h"
+
+struct kw_ready_info {
+	const char *version;
+	uint32_t pid;			/* kwhy's own */
+	uint64_t agg_window_ns;
+	int64_t now_wall_ns;
+	const char *target;		/* --container/--pid, NULL: whole host */
+};
+
+void kw_format_ready(struct kw_buf *b, bool json, const struct kw_plan *p,
+		     const struct kw_features *f, const struct kw_ready_info *ri);
+
+struct kw_stats_info {
+	const struct kw_counters *c;
+	uint64_t decode_errors;		/* records that failed validation */
+	bool final;
+	int64_t now_wall_ns;
+};
+
+void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si);
+uint64_t kw_counters_lost_total(const struct kw_counters *c);
+
+void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
+		      const struct kw_features *f);
+
+#endif

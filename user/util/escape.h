@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Strings from the kernel (comm, paths) and from the host (container
+ * names) are untrusted bytes.  Before they reach a terminal, control bytes
+ * and anything outside printable ASCII become \xNN; in JSON, the result is
+ * always valid UTF-8 with invalid bytes written as \u00NN.
+ */
+#ifndef KWHY_ESCAPE_H
+#define KWHY_ESCAPE_H
+
+#include <stddef.h>
+#include "util/buf.h"
+
+/* src is read up to n bytes or the first NUL, whichever comes first */
+void kw_escape_term(struct kw_buf *b, const char *src, size_t n);
+void kw_escape_json(struct kw_buf *b, const char *src, size_t n);
+
+#endif

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Addresses and timestamps as people read them. */
+#include <arpa/inet.h>
+#include <time.h>
+#include "output/format.h"
+
+void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (a->family == 2 && inet_ntop(AF_INET, a->addr, s, sizeof(s)))
+		kw_buf_puts(b, s);
+	else if (a->family == 10 && inet_ntop(AF_INET6, a->addr, s, sizeof(s)))
+		kw_buf_puts(b, s);
+	else
+		kw_buf_putc(b, '*');
+}
+
+void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a)
+{
+	if (a->family == 10)
+		kw_buf_putc(b, '[');
+	kw_fmt_ip(b, a);
+	if (a->family == 10)
+		kw_buf_putc(b, ']');
+	kw_buf_printf(b, ":%u", a->port);
+}
+
+void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes)
+{
+	if (bytes >= (1ULL << 30))
+		kw_buf_printf(b, "%.1f GiB", bytes / (double)(1ULL << 30));
+	else
+		kw_buf_printf(b, "%.1f MiB", bytes / (double)(1ULL << 20));
+}
+
+static void split(int64_t wall_ns, time_t *sec, long *nsec)
+{
+	*sec = wall_ns / 1000000000LL;
+	*nsec = wall_ns % 1000000000LL;
+	if (*nsec < 0) {
+		*nsec += 1000000000L;
+		(*sec)--;
+	}
+}
+
+void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns)
+{
+	struct tm tm;
+	time_t sec;
+	long nsec;
+
+	split(wall_ns, &sec, &nsec);
+	gmtime_r(&sec, &tm);
+	kw_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
+}
+
+void kw_fmt_time_short(struct kw_buf *b, int64_t wall_ns, bool utc)
+{
+	struct tm tm;
+	time_t sec;
+	long nsec;
+
+	split(wall_ns, &sec, &nsec);
+	if (utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
+	kw_buf_printf(b, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		      nsec / 1000000);
+}
