@@ -7,6 +7,8 @@
 #                        here and in a Debian 12 6.1 VM (../shared/vmtest), a
 #                        short fuzzing run of the trace reader
 #   make unit            unit tests only (no root)
+#   make check-layout    the folder rules of user/ (tests/layout/check.sh)
+#   make golden          offline output of recorded traces, byte for byte
 #   make bench           (root) the benchmark: bench/RESULTS.md (~7 min)
 #   make deps            install the Debian packages the build and tests need
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -71,7 +73,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: all clean unit test itest deps deps-test run install vmlinux vmtest fuzz-smoke \
+.PHONY: all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
 	bench bench-smoke
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -133,9 +135,20 @@ itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/trace-kill.sh
 	tests/integration/trace-roundtrip.sh
 
+# the layout rules of user/ (README "Layout"), and that they catch violations
+check-layout:
+	tests/layout/check.sh
+	tests/layout/check.sh --selftest
+
+# replay, info and every export format of recorded traces, byte for byte
+golden: $(OUT)/kwhy
+	tests/golden/run.sh $(OUT)/kwhy
+
 # one command for everything; stops at the first failing stage
 test: deps-test
+	$(MAKE) check-layout
 	$(MAKE) unit
+	$(MAKE) golden
 	$(MAKE) itest
 	$(MAKE) vmtest
 	$(MAKE) fuzz-smoke

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "host/cgroups.h"
 #include "host/container.h"
+#include "core/names.h"
 #include "suites.h"
 
 #define ID_A "a1b2c3d4e5f60718a1b2c3d4e5f60718a1b2c3d4e5f60718a1b2c3d4e5f60718"

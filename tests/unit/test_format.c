@@ -854,11 +854,11 @@ START_TEST(reset_reason_name_helper)
 {
 	struct kw_ev_conn c = { .has_reason = 1, .reason = 3, .source = KW_SRC_SEND_RESET };
 
-	ck_assert_str_eq(kw_reset_reason_name(&c, &ctx), "TCP_RFC7323_PAWS");
+	ck_assert_str_eq(kw_fmt_reset_reason(&c, &ctx), "TCP_RFC7323_PAWS");
 	c.source = KW_SRC_KFREE_SKB;
-	ck_assert_str_eq(kw_reset_reason_name(&c, &ctx), "NO_SOCKET");
+	ck_assert_str_eq(kw_fmt_reset_reason(&c, &ctx), "NO_SOCKET");
 	c.has_reason = 0;
-	ck_assert_ptr_null(kw_reset_reason_name(&c, &ctx));
+	ck_assert_ptr_null(kw_fmt_reset_reason(&c, &ctx));
 }
 END_TEST
 

@@ -452,7 +452,7 @@ static void otlp_conn(struct kw_json *j, const struct kw_ev_conn *c, const struc
 			a_addr(j, "client.address", "client.port", &c->remote);
 		}
 		a_bool(j, "kwhy.no_socket", !c->state);
-		a_str(j, "kwhy.reset_reason", kw_reset_reason_name(c, ctx));
+		a_str(j, "kwhy.reset_reason", kw_fmt_reset_reason(c, ctx));
 		break;
 	case KW_EV_SOCK_ERROR:
 		a_errno(j, c->error);

@@ -17,6 +17,7 @@
 #include "host/cgroups.h"
 #include "host/enrich.h"
 #include "output/explanation.h"
+#include "kernel/kenum.h"
 #include "kernel/loader.h"
 #include "output/status.h"
 #include "core/pipeline.h"

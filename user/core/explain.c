@@ -6,7 +6,7 @@
 #include <string.h>
 #include "util/escape.h"
 #include "core/explain.h"
-#include "output/format.h"
+#include "util/textfmt.h"
 #include "core/names.h"
 
 const char *kw_cause_name(enum kw_cause c)

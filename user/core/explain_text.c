@@ -4,7 +4,7 @@
 #include <string.h>
 #include "util/escape.h"
 #include "core/explain.h"
-#include "output/format.h"
+#include "util/textfmt.h"
 #include "core/names.h"
 
 static void task_text(struct kw_buf *b, const struct kw_task *t)

@@ -126,3 +126,24 @@ const char *kw_victim_src_name(unsigned int src)
 	};
 	return NAME_AT(names, src);
 }
+
+const char *kw_runtime_name(unsigned int rt)
+{
+	switch (rt) {
+	case KW_RT_HOST:
+		return "host";
+	case KW_RT_DOCKER:
+		return "docker";
+	case KW_RT_CONTAINERD:
+		return "containerd";
+	case KW_RT_CRIO:
+		return "cri-o";
+	case KW_RT_PODMAN:
+		return "podman";
+	case KW_RT_SYSTEMD:
+		return "systemd";
+	case KW_RT_OTHER:
+		break;
+	}
+	return "other";
+}

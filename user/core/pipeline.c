@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
-#include "output/format.h"
+#include "util/textfmt.h"
 #include "core/pipeline.h"
 
 #define ECONNREFUSED_ 111
@@ -281,10 +281,7 @@ static void on_repeat(struct kw_pipeline *p, const struct kw_ev_repeat *r)
 
 static const char *reason_name(const struct kw_pipeline *p, const struct kw_ev_conn *c)
 {
-	struct kw_fmt_ctx ctx = { .rst_reasons = p->cfg.rst_reasons,
-				  .drop_reasons = p->cfg.drop_reasons };
-
-	return kw_reset_reason_name(c, &ctx);
+	return kw_reset_reason_name(c, p->cfg.rst_reasons, p->cfg.drop_reasons);
 }
 
 void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)

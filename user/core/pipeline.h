@@ -15,7 +15,7 @@
 #define KWHY_PIPELINE_H
 
 #include "core/explain.h"
-#include "kernel/kenum.h"
+#include "core/enums.h"
 #include "core/model.h"
 
 #define KW_PENDING_MAX 32

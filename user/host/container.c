@@ -282,27 +282,6 @@ int kw_container_from_path(const char *cgroup_path, struct kw_container *out)
 	return 0;
 }
 
-const char *kw_runtime_name(enum kw_runtime rt)
-{
-	switch (rt) {
-	case KW_RT_HOST:
-		return "host";
-	case KW_RT_DOCKER:
-		return "docker";
-	case KW_RT_CONTAINERD:
-		return "containerd";
-	case KW_RT_CRIO:
-		return "cri-o";
-	case KW_RT_PODMAN:
-		return "podman";
-	case KW_RT_SYSTEMD:
-		return "systemd";
-	case KW_RT_OTHER:
-		break;
-	}
-	return "other";
-}
-
 /*
  * Just enough JSON to pull a few strings out of runtime metadata.  The text
  * ends at its NUL and every step checks for it, so truncated input stops

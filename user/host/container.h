@@ -37,8 +37,6 @@ struct kw_container {
  */
 int kw_container_from_path(const char *cgroup_path, struct kw_container *out);
 
-/* "host", "docker", "containerd", "cri-o", "podman", "systemd", "other" */
-const char *kw_runtime_name(enum kw_runtime rt);
 
 /*
  * The top-level "Name" of Docker's containers/<id>/config.v2.json

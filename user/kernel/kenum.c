@@ -1,28 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Kernel enum names from the running kernel's BTF, into a core/enums.h table. */
 #include <bpf/btf.h>
-#include <string.h>
 #include "kernel/kenum.h"
-
-void kw_enum_clear(struct kw_enum_table *t)
-{
-	t->n = 0;
-}
-
-int kw_enum_add(struct kw_enum_table *t, uint32_t value, const char *name, const char *prefix)
-{
-	size_t plen = prefix ? strlen(prefix) : 0;
-	struct kw_enum_entry *e;
-
-	if (t->n >= KW_ENUM_MAX)
-		return -1;
-	if (plen && !strncmp(name, prefix, plen))
-		name += plen;
-	e = &t->e[t->n++];
-	e->value = value;
-	strncpy(e->name, name, sizeof(e->name) - 1);
-	e->name[sizeof(e->name) - 1] = '\0';
-	return 0;
-}
 
 int kw_enum_load(struct kw_enum_table *t, const struct btf *btf, const char *enum_name,
 		 const char *prefix)
@@ -44,14 +23,4 @@ int kw_enum_load(struct kw_enum_table *t, const struct btf *btf, const char *enu
 		added++;
 	}
 	return added;
-}
-
-const char *kw_enum_name(const struct kw_enum_table *t, uint32_t value)
-{
-	if (!t)
-		return NULL;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->e[i].value == value)
-			return t->e[i].name;
-	return NULL;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "output/format.h"
 #include "util/json.h"
-#include "host/container.h"
+#include "core/names.h"
 #include "core/names.h"
 
 static void json_task(struct kw_json *j, const char *key, const struct kw_task *t)
@@ -197,15 +197,6 @@ static void json_listen(struct kw_json *j, const struct kw_ev_listen *e)
 		kw_json_null(j, "listened_ms");
 }
 
-const char *kw_reset_reason_name(const struct kw_ev_conn *c, const struct kw_fmt_ctx *ctx)
-{
-	if (!c->has_reason)
-		return NULL;
-	if (c->source == KW_SRC_KFREE_SKB)
-		return kw_enum_name(ctx->drop_reasons, c->reason);
-	return kw_enum_name(ctx->rst_reasons, c->reason);
-}
-
 static void json_tcp_flags(struct kw_json *j, unsigned int f)
 {
 	kw_json_arr_begin(j, "tcp_flags");
@@ -239,7 +230,7 @@ static void json_conn(struct kw_json *j, const struct kw_ev_conn *e, const struc
 			kw_json_bool(j, "reset_received", e->reset_received);
 		break;
 	case KW_EV_RESET_SENT: {
-		const char *name = kw_reset_reason_name(e, ctx);
+		const char *name = kw_fmt_reset_reason(e, ctx);
 
 		kw_json_bool(j, "no_socket", e->state == 0);
 		if (name)

@@ -90,7 +90,7 @@ static void text_conn(struct kw_buf *b, const struct kw_ev_conn *e, const struct
 		kw_fmt_endpoint(b, &e->local);
 		kw_buf_puts(b, " -> ");
 		kw_fmt_endpoint(b, &e->remote);
-		reason = kw_reset_reason_name(e, ctx);
+		reason = kw_fmt_reset_reason(e, ctx);
 		if (!e->state)
 			kw_buf_puts(b, ": no socket listens there");
 		else

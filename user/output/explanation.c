@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Explanations and repeat summaries as JSON (docs/json-schema.md) and as
  * text for a person. */
-#include "host/container.h"
+#include "core/names.h"
 #include "util/escape.h"
 #include "output/explanation.h"
 #include "util/json.h"

@@ -7,8 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "util/buf.h"
+#include "util/textfmt.h"
 #include "core/event.h"
-#include "kernel/kenum.h"
+#include "core/enums.h"
 
 #define KW_JSON_SCHEMA 1
 
@@ -20,17 +21,6 @@ struct kw_fmt_ctx {
 	bool color;			/* text: ANSI colours (a terminal, no NO_COLOR) */
 };
 
-/* "10.0.0.5:8001", "[fd00::5]:8080", "*:8001" when unknown */
-void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a);
-/* the address alone, "10.0.0.5" / "fd00::5" */
-void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a);
-/* RFC 3339 UTC with nanoseconds */
-void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
-/* "64.0 MiB" / "1.5 GiB" */
-void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes);
-/* "15:04:05.123" in local time (or UTC) */
-void kw_fmt_time_short(struct kw_buf *b, int64_t wall_ns, bool utc);
-
 /* One JSON object, no newline; with an event id ("id") when id != 0. */
 void kw_format_json(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx);
 void kw_format_json_id(struct kw_buf *b, const struct kw_event *ev, uint64_t id,
@@ -39,6 +29,10 @@ void kw_format_json_id(struct kw_buf *b, const struct kw_event *ev, uint64_t id,
 void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx);
 
 /* Name of a reset reason (or drop reason, for the kfree_skb source). */
-const char *kw_reset_reason_name(const struct kw_ev_conn *c, const struct kw_fmt_ctx *ctx);
+static inline const char *kw_fmt_reset_reason(const struct kw_ev_conn *c,
+					      const struct kw_fmt_ctx *ctx)
+{
+	return kw_reset_reason_name(c, ctx->rst_reasons, ctx->drop_reasons);
+}
 
 #endif

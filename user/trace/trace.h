@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "core/event.h"
-#include "kernel/kenum.h"
+#include "core/enums.h"
 
 #define KW_TRACE_MAGIC "KWHYTRC\n"
 #define KW_TRACE_VERSION 1

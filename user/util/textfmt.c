@@ -2,7 +2,7 @@
 /* Addresses and timestamps as people read them. */
 #include <arpa/inet.h>
 #include <time.h>
-#include "output/format.h"
+#include "util/textfmt.h"
 
 void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a)
 {

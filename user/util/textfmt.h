@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Addresses, sizes and times as people read them: the text pieces shared by
+ * the explanations (core) and every output. */
+#ifndef KWHY_TEXTFMT_H
+#define KWHY_TEXTFMT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "kwhy/events.h"
+#include "util/buf.h"
+
+/* "10.0.0.5:8001", "[fd00::5]:8080", "*:8001" when unknown */
+void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a);
+/* the address alone, "10.0.0.5" / "fd00::5" */
+void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a);
+/* RFC 3339 UTC with nanoseconds */
+void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
+/* "64.0 MiB" / "1.5 GiB" */
+void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes);
+/* "15:04:05.123" in local time (or UTC) */
+void kw_fmt_time_short(struct kw_buf *b, int64_t wall_ns, bool utc);
+
+#endif
