@@ -134,6 +134,7 @@ itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/run.sh
 	tests/integration/trace-kill.sh
 	tests/integration/trace-roundtrip.sh
+	tests/docker/run.sh
 
 # the layout rules of user/ (README "Layout"), and that they catch violations
 check-layout:

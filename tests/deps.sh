@@ -3,14 +3,15 @@
 #   tests/deps.sh          build and run: clang, llvm, libbpf, bpftool, libelf, zlib
 #   tests/deps.sh --test   also the test tools: check, iproute2, util-linux
 #                          (setpriv), python3 (one shell test's client),
-#                          libFuzzer's runtime, and for the 6.1 VM run qemu,
-#                          static busybox and cpio
+#                          libFuzzer's runtime, for the 6.1 VM run qemu,
+#                          static busybox and cpio, and for the container
+#                          tests Docker (docker.io) and debootstrap
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"
-	pkgs="$pkgs busybox-static cpio xz-utils binutils"
+	pkgs="$pkgs busybox-static cpio xz-utils binutils docker.io debootstrap"
 fi
 
 missing=""

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * kwhy-dtest: kwhy against real Docker containers.  tests/docker/run.sh
+ * starts a Docker daemon when none answers (no bridge, no iptables) and
+ * imports a small python3 image made by debootstrap; this driver runs
+ * containers on --network none and checks kwhy's JSON:
+ *
+ *   refused_in_container  a refused connect inside container A, watched with
+ *                         --container A: the cause and A's Docker name; a
+ *                         refusal in container B at the same time is never
+ *                         shown; the recorded trace replays to the same
+ *                         explanation with `replay --container A`
+ *   oom_in_container      a process over the container's -m 64m limit is
+ *                         OOM-killed: memcg_limit, named by the container
+ *
+ * Containers are named kwt-<what>-<driver pid> and removed by name at the
+ * end (and those of an earlier run that was killed, by the same prefix and
+ * a pid that no longer exists).  Every wait is bounded.
+ *
+ *   kwhy-dtest --kwhy PATH [--image IMAGE] [--only NAME] [-v]
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "itest.h"
+
+#define DOCKER_MS	60000	/* one docker command (run may create a cgroup tree) */
+#define EXEC_MS		20000	/* a docker exec of a short python3 script */
+#define OUT_LEN		(256 * 1024)
+
+static const char *g_kwhy;
+static const char *g_image = "kwhy-test/py:1";
+static char g_docker[PATH_MAX];
+static char g_names[8][64];	/* containers made, removed at the end */
+static int g_nr_names;
+
+/* listen on 127.0.0.1:PORT, say so, keep it open */
+static const char PY_LISTEN[] =
+	"import socket,sys,time\n"
+	"s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+	"s.bind(('127.0.0.1',int(sys.argv[1]))); s.listen(16)\n"
+	"print('listening',flush=True)\n"
+	"time.sleep(600)\n";
+/* connect to 127.0.0.1:PORT; exit 0 when refused, 1 otherwise */
+static const char PY_CONNECT[] =
+	"import socket,sys\n"
+	"c=socket.socket()\n"
+	"try:\n"
+	"    c.connect(('127.0.0.1',int(sys.argv[1])))\n"
+	"except ConnectionRefusedError:\n"
+	"    sys.exit(0)\n"
+	"sys.exit(1)\n";
+/* touch memory 8 MiB at a time until killed (bounded: 4 GiB) */
+static const char PY_EAT[] =
+	"b=[]\n"
+	"for i in range(512):\n"
+	"    b.append(bytearray(8<<20))\n";
+
+static bool find_docker(void)
+{
+	const char *env = getenv("DOCKER");
+	const char *path = getenv("PATH");
+	char dirs[4096];
+
+	if (env && *env) {
+		snprintf(g_docker, sizeof(g_docker), "%s", env);
+		return !access(g_docker, X_OK);
+	}
+	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(g_docker, sizeof(g_docker), "%s/docker", d);
+		if (!access(g_docker, X_OK))
+			return true;
+	}
+	g_docker[0] = '\0';
+	return false;
+}
+
+/* Run `docker args...`; true when it exited 0.  out/err may be NULL. */
+static bool docker(const char *sc, const char *what, int ms, const char *const *args, char *out,
+		   size_t outlen)
+{
+	const char *argv[32];
+	static char eb[8192];
+	static char ob[8192];
+	int st, n = 0;
+
+	argv[n++] = "docker";
+	for (int i = 0; args[i] && n < IT_ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (!out) {
+		out = ob;
+		outlen = sizeof(ob);
+	}
+	if (!it_run_capture(g_docker, argv + 1, ms, &st, out, outlen, eb, sizeof(eb))) {
+		if (what)
+			it_fail(sc, what, "docker %s did not finish within %d s (killed); stderr: %.300s",
+				args[0], ms / 1000, eb);
+		return false;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		if (what)
+			it_fail(sc, what, "docker %s %s; stderr: %.300s", args[0],
+				it_status_text(st), eb);
+		return false;
+	}
+	if (what)
+		it_pass(sc, what);
+	return true;
+}
+
+#define DOCKER(sc, what, ...) \
+	docker((sc), (what), DOCKER_MS, (const char *const[]){ __VA_ARGS__, NULL }, NULL, 0)
+
+static void ctr_name(char *buf, size_t len, const char *what)
+{
+	it_msgf(buf, len, "kwt-%s-%d", what, (int)getpid());
+}
+
+static void remember(const char *name)
+{
+	if (g_nr_names < IT_ARRAY_SIZE(g_names))
+		snprintf(g_names[g_nr_names++], sizeof(g_names[0]), "%s", name);
+}
+
+/* A detached container on --network none running python3 -c script arg. */
+static bool run_ctr(const char *sc, const char *name, const char *mem, const char *script,
+		    const char *arg)
+{
+	char what[160];
+
+	it_msgf(what, sizeof(what), "docker run %s", name);
+	remember(name);
+	if (mem)
+		return DOCKER(sc, what, "run", "-d", "--name", name, "--network", "none", "-m", mem,
+			      "--memory-swap", mem, g_image, "python3", "-c", script, arg);
+	return DOCKER(sc, what, "run", "-d", "--name", name, "--network", "none", g_image,
+		      "python3", "-c", script, arg);
+}
+
+/* Wait (bounded) until the container's log says "listening". */
+static bool wait_listening(const char *sc, const char *name)
+{
+	static char out[4096];
+
+	for (int i = 0; i < 100; i++) {
+		out[0] = '\0';
+		docker(sc, NULL, DOCKER_MS, (const char *const[]){ "logs", name, NULL }, out,
+		       sizeof(out));
+		if (strstr(out, "listening")) {
+			it_pass(sc, "the container's server listens");
+			return true;
+		}
+		usleep(100 * 1000);
+	}
+	it_fail(sc, "the container's server listens", "no 'listening' in docker logs %s after 10 s: "
+		"%.300s", name, out);
+	return false;
+}
+
+/* docker exec name python3 -c script arg; its exit status in *st */
+static bool exec_py(const char *name, const char *script, const char *arg, int *st)
+{
+	const char *const argv[] = { "exec", name, "python3", "-c", script, arg, NULL };
+	static char out[4096], err[4096];
+
+	return it_run_capture(g_docker, argv, EXEC_MS, st, out, sizeof(out), err, sizeof(err));
+}
+
+static bool start_kwhy(const char *sc, const char *const *args, uint64_t *since)
+{
+	*since = it_nrecs;
+	if (!it_kwhy_start(g_kwhy, args)) {
+		it_fail(sc, "kwhy starts", "cannot start %s: %s", g_kwhy, strerror(errno));
+		return false;
+	}
+	if (!it_kwhy_ready(sc, *since)) {
+		it_kwhy_stop(sc, *since);
+		return false;
+	}
+	return true;
+}
+
+static void scen_refused(const char *sc)
+{
+	char web[64], other[64], trace[PATH_MAX], dest[64], odest[64];
+	const char *port = "8001", *wrong = "8002", *oport = "8003";
+	static char out[OUT_LEN];
+	uint64_t since;
+	int st;
+
+	ctr_name(web, sizeof(web), "web");
+	ctr_name(other, sizeof(other), "other");
+	it_msgf(trace, sizeof(trace), "/tmp/kwhy-dtest-%d.kwt", (int)getpid());
+	unlink(trace);
+	it_msgf(dest, sizeof(dest), "127.0.0.1:%s", wrong);
+	it_msgf(odest, sizeof(odest), "127.0.0.1:%s", oport);
+	if (!run_ctr(sc, web, NULL, PY_LISTEN, port) ||
+	    !run_ctr(sc, other, NULL, PY_LISTEN, port) || !wait_listening(sc, web) ||
+	    !wait_listening(sc, other))
+		return;
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", web,
+					     "--record", trace, NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			return;
+	}
+	/* both at once: web's is watched, other's must not show */
+	if (exec_py(web, PY_CONNECT, wrong, &st) && WIFEXITED(st) && !WEXITSTATUS(st))
+		it_pass(sc, "web's connect to :8002 is refused");
+	else
+		it_fail(sc, "web's connect to :8002 is refused", "docker exec %s", it_status_text(st));
+	if (exec_py(other, PY_CONNECT, oport, &st) && WIFEXITED(st) && !WEXITSTATUS(st))
+		it_pass(sc, "other's connect to :8003 is refused");
+	else
+		it_fail(sc, "other's connect to :8003 is refused", "docker exec %s",
+			it_status_text(st));
+	{
+		const struct it_cond cf[] = {
+			K_STR("type", "connect_failed"),
+			K_INT("remote.port", 8002),
+			C_STR("error", "ECONNREFUSED"),
+			C_STR("owner.comm", "python3"),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "wrong_port"),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", web),
+			C_STR("facts.client.comm", "python3"),
+		};
+
+		it_expect(sc, "connect_failed of web's client", since, IT_EXPECT_MS, cf,
+			  IT_ARRAY_SIZE(cf));
+		it_expect(sc, "wrong_port, in container web by its Docker name", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	it_drain(1500);		/* other's events had time to arrive, if shown */
+	it_kwhy_stop(sc, since);
+	{
+		const struct it_cond cf[] = {
+			K_STR("type", "connect_failed"),
+			K_INT("remote.port", 8003),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", odest),
+		};
+		const struct it_cond nm[] = {
+			K_STR("container.name", other),
+		};
+
+		it_expect_none(sc, "no connect_failed of the other container", since, cf,
+			       IT_ARRAY_SIZE(cf));
+		it_expect_none(sc, "no explanation of the other container", since, ex,
+			       IT_ARRAY_SIZE(ex));
+		it_expect_none(sc, "nothing names the other container", since, nm,
+			       IT_ARRAY_SIZE(nm));
+	}
+	/* the trace, read offline, tells the same story of web only */
+	{
+		const char *const args[] = { "replay", trace, "--json", "--container", web, NULL };
+		static char err[4096];
+		char want[160];
+
+		if (!it_run_capture(g_kwhy, args, 20000, &st, out, sizeof(out), err, sizeof(err)) ||
+		    !WIFEXITED(st) || WEXITSTATUS(st)) {
+			it_fail(sc, "replay --container web", "kwhy replay %s; stderr: %.300s",
+				it_status_text(st), err);
+		} else {
+			it_pass(sc, "replay --container web");
+			it_msgf(want, sizeof(want), "\"cause\":\"wrong_port\",\"container\":{\"runtime\":"
+				"\"docker\"");
+			if (strstr(out, want) && strstr(out, dest) && strstr(out, web))
+				it_pass(sc, "the replay explains web's refusal by name");
+			else
+				it_fail(sc, "the replay explains web's refusal by name",
+					"no wrong_port explanation for %s in: %.400s", dest, out);
+			if (!strstr(out, odest) && !strstr(out, other))
+				it_pass(sc, "the replay shows nothing of the other container");
+			else
+				it_fail(sc, "the replay shows nothing of the other container",
+					"%s or %s in the replay", odest, other);
+		}
+	}
+	unlink(trace);
+}
+
+static void scen_oom(const char *sc)
+{
+	char name[64];
+	uint64_t since;
+	int st;
+
+	ctr_name(name, sizeof(name), "oom");
+	if (!run_ctr(sc, name, "64m", PY_LISTEN, "8001") || !wait_listening(sc, name))
+		return;
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container",
+					     name, NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			return;
+	}
+	if (exec_py(name, PY_EAT, "", &st) && WIFSIGNALED(st) == 0 && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 137)
+		it_pass(sc, "the memory eater is killed (docker exec says 137)");
+	else
+		it_fail(sc, "the memory eater is killed (docker exec says 137)", "docker exec %s",
+			it_status_text(st));
+	{
+		const struct it_cond oom[] = {
+			K_STR("type", "oom_kill"),
+			C_STR("victim.comm", "python3"),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("cause", "memcg_limit"),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", name),
+			C_STR("facts.victim.comm", "python3"),
+			C_INT("facts.limiting_cgroup.limit_bytes", 64 * IT_MIB),
+		};
+
+		it_expect(sc, "oom_kill of the python3 in the container", since, IT_OOM_CHILD_MS,
+			  oom, IT_ARRAY_SIZE(oom));
+		it_expect(sc, "memcg_limit at the container's 64 MiB, by its Docker name", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	it_kwhy_stop(sc, since);
+}
+
+static const struct scenario {
+	const char *name;
+	void (*run)(const char *sc);
+} g_scenarios[] = {
+	{ "refused_in_container", scen_refused },
+	{ "oom_in_container", scen_oom },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kwhy-dtest --kwhy PATH [--only NAME] [-v]   (root; a Docker daemon "
+		"and the image %s: tests/docker/run.sh prepares both)\nscenarios:", g_image);
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		fprintf(f, " %s", g_scenarios[i].name);
+	fputc('\n', f);
+}
+
+static bool has_scenario(const char *name)
+{
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		if (!strcmp(g_scenarios[i].name, name))
+			return true;
+	return false;
+}
+
+static void remove_containers(void)
+{
+	for (int i = 0; i < g_nr_names; i++) {
+		char what[160];
+
+		it_msgf(what, sizeof(what), "docker rm -f %s", g_names[i]);
+		DOCKER("cleanup", what, "rm", "-f", g_names[i]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	int ret;
+
+	/* --image IMAGE is ours; the rest is the drivers' common command line */
+	for (int i = 1; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--image")) {
+			g_image = argv[i + 1];
+			memmove(&argv[i], &argv[i + 2], (argc - i - 1) * sizeof(argv[0]));
+			argc -= 2;
+			break;
+		}
+	}
+	ret = it_args(argc, argv, "kwhy-dtest", usage, has_scenario, &g_kwhy, &only);
+	if (ret >= 0)
+		return ret;
+	it_init("kwhy-dtest");
+	if (!find_docker()) {
+		it_fail("docker", "the docker client", "no docker in PATH (DOCKER= names one): "
+			"install docker.io (tests/deps.sh --test)");
+		return it_summary();
+	}
+	if (!DOCKER("docker", "the daemon answers", "info") ||
+	    !DOCKER("docker", "the test image is there", "image", "inspect", g_image))
+		return it_summary();	/* a scenario that cannot run fails; none is skipped */
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
+		const struct scenario *s = &g_scenarios[i];
+
+		if (only && strcmp(only, s->name))
+			continue;
+		if (it_stop) {
+			it_fail(s->name, "run", "not run: interrupted by a signal");
+			continue;
+		}
+		it_diag("scenario %s", s->name);
+		s->run(s->name);
+	}
+	remove_containers();
+	it_check_lines("kwhy");
+	return it_summary();
+}
