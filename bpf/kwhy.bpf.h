@@ -95,6 +95,17 @@ struct {
 	__type(value, __u32);		/* listening sockets opened */
 } kw_listener_procs SEC(".maps") __weak;
 
+/* Processes that closed a listening socket while alive (close(), a SIGTERM
+ * handler, a graceful shutdown): their exit within KW_CLOSE_EXIT_WINDOW_NS
+ * is reported too, since it is often the reason the socket went away.  LRU:
+ * a process that closes and lives on is forgotten under pressure. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u64);		/* boot ns of the last such close */
+} kw_listener_closers SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

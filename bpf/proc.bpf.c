@@ -4,8 +4,9 @@
  * 2-argument variants) and signal:signal_generate for SIGKILL/SIGTERM.
  *
  * Exits are frequent; only those worth explaining are sent: a process
- * that opened a listening socket, or one killed by a signal.  The rest are
- * counted.  Both tracepoints run in process context: the exiting task, and
+ * that opened a listening socket, one that closed a listener shortly before
+ * (a graceful shutdown, then exit(3)), or one killed by a signal.  The rest
+ * are counted.  Both tracepoints run in process context: the exiting task, and
  * the signal's sender.
  */
 #include "kwhy.bpf.h"
@@ -14,6 +15,7 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid), code, why = 0, *nlisten;
 	struct kw_ev_exit *e;
+	__u64 *closed_ns;
 
 	if (!group_dead)	/* a thread; the process lives on */
 		return;
@@ -21,6 +23,12 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 	nlisten = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
 	if (nlisten && *nlisten > 0)	/* still holds one it opened */
 		why |= KW_EXIT_LISTENER;
+	closed_ns = bpf_map_lookup_elem(&kw_listener_closers, &tgid);
+	if (closed_ns) {
+		if (bpf_ktime_get_boot_ns() - *closed_ns <= KW_CLOSE_EXIT_WINDOW_NS)
+			why |= KW_EXIT_CLOSED_LISTENER;
+		bpf_map_delete_elem(&kw_listener_closers, &tgid);
+	}
 	if (code & 0x7f)
 		why |= KW_EXIT_SIGNALED;
 	if (kw_filter_on) {	/* every exit of the target, nothing else */

@@ -92,7 +92,11 @@ static __always_inline void on_listen_close(const struct sock *sk)
 		e->closer_exit_code = kw_exit_status(cur);
 		e->how = (e->closer_exit_code & 0x7f) ? KW_CLOSE_KILLED : KW_CLOSE_EXIT;
 	} else {
+		__u32 ctgid = e->closer.tgid;
+		__u64 now = e->hdr.ts_boot_ns;
+
 		e->how = KW_CLOSE_CALL;
+		bpf_map_update_elem(&kw_listener_closers, &ctgid, &now, BPF_ANY);
 	}
 	kw_submit(e);
 out:

@@ -120,6 +120,12 @@ struct kw_ev_oom {
 #define KW_EXIT_LISTENER (1u << 0) /* the process held a listening socket */
 #define KW_EXIT_SIGNALED (1u << 1) /* killed by a signal */
 #define KW_EXIT_TARGET	 (1u << 2) /* a process of the --container target */
+#define KW_EXIT_CLOSED_LISTENER (1u << 3) /* it closed a listening socket, alive,
+					    * at most KW_CLOSE_EXIT_WINDOW_NS before */
+
+/* A close of a listener and its closer's exit this close in time are one
+ * story (a graceful shutdown that ends in exit(3)). */
+#define KW_CLOSE_EXIT_WINDOW_NS (10ULL * 1000000000ULL)
 
 struct kw_ev_exit {
 	struct kw_hdr hdr;	/* hdr.task = the exiting task */
