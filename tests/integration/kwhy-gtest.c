@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * kwhy-gtest: kwhy against real servers (Debian's gunicorn), in the ways
+ * they really fail.  Each scenario runs gunicorn from its package, with a
+ * WSGI app and a config written here, and checks kwhy's JSON:
+ *
+ *   prefork_oom        `gunicorn --preload -w 2` in a 64 MiB memory cgroup;
+ *                      the master grows until the OOM killer takes it; its
+ *                      orphaned workers keep the inherited listening socket
+ *                      until they notice and exit; then connects are
+ *                      refused.  The explanation must carry the OOM kill of
+ *                      the master, and name the worker that closed it last.
+ *   prefork_oom_pidns  the same with the master as pid 1 of its own pid
+ *                      namespace: the kernel kills the workers with it.
+ *   graceful_exit      a worker fails to boot (the app raises at import);
+ *                      the master closes its socket, then exits with code 3.
+ *                      The explanation carries that exit code.
+ *
+ * One host-wide kwhy (`watch --json --no-aggregate`) watches them all.
+ * gunicorn's processes are ended by their pids (the master's group) when a
+ * scenario is over; every wait is bounded.
+ *
+ *   kwhy-gtest --kwhy PATH [--only NAME] [-v]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "itest.h"
+
+#define UP_MS		20000	/* gunicorn answers */
+#define REFUSED_MS	40000	/* connects are refused after a death */
+
+static const char *g_kwhy;
+static char g_dir[PATH_MAX];	/* app and config files */
+static char g_gunicorn[PATH_MAX];
+static char g_unshare[PATH_MAX];
+
+static const char APP_OK[] =
+	"def app(environ, start_response):\n"
+	"    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+	"    return [b'ok\\n']\n";
+static const char APP_BROKEN[] =
+	"raise RuntimeError('kwhy-gtest: this app fails to import')\n";
+/* the master (the process that runs when_ready) grows by 4 MiB every
+ * 10 ms, 2 s after it is ready, until it is killed; bounded at 4 GiB */
+static const char CONF_MASTER_EATS[] =
+	"import threading, time\n"
+	"def eat():\n"
+	"    time.sleep(2)\n"
+	"    b = []\n"
+	"    for i in range(1024):\n"
+	"        b.append(bytearray(4 << 20))\n"
+	"        time.sleep(0.01)\n"
+	"def when_ready(server):\n"
+	"    threading.Thread(target=eat, daemon=True).start()\n";
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool find_prog(const char *name, char *out, size_t len)
+{
+	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin",
+					    "/usr/local/bin" };
+
+	for (int i = 0; i < IT_ARRAY_SIZE(dirs); i++) {
+		snprintf(out, len, "%s/%s", dirs[i], name);
+		if (!access(out, X_OK))
+			return true;
+	}
+	out[0] = '\0';
+	return false;
+}
+
+static int64_t rec_id(const struct jq_val *rec)
+{
+	int64_t id = 0;
+
+	if (!rec || !jq_int(rec, "id", &id))
+		return -1;	/* matches no event id */
+	return id;
+}
+
+static bool write_files(const char *sc)
+{
+	static const struct {
+		const char *name, *text;
+	} files[] = {
+		{ "okapp.py", APP_OK },
+		{ "brokenapp.py", APP_BROKEN },
+		{ "conf_master_eats.py", CONF_MASTER_EATS },
+	};
+
+	for (int i = 0; i < IT_ARRAY_SIZE(files); i++) {
+		char path[PATH_MAX + 64];
+		int err;
+
+		it_msgf(path, sizeof(path), "%s/%s", g_dir, files[i].name);
+		if ((err = it_create_file(path, files[i].text))) {
+			it_fail(sc, "setup", "cannot write %s: %s", path, strerror(-err));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- gunicorn as a child of ours ---- */
+
+struct gunicorn_arg {
+	const char *app;	/* module:callable */
+	const char *conf;	/* -c FILE, or NULL */
+	int port;
+	int workers;
+	bool preload;
+	bool pidns;		/* as pid 1 of a new pid namespace (unshare) */
+};
+
+/* In the forked child (already in its cgroup): become gunicorn. */
+static int child_gunicorn(const void *p, int wr, int ctl)
+{
+	const struct gunicorn_arg *g = p;
+	char bind[64], workers[16], conf[PATH_MAX + 64];
+	const char *argv[24];
+	int n = 0, null;
+
+	(void)wr;
+	(void)ctl;
+	it_msgf(bind, sizeof(bind), "127.0.0.1:%d", g->port);
+	it_msgf(workers, sizeof(workers), "%d", g->workers);
+	if (g->pidns) {
+		argv[n++] = g_unshare;
+		argv[n++] = "--pid";
+		argv[n++] = "--fork";
+		argv[n++] = "--kill-child";
+		argv[n++] = "--";
+	}
+	argv[n++] = g_gunicorn;
+	argv[n++] = "--chdir";
+	argv[n++] = g_dir;
+	argv[n++] = "-b";
+	argv[n++] = bind;
+	argv[n++] = "-w";
+	argv[n++] = workers;
+	argv[n++] = "--graceful-timeout";
+	argv[n++] = "2";
+	if (g->preload)
+		argv[n++] = "--preload";
+	if (g->conf) {
+		it_msgf(conf, sizeof(conf), "%s/%s", g_dir, g->conf);
+		argv[n++] = "-c";
+		argv[n++] = conf;
+	}
+	argv[n++] = g->app;
+	argv[n] = NULL;
+	/* gunicorn's own log goes to a file the failure message can show */
+	{
+		char log[PATH_MAX + 64];
+		int fd;
+
+		it_msgf(log, sizeof(log), "%s/gunicorn-%d.log", g_dir, g->port);
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null >= 0)
+			dup2(null, 0);
+	}
+	/* its own process group, so that the driver can end the whole tree */
+	setpgid(0, 0);
+	execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+static void show_log(const char *sc, int port)
+{
+	char path[PATH_MAX + 64], buf[1024];
+
+	it_msgf(path, sizeof(path), "%s/gunicorn-%d.log", g_dir, port);
+	if (it_read_file(path, buf, sizeof(buf)) > 0)
+		it_diag("%s: gunicorn's log: %s", sc, buf);
+}
+
+/* One connect to 127.0.0.1:port: 0, or the errno. */
+static int try_connect(int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", port);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (s < 0)
+		return errno;
+	if (connect(s, (struct sockaddr *)&ss, len))
+		err = errno;
+	close(s);
+	return err;
+}
+
+/* Poll until a connect gives want (0: success) or ms pass; one check. */
+static bool wait_connect(const char *sc, const char *what, int port, int want, int ms)
+{
+	int64_t end = mono_ms() + ms;
+	int err = -1;
+
+	while (mono_ms() < end && !it_stop) {
+		err = try_connect(port);
+		if (err == want) {
+			it_pass(sc, what);
+			return true;
+		}
+		it_drain(100);
+	}
+	it_fail(sc, what, "after %d s a connect to 127.0.0.1:%d still gives %s", ms / 1000, port,
+		err ? strerror(err) : "success");
+	return false;
+}
+
+/* End what is left of gunicorn's tree: its process group, by the pid of
+ * our child, then reap the child. */
+static void end_gunicorn(struct it_child *c)
+{
+	if (!c->reaped)
+		kill(-c->pid, SIGKILL);
+	it_child_kill(c);
+}
+
+static bool memcg_for(const char *sc, const char *tag, char *dir, size_t len, struct it_memcg *e)
+{
+	char why[PATH_MAX + 256];
+	int err;
+
+	if (!it_memcg_find(e, why, sizeof(why))) {
+		it_fail(sc, "setup", "cannot run: %s", why);
+		return false;
+	}
+	it_remove_stale_cgroups(e->own, "kwhy-gtest-");
+	if (!e->v1 && (err = it_enable_memory(e->own))) {
+		it_fail(sc, "setup", "cannot run: enabling memory in %s/cgroup.subtree_control: %s",
+			e->own, strerror(-err));
+		return false;
+	}
+	if (snprintf(dir, len, "%s/kwhy-gtest-%d-%s", e->own, (int)it_self, tag) >= (int)len) {
+		it_fail(sc, "setup", "cannot run: the cgroup path %s is too long", e->own);
+		return false;
+	}
+	if (!it_make_cgroup(e, dir, true, why, sizeof(why))) {
+		it_fail(sc, "setup", "cannot run: %s", why);
+		return false;
+	}
+	return true;
+}
+
+/* ---- scenarios ---- */
+
+static void prefork_oom(const char *sc, bool pidns)
+{
+	struct gunicorn_arg g = { .app = "okapp:app", .conf = "conf_master_eats.py",
+				  .workers = 2, .preload = true, .pidns = pidns };
+	char cg[PATH_MAX], dest[64];
+	const struct jq_val *lrec, *orec, *crec;
+	uint64_t since = it_nrecs;
+	int64_t master = -1, closer = -1;
+	struct it_child *c;
+	struct it_memcg e;
+
+	if (!memcg_for(sc, pidns ? "pidns" : "oom", cg, sizeof(cg), &e))
+		return;
+	g.port = it_free_port(AF_INET, "127.0.0.1");
+	it_msgf(dest, sizeof(dest), "127.0.0.1:%d", g.port);
+	if (!(c = it_spawn(child_gunicorn, &g, 0, cg))) {
+		it_fail(sc, "gunicorn starts", "fork: %s", strerror(errno));
+		return;
+	}
+	if (!wait_connect(sc, "gunicorn answers", g.port, 0, UP_MS)) {
+		show_log(sc, g.port);
+		end_gunicorn(c);
+		return;
+	}
+	{
+		const struct it_cond lc[] = {
+			K_STR("type", "listen"),
+			K_INT("local.port", g.port),
+			C_STR("owner.comm", "gunicorn"),
+		};
+
+		lrec = it_expect(sc, "listen of the gunicorn master", since, IT_EXPECT_MS, lc,
+				 IT_ARRAY_SIZE(lc));
+		if (lrec)
+			jq_int(lrec, "owner.pid", &master);
+	}
+	{
+		const struct it_cond oc[] = {
+			K_STR("type", "oom_kill"),
+			K_INT("victim.pid", master),
+			C_STR("constraint", "memcg"),
+		};
+
+		orec = it_expect(sc, "the master is OOM-killed", since, IT_OOM_CHILD_MS, oc,
+				 IT_ARRAY_SIZE(oc));
+	}
+	if (!wait_connect(sc, "then connects are refused", g.port, ECONNREFUSED, REFUSED_MS)) {
+		show_log(sc, g.port);
+		end_gunicorn(c);
+		return;
+	}
+	{
+		const struct it_cond cc[] = {
+			K_STR("type", "listen_close"),
+			K_INT("local.port", g.port),
+			C_INT("owner.pid", master),
+		};
+
+		crec = it_expect(sc, "listen_close of the master's socket", since, IT_EXPECT_MS, cc,
+				 IT_ARRAY_SIZE(cc));
+		if (crec)
+			jq_int(crec, "closer.pid", &closer);
+		if (crec && closer != master)
+			it_pass(sc, "a worker, not the master, closed it last");
+		else if (crec)
+			it_fail(sc, "a worker, not the master, closed it last",
+				"closer.pid is the master's, %lld", (long long)master);
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "listener_exited"),
+			C_INT("facts.listeners.0.owner.pid", master),
+			C_INT("facts.oom_kill_event", rec_id(orec)),
+			C_HAS("events", rec_id(orec)),
+			C_HAS("events", rec_id(crec)),
+			C_INT("facts.creator_death.pid", master),
+			C_STR("facts.creator_death.how", "oom_killed"),
+			C_INT("facts.closed_by.pid", closer),
+		};
+
+		it_expect(sc, "listener_exited tells the master's OOM kill and the worker that "
+			  "closed it", since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	end_gunicorn(c);
+}
+
+static void scen_prefork_oom(const char *sc)
+{
+	prefork_oom(sc, false);
+}
+
+static void scen_prefork_oom_pidns(const char *sc)
+{
+	prefork_oom(sc, true);
+}
+
+static void scen_graceful_exit(const char *sc)
+{
+	struct gunicorn_arg g = { .app = "brokenapp:app", .workers = 1 };
+	uint64_t since = it_nrecs;
+	const struct jq_val *lrec, *xrec, *crec;
+	int64_t master = -1;
+	struct it_child *c;
+	char dest[64];
+
+	g.port = it_free_port(AF_INET, "127.0.0.1");
+	it_msgf(dest, sizeof(dest), "127.0.0.1:%d", g.port);
+	if (!(c = it_spawn(child_gunicorn, &g, 0, NULL))) {
+		it_fail(sc, "gunicorn starts", "fork: %s", strerror(errno));
+		return;
+	}
+	{
+		const struct it_cond lc[] = {
+			K_STR("type", "listen"),
+			K_INT("local.port", g.port),
+			C_STR("owner.comm", "gunicorn"),
+		};
+
+		lrec = it_expect(sc, "listen of the gunicorn master", since, IT_EXPECT_MS, lc,
+				 IT_ARRAY_SIZE(lc));
+		if (lrec)
+			jq_int(lrec, "owner.pid", &master);
+	}
+	if (it_child_wait(c, UP_MS) && WIFEXITED(c->status) && WEXITSTATUS(c->status) == 3) {
+		it_pass(sc, "gunicorn exits with code 3 (worker failed to boot)");
+	} else {
+		it_fail(sc, "gunicorn exits with code 3 (worker failed to boot)", "it %s",
+			c->reaped ? it_status_text(c->status) : "was still running");
+		show_log(sc, g.port);
+		end_gunicorn(c);
+		return;
+	}
+	{
+		const struct it_cond cc[] = {
+			K_STR("type", "listen_close"),
+			K_INT("local.port", g.port),
+			C_STR("how", "closed"),
+			C_INT("closer.pid", master),
+		};
+		const struct it_cond xc[] = {
+			K_STR("type", "process_exit"),
+			K_INT("process.pid", master),
+			C_INT("exit_code", 3),
+			C_BOOL("closed_listener", true),
+		};
+
+		crec = it_expect(sc, "the master closed its socket (alive)", since, IT_EXPECT_MS,
+				 cc, IT_ARRAY_SIZE(cc));
+		xrec = it_expect(sc, "then its exit with code 3 is reported", since, IT_EXPECT_MS,
+				 xc, IT_ARRAY_SIZE(xc));
+	}
+	wait_connect(sc, "connects are refused", g.port, ECONNREFUSED, REFUSED_MS);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "listener_exited"),
+			C_INT("facts.listeners.0.owner.pid", master),
+			C_STR("facts.how", "closed"),
+			C_INT("facts.closer_exit.exit.code", 3),
+			C_INT("facts.closer_exit.event", rec_id(xrec)),
+			C_HAS("events", rec_id(crec)),
+			C_HAS("events", rec_id(xrec)),
+		};
+
+		it_expect(sc, "listener_exited carries the exit code 3 that followed the close",
+			  since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	end_gunicorn(c);
+}
+
+static const struct scenario {
+	const char *name;
+	void (*run)(const char *sc);
+} g_scenarios[] = {
+	{ "prefork_oom", scen_prefork_oom },
+	{ "prefork_oom_pidns", scen_prefork_oom_pidns },
+	{ "graceful_exit", scen_graceful_exit },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kwhy-gtest --kwhy PATH [--only NAME] [-v]   (root; gunicorn from "
+		"Debian's package)\nscenarios:");
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		fprintf(f, " %s", g_scenarios[i].name);
+	fputc('\n', f);
+}
+
+static bool has_scenario(const char *name)
+{
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
+		if (!strcmp(g_scenarios[i].name, name))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	bool ready = false;
+	uint64_t since;
+	int ret;
+
+	ret = it_args(argc, argv, "kwhy-gtest", usage, has_scenario, &g_kwhy, &only);
+	if (ret >= 0)
+		return ret;
+	it_init("kwhy-gtest");
+	if (!find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn)))
+		it_fail("setup", "gunicorn", "no gunicorn: install Debian's gunicorn "
+			"(tests/deps.sh --test)");
+	if (!find_prog("unshare", g_unshare, sizeof(g_unshare)))
+		it_fail("setup", "unshare", "no unshare: install util-linux");
+	it_msgf(g_dir, sizeof(g_dir), "/tmp/kwhy-gtest-%d", (int)getpid());
+	if (mkdir(g_dir, 0755) && errno != EEXIST)
+		it_fail("setup", "work directory", "mkdir %s: %s", g_dir, strerror(errno));
+	else if (g_gunicorn[0] && g_unshare[0] && write_files("setup")) {
+		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
+
+		since = it_nrecs;
+		if (!it_kwhy_start(g_kwhy, args))
+			it_fail("kwhy", "start", "cannot start %s: %s", g_kwhy, strerror(errno));
+		else
+			ready = it_kwhy_ready("kwhy", since);
+	}
+	/* a scenario that cannot run fails; none is skipped */
+	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
+		const struct scenario *s = &g_scenarios[i];
+
+		if (only && strcmp(only, s->name))
+			continue;
+		if (it_stop || !ready) {
+			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
+				"kwhy or the setup is not ready");
+			continue;
+		}
+		it_diag("scenario %s", s->name);
+		{
+			struct it_mark m = it_mark_now();
+
+			s->run(s->name);
+			it_cleanup_to(s->name, m);
+		}
+	}
+	if (ready)
+		it_kwhy_stop("kwhy", since);
+	it_cleanup("gunicorn");
+	if (g_dir[0]) {
+		int err = it_rm_tree(g_dir);
+
+		if (err && err != -ENOENT)
+			it_fail("setup", "cleanup", "cannot remove %s: %s", g_dir, strerror(-err));
+	}
+	it_check_lines("kwhy");
+	return it_summary();
+}
