@@ -20,7 +20,10 @@ DTEST=${DTEST:-build/tests/kwhy-dtest}
 IMAGE=kwhy-test/py:1
 cache=$top/build/docker
 PATH=$PATH:/usr/sbin:/sbin
-export PATH
+# Debian's client matches Debian's daemon; a newer one in /usr/local/bin
+# may shadow it on PATH
+DOCKER=${DOCKER:-/usr/bin/docker}
+export PATH DOCKER
 
 fail() {
 	echo "tests/docker/run.sh: FAIL: $*" >&2
@@ -28,8 +31,8 @@ fail() {
 }
 
 [ "$(id -u)" = 0 ] || fail "must run as root (Docker, BPF); try: sudo $0"
-for c in docker dockerd debootstrap; do
-	command -v $c >/dev/null 2>&1 || fail "$c is missing: tests/deps.sh --test installs docker.io and debootstrap"
+for c in "$DOCKER" dockerd debootstrap; do
+	command -v "$c" >/dev/null 2>&1 || fail "$c is missing: tests/deps.sh --test installs docker.io and debootstrap"
 done
 for f in "$KWHY" "$DTEST"; do
 	[ -x "$f" ] || fail "$f is missing; build it: make && make $DTEST"
@@ -55,7 +58,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 answers() {
-	timeout 10 docker info >/dev/null 2>&1
+	timeout 10 "$DOCKER" info >/dev/null 2>&1
 }
 
 if answers; then
@@ -83,7 +86,7 @@ EOF2
 	answers || fail "dockerd did not start within 30 s; its log: $(tail -n 5 "$cache/dockerd.log" | tr '\n' ' ')"
 fi
 
-if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
+if ! "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then
 	if [ ! -s "$cache/py-rootfs.tar" ]; then
 		echo "tests/docker/run.sh: building the test image's root file system with debootstrap (once)" >&2
 		rm -rf "$cache/rootfs"
@@ -98,7 +101,7 @@ if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
 			fail "cannot write $cache/py-rootfs.tar"
 		rm -rf "$cache/rootfs"
 	fi
-	docker import "$cache/py-rootfs.tar" "$IMAGE" >/dev/null ||
+	"$DOCKER" import "$cache/py-rootfs.tar" "$IMAGE" >/dev/null ||
 		fail "docker import of $cache/py-rootfs.tar failed"
 fi
 

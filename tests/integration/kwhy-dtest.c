@@ -72,6 +72,11 @@ static bool find_docker(void)
 		snprintf(g_docker, sizeof(g_docker), "%s", env);
 		return !access(g_docker, X_OK);
 	}
+	/* Debian's client matches Debian's daemon; a newer one in
+	 * /usr/local/bin may shadow it on PATH */
+	snprintf(g_docker, sizeof(g_docker), "/usr/bin/docker");
+	if (!access(g_docker, X_OK))
+		return true;
 	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
 	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		snprintf(g_docker, sizeof(g_docker), "%s/docker", d);
