@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include "host/procparse.h"
 #include "host/snapshot.h"
 #include "suites.h"
 #include "testutil.h"
