@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <unistd.h>
 #include "host/procfs.h"
+#include "host/readfile.h"
 
 #define PROC_REL_MAX 128	/* "<pid>/<name>": names here are short */
-#define READ_CALLS_MAX 4096	/* read() calls per file: a bound, not a size */
 
 const char *kw_proc_root(const char *root)
 {
@@ -73,22 +73,6 @@ int kw_proc_stat(const char *root, uint32_t pid, const char *name, struct stat *
 	err = kw_proc_statat(dfd, pid, name, st);
 	close(dfd);
 	return err;
-}
-
-size_t kw_read_full(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < READ_CALLS_MAX && n < cap; i++) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	return n;
 }
 
 ssize_t kw_proc_readat(int proc_fd, uint32_t pid, const char *name, char *buf, size_t cap)

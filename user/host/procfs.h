@@ -50,7 +50,4 @@ int kw_proc_stat(const char *root, uint32_t pid, const char *name, struct stat *
 ssize_t kw_proc_readat(int proc_fd, uint32_t pid, const char *name, char *buf, size_t cap);
 ssize_t kw_proc_read(const char *root, uint32_t pid, const char *name, char *buf, size_t cap);
 
-/* Read into buf from fd until EOF or cap bytes, retrying EINTR; the count. */
-size_t kw_read_full(int fd, char *buf, size_t cap);
-
 #endif

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "host/cgroupfs.h"
 #include "host/cgroups.h"
+#include "host/container_names.h"
 #include "host/container.h"
 #include "host/target.h"
 
