@@ -48,23 +48,38 @@ static bool copy_name(char *name, size_t len, const char *s)
 	return n > 0;
 }
 
+/*
+ * The common start: name cleared, text parsed as a JSON value of type
+ * want.  NULL for bad arguments or text (then *r = -EINVAL), else the
+ * tree, with *r = -ENOENT until a name is found.
+ */
+static struct jq_val *meta_begin(const char *text, char *name, size_t len, enum jq_type want,
+				 int *r)
+{
+	struct jq_val *v = NULL;
+
+	*r = -EINVAL;
+	if (!name || len == 0)
+		return NULL;
+	name[0] = '\0';
+	if (text)
+		v = meta_parse(text);
+	if (v && v->type != want) {
+		jq_free(v);
+		v = NULL;
+	}
+	if (v)
+		*r = -ENOENT;
+	return v;
+}
+
 int kw_docker_name_from_config(const char *json_text, char *name, size_t len)
 {
-	struct jq_val *v;
-	int r = -ENOENT;
+	int r;
+	struct jq_val *v = meta_begin(json_text, name, len, JQ_OBJ, &r);
 
-	if (!name || len == 0)
-		return -EINVAL;
-	name[0] = '\0';
-	if (!json_text)
-		return -EINVAL;
-	v = meta_parse(json_text);
-	if (!v || v->type != JQ_OBJ) {
-		jq_free(v);
-		return -EINVAL;
-	}
 	/* the first usable one, as Docker reads its own file */
-	for (size_t i = 0; i < v->len && r; i++) {
+	for (size_t i = 0; v && i < v->len && r; i++) {
 		const char *s = strcmp(v->keys[i], "Name") ? NULL : whole_str(v->items[i]);
 
 		/* Docker keeps names as "/name", a leftover of container links */
@@ -78,20 +93,10 @@ int kw_docker_name_from_config(const char *json_text, char *name, size_t len)
 int kw_podman_name_from_containers(const char *json_text, const char *id,
 				   char *name, size_t len)
 {
-	struct jq_val *v;
-	int r = -ENOENT;
+	int r;
+	struct jq_val *v = meta_begin(id ? json_text : NULL, name, len, JQ_ARR, &r);
 
-	if (!name || len == 0)
-		return -EINVAL;
-	name[0] = '\0';
-	if (!json_text || !id)
-		return -EINVAL;
-	v = meta_parse(json_text);
-	if (!v || v->type != JQ_ARR) {
-		jq_free(v);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < v->len && r; i++) {
+	for (size_t i = 0; v && i < v->len && r; i++) {
 		const struct jq_val *ct = v->items[i];
 		const char *cid = ct->type == JQ_OBJ ? whole_str(jq_get(ct, "id")) : NULL;
 		const char *first = cid && !strcmp(cid, id) ? whole_str(jq_get(ct, "names.0")) : NULL;

@@ -2,6 +2,7 @@
 /* The one /proc opener (see procfs.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "host/procfs.h"
@@ -32,70 +33,75 @@ int kw_proc_rel(char *buf, size_t len, uint32_t pid, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int kw_proc_openat(int proc_fd, uint32_t pid, const char *name, int flags)
-{
-	char rel[PROC_REL_MAX];
-	int fd, err = kw_proc_rel(rel, sizeof(rel), pid, name);
-
-	if (err)
-		return err;
-	fd = openat(proc_fd, rel, flags | O_CLOEXEC | O_NOCTTY);
-	return fd < 0 ? -errno : fd;
-}
-
-int kw_proc_open(const char *root, uint32_t pid, const char *name, int flags)
-{
-	int dfd = kw_proc_open_root(root), fd;
-
-	if (dfd < 0)
-		return dfd;
-	fd = kw_proc_openat(dfd, pid, name, flags);
-	close(dfd);
-	return fd;
-}
-
-int kw_proc_statat(int proc_fd, uint32_t pid, const char *name, struct stat *st)
+/*
+ * Where <pid>/<name> is: below root when root is given (a path, with
+ * *dirfd AT_FDCWD), else below proc_fd.  0 or -ENAMETOOLONG.
+ */
+static int locate(const char *root, int proc_fd, uint32_t pid, const char *name, int *dirfd,
+		  char *path, size_t len)
 {
 	char rel[PROC_REL_MAX];
 	int err = kw_proc_rel(rel, sizeof(rel), pid, name);
 
 	if (err)
 		return err;
-	return fstatat(proc_fd, rel, st, 0) ? -errno : 0;
+	*dirfd = root ? AT_FDCWD : proc_fd;
+	if ((size_t)snprintf(path, len, "%s%s%s", root ? root : "", root ? "/" : "", rel) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int open_at(const char *root, int proc_fd, uint32_t pid, const char *name, int flags)
+{
+	char path[PATH_MAX];
+	int dirfd, fd, err = locate(root, proc_fd, pid, name, &dirfd, path, sizeof(path));
+
+	if (err)
+		return err;
+	fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+static int stat_at(const char *root, int proc_fd, uint32_t pid, const char *name,
+		   struct stat *st)
+{
+	char path[PATH_MAX];
+	int dirfd, err = locate(root, proc_fd, pid, name, &dirfd, path, sizeof(path));
+
+	if (err)
+		return err;
+	return fstatat(dirfd, path, st, 0) ? -errno : 0;
+}
+
+static ssize_t read_at(const char *root, int proc_fd, uint32_t pid, const char *name, char *buf,
+		       size_t cap)
+{
+	int fd = open_at(root, proc_fd, pid, name, O_RDONLY | O_NOFOLLOW);
+
+	return fd < 0 ? fd : (ssize_t)kw_read_fd_str(fd, buf, cap);
+}
+
+int kw_proc_openat(int proc_fd, uint32_t pid, const char *name, int flags)
+{
+	return open_at(NULL, proc_fd, pid, name, flags);
+}
+
+int kw_proc_statat(int proc_fd, uint32_t pid, const char *name, struct stat *st)
+{
+	return stat_at(NULL, proc_fd, pid, name, st);
 }
 
 int kw_proc_stat(const char *root, uint32_t pid, const char *name, struct stat *st)
 {
-	int dfd = kw_proc_open_root(root), err;
-
-	if (dfd < 0)
-		return dfd;
-	err = kw_proc_statat(dfd, pid, name, st);
-	close(dfd);
-	return err;
+	return stat_at(kw_proc_root(root), -1, pid, name, st);
 }
 
 ssize_t kw_proc_readat(int proc_fd, uint32_t pid, const char *name, char *buf, size_t cap)
 {
-	int fd = kw_proc_openat(proc_fd, pid, name, O_RDONLY | O_NOFOLLOW);
-	size_t n;
-
-	if (fd < 0)
-		return fd;
-	n = kw_read_full(fd, buf, cap - 1);
-	close(fd);
-	buf[n] = '\0';
-	return (ssize_t)n;
+	return read_at(NULL, proc_fd, pid, name, buf, cap);
 }
 
 ssize_t kw_proc_read(const char *root, uint32_t pid, const char *name, char *buf, size_t cap)
 {
-	int dfd = kw_proc_open_root(root);
-	ssize_t n;
-
-	if (dfd < 0)
-		return dfd;
-	n = kw_proc_readat(dfd, pid, name, buf, cap);
-	close(dfd);
-	return n;
+	return read_at(kw_proc_root(root), -1, pid, name, buf, cap);
 }

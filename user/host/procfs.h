@@ -36,16 +36,16 @@ int kw_proc_rel(char *buf, size_t len, uint32_t pid, const char *name);
  * must be followed.  fd or -errno.
  */
 int kw_proc_openat(int proc_fd, uint32_t pid, const char *name, int flags);
-/* The same below the directory root (kw_proc_root rules). */
-int kw_proc_open(const char *root, uint32_t pid, const char *name, int flags);
 
-/* stat() of <pid>/<name>, following links (the namespace inodes).  0 or -errno. */
+/* stat() of <pid>/<name>, following links (the namespace inodes), below
+ * proc_fd or below the directory root (kw_proc_root rules).  0 or -errno. */
 int kw_proc_statat(int proc_fd, uint32_t pid, const char *name, struct stat *st);
 int kw_proc_stat(const char *root, uint32_t pid, const char *name, struct stat *st);
 
 /*
  * Read at most cap - 1 bytes of <pid>/<name> (a plain file, O_NOFOLLOW)
- * into buf, NUL-terminated.  The length, or -errno when it cannot be opened.
+ * into buf (cap > 0), NUL-terminated, below proc_fd or below root.  The
+ * length, or -errno when it cannot be opened.
  */
 ssize_t kw_proc_readat(int proc_fd, uint32_t pid, const char *name, char *buf, size_t cap);
 ssize_t kw_proc_read(const char *root, uint32_t pid, const char *name, char *buf, size_t cap);

@@ -66,15 +66,21 @@ char *kw_read_file_at(int dirfd, const char *name, size_t max)
 	return buf;
 }
 
+size_t kw_read_fd_str(int fd, char *buf, size_t cap)
+{
+	size_t n = kw_read_full(fd, buf, cap - 1);
+
+	close(fd);
+	buf[n] = '\0';
+	return n;
+}
+
 bool kw_read_small_at(int dirfd, const char *name, char *buf, size_t cap)
 {
 	int fd = kw_open_regular(dirfd, name);
-	size_t n;
 
 	if (fd < 0)
 		return false;
-	n = kw_read_full(fd, buf, cap - 1);
-	close(fd);
-	buf[n] = '\0';
+	kw_read_fd_str(fd, buf, cap);
 	return true;
 }

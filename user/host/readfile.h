@@ -14,6 +14,10 @@
 /* Read into buf from fd until EOF or cap bytes, retrying EINTR; the count. */
 size_t kw_read_full(int fd, char *buf, size_t cap);
 
+/* Read at most cap - 1 bytes (cap > 0) of fd into buf, NUL-terminated,
+ * and close fd; the length. */
+size_t kw_read_fd_str(int fd, char *buf, size_t cap);
+
 /* Open name under dirfd (AT_FDCWD for a path) for reading if it is a
  * regular file; the fd, or -1. */
 int kw_open_regular(int dirfd, const char *name);
