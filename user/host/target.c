@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "host/cgroupfs.h"
-#include "host/cgroups.h"
 #include "host/container_names.h"
 #include "host/container.h"
 #include "host/procfs.h"
@@ -138,12 +137,8 @@ static bool collect_cb(void *ctx, const char *abs, const char *rel, int depth)
 
 	(void)rel;
 	(void)depth;
-	if (kw_cgroup_id_at(AT_FDCWD, abs, &id) == 0) {
-		if (c->v1 && t->n_memcg < KW_TARGET_MAX_CG)
-			t->memcg[t->n_memcg++] = id;
-		else if (!c->v1 && t->n_cg2 < KW_TARGET_MAX_CG)
-			t->cg2[t->n_cg2++] = id;
-	}
+	if (kw_cgroup_id_at(AT_FDCWD, abs, &id) == 0)
+		kw_target_add_cgroup(t, id, c->v1);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", abs);
 	f = fopen(procs, "re");
 	for (int n = 0; f && n < 4096 && fgets(line, sizeof(line), f); n++) {
