@@ -318,7 +318,8 @@ START_TEST(docker_config_truncated)
 		ck_assert_ptr_nonnull(t);
 		r = docker_name(t, name, sizeof(name));
 		if (cut == n) {
-			ck_assert_msg(r == 0 && !strcmp(name, "web-1"), "whole: %d \"%s\"", r, name);
+			ck_assert_msg(r == 0 && !strcmp(name, "web-1"), "whole: %d \"%s\"", r,
+				      name);
 			found++;
 		} else {
 			ck_assert_msg(r < 0 && name[0] == '\0', "cut %zu: %d \"%s\"", cut, r,

@@ -376,7 +376,8 @@ int kw_watch(const struct kw_opts *o)
 
 	ts = (struct kw_target_spec){ .container = o->container, .pid = o->pid,
 				      .host_root = o->host_root, .proc_root = KW_PROC_ROOT,
-				      .cg2_mount = f.cg2_mount, .memcg_v1_mount = f.memcg_v1_mount };
+				      .cg2_mount = f.cg2_mount,
+				      .memcg_v1_mount = f.memcg_v1_mount };
 	if (kw_target_resolve(&w.target, &ts, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		return KW_EXIT_USAGE;

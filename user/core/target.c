@@ -228,10 +228,13 @@ static bool scan_wants_record(const struct kw_target_scan *sc, const struct kw_e
 {
 	if (sc->kind != KW_WANT_PID)
 		return kw_target_record_matches(sc->want, c);
-	return sc->have_own[!!c->v1_memory] && kw_target_same_container(&sc->own[!!c->v1_memory], c);
+	bool v1 = c->v1_memory;
+
+	return sc->have_own[v1] && kw_target_same_container(&sc->own[v1], c);
 }
 
-static void scan_record(struct kw_target_scan *sc, struct kw_target *t, const struct kw_ev_cgroup *c)
+static void scan_record(struct kw_target_scan *sc, struct kw_target *t,
+			const struct kw_ev_cgroup *c)
 {
 	if (!scan_wants_record(sc, c))
 		return;

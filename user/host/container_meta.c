@@ -99,8 +99,10 @@ int kw_podman_name_from_containers(const char *json_text, const char *id,
 	for (size_t i = 0; v && i < v->len && r; i++) {
 		const struct jq_val *ct = v->items[i];
 		const char *cid = ct->type == JQ_OBJ ? whole_str(jq_get(ct, "id")) : NULL;
-		const char *first = cid && !strcmp(cid, id) ? whole_str(jq_get(ct, "names.0")) : NULL;
+		const char *first = NULL;
 
+		if (cid && !strcmp(cid, id))
+			first = whole_str(jq_get(ct, "names.0"));
 		if (first && copy_name(name, len, first))
 			r = 0;
 	}

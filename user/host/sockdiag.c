@@ -181,7 +181,8 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)
 		close(d.sock);
 		return -ENOMEM;
 	}
-	if (getsockopt(d.sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &clen) || clen != sizeof(*cookie))
+	if (getsockopt(d.sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &clen) ||
+	    clen != sizeof(*cookie))
 		*cookie = 0;	/* before 5.14 */
 	e4 = diag_dump(&d, AF_INET);
 	e6 = diag_dump(&d, AF_INET6);
