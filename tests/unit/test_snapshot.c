@@ -14,6 +14,9 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include "host/cgmounts.h"
+#include "host/procfs.h"
+#include "host/procparse.h"
 #include "host/snapshot.h"
 #include "suites.h"
 #include "testutil.h"
@@ -289,6 +292,77 @@ START_TEST(opt_lists)
 END_TEST
 
 /* ---- a fake /proc ---- */
+
+START_TEST(parse_pids_and_status_mem)
+{
+	char comm[16], small[4];
+	uint64_t rss;
+	uint32_t pid;
+
+	ck_assert_int_eq(kw_parse_pid("4242", &pid), 0);
+	ck_assert_uint_eq(pid, 4242);
+	ck_assert_int_eq(kw_parse_pid("4294967295", &pid), 0);
+	ck_assert_int_eq(kw_parse_pid("4294967296", &pid), -EINVAL);
+	ck_assert_int_eq(kw_parse_pid("0", &pid), -EINVAL);
+	ck_assert_int_eq(kw_parse_pid("", &pid), -EINVAL);
+	ck_assert_int_eq(kw_parse_pid("12a", &pid), -EINVAL);
+	ck_assert_int_eq(kw_parse_pid("self", &pid), -EINVAL);
+	ck_assert_int_eq(kw_parse_pid(NULL, &pid), -EINVAL);
+
+	/* the kernel escapes "\n" and "\\" in Name: */
+	kw_parse_status_mem("Name:\ta\\nb\\\\c\nUmask:\t0022\nVmRSS:\t    1234 kB\n", comm,
+			    sizeof(comm), &rss);
+	ck_assert_str_eq(comm, "a\nb\\c");
+	ck_assert_uint_eq(rss, 1234);
+	kw_parse_status_mem("Name:\tkthreadd\nState:\tS\n", comm, sizeof(comm), &rss);
+	ck_assert_str_eq(comm, "kthreadd");
+	ck_assert_uint_eq(rss, 0);				/* a kernel thread */
+	kw_parse_status_mem("Name:\tpostgres\n", small, sizeof(small), &rss);
+	ck_assert_str_eq(small, "pos");
+	kw_parse_status_mem("", comm, sizeof(comm), &rss);
+	ck_assert_str_eq(comm, "");
+}
+END_TEST
+
+/* What the probe reports and the snapshot maps through: one reader. */
+START_TEST(cgroup_mounts)
+{
+	static const char *const lines[] = {
+		"25 1 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755",
+		"26 25 0:23 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate",
+		"27 25 0:24 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd",
+		"28 25 0:25 / /sys/fs/cgroup/my\\040memory rw - cgroup cgroup rw,nosuid,memory",
+	};
+	static struct kw_cgroup_mounts m;
+	static struct kw_mountinfo mi;
+	char dir[256];
+
+	memset(&m, 0, sizeof(m));
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(kw_parse_mountinfo_line(lines[i], &mi), 0);
+		kw_cgroup_mounts_add(&m, &mi);
+	}
+	ck_assert_int_eq(m.nr_cg2, 1);
+	ck_assert_str_eq(m.cg2[0].mnt, "/sys/fs/cgroup/unified");
+	ck_assert(!m.v1_controllers);		/* name=systemd only: pure v2 */
+	ck_assert_int_eq(m.nr_mem, 0);
+	ck_assert_int_eq(kw_parse_mountinfo_line(lines[3], &mi), 0);
+	kw_cgroup_mounts_add(&m, &mi);
+	ck_assert(m.v1_controllers);		/* hybrid now */
+	ck_assert_int_eq(m.nr_mem, 1);
+	ck_assert_str_eq(m.mem[0].mnt, "/sys/fs/cgroup/my memory");
+
+	ck_assert_int_eq(kw_cgroup_mount_dir(&m.cg2[0], "/a/b", dir, sizeof(dir)), 0);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/unified/a/b");
+	ck_assert_int_eq(kw_cgroup_mount_dir(&m.cg2[0], "/", dir, sizeof(dir)), 0);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/unified");
+	strcpy(m.mem[0].root, "/kube");
+	ck_assert_int_eq(kw_cgroup_mount_dir(&m.mem[0], "/kube/grp", dir, sizeof(dir)), 0);
+	ck_assert_str_eq(dir, "/sys/fs/cgroup/my memory/grp");
+	ck_assert_int_eq(kw_cgroup_mount_dir(&m.mem[0], "/kubex", dir, sizeof(dir)), -ENOENT);
+	ck_assert_int_eq(kw_cgroup_mount_dir(&m.cg2[0], "/a", dir, 8), -ENAMETOOLONG);
+}
+END_TEST
 
 static char root[256];	/* the temporary directory; has a space in it */
 
@@ -660,6 +734,52 @@ START_TEST(fake_proc_without_cgroup_mounts)
 }
 END_TEST
 
+/* The one /proc opener: relative names, a moved root, no following links. */
+START_TEST(proc_opener)
+{
+	char proc[512], rel[32], buf[64];
+	static struct kw_cgroup_mounts m;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(kw_proc_rel(rel, sizeof(rel), 42, "cgroup"), 0);
+	ck_assert_str_eq(rel, "42/cgroup");
+	ck_assert_int_eq(kw_proc_rel(rel, sizeof(rel), KW_PROC_SELF, "mountinfo"), 0);
+	ck_assert_str_eq(rel, "self/mountinfo");
+	ck_assert_int_eq(kw_proc_rel(rel, sizeof(rel), 42, ""), 0);
+	ck_assert_str_eq(rel, "42");
+	ck_assert_int_eq(kw_proc_rel(rel, 4, 42, "cgroup"), -ENAMETOOLONG);
+	ck_assert_str_eq(kw_proc_root(NULL), "/proc");
+	ck_assert_str_eq(kw_proc_root(""), "/proc");
+
+	make_tree();
+	path_of(proc, sizeof(proc), "proc");
+	ck_assert_int_eq(kw_proc_read(proc, 200, "comm", buf, sizeof(buf)), 30);
+	ck_assert_str_eq(buf, "redis-server-with-a-long-name\n");
+	ck_assert_int_eq(kw_proc_read(proc, 200, "comm", buf, 4), 3);	/* bounded */
+	ck_assert_str_eq(buf, "red");
+	ck_assert_int_eq(kw_proc_read(proc, 999, "comm", buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(kw_proc_stat(proc, 200, "", &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	/* a plain file that is a link is not read through */
+	ck_assert_int_eq(kw_proc_read(proc, 100, "fd/3", buf, sizeof(buf)), -ELOOP);
+	fd = kw_proc_open_root(proc);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(kw_proc_readat(fd, 200, "comm", buf, sizeof(buf)), 30);
+	ck_assert_int_eq(kw_proc_statat(fd, 100, "ns/net", &st), 0);
+	close(fd);
+	/* mountinfo through the opener, octal escapes decoded */
+	ck_assert_int_eq(kw_cgroup_mounts_load(proc, &m), 0);
+	ck_assert_int_eq(m.nr_cg2, 1);
+	ck_assert_int_eq(m.nr_mem, 1);
+	ck_assert_str_eq(m.mem[0].root, "/kube");
+	ck_assert_ptr_nonnull(strstr(m.cg2[0].mnt, "/kw snapshot."));
+	remove_tree();
+	ck_assert_int_lt(kw_cgroup_mounts_load("/nonexistent/proc", &m), 0);
+	ck_assert_int_eq(m.nr_cg2, 0);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
 	ck_assert_int_eq(kw_snapshot_listeners("/nonexistent/proc", collect_plain, NULL, 0), -ENOENT);
@@ -681,10 +801,13 @@ Suite *snapshot_suite(void)
 	tcase_add_test(tc, parse_cgroup_file);
 	tcase_add_test(tc, parse_mountinfo);
 	tcase_add_test(tc, opt_lists);
+	tcase_add_test(tc, parse_pids_and_status_mem);
+	tcase_add_test(tc, cgroup_mounts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fake_proc");
 	tcase_add_test(tc, fake_proc_tree);
 	tcase_add_test(tc, fake_proc_without_cgroup_mounts);
+	tcase_add_test(tc, proc_opener);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2,9 +2,10 @@
 /* The userspace half of the target filter (the snapshot is not filtered in
  * the kernel): same rules as the BPF programs. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 #include "suites.h"
-#include "host/target.h"
+#include "core/target.h"
 
 static struct kw_event listen_in(uint32_t netns, uint32_t tgid, uint64_t cg, uint16_t port)
 {
@@ -59,6 +60,131 @@ START_TEST(memcg_match_only_for_v1)
 }
 END_TEST
 
+static struct kw_ev_cgroup rec(uint64_t id, bool v1, enum kw_runtime rt, const char *path,
+			       const char *cid, const char *name, const char *pod)
+{
+	struct kw_ev_cgroup c = { .cgroup_id = id, .v1_memory = v1, .runtime = rt, .resolved = 1 };
+
+	snprintf(c.path, sizeof(c.path), "%s", path);
+	snprintf(c.container_id, sizeof(c.container_id), "%s", cid);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.pod, sizeof(c.pod), "%s", pod);
+	return c;
+}
+
+#define CID "20333a1159dd359dea2324052e9af0a8cabce1a1b4cc270cd16469d1f9aeab64"
+
+/* The one --container rule, as replay and live watching both apply it. */
+START_TEST(container_rule)
+{
+	struct kw_ev_cgroup web = rec(63, false, KW_RT_DOCKER, "/system.slice/docker-" CID ".scope",
+				      CID, "web", "shop-1");
+	struct kw_ev_cgroup host = rec(1, false, KW_RT_HOST, "/", "host", "host", "");
+	struct kw_ev_cgroup unit = rec(7, false, KW_RT_SYSTEMD, "/system.slice/cron.service",
+				       "cron.service", "cron.service", "");
+	struct kw_ev_cgroup unresolved = { .cgroup_id = 9 };
+
+	ck_assert_int_eq(kw_target_want_kind("web"), KW_WANT_NAME);
+	ck_assert_int_eq(kw_target_want_kind("2033"), KW_WANT_PID);
+	ck_assert_int_eq(kw_target_want_kind("/a"), KW_WANT_PATH);
+	ck_assert_int_eq(kw_target_want_kind(""), KW_WANT_NAME);
+	ck_assert_int_eq(kw_target_want_kind("20333a"), KW_WANT_NAME);
+
+	ck_assert(kw_target_record_matches("web", &web));
+	ck_assert(kw_target_record_matches(CID, &web));
+	ck_assert(kw_target_record_matches("20333a", &web));		/* an id prefix */
+	ck_assert(!kw_target_record_matches("203", &web));		/* too short */
+	ck_assert(kw_target_record_matches("shop-1", &web));		/* the pod */
+	ck_assert(!kw_target_record_matches("", &web));
+	ck_assert(!kw_target_record_matches("host", &host));		/* never the host */
+	ck_assert(kw_target_record_matches("cron.service", &unit));
+	ck_assert(!kw_target_record_matches("cron", &unit));		/* no unit prefixes */
+	/* paths: the cgroup and below, whole components */
+	ck_assert(kw_target_record_matches("/system.slice", &web));
+	ck_assert(kw_target_record_matches("/system.slice/", &web));
+	ck_assert(!kw_target_record_matches("/system", &web));
+	ck_assert(kw_target_record_matches("/", &host));
+	ck_assert(kw_target_record_matches("/", &web));
+	ck_assert(!kw_target_record_matches("/", &unresolved));
+	/* a pid's own record: its container, or below its host cgroup */
+	ck_assert(kw_target_same_container(&web, &web));
+	ck_assert(!kw_target_same_container(&web, &unit));
+	ck_assert(kw_target_same_container(&host, &unit));
+	ck_assert(!kw_target_same_container(&unit, &host));
+}
+END_TEST
+
+static void scan_all(struct kw_target_scan *sc, struct kw_target *t, const struct kw_event *evs,
+		     size_t n)
+{
+	do {
+		for (size_t i = 0; i < n; i++)
+			kw_target_scan_event(sc, t, &evs[i]);
+	} while (kw_target_scan_next(sc));
+}
+
+/* The target from a trace: records, then the namespaces of its processes. */
+START_TEST(offline_scan)
+{
+	struct kw_event evs[4] = {};
+	struct kw_target_scan sc;
+	struct kw_target t;
+
+	/* a process of the container's seen before its cgroup record */
+	evs[0] = listen_in(500, 41, 63, 80);
+	evs[0].hdr.task.netns_ino = 500;
+	evs[1].cgroup = rec(63, false, KW_RT_DOCKER, "/docker/" CID, CID, "web", "");
+	evs[1].hdr.type = KW_EV_CGROUP;
+	evs[2].cgroup = rec(1, false, KW_RT_HOST, "/", "host", "host", "");
+	evs[2].hdr.type = KW_EV_CGROUP;
+	evs[3] = listen_in(600, 77, 1, 22);
+
+	kw_target_scan_init(&sc, &t, "web", 0);
+	scan_all(&sc, &t, evs, 4);
+	ck_assert(kw_target_scan_found(&sc, &t));
+	ck_assert(t.on);
+	ck_assert_uint_eq(t.n_cg2, 1);
+	ck_assert_uint_eq(t.cg2[0], 63);
+	ck_assert_uint_eq(t.n_netns, 1);		/* the second pass saw pid 41 */
+	ck_assert_uint_eq(t.netns[0], 500);
+	ck_assert_str_eq(t.desc, "container web (20333a1159dd)");
+	ck_assert(kw_target_wants_any(&t, 0, &evs[0]));
+	ck_assert(!kw_target_wants_any(&t, 0, &evs[3]));
+
+	/* by a pid in it: the same container */
+	kw_target_scan_init(&sc, &t, "41", 0);
+	scan_all(&sc, &t, evs, 4);
+	ck_assert(kw_target_scan_found(&sc, &t));
+	ck_assert_uint_eq(t.n_cg2, 1);
+	ck_assert_uint_eq(t.cg2[0], 63);
+
+	/* a pid on the host: its cgroup and below, here everything */
+	kw_target_scan_init(&sc, &t, "77", 0);
+	scan_all(&sc, &t, evs, 4);
+	ck_assert_uint_eq(t.n_cg2, 2);
+	ck_assert_str_eq(t.desc, "the cgroup of pid 77 (/)");
+
+	/* nothing named */
+	kw_target_scan_init(&sc, &t, "db", 0);
+	scan_all(&sc, &t, evs, 4);
+	ck_assert(!kw_target_scan_found(&sc, &t));
+	kw_target_scan_init(&sc, &t, "99999999999", 0);
+	scan_all(&sc, &t, evs, 4);
+	ck_assert(!kw_target_scan_found(&sc, &t));
+
+	/* --pid alone: found, by pid */
+	kw_target_scan_init(&sc, &t, NULL, 77);
+	scan_all(&sc, &t, evs, 4);
+	ck_assert(kw_target_scan_found(&sc, &t));
+	ck_assert(kw_target_wants_any(&t, 0, &evs[3]));
+	ck_assert(!kw_target_wants_any(&t, 0, &evs[0]));
+
+	/* no target */
+	kw_target_scan_init(&sc, &t, NULL, 0);
+	ck_assert(!t.on);
+}
+END_TEST
+
 Suite *target_suite(void)
 {
 	Suite *s = suite_create("target");
@@ -67,6 +193,8 @@ Suite *target_suite(void)
 	tcase_add_test(tc, no_target_wants_all_but_port);
 	tcase_add_test(tc, target_by_netns_cgroup_or_pid);
 	tcase_add_test(tc, memcg_match_only_for_v1);
+	tcase_add_test(tc, container_rule);
+	tcase_add_test(tc, offline_scan);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "cmd/opts.h"
-#include "host/target.h"
+#include "cmd/target_offline.h"
 #include "trace/trace.h"
 
 /* `kwhy replay FILE` and `kwhy info FILE`; exit codes as in opts.h */
@@ -24,7 +24,5 @@ int kw_trace_header(const char *path, struct kw_trace_info *info);
  * exit 1.  done names what was done with them ("replayed", "exported"). */
 int kw_read_trace(const char *path, struct kw_trace_info *info, kw_frame_fn fn, void *ctx,
 		  const char *done);
-/* --container/--pid from the trace's own cgroup records; an exit code */
-int kw_offline_target(const struct kw_opts *o, struct kw_target *t);
 
 #endif

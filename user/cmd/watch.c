@@ -22,6 +22,7 @@
 #include "output/status.h"
 #include "core/pipeline.h"
 #include "output/sinks.h"
+#include "host/procfs.h"
 #include "host/snapshot.h"
 #include "host/target.h"
 #include "trace/trace.h"
@@ -236,7 +237,7 @@ static void on_snapshot(const struct kw_event *ev, void *ctx)
 static void take_snapshot(struct watch *w, struct kw_loader *l)
 {
 	struct snap_ctx sc = { .w = w, .l = l };
-	int n = kw_snapshot_listeners("/proc", on_snapshot, &sc, KW_M_LISTENERS);
+	int n = kw_snapshot_listeners(KW_PROC_ROOT, on_snapshot, &sc, KW_M_LISTENERS);
 
 	if (n < 0)
 		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
@@ -350,6 +351,7 @@ int kw_watch(const struct kw_opts *o)
 	struct kw_fmt_ctx fmt = {};
 	struct btf *btf;
 	uint64_t start, next_drain, next_stats;
+	struct kw_target_spec ts;
 	struct kw_cgroups *cg;
 	char err[512];
 	int ret = KW_EXIT_OK;
@@ -372,7 +374,11 @@ int kw_watch(const struct kw_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (kw_target_resolve(&w.target, o, &f, err, sizeof(err))) {
+	ts = (struct kw_target_spec){ .container = o->container, .pid = o->pid,
+				      .host_root = o->host_root, .proc_root = KW_PROC_ROOT,
+				      .cg2_mount = f.cg2_mount,
+				      .memcg_v1_mount = f.memcg_v1_mount };
+	if (kw_target_resolve(&w.target, &ts, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		return KW_EXIT_USAGE;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * From the cgroup ids BPF reports to paths, containers and processes, by
- * reading this host's cgroup mounts, /proc and runtime metadata.  Ids are
+ * From the cgroup ids BPF reports to paths and containers, by reading this
+ * host's cgroup mounts and runtime metadata (container_names.h).  Ids are
  * kernfs node ids: per hierarchy, so the v2 hierarchy and the v1 memory
  * hierarchy are separate id spaces.  Everything read is bounded: a cache
  * of fixed size, walks with a depth and directory budget, capped reads.
@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "host/container.h"
 #include "kwhy/events.h"
 
 #define KW_CG_CACHE_MAX 4096	/* id -> path entries kept */
@@ -20,7 +19,6 @@
 #define KW_CG_WALK_DEPTH 32
 #define KW_CG_PATH_MAX 512	/* longer paths are not cached */
 #define KW_CG_MISS_MAX 256	/* ids a walk did not find, not walked for again */
-#define KW_META_READ_MAX (1 << 20) /* bytes read of one metadata file */
 
 struct kw_cgroups;
 
@@ -68,36 +66,7 @@ int kw_cgroups_resolve(struct kw_cgroups *c, uint64_t id, bool v1_memory,
 
 void kw_cgroups_counts(const struct kw_cgroups *c, struct kw_cgroups_counts *out);
 
-/*
- * The kernfs id of directory name under dirfd, as BPF reports it: the
- * 8-byte kernfs file handle, which is right on every kernel, else (not a
- * kernfs mount, or no export support before 4.16) the inode number.
- * Returns 0 or -errno.
- */
-int kw_cgroup_id_at(int dirfd, const char *name, uint64_t *id);
-
-/*
- * Human names for ct (as kw_container_from_path left it) from metadata
- * under root ("/" normally): Kubernetes /var/log/containers and
- * /var/log/pods names, Docker containers/<id>/config.v2.json, podman's
- * overlay-containers/containers.json.  Fields stay as they were when
- * nothing is found.  Only 64-hex ids are looked up, so an id can never
- * point a path elsewhere.
- */
-void kw_container_names(struct kw_container *ct, const char *root);
-
-/*
- * The biggest processes, by RSS, in memory cgroup memcg_id and all its
- * descendants: fills out->procs (biggest first), nr, total_procs,
- * usage_bytes (memory.usage_in_bytes on v1, memory.current on v2),
- * cgroup_id, hdr.type and hdr.size; the caller sets timestamps.
- * Returns 0 or the kw_cgroups_path error.
- */
-int kw_memcg_top_procs(struct kw_cgroups *c, uint64_t memcg_id, bool v1,
-		       struct kw_ev_memcg_procs *out);
-
-#define KW_MEMCG_MAX_PIDS (1u << 20)	/* pids counted */
-#define KW_MEMCG_MAX_STATUS 16384	/* /proc/<pid>/status files read */
-#define KW_MEMCG_WALK_DIRS 4096		/* cgroups read below the memcg */
+/* The mount of the v2 or the v1 memory hierarchy, "" when absent. */
+const char *kw_cgroups_mount(const struct kw_cgroups *c, bool v1_memory);
 
 #endif

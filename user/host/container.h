@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Container identity from what the host shows: the cgroup path a runtime
- * chose for a container, and the runtimes' own metadata files for human
- * names.  Everything here is pure (no I/O) so every layout, and every
- * hostile input, can be unit-tested; cgroups.h does the reading.
+ * Container identity from the names runtimes give things: the cgroup path
+ * a runtime chose for a container, and the kubelet's log file and
+ * directory names.  Everything here is pure (no I/O) so every layout, and
+ * every hostile input, can be unit-tested; container_meta.h parses the
+ * runtimes' JSON metadata and container_names.h does the reading.
  *
  * Strings produced here are copied as they were found: they are untrusted
  * and are escaped when printed (escape.h), not here.
@@ -36,24 +37,6 @@ struct kw_container {
  * Returns 0, or -EINVAL for NULL arguments (out, when given, is then host).
  */
 int kw_container_from_path(const char *cgroup_path, struct kw_container *out);
-
-
-/*
- * The top-level "Name" of Docker's containers/<id>/config.v2.json
- * ("/web-1" -> "web-1"), from NUL-terminated file contents.  Never reads
- * past the NUL, whatever the input.  A name longer than len - 1 is cut.
- * Returns 0, -ENOENT when there is no usable top-level Name, -EINVAL for
- * malformed JSON before one was found.
- */
-int kw_docker_name_from_config(const char *json_text, char *name, size_t len);
-
-/*
- * The first of "names" of the object whose "id" is id in podman's
- * storage/overlay-containers/containers.json (a JSON array of objects).
- * Returns 0, -ENOENT when id is not there, -EINVAL for malformed JSON.
- */
-int kw_podman_name_from_containers(const char *json_text, const char *id,
-				   char *name, size_t len);
 
 /* What kubelet's log file and directory names say about a container. */
 struct kw_k8s_ref {

@@ -2,6 +2,8 @@
 #include <string.h>
 #include "host/cgroups.h"
 #include "host/enrich.h"
+#include "host/memcg_top.h"
+#include "host/procfs.h"
 
 void kw_enrich_init(struct kw_enrich *e, struct kw_cgroups *cg)
 {
@@ -63,7 +65,7 @@ static void on_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn fe
 		return;
 	memcg = o->limit_level < o->nr_levels ? o->levels[o->limit_level].cgroup_id
 					      : o->levels[o->nr_levels - 1].cgroup_id;
-	if (kw_memcg_top_procs(e->cg, memcg, o->memcg_v1, &rec.memcg_procs) == 0) {
+	if (kw_memcg_top_procs(e->cg, KW_PROC_ROOT, memcg, o->memcg_v1, &rec.memcg_procs) == 0) {
 		stamp(&rec.hdr, &o->hdr);
 		feed(ctx, &rec);
 	}

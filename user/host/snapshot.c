@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Start-up snapshot of TCP listeners (see snapshot.h).
+ * Start-up snapshot of TCP listeners (see snapshot.h): this file
+ * orchestrates; pidwalk.c walks /proc, procparse.c parses it, sockdiag.c
+ * asks the kernel, proctask.c reads the owners' identity.
  *
  *  1. /proc/<pid>: every process and the inode of its network namespace,
  *     sorted by (namespace, pid): one group per namespace.
@@ -23,360 +25,27 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
+#include "host/cgmounts.h"
+#include "host/pidwalk.h"
+#include "host/procfs.h"
+#include "host/procparse.h"
+#include "host/proctask.h"
 #include "host/snapshot.h"
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
+#include "host/sockdiag.h"
 
 #define TCP_STATE_SYN_RECV 3
 #define NETNS_TRIES 8		/* members tried per namespace */
-#define MAX_CG_MOUNTS 8		/* cgroup2 / v1 memory mounts kept */
-#define MAX_MOUNTINFO_LINES 100000
-#define MAX_CGROUP_LINES 256
-#define MAX_CG_DEPTH 64
-#define DIAG_MAX_RECV 65536	/* recv() calls per dump */
-#define DIAG_TIMEOUT_S 2
-
-/* ---- pure parsers ---- */
-
-static const char *skip_spaces(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-static const char *skip_token(const char *p)
-{
-	while (*p && *p != ' ' && *p != '\t' && *p != '\n')
-		p++;
-	return p;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* exactly n (<= 8) hex digits */
-static int parse_hex32(const char *s, size_t n, uint32_t *out)
-{
-	uint32_t v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int d = hexval(s[i]);
-
-		if (d < 0)
-			return -EINVAL;
-		v = v << 4 | (uint32_t)d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* decimal digits up to a space or the end; advances *pp */
-static int parse_dec64(const char **pp, uint64_t *out)
-{
-	const char *p = *pp;
-	uint64_t v = 0;
-	int n = 0;
-
-	for (; *p >= '0' && *p <= '9'; p++, n++) {
-		uint64_t d = (uint64_t)(*p - '0');
-
-		if (n >= 20 || v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	if (!n)
-		return -EINVAL;
-	*pp = p;
-	*out = v;
-	return 0;
-}
-
-/*
- * "HEX:PORT".  The kernel prints an IPv4 address as one %08X of the __be32
- * value, and an IPv6 one as four %08X of its __be32 words: each word is
- * the host-order integer whose memory image is the network-order bytes, so
- * storing the parsed integer back into memory restores those bytes on any
- * byte order.  The port is printed already in host order.
- */
-static int parse_endpoint(const char **pp, int family, struct kw_addr *a)
-{
-	size_t nwords = family == AF_INET ? 1 : 4;
-	const char *p = *pp;
-	uint32_t w, port;
-
-	memset(a, 0, sizeof(*a));
-	for (size_t i = 0; i < nwords; i++) {
-		if (parse_hex32(p, 8, &w))
-			return -EINVAL;
-		memcpy(&a->addr[i * 4], &w, 4);
-		p += 8;
-	}
-	if (*p++ != ':')
-		return -EINVAL;
-	if (parse_hex32(p, 4, &port))
-		return -EINVAL;
-	p += 4;
-	if (*p && *p != ' ' && *p != '\t')
-		return -EINVAL;
-	a->family = (uint16_t)family;
-	a->port = (uint16_t)port;
-	*pp = p;
-	return 0;
-}
-
-int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
-			       unsigned int *state, uint64_t *inode)
-{
-	struct kw_addr l, r;
-	const char *p;
-	uint64_t slot, ino;
-	uint32_t st;
-
-	if (!line || (family != AF_INET && family != AF_INET6))
-		return -EINVAL;
-	/* "   0: " */
-	p = skip_spaces(line);
-	if (parse_dec64(&p, &slot) || *p++ != ':')
-		return -EINVAL;
-	p = skip_spaces(p);
-	if (parse_endpoint(&p, family, &l))
-		return -EINVAL;
-	p = skip_spaces(p);
-	if (parse_endpoint(&p, family, &r))
-		return -EINVAL;
-	p = skip_spaces(p);
-	if (parse_hex32(p, 2, &st))
-		return -EINVAL;
-	p += 2;
-	if (*p != ' ' && *p != '\t')
-		return -EINVAL;
-	/* tx_queue:rx_queue tr:tm->when retrnsmt uid timeout, then inode */
-	for (int i = 0; i < 5; i++) {
-		p = skip_spaces(p);
-		if (!*p || *p == '\n')
-			return -EINVAL;
-		p = skip_token(p);
-	}
-	p = skip_spaces(p);
-	if (parse_dec64(&p, &ino))
-		return -EINVAL;
-	if (*p && *p != ' ' && *p != '\t' && *p != '\n')
-		return -EINVAL;
-	if (local)
-		*local = l;
-	if (state)
-		*state = st;
-	if (inode)
-		*inode = ino;
-	return 0;
-}
-
-int kw_parse_socket_link(const char *target, uint64_t *inode)
-{
-	static const char pfx[] = "socket:[";
-	const char *p;
-	uint64_t v;
-
-	if (!target || strncmp(target, pfx, sizeof(pfx) - 1) != 0)
-		return -EINVAL;
-	p = target + sizeof(pfx) - 1;
-	if (parse_dec64(&p, &v) || p[0] != ']' || p[1] != '\0')
-		return -EINVAL;
-	*inode = v;
-	return 0;
-}
-
-int kw_parse_status_uid(const char *status, uint32_t *uid)
-{
-	const char *p = status;
-	uint64_t v;
-
-	/* bounded by the text's length: each step moves past a newline */
-	while (p && *p) {
-		if (!strncmp(p, "Uid:", 4)) {
-			p = skip_spaces(p + 4);
-			if (parse_dec64(&p, &v) || v > UINT32_MAX)
-				return -EINVAL;
-			*uid = (uint32_t)v;
-			return 0;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -EINVAL;
-}
-
-bool kw_opt_list_has(const char *list, const char *item)
-{
-	size_t n = strlen(item);
-	const char *p = list;
-
-	if (!n)
-		return false;
-	while (p && *p) {
-		if (!strncmp(p, item, n) && (p[n] == ',' || p[n] == '\0'))
-			return true;
-		p = strchr(p, ',');
-		if (p)
-			p++;
-	}
-	return false;
-}
-
-/* copy [s, s+n) into out, stopping at a newline; -ENAMETOOLONG if longer */
-static int copy_field(const char *s, size_t n, char *out, size_t outsz)
-{
-	if (n >= outsz)
-		return -ENAMETOOLONG;
-	memcpy(out, s, n);
-	out[n] = '\0';
-	return 0;
-}
-
-int kw_parse_proc_cgroup(const char *text, struct kw_proc_cgroups *cg)
-{
-	const char *p = text;
-	int found = 0;
-
-	memset(cg, 0, sizeof(*cg));
-	for (int i = 0; p && *p && i < MAX_CGROUP_LINES; i++) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		const char *c1 = memchr(p, ':', len), *c2, *path;
-		uint64_t hier;
-		char ctl[256];
-
-		if (!c1)
-			goto next;
-		c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p));
-		if (!c2)
-			goto next;
-		path = c2 + 1;
-		{
-			const char *q = p;
-
-			if (parse_dec64(&q, &hier) || q != c1 || hier > UINT32_MAX)
-				goto next;
-		}
-		if (path >= p + len || *path != '/' ||
-		    copy_field(c1 + 1, (size_t)(c2 - c1 - 1), ctl, sizeof(ctl)))
-			goto next;
-		if (hier == 0 && !ctl[0]) {
-			if (!copy_field(path, len - (size_t)(path - p), cg->v2, sizeof(cg->v2))) {
-				cg->has_v2 = true;
-				found = 1;
-			}
-		} else if (kw_opt_list_has(ctl, "memory")) {
-			if (!copy_field(path, len - (size_t)(path - p), cg->mem, sizeof(cg->mem))) {
-				cg->has_mem = true;
-				cg->mem_hier = (uint32_t)hier;
-				found = 1;
-			}
-		}
-next:
-		p = eol ? eol + 1 : NULL;
-	}
-	return found ? 0 : -EINVAL;
-}
-
-/* a mountinfo path field: "\040"-style octal escapes decoded */
-static int unescape_field(const char *s, size_t n, char *out, size_t outsz)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
-		    s[i + 3] >= '0' && s[i + 3] <= '7') {
-			c = (char)((s[i + 1] - '0') << 6 | (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
-			i += 3;
-		}
-		if (o + 1 >= outsz)
-			return -ENAMETOOLONG;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-int kw_parse_mountinfo_line(const char *line, struct kw_mountinfo *m)
-{
-	const char *tok[64];
-	size_t len[64];
-	int n = 0, dash = -1;
-	const char *p = line;
-
-	memset(m, 0, sizeof(*m));
-	if (!line)
-		return -EINVAL;
-	while (n < 64) {
-		while (*p == ' ')
-			p++;
-		if (!*p || *p == '\n')
-			break;
-		tok[n] = p;
-		while (*p && *p != ' ' && *p != '\n')
-			p++;
-		len[n] = (size_t)(p - tok[n]);
-		n++;
-	}
-	/* id parent maj:min root mountpoint options [optional...] - fstype source super */
-	for (int i = 6; i < n; i++) {
-		if (len[i] == 1 && tok[i][0] == '-') {
-			dash = i;
-			break;
-		}
-	}
-	if (dash < 0 || dash + 3 >= n)
-		return -EINVAL;
-	if (unescape_field(tok[3], len[3], m->root, sizeof(m->root)) ||
-	    unescape_field(tok[4], len[4], m->mnt, sizeof(m->mnt)) ||
-	    copy_field(tok[dash + 1], len[dash + 1], m->fstype, sizeof(m->fstype)) ||
-	    copy_field(tok[dash + 3], len[dash + 3], m->super, sizeof(m->super)))
-		return -EINVAL;
-	return 0;
-}
-
-/* ---- the snapshot ---- */
-
-struct pid_ns {
-	uint32_t pid;
-	uint32_t _pad;
-	uint64_t netns;		/* st_ino of <pid>/ns/net, 0 unknown */
-};
 
 struct lsn {
-	uint64_t ino;		/* socket inode */
-	uint64_t cookie;	/* netns cookie, 0 unknown */
+	uint64_t ino;
+	uint64_t cookie;
 	struct kw_addr local;
 	uint32_t netns;
 	uint32_t backlog;
@@ -396,44 +65,16 @@ struct owner {
 struct snap {
 	int proc_fd;
 	unsigned int flags;
-	struct pid_ns *pids;
-	size_t nr_pids, cap_pids;
+	struct kw_pid_netns *pids;
+	size_t nr_pids;
 	struct lsn *l;
 	size_t nr, cap, max;
 	uint64_t *extra_ns;		/* namespaces found in netns dirs */
 	size_t nr_extra;
-	struct kw_mountinfo cg2[MAX_CG_MOUNTS], mem[MAX_CG_MOUNTS];
-	int nr_cg2, nr_mem;
 	bool diag_off, diag_ok;
 	struct kw_snap_stats st;
-	struct kw_proc_cgroups cgs;
-	char text[16384];		/* file contents being parsed */
-	_Alignas(struct nlmsghdr) char nlbuf[32768]; /* sock_diag replies */
-	char path[2 * KW_SNAP_PATH_MAX + 64];
+	struct kw_cgroup_mounts mounts;
 };
-
-/* Read a small file relative to dirfd into buf (NUL-terminated).  Returns
- * the length or -errno. */
-static ssize_t read_at(int dirfd, const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	for (int i = 0; i < 4096 && len + 1 < size; i++) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
 
 static struct lsn *add_listener(struct snap *s)
 {
@@ -457,15 +98,6 @@ static struct lsn *add_listener(struct snap *s)
 	}
 	memset(&s->l[s->nr], 0, sizeof(s->l[0]));
 	return &s->l[s->nr++];
-}
-
-static int cmp_pid_ns(const void *a, const void *b)
-{
-	const struct pid_ns *x = a, *y = b;
-
-	if (x->netns != y->netns)
-		return x->netns < y->netns ? -1 : 1;
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
 static int cmp_lsn_ino(const void *a, const void *b)
@@ -494,7 +126,7 @@ static int cmp_lsn_out(const void *a, const void *b)
 
 static int cmp_pid_netns(const void *a, const void *b)
 {
-	const struct pid_ns *x = a, *y = b;
+	const struct kw_pid_netns *x = a, *y = b;
 
 	return x->netns < y->netns ? -1 : x->netns > y->netns;
 }
@@ -529,64 +161,8 @@ static struct lsn *find_ino(struct lsn *base, size_t n, uint64_t ino)
 	return bsearch(&key, base, n, sizeof(*base), cmp_lsn_ino);
 }
 
-/* 1. every process and its network namespace */
-static int walk_pids(struct snap *s)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd = openat(s->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	/* bounded: non-pid entries are few, pids stop at KW_SNAP_MAX_PIDS */
-	for (size_t seen = 0; (de = readdir(d)) != NULL; seen++) {
-		const char *q = de->d_name;
-		struct stat st;
-		uint64_t pid;
-
-		if (seen >= KW_SNAP_MAX_PIDS + 4096) {
-			s->st.truncated++;
-			break;
-		}
-		if (parse_dec64(&q, &pid) || *q || !pid || pid > UINT32_MAX)
-			continue;
-		if (s->nr_pids >= KW_SNAP_MAX_PIDS) {
-			s->st.truncated++;
-			break;
-		}
-		if (s->nr_pids == s->cap_pids) {
-			size_t ncap = s->cap_pids ? s->cap_pids * 2 : 1024;
-			struct pid_ns *np;
-
-			if (ncap > KW_SNAP_MAX_PIDS)
-				ncap = KW_SNAP_MAX_PIDS;
-			np = realloc(s->pids, ncap * sizeof(*np));
-			if (!np) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			s->pids = np;
-			s->cap_pids = ncap;
-		}
-		snprintf(s->path, sizeof(s->path), "%s/ns/net", de->d_name);
-		s->pids[s->nr_pids] = (struct pid_ns){ .pid = (uint32_t)pid };
-		if (!fstatat(s->proc_fd, s->path, &st, 0))
-			s->pids[s->nr_pids].netns = st.st_ino;
-		s->nr_pids++;
-	}
-	closedir(d);
-	s->st.pids = (uint32_t)s->nr_pids;
-	if (s->nr_pids)
-		qsort(s->pids, s->nr_pids, sizeof(s->pids[0]), cmp_pid_ns);
-	return 0;
-}
+/* 1. every process and its network namespace: pidwalk.c */
 
 /* 2. LISTEN lines of <pid>/net/tcp or tcp6.  -errno when it cannot be
  * opened (the caller tries another member of the namespace). */
@@ -597,10 +173,10 @@ static int read_tcp_table(struct snap *s, uint32_t pid, int family, uint32_t net
 	FILE *f;
 	int fd;
 
-	snprintf(s->path, sizeof(s->path), "%u/net/%s", pid, family == AF_INET ? "tcp" : "tcp6");
-	fd = openat(s->proc_fd, s->path, O_RDONLY | O_CLOEXEC);
+	fd = kw_proc_openat(s->proc_fd, pid, family == AF_INET ? "net/tcp" : "net/tcp6",
+			    O_RDONLY | O_NOFOLLOW);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	f = fdopen(fd, "r");
 	if (!f) {
 		int err = -errno;
@@ -649,205 +225,59 @@ static int read_tcp_table(struct snap *s, uint32_t pid, int family, uint32_t net
 	return 0;
 }
 
-/* ---- sock_diag, inside a namespace ---- */
+/* ---- sock_diag, inside a namespace: sockdiag.c ---- */
 
-struct ns_sock_req {
-	int nsfd;
-	int sock;
-	int err;
+struct diag_ctx {
+	struct snap *s;
+	size_t start, end;	/* this namespace's entries from /proc, by inode */
+	uint32_t netns;
 };
 
-static void *ns_sock_thread(void *arg)
+static void diag_entry(void *ctx, const struct kw_diag_listener *d)
 {
-	struct ns_sock_req *r = arg;
+	struct diag_ctx *dc = ctx;
+	struct snap *s = dc->s;
+	struct lsn *l = find_ino(s->l + dc->start, dc->end - dc->start, d->ino);
 
-	/* only this short-lived thread changes namespace */
-	if (setns(r->nsfd, CLONE_NEWNET)) {
-		r->err = -errno;
-		return NULL;
-	}
-	r->sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (r->sock < 0)
-		r->err = -errno;
-	return NULL;
-}
-
-/* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd, or -errno. */
-static int diag_socket_in(int nsfd)
-{
-	struct ns_sock_req r = { .nsfd = nsfd, .sock = -1 };
-	struct timeval tv = { .tv_sec = DIAG_TIMEOUT_S };
-	pthread_t th;
-	int err;
-
-	err = pthread_create(&th, NULL, ns_sock_thread, &r);
-	if (err)
-		return -err;
-	pthread_join(th, NULL);
-	if (r.sock < 0)
-		return r.err ? r.err : -EIO;
-	setsockopt(r.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return r.sock;
-}
-
-static void diag_entry(struct snap *s, const struct inet_diag_msg *m, int v6only, size_t start,
-		       size_t end, uint32_t netns)
-{
-	struct lsn *l;
-
-	if (m->idiag_state != KW_TCP_STATE_LISTEN)
-		return;
-	l = find_ino(s->l + start, end - start, m->idiag_inode);
 	if (!l) {	/* not in /proc's tables: opened since, or no member */
 		l = add_listener(s);
 		if (!l)
 			return;
-		l->ino = m->idiag_inode;
-		l->netns = netns;
-		l->local.family = m->idiag_family;
-		l->local.port = ntohs(m->id.idiag_sport);
-		memcpy(l->local.addr, m->id.idiag_src, m->idiag_family == AF_INET ? 4 : 16);
+		l->ino = d->ino;
+		l->netns = dc->netns;
+		l->local = d->local;
 	}
-	l->backlog = m->idiag_wqueue;	/* sk_max_ack_backlog for a listener */
-	l->v6only = v6only > 0;
+	l->backlog = d->backlog;
+	l->v6only = d->v6only;
 	l->diag = 1;
-}
-
-/* Dump one family's listeners; entries [start, end) are this namespace's
- * from /proc, sorted by inode.  0 or -errno. */
-static int diag_dump(struct snap *s, int sock, int family, size_t start, size_t end,
-		     uint32_t netns)
-{
-	char *buf = s->nlbuf;
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
-	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = (uint32_t)family,
-		},
-		.r = {
-			.sdiag_family = (uint8_t)family,
-			.sdiag_protocol = IPPROTO_TCP,
-			.idiag_states = 1u << KW_TCP_STATE_LISTEN,
-		},
-	};
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-
-	if (sendto(sock, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	for (int i = 0; i < DIAG_MAX_RECV; i++) {
-		ssize_t n = recv(sock, buf, sizeof(s->nlbuf), 0);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		/* each message advances off by at least its header */
-		while (off + sizeof(struct nlmsghdr) <= (size_t)n) {
-			const struct nlmsghdr *h = (const void *)(buf + off);
-			const struct inet_diag_msg *m;
-			const char *abase;
-			size_t alen, aoff;
-			int v6only = -1;
-
-			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
-				return -EIO;
-			off += NLMSG_ALIGN(h->nlmsg_len);
-			if (h->nlmsg_seq != req.nlh.nlmsg_seq)
-				continue;	/* left over from a failed dump */
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return -EIO;
-				return e->error ? e->error : -EIO;
-			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-				continue;
-			m = NLMSG_DATA(h);
-			/* attributes: INET_DIAG_SKV6ONLY (sent for v6 listeners) */
-			abase = (const char *)m + NLMSG_ALIGN(sizeof(*m));
-			alen = h->nlmsg_len - NLMSG_HDRLEN;
-			alen = alen > NLMSG_ALIGN(sizeof(*m)) ? alen - NLMSG_ALIGN(sizeof(*m)) : 0;
-			aoff = 0;
-			while (aoff + sizeof(struct nlattr) <= alen) {
-				const struct nlattr *a = (const void *)(abase + aoff);
-
-				if (a->nla_len < sizeof(*a) || a->nla_len > alen - aoff)
-					break;
-				if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY &&
-				    a->nla_len >= NLA_HDRLEN + 1)
-					v6only = *((const uint8_t *)a + NLA_HDRLEN);
-				aoff += NLA_ALIGN(a->nla_len);
-			}
-			diag_entry(s, m, v6only, start, end, netns);
-		}
-	}
-	return -E2BIG;
 }
 
 /* sock_diag for the namespace of nsfd: enrich [start, s->nr), add what is
  * missing, set the cookie.  0 or -errno. */
 static int diag_netns(struct snap *s, int nsfd, uint32_t netns, size_t start)
 {
-	size_t end = s->nr;
-	uint64_t cookie = 0;
-	socklen_t clen = sizeof(cookie);
-	int sock, e4, e6;
+	struct diag_ctx dc = { .s = s, .start = start, .end = s->nr, .netns = netns };
+	uint64_t cookie;
+	int err = kw_sockdiag_listeners(nsfd, diag_entry, &dc, &cookie);
 
-	sock = diag_socket_in(nsfd);
-	if (sock < 0)
-		return sock;
-	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &clen) || clen != sizeof(cookie))
-		cookie = 0;	/* before 5.14 */
-	e4 = diag_dump(s, sock, AF_INET, start, end, netns);
-	e6 = diag_dump(s, sock, AF_INET6, start, end, netns);
-	close(sock);
 	for (size_t i = start; i < s->nr; i++)
 		s->l[i].cookie = cookie;
-	if (e4 && e6)
-		return e4;
+	if (err)
+		return err;
 	s->st.netns_diag++;
 	s->diag_ok = true;
 	return 0;
 }
 
-/* Errors that every namespace would give again: stop asking. */
-static bool diag_hopeless(int err)
-{
-	switch (err) {
-	case -EPERM:		/* setns: no CAP_SYS_ADMIN */
-	case -EINVAL:		/* setns: not a namespace (a fake /proc) */
-	case -ENOSYS:
-	case -EPROTONOSUPPORT:	/* socket: no NETLINK_SOCK_DIAG */
-	case -EAFNOSUPPORT:
-	case -ENOENT:		/* dump: no tcp_diag */
-	case -EOPNOTSUPP:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* sock_diag through <pid>/ns/net of the first group member still there. */
-static void diag_group(struct snap *s, const struct pid_ns *g, size_t ng, size_t start)
+static void diag_group(struct snap *s, const struct kw_pid_netns *g, size_t ng, size_t start)
 {
 	for (size_t i = 0; i < ng && i < NETNS_TRIES; i++) {
 		struct stat st;
 		int nsfd, err;
 
-		snprintf(s->path, sizeof(s->path), "%u/ns/net", g[i].pid);
-		nsfd = openat(s->proc_fd, s->path, O_RDONLY | O_CLOEXEC);
+		/* a namespace link: followed, not O_NOFOLLOW */
+		nsfd = kw_proc_openat(s->proc_fd, g[i].pid, "ns/net", O_RDONLY);
 		if (nsfd < 0)
 			continue;
 		if (fstat(nsfd, &st) || st.st_ino != g[i].netns) {
@@ -856,7 +286,7 @@ static void diag_group(struct snap *s, const struct pid_ns *g, size_t ng, size_t
 		}
 		err = diag_netns(s, nsfd, (uint32_t)g[i].netns, start);
 		close(nsfd);
-		if (err && diag_hopeless(err))
+		if (err && kw_sockdiag_hopeless(err))
 			s->diag_off = true;
 		return;
 	}
@@ -871,7 +301,7 @@ static void scan_netns_dir(struct snap *s, const char *dir)
 	if (!d)
 		return;
 	for (int n = 0; (de = readdir(d)) != NULL; n++) {
-		struct pid_ns key = { 0 };
+		struct kw_pid_netns key = { 0 };
 		struct stat st;
 		size_t start;
 		int fd;
@@ -921,7 +351,7 @@ static void read_namespaces(struct snap *s)
 
 	/* one group per namespace; the loop advances i by the group size */
 	while (i < s->nr_pids) {
-		const struct pid_ns *g = &s->pids[i];
+		const struct kw_pid_netns *g = &s->pids[i];
 		size_t ng = 1, start = s->nr;
 		bool got = false;
 
@@ -983,188 +413,17 @@ static void add_holder(struct lsn *l, uint32_t pid)
 	l->holders[n] = pid;
 }
 
-static void scan_fds(struct snap *s, uint32_t pid)
+
+static void on_socket(void *ctx, uint32_t pid, uint64_t ino)
 {
-	char target[64];
-	struct dirent *de;
-	DIR *d;
-	int fd;
+	struct snap *s = ctx;
+	struct lsn *l = find_ino(s->l, s->nr, ino);
 
-	snprintf(s->path, sizeof(s->path), "%u/fd", pid);
-	fd = openat(s->proc_fd, s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	for (int n = 0; (de = readdir(d)) != NULL; n++) {
-		uint64_t ino;
-		ssize_t k;
-		struct lsn *l;
-
-		if (n >= KW_SNAP_MAX_FDS + 2) {
-			s->st.truncated++;
-			break;
-		}
-		if (de->d_name[0] == '.')
-			continue;
-		k = readlinkat(fd, de->d_name, target, sizeof(target) - 1);
-		if (k <= 0)
-			continue;
-		target[k] = '\0';
-		if (kw_parse_socket_link(target, &ino))
-			continue;
-		l = find_ino(s->l, s->nr, ino);
-		if (l)
-			add_holder(l, pid);
-	}
-	closedir(d);
+	if (l)
+		add_holder(l, pid);
 }
 
-/* ---- 4. the owner's identity ---- */
-
-static uint64_t ino_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : st.st_ino;
-}
-
-static void load_mounts(struct snap *s)
-{
-	struct kw_mountinfo *mi = malloc(sizeof(*mi));
-	bool skipping = false;
-	char line[4096];
-	FILE *f;
-	int fd;
-
-	if (!mi)
-		return;
-	fd = openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
-	f = fd < 0 ? NULL : fdopen(fd, "r");
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		free(mi);
-		return;
-	}
-	for (int n = 0; n < MAX_MOUNTINFO_LINES && fgets(line, sizeof(line), f); n++) {
-		bool whole = strchr(line, '\n') || feof(f), part = skipping;
-
-		skipping = !whole;	/* over-long: its pieces are not lines */
-		if (part || !whole || kw_parse_mountinfo_line(line, mi))
-			continue;
-		if (!strcmp(mi->fstype, "cgroup2") && s->nr_cg2 < MAX_CG_MOUNTS)
-			s->cg2[s->nr_cg2++] = *mi;
-		else if (!strcmp(mi->fstype, "cgroup") && kw_opt_list_has(mi->super, "memory") &&
-			 s->nr_mem < MAX_CG_MOUNTS)
-			s->mem[s->nr_mem++] = *mi;
-	}
-	fclose(f);
-	free(mi);
-}
-
-/* The directory of cgroup path under mount m, or -ENOENT when the mount
- * does not show that part of the hierarchy. */
-static int cg_dir(const struct kw_mountinfo *m, const char *path, char *out, size_t n)
-{
-	size_t rl = strlen(m->root);
-	const char *rest;
-
-	if (!strcmp(m->root, "/"))
-		rest = path;
-	else if (!strncmp(path, m->root, rl) && (path[rl] == '/' || path[rl] == '\0'))
-		rest = path + rl;
-	else
-		return -ENOENT;
-	if (!strcmp(rest, "/"))
-		rest = "";
-	if ((size_t)snprintf(out, n, "%s%s", m->mnt, rest) >= n)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-/*
- * The memory cgroup of a v2 cgroup: the cgroup itself when the memory
- * controller is enabled in it (memory.current exists), else its nearest
- * such ancestor, else the root: the css the kernel charges.  dir is
- * modified.
- */
-static uint64_t v2_memcg(const char *mnt, char *dir, size_t dsz)
-{
-	size_t ml = strlen(mnt);
-	char f[KW_SNAP_PATH_MAX + 32];
-
-	for (int depth = 0; depth < MAX_CG_DEPTH; depth++) {
-		char *slash;
-
-		if (strlen(dir) <= ml)
-			return ino_of(mnt);
-		if ((size_t)snprintf(f, sizeof(f), "%s/memory.current", dir) < sizeof(f) &&
-		    !access(f, F_OK))
-			return ino_of(dir);
-		slash = strrchr(dir, '/');
-		if (!slash || (size_t)(slash - dir) < ml)
-			snprintf(dir, dsz, "%s", mnt);
-		else
-			*slash = '\0';
-	}
-	return 0;
-}
-
-static void fill_task(struct snap *s, uint32_t pid, struct kw_task *t)
-{
-	struct kw_proc_cgroups *cg = &s->cgs;
-	char dir[KW_SNAP_PATH_MAX + 8];
-	struct stat st;
-	ssize_t n;
-
-	memset(t, 0, sizeof(*t));
-	t->pid = t->tgid = pid;
-	snprintf(s->path, sizeof(s->path), "%u/comm", pid);
-	n = read_at(s->proc_fd, s->path, s->text, sizeof(s->text));
-	if (n > 0) {
-		size_t cl = strcspn(s->text, "\n");
-
-		if (cl > sizeof(t->comm) - 1)
-			cl = sizeof(t->comm) - 1;
-		memcpy(t->comm, s->text, cl);	/* t zeroed: NUL-terminated */
-	}
-	snprintf(s->path, sizeof(s->path), "%u/status", pid);
-	if (read_at(s->proc_fd, s->path, s->text, sizeof(s->text)) > 0)
-		kw_parse_status_uid(s->text, &t->uid);
-	snprintf(s->path, sizeof(s->path), "%u/ns/net", pid);
-	if (!fstatat(s->proc_fd, s->path, &st, 0))
-		t->netns_ino = (uint32_t)st.st_ino;
-	snprintf(s->path, sizeof(s->path), "%u/ns/mnt", pid);
-	if (!fstatat(s->proc_fd, s->path, &st, 0))
-		t->mntns_ino = (uint32_t)st.st_ino;
-
-	snprintf(s->path, sizeof(s->path), "%u/cgroup", pid);
-	if (read_at(s->proc_fd, s->path, s->text, sizeof(s->text)) <= 0 ||
-	    kw_parse_proc_cgroup(s->text, cg))
-		return;
-	if (cg->has_v2) {
-		for (int i = 0; i < s->nr_cg2 && !t->cgroup_id; i++)
-			if (!cg_dir(&s->cg2[i], cg->v2, dir, sizeof(dir)))
-				t->cgroup_id = ino_of(dir);
-	}
-	/* v1 memory hierarchy when mounted; else the v2 memory cgroup */
-	if (cg->has_mem) {
-		for (int i = 0; i < s->nr_mem && !t->memcg_id; i++)
-			if (!cg_dir(&s->mem[i], cg->mem, dir, sizeof(dir)))
-				t->memcg_id = ino_of(dir);
-		if (t->memcg_id)
-			t->memcg_hier = cg->mem_hier;
-	}
-	if (!t->memcg_id && cg->has_v2 && t->cgroup_id) {
-		for (int i = 0; i < s->nr_cg2 && !t->memcg_id; i++)
-			if (!cg_dir(&s->cg2[i], cg->v2, dir, sizeof(dir)) && ino_of(dir))
-				t->memcg_id = v2_memcg(s->cg2[i].mnt, dir, sizeof(dir));
-	}
-}
+/* ---- 4. the owners' identity: proctask.c ---- */
 
 static struct owner *find_owner(struct owner *o, size_t n, uint32_t pid)
 {
@@ -1206,7 +465,7 @@ static int emit_all(struct snap *s, const struct timespec *boot, const struct ti
 		}
 		for (size_t i = 0; i < no; i++) {
 			owners[i].pid = pids[i];
-			fill_task(s, pids[i], &owners[i].task);
+			kw_proc_task(s->proc_fd, &s->mounts, pids[i], &owners[i].task);
 		}
 	}
 	free(pids);
@@ -1277,15 +536,16 @@ int kw_snapshot_listeners_ex(const char *proc_root, size_t max_listeners, unsign
 	s->max = max_listeners ? max_listeners : KW_SNAP_DEF_LISTENERS;
 	if (s->max > KW_SNAP_MAX_LISTENERS)
 		s->max = KW_SNAP_MAX_LISTENERS;
-	s->proc_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->proc_fd = kw_proc_open_root(proc_root);
 	if (s->proc_fd < 0) {
-		ret = -errno;
+		ret = s->proc_fd;
 		free(s);
 		return ret;
 	}
-	ret = walk_pids(s);
+	ret = kw_pidwalk_netns(s->proc_fd, &s->pids, &s->nr_pids, &s->st.truncated);
 	if (ret)
 		goto out;
+	s->st.pids = (uint32_t)s->nr_pids;
 	read_namespaces(s);
 
 	/* one entry per socket; then sorted by inode for the fd scan */
@@ -1301,9 +561,10 @@ int kw_snapshot_listeners_ex(const char *proc_root, size_t max_listeners, unsign
 		}
 		s->nr = u;
 		for (size_t i = 0; i < s->nr_pids; i++)
-			scan_fds(s, s->pids[i].pid);
+			kw_pid_sockets(s->proc_fd, s->pids[i].pid, on_socket, s,
+				       &s->st.truncated);
 	}
-	load_mounts(s);
+	kw_cgroup_mounts_read(s->proc_fd, &s->mounts);	/* none: ids stay 0 */
 	ret = emit_all(s, &boot, &mono, fn, ctx);
 out:
 	if (stats)

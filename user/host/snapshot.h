@@ -23,18 +23,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/event.h"
+#include "host/pidwalk.h"
 
 /* Same type as loader.h's (a compatible typedef may be repeated in C11). */
 typedef void (*kw_emit_fn)(const struct kw_event *ev, void *ctx);
 
-#define KW_SNAP_MAX_PIDS	100000	 /* processes examined */
-#define KW_SNAP_MAX_FDS		65536	 /* fds examined per process */
+#define KW_SNAP_MAX_PIDS	KW_PIDWALK_MAX_PIDS /* processes examined */
+#define KW_SNAP_MAX_FDS		KW_PIDWALK_MAX_FDS  /* fds examined per process */
 #define KW_SNAP_MAX_LINES	(1 << 21) /* lines read per net/tcp file */
 #define KW_SNAP_MAX_NETNS_DIR	4096	 /* entries per /run/netns-like dir */
 #define KW_SNAP_DEF_LISTENERS	65536	 /* max_listeners 0 means this */
 #define KW_SNAP_MAX_LISTENERS	(1 << 20) /* max_listeners is clamped to it */
 #define KW_SNAP_HOLDERS_MAX	8	 /* holder tgids kept per listener */
-#define KW_SNAP_PATH_MAX	1024	 /* cgroup and mount paths */
 
 /*
  * Snapshot every TCP listener and call emit() once per listener with a
@@ -84,50 +84,5 @@ typedef void (*kw_snap_fn)(const struct kw_event *ev, const struct kw_snap_info 
  * holder, not only the owner.  stats may be NULL. */
 int kw_snapshot_listeners_ex(const char *proc_root, size_t max_listeners, unsigned int flags,
 			     kw_snap_fn fn, void *ctx, struct kw_snap_stats *stats);
-
-/* ---- the pure parsers, exposed for the tests ---- */
-
-/* TCP_LISTEN as /proc/net/tcp prints it ("0A") */
-#define KW_TCP_STATE_LISTEN 10
-
-/*
- * One line of /proc/net/tcp (family AF_INET) or /proc/net/tcp6 (AF_INET6):
- * the local endpoint (addr in network order, port host order), the state
- * and the socket inode.  Returns 0, or -EINVAL for a header or malformed
- * line.  Any of the outputs may be NULL.
- */
-int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
-			       unsigned int *state, uint64_t *inode);
-
-/* A /proc/<pid>/fd link target "socket:[N]": 0 and N, else -EINVAL. */
-int kw_parse_socket_link(const char *target, uint64_t *inode);
-
-/* The Uid: line of /proc/<pid>/status: the real uid.  0 or -EINVAL. */
-int kw_parse_status_uid(const char *status, uint32_t *uid);
-
-/* /proc/<pid>/cgroup: the v2 path ("0::/path") and the v1 memory one. */
-struct kw_proc_cgroups {
-	bool has_v2;
-	bool has_mem;		/* a v1 hierarchy with the memory controller */
-	uint32_t mem_hier;	/* its hierarchy id */
-	char v2[KW_SNAP_PATH_MAX];
-	char mem[KW_SNAP_PATH_MAX];
-};
-
-/* 0 when at least one usable line was found, else -EINVAL. */
-int kw_parse_proc_cgroup(const char *text, struct kw_proc_cgroups *cg);
-
-/* One /proc/self/mountinfo line, octal escapes (\040) decoded. */
-struct kw_mountinfo {
-	char root[KW_SNAP_PATH_MAX];	/* the mount's root within its fs */
-	char mnt[KW_SNAP_PATH_MAX];	/* mount point */
-	char fstype[32];
-	char super[256];		/* super block options */
-};
-
-int kw_parse_mountinfo_line(const char *line, struct kw_mountinfo *m);
-
-/* True when the comma-separated list holds item exactly. */
-bool kw_opt_list_has(const char *list, const char *item);
 
 #endif

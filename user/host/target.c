@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <ctype.h>
+/*
+ * Resolving --container and --pid on this host (see target.h).  Which
+ * container a string names is core/target.c's rule; this file finds it
+ * in the cgroup mounts, /proc and the runtimes' metadata.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,12 +12,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "host/cgroups.h"
+#include "host/cgroupfs.h"
+#include "host/container_names.h"
 #include "host/container.h"
+#include "host/procfs.h"
+#include "host/procparse.h"
 #include "host/target.h"
 
 #define WALK_MAX_DIRS 20000
 #define WALK_MAX_DEPTH 32
+#define PROC_CGROUP_MAX 16384	/* /proc/PID/cgroup: a line per hierarchy */
 
 /* ---- a bounded walk of a cgroup tree ---- */
 
@@ -76,15 +84,6 @@ struct find {
 	char other_id[72];
 };
 
-static bool matches(const struct kw_container *ct, const char *want)
-{
-	size_t n = strlen(want);
-
-	return !strcmp(ct->name, want) || !strcmp(ct->id, want) ||
-	       (ct->pod[0] && !strcmp(ct->pod, want)) ||
-	       (n >= 4 && ct->runtime != KW_RT_SYSTEMD && !strncmp(ct->id, want, n));
-}
-
 static bool find_cb(void *ctx, const char *abs, const char *rel, int depth)
 {
 	struct find *fd = ctx;
@@ -94,7 +93,7 @@ static bool find_cb(void *ctx, const char *abs, const char *rel, int depth)
 	if (kw_container_from_path(rel, &ct) || ct.runtime == KW_RT_HOST)
 		return true;
 	kw_container_names(&ct, fd->host_root);
-	if (!matches(&ct, fd->want))
+	if (!kw_target_names_match(fd->want, ct.runtime, ct.id, ct.name, ct.pod))
 		return true;
 	if (fd->found_id[0] && strcmp(fd->found_id, ct.id)) {
 		fd->ambiguous = true;
@@ -115,22 +114,17 @@ static bool find_cb(void *ctx, const char *abs, const char *rel, int depth)
 
 struct collect {
 	struct kw_target *t;
+	const char *proc_root;
 	bool v1;
 };
 
-static void add_netns_of(struct kw_target *t, const char *pid)
+/* The namespace of a process, for events that have no process. */
+static void add_netns_of(struct kw_target *t, const char *proc_root, uint32_t pid)
 {
-	char p[64];
 	struct stat st;
 
-	snprintf(p, sizeof(p), "/proc/%s/ns/net", pid);
-	if (stat(p, &st))
-		return;
-	for (uint32_t i = 0; i < t->n_netns; i++)
-		if (t->netns[i] == st.st_ino)
-			return;
-	if (t->n_netns < KW_TARGET_MAX_NETNS)
-		t->netns[t->n_netns++] = st.st_ino;
+	if (!kw_proc_stat(proc_root, pid, "ns/net", &st))
+		kw_target_add_netns(t, (uint32_t)st.st_ino);
 }
 
 static bool collect_cb(void *ctx, const char *abs, const char *rel, int depth)
@@ -143,26 +137,25 @@ static bool collect_cb(void *ctx, const char *abs, const char *rel, int depth)
 
 	(void)rel;
 	(void)depth;
-	if (kw_cgroup_id_at(AT_FDCWD, abs, &id) == 0) {
-		if (c->v1 && t->n_memcg < KW_TARGET_MAX_CG)
-			t->memcg[t->n_memcg++] = id;
-		else if (!c->v1 && t->n_cg2 < KW_TARGET_MAX_CG)
-			t->cg2[t->n_cg2++] = id;
-	}
+	if (kw_cgroup_id_at(AT_FDCWD, abs, &id) == 0)
+		kw_target_add_cgroup(t, id, c->v1);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", abs);
-	f = fopen(procs, "r");
+	f = fopen(procs, "re");
 	for (int n = 0; f && n < 4096 && fgets(line, sizeof(line), f); n++) {
+		uint32_t pid;
+
 		line[strcspn(line, "\n")] = '\0';
-		add_netns_of(t, line);
+		if (!kw_parse_pid(line, &pid))
+			add_netns_of(t, c->proc_root, pid);
 	}
 	if (f)
 		fclose(f);
 	return true;
 }
 
-static void collect(struct kw_target *t, const char *dir, bool v1)
+static void collect(struct kw_target *t, const char *proc_root, const char *dir, bool v1)
 {
-	struct collect c = { .t = t, .v1 = v1 };
+	struct collect c = { .t = t, .proc_root = proc_root, .v1 = v1 };
 
 	if (dir[0])
 		walk(dir, collect_cb, &c);
@@ -177,238 +170,174 @@ static bool is_dir(const char *p)
 	return !stat(p, &st) && S_ISDIR(st.st_mode);
 }
 
-static bool all_digits(const char *s)
+static bool pid_exists(const char *proc_root, uint32_t pid)
 {
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
+	struct stat st;
+
+	return !kw_proc_stat(proc_root, pid, "", &st) && S_ISDIR(st.st_mode);
 }
 
 /* The cgroup of a process, lifted to its container's own cgroup when the
  * process sits in a sub-cgroup of one. */
-static void cgroup_of_pid(const char *pid, const char *mount, bool v1, char *out, size_t len)
+static void cgroup_of_pid(const char *proc_root, uint32_t pid, const char *mount, bool v1,
+			  char *out, size_t len)
 {
-	char p[64], line[1024], rel[1024] = "";
 	struct kw_container full, up;
-	FILE *f;
+	struct kw_proc_cgroups *cg;
+	char *text, *rel;
 
 	out[0] = '\0';
 	if (!mount || !mount[0])
 		return;
-	snprintf(p, sizeof(p), "/proc/%s/cgroup", pid);
-	f = fopen(p, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
-
-		if (!path)
-			continue;
-		*path++ = '\0';
-		path[strcspn(path, "\n")] = '\0';
-		if (v1 ? !!strstr(ctrl + 1, "memory") : !strcmp(ctrl + 1, "")) {
-			snprintf(rel, sizeof(rel), "%s", path);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	if (!rel[0])
-		return;
+	cg = malloc(sizeof(*cg));
+	text = malloc(PROC_CGROUP_MAX);
+	if (!cg || !text || kw_proc_read(proc_root, pid, "cgroup", text, PROC_CGROUP_MAX) <= 0 ||
+	    kw_parse_proc_cgroup(text, cg) || !(v1 ? cg->has_mem : cg->has_v2))
+		goto out;
+	rel = v1 ? cg->mem : cg->v2;
 	kw_container_from_path(rel, &full);
 	while (full.runtime != KW_RT_HOST && strrchr(rel, '/') && strrchr(rel, '/') != rel) {
-		char parent[1024];
+		char *slash = strrchr(rel, '/');
 
-		snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(rel, '/') - rel), rel);
-		kw_container_from_path(parent, &up);
-		if (strcmp(up.id, full.id))
+		*slash = '\0';	/* the parent */
+		kw_container_from_path(rel, &up);
+		if (strcmp(up.id, full.id)) {
+			*slash = '/';
 			break;
-		snprintf(rel, sizeof(rel), "%s", parent);
+		}
 	}
 	snprintf(out, len, "%s%s", mount, strcmp(rel, "/") ? rel : "");
+out:
+	free(cg);
+	free(text);
 }
 
-int kw_target_resolve(struct kw_target *t, const struct kw_opts *o, const struct kw_features *f,
-		      char *err, size_t errlen)
+static const char *or_empty(const char *s)
 {
-	const char *want = o->container;
-	char p[64];
+	return s ? s : "";
+}
 
-	memset(t, 0, sizeof(*t));
-	if (!want && !o->pid)
-		return 0;
-	t->on = true;
-	if (o->pid) {
-		snprintf(p, sizeof(p), "/proc/%u", o->pid);
-		if (!is_dir(p)) {
-			snprintf(err, errlen, "--pid %u: no such process", o->pid);
+/* --container PID: the cgroups of that process's container */
+static int resolve_pid(struct kw_target *t, const struct kw_target_spec *sp, char *err,
+		       size_t errlen)
+{
+	const char *want = sp->container;
+	uint32_t pid;
+
+	if (kw_parse_pid(want, &pid) || !pid_exists(sp->proc_root, pid)) {
+		snprintf(err, errlen, "--container %s: no process with that pid", want);
+		return -1;
+	}
+	cgroup_of_pid(sp->proc_root, pid, sp->cg2_mount, false, t->cg2_dir, sizeof(t->cg2_dir));
+	cgroup_of_pid(sp->proc_root, pid, sp->memcg_v1_mount, true, t->memcg_dir,
+		      sizeof(t->memcg_dir));
+	snprintf(t->desc, sizeof(t->desc), "the cgroup of pid %s (%s)", want,
+		 t->cg2_dir[0] ? t->cg2_dir : t->memcg_dir);
+	return 0;
+}
+
+/* --container /PATH: that cgroup, in each hierarchy that has it */
+static void resolve_path(struct kw_target *t, const struct kw_target_spec *sp)
+{
+	const char *want = sp->container, *cg2 = or_empty(sp->cg2_mount);
+	const char *mem = or_empty(sp->memcg_v1_mount);
+
+	if (cg2[0])
+		snprintf(t->cg2_dir, sizeof(t->cg2_dir), "%s%s", cg2, want);
+	if (mem[0])
+		snprintf(t->memcg_dir, sizeof(t->memcg_dir), "%s%s", mem, want);
+	if (!is_dir(t->cg2_dir))
+		t->cg2_dir[0] = '\0';
+	if (!is_dir(t->memcg_dir))
+		t->memcg_dir[0] = '\0';
+	snprintf(t->desc, sizeof(t->desc), "cgroup %s", want);
+}
+
+/* --container NAME: the container the rule names, found by walking each hierarchy */
+static int resolve_name(struct kw_target *t, const struct kw_target_spec *sp, char *err,
+			size_t errlen)
+{
+	const char *want = sp->container;
+	const char *mounts[2] = { or_empty(sp->cg2_mount), or_empty(sp->memcg_v1_mount) };
+	char *dirs[2] = { t->cg2_dir, t->memcg_dir };
+
+	for (int h = 0; h < 2; h++) {
+		struct find fd = { .want = want, .host_root = sp->host_root ? sp->host_root : "/" };
+
+		if (!mounts[h][0])
+			continue;
+		walk(mounts[h], find_cb, &fd);
+		if (fd.ambiguous) {
+			snprintf(err, errlen, "--container %s matches more than one container "
+				 "(%.12s and %.12s); give more of the id", want, fd.found_id,
+				 fd.other_id);
 			return -1;
 		}
-		t->tgids[t->n_tgids++] = o->pid;
-		snprintf(p, sizeof(p), "%u", o->pid);
-		add_netns_of(t, p);
-		snprintf(t->desc, sizeof(t->desc), "process %u", o->pid);
+		if (fd.found_id[0]) {
+			snprintf(dirs[h], 512, "%s%s", mounts[h], fd.found_rel);
+			snprintf(t->desc, sizeof(t->desc), "container %s (%.12s)", fd.found_name,
+				 fd.found_id);
+		}
+	}
+	return 0;
+}
+
+int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *sp, char *err,
+		      size_t errlen)
+{
+	const char *want = sp->container;
+	const char *cg2 = or_empty(sp->cg2_mount), *mem = or_empty(sp->memcg_v1_mount);
+	int r = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!want && !sp->pid)
+		return 0;
+	t->on = true;
+	if (sp->pid) {
+		if (!pid_exists(sp->proc_root, sp->pid)) {
+			snprintf(err, errlen, "--pid %u: no such process", sp->pid);
+			return -1;
+		}
+		t->tgids[t->n_tgids++] = sp->pid;
+		add_netns_of(t, sp->proc_root, sp->pid);
+		snprintf(t->desc, sizeof(t->desc), "process %u", sp->pid);
 	}
 	if (!want)
 		return 0;
-
-	if (all_digits(want)) {
-		snprintf(p, sizeof(p), "/proc/%s", want);
-		if (!is_dir(p)) {
-			snprintf(err, errlen, "--container %s: no process with that pid", want);
-			return -1;
-		}
-		cgroup_of_pid(want, f->cg2_mount, false, t->cg2_dir, sizeof(t->cg2_dir));
-		cgroup_of_pid(want, f->memcg_v1_mount, true, t->memcg_dir, sizeof(t->memcg_dir));
-		snprintf(t->desc, sizeof(t->desc), "the cgroup of pid %s (%s)", want,
-			 t->cg2_dir[0] ? t->cg2_dir : t->memcg_dir);
-	} else if (want[0] == '/') {
-		if (f->cg2_mount[0])
-			snprintf(t->cg2_dir, sizeof(t->cg2_dir), "%s%s", f->cg2_mount, want);
-		if (f->memcg_v1_mount[0])
-			snprintf(t->memcg_dir, sizeof(t->memcg_dir), "%s%s", f->memcg_v1_mount, want);
-		if (!is_dir(t->cg2_dir))
-			t->cg2_dir[0] = '\0';
-		if (!is_dir(t->memcg_dir))
-			t->memcg_dir[0] = '\0';
-		snprintf(t->desc, sizeof(t->desc), "cgroup %s", want);
-	} else {
-		const char *mounts[2] = { f->cg2_mount, f->memcg_v1_mount };
-		char *dirs[2] = { t->cg2_dir, t->memcg_dir };
-
-		for (int h = 0; h < 2; h++) {
-			struct find fd = { .want = want,
-					   .host_root = o->host_root ? o->host_root : "/" };
-
-			if (!mounts[h][0])
-				continue;
-			walk(mounts[h], find_cb, &fd);
-			if (fd.ambiguous) {
-				snprintf(err, errlen, "--container %s matches more than one container "
-					 "(%.12s and %.12s); give more of the id", want, fd.found_id,
-					 fd.other_id);
-				return -1;
-			}
-			if (fd.found_id[0]) {
-				snprintf(dirs[h], 512, "%s%s", mounts[h], fd.found_rel);
-				snprintf(t->desc, sizeof(t->desc), "container %s (%.12s)",
-					 fd.found_name, fd.found_id);
-			}
-		}
+	switch (kw_target_want_kind(want)) {
+	case KW_WANT_PID:
+		r = resolve_pid(t, sp, err, errlen);
+		break;
+	case KW_WANT_PATH:
+		resolve_path(t, sp);
+		break;
+	case KW_WANT_NAME:
+		r = resolve_name(t, sp, err, errlen);
+		break;
 	}
+	if (r)
+		return r;
 	if (!t->cg2_dir[0] && !t->memcg_dir[0]) {
 		snprintf(err, errlen, "--container %s: no such container (looked for a container "
-			 "name, id or id prefix, pid or cgroup path in %s%s%s)", want,
-			 f->cg2_mount[0] ? f->cg2_mount : "", f->memcg_v1_mount[0] ? " and " : "",
-			 f->memcg_v1_mount);
+			 "name, id or id prefix, pid or cgroup path in %s%s%s)", want, cg2,
+			 mem[0] ? " and " : "", mem);
 		return -1;
 	}
-	collect(t, t->cg2_dir, false);
-	collect(t, t->memcg_dir, true);
+	collect(t, sp->proc_root, t->cg2_dir, false);
+	collect(t, sp->proc_root, t->memcg_dir, true);
 	return 0;
 }
 
 bool kw_target_check_gone(struct kw_target *t)
 {
-	char p[64];
 	bool gone;
 
 	if (!t->on || t->gone)
 		return false;
-	if (t->cg2_dir[0] || t->memcg_dir[0]) {
+	if (t->cg2_dir[0] || t->memcg_dir[0])
 		gone = !is_dir(t->cg2_dir[0] ? t->cg2_dir : t->memcg_dir);
-	} else {
-		snprintf(p, sizeof(p), "/proc/%u", t->tgids[0]);
-		gone = !is_dir(p);
-	}
+	else
+		gone = !pid_exists(KW_PROC_ROOT, t->tgids[0]);
 	t->gone = gone;
 	return gone;
-}
-
-static bool has64(const uint64_t *v, uint32_t n, uint64_t x)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-static bool has32(const uint32_t *v, uint32_t n, uint32_t x)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-static bool task_wanted(const struct kw_target *t, const struct kw_task *k)
-{
-	return has32(t->tgids, t->n_tgids, k->tgid) || has64(t->cg2, t->n_cg2, k->cgroup_id) ||
-	       (k->memcg_hier && has64(t->memcg, t->n_memcg, k->memcg_id));
-}
-
-static bool port_wanted(uint16_t port, uint16_t a, uint16_t b)
-{
-	return !port || a == port || b == port;
-}
-
-bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct kw_event *ev)
-{
-	const struct kw_hdr *h = &ev->hdr;
-	bool in;
-
-	switch (h->type) {
-	case KW_EV_CGROUP:
-	case KW_EV_MEMCG_PROCS:
-		return true;
-	case KW_EV_REPEAT:
-		return port_wanted(port, ev->repeat.key.dest.port, 0) &&
-		       (!t->on || has32(t->netns, t->n_netns, ev->repeat.key.netns_ino) ||
-			has32(t->tgids, t->n_tgids, ev->repeat.key.tgid));
-	case KW_EV_CONNECT_FAIL:
-	case KW_EV_RESET_SENT:
-	case KW_EV_RESET_RECV:
-	case KW_EV_SOCK_ERROR:
-		if (!port_wanted(port, ev->conn.local.port, ev->conn.remote.port))
-			return false;
-		break;
-	case KW_EV_LISTEN:
-	case KW_EV_LISTEN_CLOSE:
-		if (!port_wanted(port, ev->listen.local.port, 0))
-			return false;
-		break;
-	case KW_EV_BIND:
-		if (!port_wanted(port, ev->bind.addr.port, ev->bind.bound_port))
-			return false;
-		break;
-	default:
-		break;
-	}
-	if (!t->on)
-		return true;
-	in = ((h->flags & KW_F_NETNS) && has32(t->netns, t->n_netns, h->netns_ino)) ||
-	     ((h->flags & KW_F_TASK) && task_wanted(t, &h->task));
-	if (h->type == KW_EV_OOM_KILL)
-		in = task_wanted(t, &ev->oom.victim);
-	else if (h->type == KW_EV_SIGNAL)
-		in = in || task_wanted(t, &ev->signal.target);
-	else if (h->type == KW_EV_LISTEN_CLOSE)
-		in = in || task_wanted(t, &ev->listen.closer);
-	return in;
-}
-
-bool kw_target_wants(const struct kw_target *t, uint16_t port, const struct kw_event *ev)
-{
-	const struct kw_hdr *h = &ev->hdr;
-
-	if (port && h->type == KW_EV_LISTEN && ev->listen.local.port != port)
-		return false;
-	if (!t->on)
-		return true;
-	if ((h->flags & KW_F_NETNS) && has32(t->netns, t->n_netns, h->netns_ino))
-		return true;
-	if (!(h->flags & KW_F_TASK))
-		return false;
-	return has32(t->tgids, t->n_tgids, h->task.tgid) ||
-	       has64(t->cg2, t->n_cg2, h->task.cgroup_id) ||
-	       (h->task.memcg_hier && has64(t->memcg, t->n_memcg, h->task.memcg_id));
 }

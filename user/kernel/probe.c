@@ -5,11 +5,14 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "host/cgmounts.h"
+#include "host/procfs.h"
 #include "kernel/probe.h"
 
 #ifndef CAP_PERFMON
@@ -106,47 +109,27 @@ static void probe_tracefs(struct kw_features *f, bool mount_it)
 	}
 }
 
+/* The first cgroup2 mount and the first v1 memory mount: the hierarchies
+ * whose ids BPF reports (host/cgmounts.c reads mountinfo for everyone). */
 static void probe_cgroups(struct kw_features *f)
 {
-	FILE *m = fopen("/proc/self/mountinfo", "r");
-	char line[1024];
-	bool v1_any = false;
+	struct kw_cgroup_mounts *m = malloc(sizeof(*m));
 
-	if (!m)
+	if (!m || kw_cgroup_mounts_load(KW_PROC_ROOT, m)) {
+		free(m);
 		return;
-	/* fields: id parent maj:min root mountpoint opts ... - fstype source superopts */
-	while (fgets(line, sizeof(line), m)) {
-		char mnt[256], fstype[32], super[512];
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
-		    sscanf(sep + 3, "%31s %*s %511s", fstype, super) != 2)
-			continue;
-		if (!strcmp(fstype, "cgroup2") && !f->cg2_mount[0]) {
-			snprintf(f->cg2_mount, sizeof(f->cg2_mount), "%s", mnt);
-		} else if (!strcmp(fstype, "cgroup")) {
-			char *opt, *save = NULL;
-
-			for (opt = strtok_r(super, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-				if (!strncmp(opt, "name=", 5))
-					continue;
-				if (strcmp(opt, "rw") && strcmp(opt, "ro") &&
-				    strcmp(opt, "relatime") && strcmp(opt, "noexec") &&
-				    strcmp(opt, "nosuid") && strcmp(opt, "nodev"))
-					v1_any = true;
-				if (!strcmp(opt, "memory") && !f->memcg_v1_mount[0])
-					snprintf(f->memcg_v1_mount, sizeof(f->memcg_v1_mount), "%s",
-						 mnt);
-			}
-		}
 	}
-	fclose(m);
-	if (v1_any && f->cg2_mount[0])
+	if (m->nr_cg2)
+		snprintf(f->cg2_mount, sizeof(f->cg2_mount), "%s", m->cg2[0].mnt);
+	if (m->nr_mem)
+		snprintf(f->memcg_v1_mount, sizeof(f->memcg_v1_mount), "%s", m->mem[0].mnt);
+	if (m->v1_controllers && f->cg2_mount[0])
 		f->cg_layout = KW_CG_HYBRID;
-	else if (v1_any)
+	else if (m->v1_controllers)
 		f->cg_layout = KW_CG_V1;
 	else if (f->cg2_mount[0])
 		f->cg_layout = KW_CG_V2;
+	free(m);
 }
 
 static void probe_caps(struct kw_features *f)

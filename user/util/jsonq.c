@@ -278,23 +278,29 @@ static bool literal(struct parser *p, const char *word)
 
 static bool push(struct parser *p, struct jq_val *c, struct jq_val *item, char *key)
 {
-	struct jq_val **items = realloc(c->items, (c->len + 1) * sizeof(*items));
+	/* room doubles whenever len reaches a power of two: a long array
+	 * (untrusted metadata) costs linear, not quadratic, copying */
+	if (!(c->len & (c->len - 1))) {
+		size_t cap = c->len ? c->len * 2 : 1;
+		struct jq_val **items = realloc(c->items, cap * sizeof(*items));
 
-	if (!items) {
-		fail(p, "out of memory");
-		return false;
-	}
-	c->items = items;
-	if (c->type == JQ_OBJ) {
-		char **keys = realloc(c->keys, (c->len + 1) * sizeof(*keys));
-
-		if (!keys) {
+		if (!items) {
 			fail(p, "out of memory");
 			return false;
 		}
-		c->keys = keys;
-		c->keys[c->len] = key;
+		c->items = items;
+		if (c->type == JQ_OBJ) {
+			char **keys = realloc(c->keys, cap * sizeof(*keys));
+
+			if (!keys) {
+				fail(p, "out of memory");
+				return false;
+			}
+			c->keys = keys;
+		}
 	}
+	if (c->type == JQ_OBJ)
+		c->keys[c->len] = key;
 	c->items[c->len++] = item;
 	return true;
 }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Human names for a container, read from what its runtime and the kubelet
+ * leave on the host: Kubernetes /var/log/containers and /var/log/pods
+ * names, Docker containers/<id>/config.v2.json, podman's
+ * overlay-containers/containers.json.  Reads are bounded; the parsing is
+ * container_meta.c's.
+ */
+#ifndef KWHY_CONTAINER_NAMES_H
+#define KWHY_CONTAINER_NAMES_H
+
+#include "host/container.h"
+
+#define KW_META_READ_MAX (1 << 20)	/* bytes read of one metadata file */
+
+/*
+ * Names for ct (as kw_container_from_path left it) from metadata under
+ * root ("/" normally, "/host" when kwhy runs in a container with the host's
+ * root there).  Fields stay as they were when nothing is found.  Only
+ * 64-hex ids are looked up, so an id can never point a path elsewhere.
+ */
+void kw_container_names(struct kw_container *ct, const char *root);
+
+#endif

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The pure parsers of what /proc prints (see procparse.h): text in, fields
+ * out, no I/O, so every hostile or truncated input can be unit-tested.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "host/procparse.h"
+
+#define MAX_CGROUP_LINES 256
+#define MAX_MOUNTINFO_FIELDS 64
+
+static const char *skip_spaces(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *skip_token(const char *p)
+{
+	while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+		p++;
+	return p;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* exactly n (<= 8) hex digits */
+static int parse_hex32(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int d = hexval(s[i]);
+
+		if (d < 0)
+			return -EINVAL;
+		v = v << 4 | (uint32_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* decimal digits up to a space or the end; advances *pp */
+static int parse_dec64(const char **pp, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+	int n = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, n++) {
+		uint64_t d = (uint64_t)(*p - '0');
+
+		if (n >= 20 || v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	if (!n)
+		return -EINVAL;
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/*
+ * "HEX:PORT".  The kernel prints an IPv4 address as one %08X of the __be32
+ * value, and an IPv6 one as four %08X of its __be32 words: each word is
+ * the host-order integer whose memory image is the network-order bytes, so
+ * storing the parsed integer back into memory restores those bytes on any
+ * byte order.  The port is printed already in host order.
+ */
+static int parse_endpoint(const char **pp, int family, struct kw_addr *a)
+{
+	size_t nwords = family == AF_INET ? 1 : 4;
+	const char *p = *pp;
+	uint32_t w, port;
+
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < nwords; i++) {
+		if (parse_hex32(p, 8, &w))
+			return -EINVAL;
+		memcpy(&a->addr[i * 4], &w, 4);
+		p += 8;
+	}
+	if (*p++ != ':')
+		return -EINVAL;
+	if (parse_hex32(p, 4, &port))
+		return -EINVAL;
+	p += 4;
+	if (*p && *p != ' ' && *p != '\t')
+		return -EINVAL;
+	a->family = (uint16_t)family;
+	a->port = (uint16_t)port;
+	*pp = p;
+	return 0;
+}
+
+int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
+			       unsigned int *state, uint64_t *inode)
+{
+	struct kw_addr l, r;
+	const char *p;
+	uint64_t slot, ino;
+	uint32_t st;
+
+	if (!line || (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	/* "   0: " */
+	p = skip_spaces(line);
+	if (parse_dec64(&p, &slot) || *p++ != ':')
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_endpoint(&p, family, &l))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_endpoint(&p, family, &r))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_hex32(p, 2, &st))
+		return -EINVAL;
+	p += 2;
+	if (*p != ' ' && *p != '\t')
+		return -EINVAL;
+	/* tx_queue:rx_queue tr:tm->when retrnsmt uid timeout, then inode */
+	for (int i = 0; i < 5; i++) {
+		p = skip_spaces(p);
+		if (!*p || *p == '\n')
+			return -EINVAL;
+		p = skip_token(p);
+	}
+	p = skip_spaces(p);
+	if (parse_dec64(&p, &ino))
+		return -EINVAL;
+	if (*p && *p != ' ' && *p != '\t' && *p != '\n')
+		return -EINVAL;
+	if (local)
+		*local = l;
+	if (state)
+		*state = st;
+	if (inode)
+		*inode = ino;
+	return 0;
+}
+
+int kw_parse_socket_link(const char *target, uint64_t *inode)
+{
+	static const char pfx[] = "socket:[";
+	const char *p;
+	uint64_t v;
+
+	if (!target || strncmp(target, pfx, sizeof(pfx) - 1) != 0)
+		return -EINVAL;
+	p = target + sizeof(pfx) - 1;
+	if (parse_dec64(&p, &v) || p[0] != ']' || p[1] != '\0')
+		return -EINVAL;
+	*inode = v;
+	return 0;
+}
+
+int kw_parse_status_uid(const char *status, uint32_t *uid)
+{
+	const char *p = status;
+	uint64_t v;
+
+	/* bounded by the text's length: each step moves past a newline */
+	while (p && *p) {
+		if (!strncmp(p, "Uid:", 4)) {
+			p = skip_spaces(p + 4);
+			if (parse_dec64(&p, &v) || v > UINT32_MAX)
+				return -EINVAL;
+			*uid = (uint32_t)v;
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -EINVAL;
+}
+
+bool kw_opt_list_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	if (!n)
+		return false;
+	while (p && *p) {
+		if (!strncmp(p, item, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* copy [s, s+n) into out, stopping at a newline; -ENAMETOOLONG if longer */
+static int copy_field(const char *s, size_t n, char *out, size_t outsz)
+{
+	if (n >= outsz)
+		return -ENAMETOOLONG;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int kw_parse_proc_cgroup(const char *text, struct kw_proc_cgroups *cg)
+{
+	const char *p = text;
+	int found = 0;
+
+	memset(cg, 0, sizeof(*cg));
+	for (int i = 0; p && *p && i < MAX_CGROUP_LINES; i++) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *c1 = memchr(p, ':', len), *c2, *path;
+		uint64_t hier;
+		char ctl[256];
+
+		if (!c1)
+			goto next;
+		c2 = memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p));
+		if (!c2)
+			goto next;
+		path = c2 + 1;
+		{
+			const char *q = p;
+
+			if (parse_dec64(&q, &hier) || q != c1 || hier > UINT32_MAX)
+				goto next;
+		}
+		if (path >= p + len || *path != '/' ||
+		    copy_field(c1 + 1, (size_t)(c2 - c1 - 1), ctl, sizeof(ctl)))
+			goto next;
+		if (hier == 0 && !ctl[0]) {
+			if (!copy_field(path, len - (size_t)(path - p), cg->v2, sizeof(cg->v2))) {
+				cg->has_v2 = true;
+				found = 1;
+			}
+		} else if (kw_opt_list_has(ctl, "memory")) {
+			if (!copy_field(path, len - (size_t)(path - p), cg->mem, sizeof(cg->mem))) {
+				cg->has_mem = true;
+				cg->mem_hier = (uint32_t)hier;
+				found = 1;
+			}
+		}
+next:
+		p = eol ? eol + 1 : NULL;
+	}
+	return found ? 0 : -EINVAL;
+}
+
+/* a mountinfo path field: "\040"-style octal escapes decoded */
+static int unescape_field(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '\\' && i + 3 < n && s[i + 1] >= '0' && s[i + 1] <= '3' &&
+		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+			c = (char)((s[i + 1] - '0') << 6 | (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
+			i += 3;
+		}
+		if (o + 1 >= outsz)
+			return -ENAMETOOLONG;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+int kw_parse_mountinfo_line(const char *line, struct kw_mountinfo *m)
+{
+	const char *tok[MAX_MOUNTINFO_FIELDS];
+	size_t len[MAX_MOUNTINFO_FIELDS];
+	int n = 0, dash = -1;
+	const char *p = line;
+
+	memset(m, 0, sizeof(*m));
+	if (!line)
+		return -EINVAL;
+	while (n < MAX_MOUNTINFO_FIELDS) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		tok[n] = p;
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+		len[n] = (size_t)(p - tok[n]);
+		n++;
+	}
+	/* id parent maj:min root mountpoint options [optional...] - fstype source super */
+	for (int i = 6; i < n; i++) {
+		if (len[i] == 1 && tok[i][0] == '-') {
+			dash = i;
+			break;
+		}
+	}
+	if (dash < 0 || dash + 3 >= n)
+		return -EINVAL;
+	if (unescape_field(tok[3], len[3], m->root, sizeof(m->root)) ||
+	    unescape_field(tok[4], len[4], m->mnt, sizeof(m->mnt)) ||
+	    copy_field(tok[dash + 1], len[dash + 1], m->fstype, sizeof(m->fstype)) ||
+	    copy_field(tok[dash + 3], len[dash + 3], m->super, sizeof(m->super)))
+		return -EINVAL;
+	return 0;
+}
+
+int kw_parse_pid(const char *s, uint32_t *pid)
+{
+	const char *q = s;
+	uint64_t v;
+
+	if (!s || parse_dec64(&q, &v) || *q || !v || v > UINT32_MAX)
+		return -EINVAL;
+	*pid = (uint32_t)v;
+	return 0;
+}
+
+/* "Name:" is escaped by the kernel ("\n" and "\\"); undo it so the comm
+ * matches what BPF reports. */
+static void status_comm(const char *v, char *comm, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *v && *v != '\n' && n + 1 < cap; v++) {
+		char ch = *v;
+
+		if (ch == '\\' && v[1] == 'n') {
+			ch = '\n';
+			v++;
+		} else if (ch == '\\' && v[1] == '\\') {
+			v++;
+		}
+		comm[n++] = ch;
+	}
+	comm[n] = '\0';
+}
+
+void kw_parse_status_mem(const char *status, char *comm, size_t cap, uint64_t *rss_kb)
+{
+	const char *line = status;
+
+	if (cap)
+		comm[0] = '\0';
+	*rss_kb = 0;
+	/* bounded by the text's length: each step moves past a newline */
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+
+		if (!strncmp(line, "Name:\t", 6) && cap)
+			status_comm(line + 6, comm, cap);
+		else if (!strncmp(line, "VmRSS:", 6))
+			*rss_kb = strtoull(line + 6, NULL, 10);
+		line = nl ? nl + 1 : NULL;
+	}
+}

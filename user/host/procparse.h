@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The pure parsers of what /proc prints: net/tcp lines, fd links, the
+ * status file, /proc/PID/cgroup and mountinfo.  One parser per format:
+ * every reader of these files in kwhy goes through here.  No I/O; the
+ * text is NUL-terminated and never read past its NUL.
+ */
+#ifndef KWHY_PROCPARSE_H
+#define KWHY_PROCPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/event.h"
+
+#define KW_PROC_PATH_MAX 1024	/* cgroup and mount paths kept */
+
+/* TCP_LISTEN as /proc/net/tcp prints it ("0A") */
+#define KW_TCP_STATE_LISTEN 10
+
+/*
+ * One line of /proc/net/tcp (family AF_INET) or /proc/net/tcp6 (AF_INET6):
+ * the local endpoint (addr in network order, port host order), the state
+ * and the socket inode.  Returns 0, or -EINVAL for a header or malformed
+ * line.  Any of the outputs may be NULL.
+ */
+int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
+			       unsigned int *state, uint64_t *inode);
+
+/* A /proc/<pid>/fd link target "socket:[N]": 0 and N, else -EINVAL. */
+int kw_parse_socket_link(const char *target, uint64_t *inode);
+
+/* The Uid: line of /proc/<pid>/status: the real uid.  0 or -EINVAL. */
+int kw_parse_status_uid(const char *status, uint32_t *uid);
+
+/*
+ * The Name: (unescaped as BPF reports the comm, cut to cap - 1) and VmRSS:
+ * (kB, 0 when absent: a kernel thread) lines of /proc/<pid>/status.
+ */
+void kw_parse_status_mem(const char *status, char *comm, size_t cap, uint64_t *rss_kb);
+
+/* A /proc directory name that is a pid: 0 and the pid (1..UINT32_MAX), else -EINVAL. */
+int kw_parse_pid(const char *s, uint32_t *pid);
+
+/* /proc/<pid>/cgroup: the v2 path ("0::/path") and the v1 memory one. */
+struct kw_proc_cgroups {
+	bool has_v2;
+	bool has_mem;		/* a v1 hierarchy with the memory controller */
+	uint32_t mem_hier;	/* its hierarchy id */
+	char v2[KW_PROC_PATH_MAX];
+	char mem[KW_PROC_PATH_MAX];
+};
+
+/* 0 when at least one usable line was found, else -EINVAL. */
+int kw_parse_proc_cgroup(const char *text, struct kw_proc_cgroups *cg);
+
+/* One /proc/self/mountinfo line, octal escapes (\040) decoded. */
+struct kw_mountinfo {
+	char root[KW_PROC_PATH_MAX];	/* the mount's root within its fs */
+	char mnt[KW_PROC_PATH_MAX];	/* mount point */
+	char fstype[32];
+	char super[256];		/* super block options */
+};
+
+int kw_parse_mountinfo_line(const char *line, struct kw_mountinfo *m);
+
+/* True when the comma-separated list holds item exactly. */
+bool kw_opt_list_has(const char *list, const char *item);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * TCP listeners of one network namespace from sock_diag netlink: what
+ * /proc/net/tcp does not print (IPV6_V6ONLY, the backlog) and the
+ * namespace's cookie.  The netlink socket is created inside the namespace
+ * by a short-lived helper thread that setns()'s into it, so kwhy's own
+ * threads never change namespace.  Needs CAP_SYS_ADMIN.
+ */
+#ifndef KWHY_SOCKDIAG_H
+#define KWHY_SOCKDIAG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/event.h"
+
+#define KW_DIAG_MAX_RECV 65536	/* recv() calls per dump */
+#define KW_DIAG_TIMEOUT_S 2	/* per recv() */
+
+struct kw_diag_listener {
+	uint64_t ino;		/* socket inode */
+	struct kw_addr local;	/* addr in network order, port host order */
+	uint32_t backlog;	/* sk_max_ack_backlog */
+	bool v6only;
+};
+
+typedef void (*kw_diag_fn)(void *ctx, const struct kw_diag_listener *l);
+
+/*
+ * Dump the IPv4 and IPv6 listeners of the namespace nsfd refers to into
+ * fn.  *cookie is the namespace's SO_NETNS_COOKIE (0 before 5.14, or when
+ * no socket could be made).  Returns 0 when at least one family answered,
+ * else -errno.
+ */
+int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie);
+
+/* Errors every namespace would give again (no privilege, no sock_diag,
+ * not a namespace): stop asking. */
+bool kw_sockdiag_hopeless(int err);
+
+#endif
