@@ -338,11 +338,21 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 	return 0;
 }
 
+/* what the BPF side needs of the options */
+static struct kw_loader_cfg loader_cfg(const struct kw_opts *o)
+{
+	return (struct kw_loader_cfg){ .agg_window_ns = o->agg_window_ns,
+				       .ring_rare_kb = o->ring_rare_kb,
+				       .ring_bulk_kb = o->ring_bulk_kb,
+				       .filter_port = o->port };
+}
+
 int kw_watch(const struct kw_opts *o)
 {
 	static struct watch w;
 	struct kw_features f;
 	struct kw_loader l;
+	struct kw_loader_cfg lc = loader_cfg(o);
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
 				    .agg_window_ns = o->agg_window_ns };
@@ -394,7 +404,7 @@ int kw_watch(const struct kw_opts *o)
 		kw_cgroups_set_meta_root(cg, o->host_root);
 	kw_enrich_init(&w.enrich, cg);
 
-	if (kw_loader_start(&l, o, &f, &w.target, on_record, &w, err, sizeof(err))) {
+	if (kw_loader_start(&l, &lc, &f, &w.target, on_record, &w, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		kw_loader_stop(&l);
 		return KW_EXIT_RUNTIME;
