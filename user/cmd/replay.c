@@ -147,7 +147,7 @@ int kw_replay_into(const struct kw_opts *o, FILE *out, bool json)
 	rp.o = o;
 	ret = kw_trace_header(o->file, &info) ?: kw_offline_target(o, &rp.target);
 	if (ret)
-		return ret;
+		goto out;
 	fmt.boot_to_wall_ns = info.boot_to_wall_ns;
 	fmt.rst_reasons = &info.rst_reasons;
 	fmt.drop_reasons = &info.drop_reasons;
@@ -165,6 +165,7 @@ int kw_replay_into(const struct kw_opts *o, FILE *out, bool json)
 		fprintf(stderr, "kwhy: writing the output failed\n");
 		ret = KW_EXIT_RUNTIME;
 	}
+out:
 	return ret;
 }
 
