@@ -297,15 +297,22 @@ START_TEST(flag_with_value_rejected)
 }
 END_TEST
 
-START_TEST(usage_mentions_options)
+static char *usage_of(enum kw_cmd cmd)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(f);
-	kw_usage(f, KW_CMD_HELP);
+	kw_usage(f, cmd);
 	fclose(f);
+	return text;
+}
+
+START_TEST(usage_mentions_options)
+{
+	char *text = usage_of(KW_CMD_HELP);
+
 	tu_assert_contains(text, "--json");
 	tu_assert_contains(text, "--aggregate-window");
 	tu_assert_contains(text, "--ring-kb");
@@ -470,18 +477,6 @@ static bool mentions(const char *text, const char *opt)
 			return true;
 	}
 	return false;
-}
-
-static char *usage_of(enum kw_cmd cmd)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	ck_assert_ptr_nonnull(f);
-	kw_usage(f, cmd);
-	fclose(f);
-	return text;
 }
 
 /* Each command's usage names the options it takes and no other: every

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,18 @@ static int parse_id(const char *s, unsigned long max, unsigned long *out)
 	return errno || end == s || *end || s[0] == '-' || !*out || *out > max ? -1 : 0;
 }
 
+/* KW_PARSE_ERROR, with the message in err */
+static int __attribute__((format(printf, 3, 4)))
+value_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return KW_PARSE_ERROR;
+}
+
 /* One option's value into o: KW_PARSE_OK, or KW_PARSE_ERROR with err. */
 static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *val, char *err,
 		      size_t errlen)
@@ -107,46 +120,38 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 		o->agg_window_ns = 0;
 		break;
 	case KW_OPT_AGGREGATE_WINDOW:
-		if (parse_seconds(val, &o->agg_window_ns)) {
-			snprintf(err, errlen, "--aggregate-window: '%s' is not a number of seconds "
-				 ">= 0", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_seconds(val, &o->agg_window_ns))
+			return value_error(err, errlen, "--aggregate-window: '%s' is not a number "
+					   "of seconds >= 0", val);
 		break;
 	case KW_OPT_DURATION:
-		if (parse_seconds(val, &o->duration_ns) || !o->duration_ns) {
-			snprintf(err, errlen, "--duration: '%s' is not a number of seconds > 0", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_seconds(val, &o->duration_ns) || !o->duration_ns)
+			return value_error(err, errlen, "--duration: '%s' is not a number of "
+					   "seconds > 0", val);
 		break;
 	case KW_OPT_WINDOW:
-		if (parse_seconds(val, &o->window_ns) || !o->window_ns) {
-			snprintf(err, errlen, "--window: '%s' is not a number of seconds > 0", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_seconds(val, &o->window_ns) || !o->window_ns)
+			return value_error(err, errlen, "--window: '%s' is not a number of seconds "
+					   "> 0", val);
 		break;
 	case KW_OPT_CONTAINER:
-		if (!*val) {
-			snprintf(err, errlen, "--container needs a name, id, pid or cgroup path");
-			return KW_PARSE_ERROR;
-		}
+		if (!*val)
+			return value_error(err, errlen, "--container needs a name, id, pid or "
+					   "cgroup path");
 		o->container = val;
 		break;
 	case KW_OPT_HOST_ROOT:
 		o->host_root = val;
 		break;
 	case KW_OPT_PID:
-		if (parse_id(val, 4194304UL, &v)) {
-			snprintf(err, errlen, "--pid: '%s' is not a process id", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_id(val, 4194304UL, &v))
+			return value_error(err, errlen, "--pid: '%s' is not a process id", val);
 		o->pid = v;
 		break;
 	case KW_OPT_PORT:
-		if (parse_id(val, 65535UL, &v)) {
-			snprintf(err, errlen, "--port: '%s' is not a port number (1-65535)", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_id(val, 65535UL, &v))
+			return value_error(err, errlen, "--port: '%s' is not a port number "
+					   "(1-65535)", val);
 		o->port = v;
 		break;
 	case 'o':
@@ -160,33 +165,27 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 		o->record = val;
 		break;
 	case KW_OPT_FORMAT:
-		if (strcmp(val, "jsonl") && strcmp(val, "otlp") && strcmp(val, "perfetto")) {
-			snprintf(err, errlen, "--format: '%s' is not jsonl, otlp or perfetto", val);
-			return KW_PARSE_ERROR;
-		}
+		if (strcmp(val, "jsonl") && strcmp(val, "otlp") && strcmp(val, "perfetto"))
+			return value_error(err, errlen, "--format: '%s' is not jsonl, otlp or "
+					   "perfetto", val);
 		o->format = val;
 		break;
 	case KW_OPT_MAX_SIZE:
-		if (parse_size(val, &o->max_size)) {
-			snprintf(err, errlen, "--max-size: '%s' is not a size of at least 4096 bytes "
-				 "(K, M, G suffixes)", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_size(val, &o->max_size))
+			return value_error(err, errlen, "--max-size: '%s' is not a size of at "
+					   "least 4096 bytes (K, M, G suffixes)", val);
 		break;
 	case KW_OPT_MAX_FILES:
-		if (parse_id(val, 1000, &v)) {
-			snprintf(err, errlen, "--max-files: '%s' is not a number from 1 to 1000", val);
-			return KW_PARSE_ERROR;
-		}
+		if (parse_id(val, 1000, &v))
+			return value_error(err, errlen, "--max-files: '%s' is not a number from 1 "
+					   "to 1000", val);
 		o->max_files = v;
 		break;
 	case KW_OPT_RING_KB:
 		if (parse_kb(val, &end, &o->ring_rare_kb) || *end != ',' ||
-		    parse_kb(end + 1, &end, &o->ring_bulk_kb) || *end) {
-			snprintf(err, errlen, "--ring-kb: '%s' is not RARE,BULK in KiB, powers of two "
-				 "between 4 and 1048576", val);
-			return KW_PARSE_ERROR;
-		}
+		    parse_kb(end + 1, &end, &o->ring_bulk_kb) || *end)
+			return value_error(err, errlen, "--ring-kb: '%s' is not RARE,BULK in KiB, "
+					   "powers of two between 4 and 1048576", val);
 		break;
 	}
 	return KW_PARSE_OK;
