@@ -289,7 +289,8 @@ START_TEST(flag_with_value_rejected)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = PARSE((char *)bad[i]);
 
-		ck_assert_msg(ret == KW_PARSE_USAGE, "'%s' accepted (json=%d stats=%d agg=%llu utc=%d)",
+		ck_assert_msg(ret == KW_PARSE_USAGE,
+			      "'%s' accepted (json=%d stats=%d agg=%llu utc=%d)",
 			      bad[i], o.json, o.stats, (unsigned long long)o.agg_window_ns,
 			      o.utc);
 		tu_assert_contains(err, "takes no value");
@@ -356,11 +357,14 @@ START_TEST(option_not_taken)
 		{ { "watch", "--format", "jsonl" }, "watch does not take --format" },
 		{ { "--format=jsonl" }, "watch does not take --format" },
 		{ { "watch", "-o", "t.kwt" }, "watch does not take -o" },
-		{ { "record", "-o", "t.kwt", "--record", "u.kwt" }, "record does not take --record" },
+		{ { "record", "-o", "t.kwt", "--record", "u.kwt" },
+		  "record does not take --record" },
 		{ { "export", "t.kwt", "--format", "jsonl", "--ring-kb", "4,4" },
 		  "export does not take --ring-kb" },
-		{ { "export", "t.kwt", "--format", "jsonl", "--json" }, "export does not take --json" },
-		{ { "export", "t.kwt", "--format", "jsonl", "--utc" }, "export does not take --utc" },
+		{ { "export", "t.kwt", "--format", "jsonl", "--json" },
+		  "export does not take --json" },
+		{ { "export", "t.kwt", "--format", "jsonl", "--utc" },
+		  "export does not take --utc" },
 		{ { "doctor", "--container", "web" }, "doctor does not take --container" },
 		{ { "doctor", "-v" }, "doctor does not take -v" },
 		{ { "info", "t.kwt", "--port", "80" }, "info does not take --port" },

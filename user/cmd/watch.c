@@ -417,9 +417,9 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 			pipe_flush(w);
 			record_counters(w, l);	/* and sync: readable after a crash */
 			if (kw_target_check_gone(&w->target))
-				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup or "
-					"process no longer exists); still watching in case it "
-					"returns\n", w->target.desc);
+				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup "
+					"or process no longer exists); still watching in case "
+					"it returns\n", w->target.desc);
 			next_drain = now + 1000000000ULL;
 		}
 		if (w->out.f && fflush(w->out.f))
