@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmd/cmdtab.h"
 #include "cmd/opts.h"
 #include "suites.h"
 #include "testutil.h"
@@ -27,13 +28,17 @@ static void assert_ok(int ret)
 	ck_assert_msg(ret == 0, "rejected: %s", err);
 }
 
-/* -1 with a non-empty message containing needle */
-#define assert_err(ret, needle)                                                    \
+/* want (KW_PARSE_ERROR or _USAGE) with a non-empty message containing needle */
+#define assert_fails(ret, want, needle)                                            \
 	do {                                                                       \
-		ck_assert_int_eq((ret), -1);                                       \
+		ck_assert_int_eq((ret), (want));                                   \
 		ck_assert_msg(err[0] != '\0', "no error message");                 \
 		tu_assert_contains(err, (needle));                                 \
 	} while (0)
+/* a bad value: the message alone */
+#define assert_err(ret, needle) assert_fails(ret, KW_PARSE_ERROR, needle)
+/* an option or argument the command does not take: message and usage */
+#define assert_usage(ret, needle) assert_fails(ret, KW_PARSE_USAGE, needle)
 
 START_TEST(defaults)
 {
@@ -80,14 +85,32 @@ END_TEST
 
 START_TEST(help_and_version)
 {
+	static const char *const cmds[] = { "watch", "record", "replay", "export", "info",
+					     "doctor" };
+
+	/* no command named: the usage of them all */
 	assert_ok(PARSE("--help"));
 	ck_assert_int_eq(o.cmd, KW_CMD_HELP);
+	ck_assert_int_eq(o.usage_of, KW_CMD_HELP);
 	assert_ok(PARSE("-h"));
 	ck_assert_int_eq(o.cmd, KW_CMD_HELP);
+	ck_assert_int_eq(o.usage_of, KW_CMD_HELP);
+	/* kwhy COMMAND --help: that command's, even without what it needs */
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		assert_ok(PARSE((char *)cmds[i], "--help"));
+		ck_assert_int_eq(o.cmd, KW_CMD_HELP);
+		ck_assert_int_eq(o.usage_of, kw_command_by_name(cmds[i])->cmd);
+	}
+	assert_ok(PARSE("replay", "-h"));
+	ck_assert_int_eq(o.usage_of, KW_CMD_REPLAY);
 	assert_ok(PARSE("--version"));
 	ck_assert_int_eq(o.cmd, KW_CMD_VERSION);
 	assert_ok(PARSE("-V"));
 	ck_assert_int_eq(o.cmd, KW_CMD_VERSION);
+	assert_ok(PARSE("doctor", "--version"));
+	ck_assert_int_eq(o.cmd, KW_CMD_VERSION);
+	/* still parsed: a mistake after --help is one */
+	assert_usage(PARSE("--help", "--bogus"), "--bogus");
 }
 END_TEST
 
@@ -191,11 +214,15 @@ END_TEST
 
 START_TEST(unknown_option)
 {
-	assert_err(PARSE("--bogus"), "--bogus");
-	assert_err(PARSE("--json", "-x"), "-x");
-	assert_err(PARSE("watch", "--jsonx"), "--jsonx");
+	assert_usage(PARSE("--bogus"), "unknown option '--bogus'");
+	assert_usage(PARSE("--json", "-x"), "unknown option '-x'");
+	assert_usage(PARSE("watch", "--jsonx"), "--jsonx");
 	/* a command is only recognised first */
-	assert_err(PARSE("--json", "doctor"), "doctor");
+	assert_usage(PARSE("--json", "doctor"), "doctor");
+	/* getopt_long would take a unique prefix; only full names count */
+	assert_usage(PARSE("--js"), "unknown option '--js'");
+	assert_usage(PARSE("replay", "t.kwt", "--cont", "web"), "unknown option '--cont'");
+	assert_usage(PARSE("--p", "1"), "--p");
 }
 END_TEST
 
@@ -209,9 +236,11 @@ END_TEST
 
 START_TEST(missing_value)
 {
-	assert_err(PARSE("--duration"), "--duration needs a value");
-	assert_err(PARSE("--aggregate-window"), "--aggregate-window needs a value");
-	assert_err(PARSE("--json", "--ring-kb"), "--ring-kb needs a value");
+	assert_usage(PARSE("--duration"), "--duration needs a value");
+	assert_usage(PARSE("--aggregate-window"), "--aggregate-window needs a value");
+	assert_usage(PARSE("--json", "--ring-kb"), "--ring-kb needs a value");
+	assert_usage(PARSE("record", "-o"), "-o needs a value");
+	assert_usage(PARSE("export", "t.kwt", "--format"), "--format needs a value");
 }
 END_TEST
 
@@ -245,9 +274,9 @@ END_TEST
 
 START_TEST(doctor_rejects_watch_options)
 {
-	assert_err(PARSE("doctor", "--stats"), "doctor");
-	assert_err(PARSE("doctor", "--duration", "5"), "doctor");
-	assert_err(PARSE("doctor", "--json", "--stats"), "doctor");
+	assert_usage(PARSE("doctor", "--stats"), "doctor does not take --stats");
+	assert_usage(PARSE("doctor", "--duration", "5"), "doctor does not take --duration");
+	assert_usage(PARSE("doctor", "--json", "--stats"), "doctor does not take --stats");
 }
 END_TEST
 
@@ -260,23 +289,31 @@ START_TEST(flag_with_value_rejected)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = PARSE((char *)bad[i]);
 
-		ck_assert_msg(ret == -1, "'%s' accepted (json=%d stats=%d agg=%llu utc=%d)",
+		ck_assert_msg(ret == KW_PARSE_USAGE,
+			      "'%s' accepted (json=%d stats=%d agg=%llu utc=%d)",
 			      bad[i], o.json, o.stats, (unsigned long long)o.agg_window_ns,
 			      o.utc);
-		ck_assert_msg(err[0], "'%s': no message", bad[i]);
+		tu_assert_contains(err, "takes no value");
 	}
 }
 END_TEST
 
-START_TEST(usage_mentions_options)
+static char *usage_of(enum kw_cmd cmd)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(f);
-	kw_usage(f);
+	kw_usage(f, cmd);
 	fclose(f);
+	return text;
+}
+
+START_TEST(usage_mentions_options)
+{
+	char *text = usage_of(KW_CMD_HELP);
+
 	tu_assert_contains(text, "--json");
 	tu_assert_contains(text, "--aggregate-window");
 	tu_assert_contains(text, "--ring-kb");
@@ -306,7 +343,177 @@ START_TEST(target_options_invalid)
 	assert_err(PARSE("--pid", "x1"), "process id");
 	assert_err(PARSE("--container", ""), "--container needs");
 	assert_err(PARSE("--window", "0"), "--window");
-	assert_err(PARSE("doctor", "--container", "x"), "doctor takes only --json");
+	assert_usage(PARSE("doctor", "--container", "x"), "doctor does not take --container");
+}
+END_TEST
+
+/* an option of another command is refused by name, with the command's usage */
+START_TEST(option_not_taken)
+{
+	static const struct {
+		const char *argv[6];
+		const char *msg;
+	} cases[] = {
+		{ { "watch", "--format", "jsonl" }, "watch does not take --format" },
+		{ { "--format=jsonl" }, "watch does not take --format" },
+		{ { "watch", "-o", "t.kwt" }, "watch does not take -o" },
+		{ { "record", "-o", "t.kwt", "--record", "u.kwt" },
+		  "record does not take --record" },
+		{ { "export", "t.kwt", "--format", "jsonl", "--ring-kb", "4,4" },
+		  "export does not take --ring-kb" },
+		{ { "export", "t.kwt", "--format", "jsonl", "--json" },
+		  "export does not take --json" },
+		{ { "export", "t.kwt", "--format", "jsonl", "--utc" },
+		  "export does not take --utc" },
+		{ { "doctor", "--container", "web" }, "doctor does not take --container" },
+		{ { "doctor", "-v" }, "doctor does not take -v" },
+		{ { "info", "t.kwt", "--port", "80" }, "info does not take --port" },
+		{ { "info", "t.kwt", "-o", "x" }, "info does not take -o" },
+		{ { "info", "t.kwt", "--format=jsonl" }, "info does not take --format" },
+		{ { "replay", "t.kwt", "--stats" }, "replay does not take --stats" },
+		{ { "replay", "t.kwt", "--duration", "5" }, "replay does not take --duration" },
+		{ { "replay", "t.kwt", "--host-root=/host" }, "replay does not take --host-root" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[8] = { "kwhy" };
+		int argc = 1;
+
+		for (int k = 0; cases[i].argv[k]; k++)
+			argv[argc++] = (char *)cases[i].argv[k];
+		assert_usage(parse_argv(argc, argv), cases[i].msg);
+	}
+}
+END_TEST
+
+/* what each command takes, in both value forms */
+START_TEST(each_command_takes_its_own)
+{
+	assert_ok(PARSE("replay", "t.kwt", "--json", "--container", "web", "--pid=41", "--port",
+			"8001", "--window=30", "--utc"));
+	ck_assert_int_eq(o.cmd, KW_CMD_REPLAY);
+	ck_assert_str_eq(o.file, "t.kwt");
+	ck_assert(o.json && o.utc);
+	ck_assert_str_eq(o.container, "web");
+	ck_assert_uint_eq(o.pid, 41);
+	ck_assert_uint_eq(o.port, 8001);
+	ck_assert_uint_eq(o.window_ns, 30000000000ULL);
+	/* FILE anywhere among the options */
+	assert_ok(PARSE("replay", "--json", "t.kwt"));
+	ck_assert_str_eq(o.file, "t.kwt");
+
+	assert_ok(PARSE("export", "t.kwt", "--format=otlp", "-o", "out.json", "--port=80",
+			"--window", "5"));
+	ck_assert_int_eq(o.cmd, KW_CMD_EXPORT);
+	ck_assert_str_eq(o.format, "otlp");
+	ck_assert_str_eq(o.out, "out.json");
+	ck_assert_ptr_null(o.record);
+	assert_ok(PARSE("export", "--format", "perfetto", "-oout.json", "t.kwt"));
+	ck_assert_str_eq(o.out, "out.json");
+	ck_assert_str_eq(o.file, "t.kwt");
+
+	assert_ok(PARSE("record", "-o", "t.kwt", "--max-size", "64M", "--max-files=2", "--json",
+			"--no-aggregate", "--container=web", "--host-root", "/host", "-v"));
+	ck_assert_int_eq(o.cmd, KW_CMD_RECORD);
+	ck_assert_str_eq(o.record, "t.kwt");
+	ck_assert_ptr_null(o.out);
+	ck_assert_uint_eq(o.max_size, 64ULL << 20);
+	ck_assert_uint_eq(o.max_files, 2);
+	ck_assert(o.verbose);
+
+	assert_ok(PARSE("watch", "--record=t.kwt", "--max-size=1G", "--stats", "--utc"));
+	ck_assert_int_eq(o.cmd, KW_CMD_WATCH);
+	ck_assert_str_eq(o.record, "t.kwt");
+	ck_assert_uint_eq(o.max_size, 1ULL << 30);
+
+	assert_ok(PARSE("info", "t.kwt", "--json"));
+	ck_assert_int_eq(o.cmd, KW_CMD_INFO);
+	ck_assert(o.json);
+	/* after "--" an argument that looks like an option is FILE */
+	assert_ok(PARSE("info", "--json", "--", "-odd.kwt"));
+	ck_assert_str_eq(o.file, "-odd.kwt");
+}
+END_TEST
+
+START_TEST(arguments_checked)
+{
+	assert_usage(PARSE("replay"), "which trace file? (kwhy replay FILE)");
+	assert_usage(PARSE("info", "--json"), "which trace file? (kwhy info FILE)");
+	assert_usage(PARSE("export", "--format", "jsonl"), "which trace file? (kwhy export");
+	assert_usage(PARSE("export", "t.kwt"), "export needs --format");
+	assert_usage(PARSE("record"), "record needs -o FILE");
+	assert_usage(PARSE("record", "--json"), "record needs -o FILE");
+	assert_usage(PARSE("replay", "a.kwt", "b.kwt"), "not also 'b.kwt'");
+	assert_usage(PARSE("watch", "t.kwt"), "watch takes no argument 't.kwt'");
+	assert_usage(PARSE("doctor", "now"), "doctor takes no argument 'now'");
+	assert_err(PARSE("export", "t.kwt", "--format", "csv"), "'csv' is not jsonl, otlp");
+	assert_err(PARSE("record", "-o", "t", "--max-size", "1K"), "--max-size");
+	assert_err(PARSE("watch", "--max-files", "0"), "--max-files");
+}
+END_TEST
+
+/* getopt keeps its place in globals: a parse that stopped half-way
+ * through a group of short options must not leak into the next one */
+START_TEST(parses_start_over)
+{
+	assert_usage(PARSE("-xv"), "-x");
+	assert_ok(PARSE("--json"));
+	ck_assert(!o.verbose);
+	assert_usage(PARSE("record", "-vo"), "-o needs a value");
+	assert_ok(PARSE("replay", "t.kwt"));
+	ck_assert_str_eq(o.file, "t.kwt");
+	assert_ok(PARSE("-vh"));
+	ck_assert(o.verbose);
+	ck_assert_int_eq(o.cmd, KW_CMD_HELP);
+}
+END_TEST
+
+/* "--name" in text as a whole word: not the end of --aggregate-window */
+static bool mentions(const char *text, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = strstr(text, opt); p; p = strstr(p + 1, opt)) {
+		char before = p == text ? ' ' : p[-1], after = p[n];
+
+		if ((before == ' ' || before == '[') && !(after == '-' || (after >= 'a' &&
+								       after <= 'z')))
+			return true;
+	}
+	return false;
+}
+
+/* Each command's usage names the options it takes and no other: every
+ * option of every command is looked for in every usage. */
+START_TEST(usage_names_own_options)
+{
+	static const char *const cmds[] = { "watch", "record", "replay", "export", "info",
+					     "doctor" };
+	static const char *const all[] = { "watch", "record", "replay", "export", "info",
+					   "doctor", "help" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const struct kw_command *c = kw_command_by_name(cmds[i]);
+		char *text = usage_of(c->cmd);
+
+		tu_assert_contains(text, cmds[i]);
+		for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+			const struct kw_command *other = kw_command_by_name(all[k]);
+
+			for (const struct option *lo = other->longopts; lo->name; lo++) {
+				char opt[40];
+				bool takes = kw_command_takes(c, lo->val);
+
+				snprintf(opt, sizeof(opt), "--%s", lo->name);
+				ck_assert_msg(mentions(text, opt) == takes,
+					      "usage of %s %s %s", cmds[i],
+					      takes ? "lacks" : "names", opt);
+			}
+		}
+		ck_assert_msg(mentions(text, "-o") == kw_command_takes(c, 'o'),
+			      "usage of %s and -o", cmds[i]);
+		free(text);
+	}
 }
 END_TEST
 
@@ -326,6 +533,9 @@ Suite *opts_suite(void)
 	tcase_add_test(t, duration_forms);
 	tcase_add_test(t, ring_kb_valid);
 	tcase_add_test(t, usage_mentions_options);
+	tcase_add_test(t, usage_names_own_options);
+	tcase_add_test(t, each_command_takes_its_own);
+	tcase_add_test(t, parses_start_over);
 	suite_add_tcase(s, t);
 
 	tcase_add_test(e, ring_kb_invalid);
@@ -336,6 +546,8 @@ Suite *opts_suite(void)
 	tcase_add_test(e, duration_zero_rejected);
 	tcase_add_test(e, doctor_rejects_watch_options);
 	tcase_add_test(e, flag_with_value_rejected);
+	tcase_add_test(e, option_not_taken);
+	tcase_add_test(e, arguments_checked);
 	suite_add_tcase(s, e);
 	return s;
 }

@@ -8,5 +8,7 @@
 int kw_watch(const struct kw_opts *o);
 /* `kwhy doctor` */
 int kw_doctor(const struct kw_opts *o);
+/* `kwhy info FILE` */
+int kw_info(const struct kw_opts *o);
 
 #endif

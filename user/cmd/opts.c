@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmd/cmdtab.h"
 #include "cmd/opts.h"
 
 void kw_opts_default(struct kw_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->cmd = KW_CMD_WATCH;
+	o->usage_of = KW_CMD_HELP;
 	o->agg_window_ns = KW_DEFAULT_AGG_WINDOW_NS;
 	o->stats_interval_ns = 5ULL * 1000000000ULL;
 	o->ring_rare_kb = 256;
@@ -38,43 +42,6 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-void kw_usage(FILE *f)
-{
-	fputs("usage: kwhy [watch] [options]   trace the host, print events and why\n"
-	      "       kwhy record -o FILE [options]   the same, into a trace file only\n"
-	      "       kwhy replay FILE [--json] [--container ..] [--pid ..] [--port ..]\n"
-	      "       kwhy export FILE --format jsonl|otlp|perfetto [-o OUT]\n"
-	      "       kwhy info FILE [--json]\n"
-	      "       kwhy doctor [--json]     what this kernel offers and what kwhy will use\n"
-	      "       kwhy --help | --version\n"
-	      "\n"
-	      "watch options:\n"
-	      "  --json                  one JSON object per line (docs/json-schema.md)\n"
-	      "  --stats                 print event and loss counters every 5 s\n"
-	      "  --aggregate-window SEC  fold repeats of the same refusal/reset seen within\n"
-	      "                          SEC seconds into counts (default 5; 0 = off)\n"
-	      "  --no-aggregate          same as --aggregate-window 0\n"
-	      "  --duration SEC          stop after SEC seconds\n"
-	      "  --ring-kb RARE,BULK     ring buffer sizes in KiB, powers of two >= 4\n"
-	      "                          (default 256,512)\n"
-	      "  --container TARGET      only this container's story: a name, an id or id\n"
-	      "                          prefix, a pid in it, or a cgroup path\n"
-	      "  --pid PID               only this process (and resets in its namespace)\n"
-	      "  --port PORT             only connections and listeners on this port\n"
-	      "  --window SEC            how long exits, closes, bind failures and OOM kills\n"
-	      "                          count as recent causes (default 120)\n"
-	      "  --host-root DIR         where the host's / is (container metadata), when\n"
-	      "                          kwhy runs in a container (default /)\n"
-	      "  --record FILE           also write a trace (zlib, flushed every second)\n"
-	      "  --max-size SIZE         rotate the trace at SIZE bytes (K, M, G suffixes)\n"
-	      "  --max-files N           trace files kept when rotating (default 4)\n"
-	      "  --utc                   text timestamps in UTC\n"
-	      "  -v, --verbose           libbpf's debug output on stderr\n"
-	      "\n"
-	      "exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not permitted (run as\n"
-	      "root), 4 kernel lacks a required feature (BTF, BPF ring buffer)\n", f);
-}
-
 /* seconds as a decimal number, to ns; rejects junk, negatives, overflow */
 static int parse_seconds(const char *s, uint64_t *ns)
 {
@@ -101,217 +68,259 @@ static int parse_kb(const char *s, char **end, uint32_t *kb)
 	return 0;
 }
 
+/* --pid and --port: a decimal number from 1 to max */
+static int parse_id(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || end == s || *end || s[0] == '-' || !*out || *out > max ? -1 : 0;
+}
+
+/* KW_PARSE_ERROR, with the message in err */
+static int __attribute__((format(printf, 3, 4)))
+value_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return KW_PARSE_ERROR;
+}
+
+/* One option's value into o: KW_PARSE_OK, or KW_PARSE_ERROR with err. */
+static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *val, char *err,
+		      size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	switch (opt) {
+	case 'h':
+		o->cmd = KW_CMD_HELP;
+		break;
+	case 'V':
+		o->cmd = KW_CMD_VERSION;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case KW_OPT_JSON:
+		o->json = true;
+		break;
+	case KW_OPT_STATS:
+		o->stats = true;
+		break;
+	case KW_OPT_UTC:
+		o->utc = true;
+		break;
+	case KW_OPT_NO_AGGREGATE:
+		o->agg_window_ns = 0;
+		break;
+	case KW_OPT_AGGREGATE_WINDOW:
+		if (parse_seconds(val, &o->agg_window_ns))
+			return value_error(err, errlen, "--aggregate-window: '%s' is not a number "
+					   "of seconds >= 0", val);
+		break;
+	case KW_OPT_DURATION:
+		if (parse_seconds(val, &o->duration_ns) || !o->duration_ns)
+			return value_error(err, errlen, "--duration: '%s' is not a number of "
+					   "seconds > 0", val);
+		break;
+	case KW_OPT_WINDOW:
+		if (parse_seconds(val, &o->window_ns) || !o->window_ns)
+			return value_error(err, errlen, "--window: '%s' is not a number of seconds "
+					   "> 0", val);
+		break;
+	case KW_OPT_CONTAINER:
+		if (!*val)
+			return value_error(err, errlen, "--container needs a name, id, pid or "
+					   "cgroup path");
+		o->container = val;
+		break;
+	case KW_OPT_HOST_ROOT:
+		o->host_root = val;
+		break;
+	case KW_OPT_PID:
+		if (parse_id(val, 4194304UL, &v))
+			return value_error(err, errlen, "--pid: '%s' is not a process id", val);
+		o->pid = v;
+		break;
+	case KW_OPT_PORT:
+		if (parse_id(val, 65535UL, &v))
+			return value_error(err, errlen, "--port: '%s' is not a port number "
+					   "(1-65535)", val);
+		o->port = v;
+		break;
+	case 'o':
+		/* export's output; record's trace */
+		if (cmd == KW_CMD_EXPORT)
+			o->out = val;
+		else
+			o->record = val;
+		break;
+	case KW_OPT_RECORD:
+		o->record = val;
+		break;
+	case KW_OPT_FORMAT:
+		if (strcmp(val, "jsonl") && strcmp(val, "otlp") && strcmp(val, "perfetto"))
+			return value_error(err, errlen, "--format: '%s' is not jsonl, otlp or "
+					   "perfetto", val);
+		o->format = val;
+		break;
+	case KW_OPT_MAX_SIZE:
+		if (parse_size(val, &o->max_size))
+			return value_error(err, errlen, "--max-size: '%s' is not a size of at "
+					   "least 4096 bytes (K, M, G suffixes)", val);
+		break;
+	case KW_OPT_MAX_FILES:
+		if (parse_id(val, 1000, &v))
+			return value_error(err, errlen, "--max-files: '%s' is not a number from 1 "
+					   "to 1000", val);
+		o->max_files = v;
+		break;
+	case KW_OPT_RING_KB:
+		if (parse_kb(val, &end, &o->ring_rare_kb) || *end != ',' ||
+		    parse_kb(end + 1, &end, &o->ring_bulk_kb) || *end)
+			return value_error(err, errlen, "--ring-kb: '%s' is not RARE,BULK in KiB, "
+					   "powers of two between 4 and 1048576", val);
+		break;
+	}
+	return KW_PARSE_OK;
+}
+
+/* The option as typed, without its value: "--port" of "--port=80", "-x". */
+static void typed_name(const char *arg, int optopt_ch, char *name, size_t len)
+{
+	if (!strncmp(arg, "--", 2))
+		snprintf(name, len, "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(name, len, "-%c", optopt_ch);
+}
+
+/* getopt_long said '?': a flag given a value, an option this command does
+ * not take, or one no command takes */
+static int bad_option(const struct kw_command *c, const char *arg, char *err, size_t errlen)
+{
+	char name[64];
+	bool known;
+
+	typed_name(arg, optopt, name, sizeof(name));
+	if (name[1] == '-' && optopt && strchr(arg, '=')) {
+		snprintf(err, errlen, "option %s takes no value", name);
+		return KW_PARSE_USAGE;
+	}
+	known = name[1] == '-' ? kw_option_known_long(name + 2, strlen(name + 2)) :
+				 kw_option_known_short(optopt);
+	if (known)
+		snprintf(err, errlen, "%s does not take %s", c->name, name);
+	else
+		snprintf(err, errlen, "unknown option '%s'", name);
+	return KW_PARSE_USAGE;
+}
+
+/* FILE of replay, info and export; anything else is a mistake */
+static int positional(struct kw_opts *o, const struct kw_command *c, const char *arg,
+		      char *err, size_t errlen)
+{
+	if (c->takes_file && !o->file) {
+		o->file = arg;
+		return KW_PARSE_OK;
+	}
+	if (c->takes_file)
+		snprintf(err, errlen, "%s reads one trace file, not also '%s'", c->name, arg);
+	else
+		snprintf(err, errlen, "%s takes no argument '%s'", c->name, arg);
+	return KW_PARSE_USAGE;
+}
+
+/* what a command cannot do without, unless it is only asked for help */
+static int check_needed(const struct kw_opts *o, const struct kw_command *c, char *err,
+			size_t errlen)
+{
+	if (o->cmd == KW_CMD_HELP || o->cmd == KW_CMD_VERSION)
+		return KW_PARSE_OK;
+	if (c->takes_file && !o->file) {
+		snprintf(err, errlen, "which trace file? (kwhy %s FILE)", c->name);
+		return KW_PARSE_USAGE;
+	}
+	if (c->cmd == KW_CMD_EXPORT && !o->format) {
+		snprintf(err, errlen, "export needs --format jsonl, otlp or perfetto");
+		return KW_PARSE_USAGE;
+	}
+	if (c->cmd == KW_CMD_RECORD && !o->record) {
+		snprintf(err, errlen, "record needs -o FILE");
+		return KW_PARSE_USAGE;
+	}
+	return KW_PARSE_OK;
+}
+
+/* argv[0] is the command's name (or kwhy's, when none was given) */
+static int parse_command(struct kw_opts *o, const struct kw_command *c, int argc, char **argv,
+			 char *err, size_t errlen)
+{
+	int ret = KW_PARSE_OK;
+
+	/* getopt keeps its place in globals: start over, and say nothing */
+	optind = 0;
+	opterr = 0;
+	while (ret == KW_PARSE_OK) {
+		int at = optind ? optind : 1, li = -1;
+		int opt = getopt_long(argc, argv, c->shortopts, c->longopts, &li);
+		char name[64];
+
+		if (opt == -1)
+			break;
+		switch (opt) {
+		case 1:
+			ret = positional(o, c, optarg, err, errlen);
+			break;
+		case ':':
+			typed_name(argv[at], optopt, name, sizeof(name));
+			snprintf(err, errlen, "option %s needs a value", name);
+			ret = KW_PARSE_USAGE;
+			break;
+		case '?':
+			ret = bad_option(c, argv[at], err, errlen);
+			break;
+		default:
+			/* getopt_long takes "--js" for --json: the full name only,
+			 * so no later option can make an old command line ambiguous */
+			typed_name(argv[at], opt, name, sizeof(name));
+			if (li >= 0 && strcmp(name + 2, c->longopts[li].name)) {
+				snprintf(err, errlen, "unknown option '%s'", name);
+				ret = KW_PARSE_USAGE;
+				break;
+			}
+			ret = set_option(o, c->cmd, opt, optarg, err, errlen);
+			break;
+		}
+	}
+	/* after "--", getopt stops: what is left is FILE */
+	for (; ret == KW_PARSE_OK && optind > 0 && optind < argc; optind++)
+		ret = positional(o, c, argv[optind], err, errlen);
+	return ret ?: check_needed(o, c, err, errlen);
+}
+
 int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	const char *watch_only = NULL;	/* an option doctor does not take */
-	int i = 1;
+	const struct kw_command *c = kw_command_of(KW_CMD_WATCH);
 
 	kw_opts_default(o);
-	if (i < argc && argv[i][0] != '-') {
-		if (!strcmp(argv[i], "watch")) {
-			o->cmd = KW_CMD_WATCH;
-		} else if (!strcmp(argv[i], "doctor")) {
-			o->cmd = KW_CMD_DOCTOR;
-		} else if (!strcmp(argv[i], "help")) {
-			o->cmd = KW_CMD_HELP;
-		} else if (!strcmp(argv[i], "record")) {
-			o->cmd = KW_CMD_RECORD;
-		} else if (!strcmp(argv[i], "replay")) {
-			o->cmd = KW_CMD_REPLAY;
-		} else if (!strcmp(argv[i], "info")) {
-			o->cmd = KW_CMD_INFO;
-		} else if (!strcmp(argv[i], "export")) {
-			o->cmd = KW_CMD_EXPORT;
-		} else {
+	/* a command is only recognised first; none is watch */
+	if (argc > 1 && argv[1][0] != '-') {
+		c = kw_command_by_name(argv[1]);
+		if (!c) {
 			snprintf(err, errlen, "unknown command '%s' (try: watch, record, replay, "
-				 "export, info, doctor, --help)", argv[i]);
-			return -1;
+				 "export, info, doctor, --help)", argv[1]);
+			return KW_PARSE_ERROR;
 		}
-		i++;
+		o->usage_of = c->cmd;
+		argc--;
+		argv++;
 	}
-	for (; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		char name[32];
-		const char *eq = strchr(a, '=');
-		size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
-
-		/* the trace file of replay, info and export */
-		if (a[0] != '-' && (o->cmd == KW_CMD_REPLAY || o->cmd == KW_CMD_INFO ||
-				    o->cmd == KW_CMD_EXPORT) && !o->file) {
-			o->file = a;
-			continue;
-		}
-		if (nlen >= sizeof(name))
-			nlen = sizeof(name) - 1;
-		memcpy(name, a, nlen);
-		name[nlen] = '\0';
-		if (eq)
-			val = eq + 1;
-
-#define NEED_VALUE()                                                                  \
-	do {                                                                          \
-		if (!val) {                                                           \
-			if (i + 1 >= argc) {                                          \
-				snprintf(err, errlen, "option %s needs a value", name); \
-				return -1;                                            \
-			}                                                             \
-			val = argv[++i];                                              \
-		}                                                                     \
-	} while (0)
-
-#define NO_VALUE()                                                                    \
-	do {                                                                          \
-		if (val) {                                                            \
-			snprintf(err, errlen, "option %s takes no value", name);        \
-			return -1;                                                    \
-		}                                                                     \
-	} while (0)
-
-		/* every option but these configures watch (and replay) */
-		if (strcmp(name, "--json") && strcmp(name, "-h") && strcmp(name, "--help") &&
-		    strcmp(name, "-V") && strcmp(name, "--version") && strcmp(name, "-o") &&
-		    strcmp(name, "--format"))
-			watch_only = name;
-
-		if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
-			NO_VALUE();
-			o->cmd = KW_CMD_HELP;
-		} else if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
-			NO_VALUE();
-			o->cmd = KW_CMD_VERSION;
-		} else if (!strcmp(name, "--json")) {
-			NO_VALUE();
-			o->json = true;
-		} else if (!strcmp(name, "--stats")) {
-			NO_VALUE();
-			o->stats = true;
-		} else if (!strcmp(name, "-v") || !strcmp(name, "--verbose")) {
-			NO_VALUE();
-			o->verbose = true;
-		} else if (!strcmp(name, "--utc")) {
-			NO_VALUE();
-			o->utc = true;
-		} else if (!strcmp(name, "--no-aggregate")) {
-			NO_VALUE();
-			o->agg_window_ns = 0;
-		} else if (!strcmp(name, "--aggregate-window")) {
-			NEED_VALUE();
-			if (parse_seconds(val, &o->agg_window_ns)) {
-				snprintf(err, errlen, "--aggregate-window: '%s' is not a number of "
-					 "seconds >= 0", val);
-				return -1;
-			}
-		} else if (!strcmp(name, "--duration")) {
-			NEED_VALUE();
-			if (parse_seconds(val, &o->duration_ns) || !o->duration_ns) {
-				snprintf(err, errlen, "--duration: '%s' is not a number of seconds > 0",
-					 val);
-				return -1;
-			}
-		} else if (!strcmp(name, "--window")) {
-			NEED_VALUE();
-			if (parse_seconds(val, &o->window_ns) || !o->window_ns) {
-				snprintf(err, errlen, "--window: '%s' is not a number of seconds > 0",
-					 val);
-				return -1;
-			}
-		} else if (!strcmp(name, "--container")) {
-			NEED_VALUE();
-			if (!*val) {
-				snprintf(err, errlen, "--container needs a name, id, pid or cgroup path");
-				return -1;
-			}
-			o->container = val;
-		} else if (!strcmp(name, "--host-root")) {
-			NEED_VALUE();
-			o->host_root = val;
-		} else if (!strcmp(name, "--pid") || !strcmp(name, "--port")) {
-			unsigned long v;
-			char *end;
-			bool pid = !strcmp(name, "--pid");
-
-			NEED_VALUE();
-			errno = 0;
-			v = strtoul(val, &end, 10);
-			if (errno || end == val || *end || !v || v > (pid ? 4194304UL : 65535UL)) {
-				snprintf(err, errlen, "%s: '%s' is not a %s", name, val,
-					 pid ? "process id" : "port number (1-65535)");
-				return -1;
-			}
-			if (pid)
-				o->pid = v;
-			else
-				o->port = v;
-		} else if (!strcmp(name, "--record") || !strcmp(name, "-o")) {
-			NEED_VALUE();
-			if (!strcmp(name, "-o") && o->cmd == KW_CMD_EXPORT)
-				o->out = val;
-			else
-				o->record = val;
-		} else if (!strcmp(name, "--format")) {
-			NEED_VALUE();
-			if (strcmp(val, "jsonl") && strcmp(val, "otlp") && strcmp(val, "perfetto")) {
-				snprintf(err, errlen, "--format: '%s' is not jsonl, otlp or perfetto",
-					 val);
-				return -1;
-			}
-			o->format = val;
-		} else if (!strcmp(name, "--max-size")) {
-			NEED_VALUE();
-			if (parse_size(val, &o->max_size)) {
-				snprintf(err, errlen, "--max-size: '%s' is not a size of at least 4096 "
-					 "bytes (K, M, G suffixes)", val);
-				return -1;
-			}
-		} else if (!strcmp(name, "--max-files")) {
-			unsigned long v;
-			char *end;
-
-			NEED_VALUE();
-			errno = 0;
-			v = strtoul(val, &end, 10);
-			if (errno || end == val || *end || v < 1 || v > 1000) {
-				snprintf(err, errlen, "--max-files: '%s' is not a number from 1 to 1000",
-					 val);
-				return -1;
-			}
-			o->max_files = v;
-		} else if (!strcmp(name, "--ring-kb")) {
-			char *end;
-
-			NEED_VALUE();
-			if (parse_kb(val, &end, &o->ring_rare_kb) || *end != ',' ||
-			    parse_kb(end + 1, &end, &o->ring_bulk_kb) || *end) {
-				snprintf(err, errlen, "--ring-kb: '%s' is not RARE,BULK in KiB, powers "
-					 "of two between 4 and 1048576", val);
-				return -1;
-			}
-		} else {
-			snprintf(err, errlen, "unknown option '%s' (see kwhy --help)", a);
-			return -1;
-		}
-#undef NEED_VALUE
-#undef NO_VALUE
-	}
-	if ((o->cmd == KW_CMD_DOCTOR || o->cmd == KW_CMD_INFO) && watch_only) {
-		snprintf(err, errlen, "%s takes only --json, not %s",
-			 o->cmd == KW_CMD_DOCTOR ? "doctor" : "info", watch_only);
-		return -1;
-	}
-	if ((o->cmd == KW_CMD_REPLAY || o->cmd == KW_CMD_INFO || o->cmd == KW_CMD_EXPORT) &&
-	    !o->file) {
-		snprintf(err, errlen, "which trace file? (kwhy %s FILE)",
-			 o->cmd == KW_CMD_REPLAY ? "replay" : o->cmd == KW_CMD_INFO ? "info" :
-			 "export");
-		return -1;
-	}
-	if (o->cmd == KW_CMD_EXPORT && !o->format) {
-		snprintf(err, errlen, "export needs --format jsonl, otlp or perfetto");
-		return -1;
-	}
-	if (o->cmd == KW_CMD_RECORD && !o->record) {
-		snprintf(err, errlen, "record needs -o FILE");
-		return -1;
-	}
-	return 0;
+	o->cmd = c->cmd;
+	return parse_command(o, c, argc, argv, err, errlen);
 }

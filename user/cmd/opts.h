@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Command line: parsed into a plain struct, with no side effects, so it can
- * be unit-tested.  Exit codes are listed here and in the README. */
+ * be unit-tested.  Each command takes only its own options (cmd/cmdtab.c).
+ * Exit codes are listed here and in the README. */
 #ifndef KWHY_OPTS_H
 #define KWHY_OPTS_H
 
@@ -29,6 +30,9 @@ enum kw_cmd {
 
 struct kw_opts {
 	enum kw_cmd cmd;
+	/* the command named on the line, whose usage --help and usage errors
+	 * print; KW_CMD_HELP when none was named: the usage of them all */
+	enum kw_cmd usage_of;
 	bool json;
 	bool stats;		/* print counters every stats interval */
 	bool verbose;		/* libbpf debug output */
@@ -54,9 +58,19 @@ struct kw_opts {
 
 #define KW_DEFAULT_AGG_WINDOW_NS (5ULL * 1000000000ULL)
 
+/* what kw_opts_parse returns */
+enum kw_parse_result {
+	KW_PARSE_OK = 0,
+	KW_PARSE_ERROR = -1,	/* a bad value or command: err says it all */
+	KW_PARSE_USAGE = -2,	/* an option or argument the command does not take,
+				 * or one it needs is missing: err, then the usage */
+};
+
 void kw_opts_default(struct kw_opts *o);
-/* Returns 0, or -1 with a message for the user in err. */
+/* A kw_parse_result, with a message for the user in err when not OK.
+ * Uses getopt_long, so not for two threads at once. */
 int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t errlen);
-void kw_usage(FILE *f);
+/* the usage of one command, or of them all for KW_CMD_HELP */
+void kw_usage(FILE *f, enum kw_cmd cmd);
 
 #endif

@@ -92,8 +92,6 @@ static void feed_pipeline(void *ctx, const struct kw_event *ev)
 		record_failed(w, err);
 }
 
-static uint64_t now_ns(clockid_t id);
-
 static void pipe_flush(struct watch *w)
 {
 	uint64_t now = now_ns(CLOCK_BOOTTIME);
@@ -339,22 +337,146 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 	return 0;
 }
 
+/* what the BPF side needs of the options */
+static struct kw_loader_cfg loader_cfg(const struct kw_opts *o)
+{
+	return (struct kw_loader_cfg){ .agg_window_ns = o->agg_window_ns,
+				       .ring_rare_kb = o->ring_rare_kb,
+				       .ring_bulk_kb = o->ring_bulk_kb,
+				       .filter_port = o->port };
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	/* SA_RESTART, so a write blocked on a full pipe is not cut short;
+	 * epoll_wait is never restarted (signal(7)): the poll still returns
+	 * at once on SIGINT/SIGTERM */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* the output and the pipeline that feeds it; fmt holds the reason names */
+static void start_output(struct watch *w, const struct kw_opts *o, struct kw_fmt_ctx *fmt)
+{
+	struct kw_pipeline_cfg pc = { .model.recent_ns = o->window_ns,
+				      .rst_reasons = fmt->rst_reasons,
+				      .drop_reasons = fmt->drop_reasons };
+	struct kw_sinks sinks;
+
+	fmt->boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
+	fmt->color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	fmt->utc = o->utc;
+	/* `record` prints nothing but its messages */
+	kw_output_init(&w->out, o->cmd == KW_CMD_RECORD ? NULL : stdout, o->json, fmt);
+	sinks = kw_output_sinks(&w->out);
+	kw_pipeline_init(&w->pipeline, &pc, &sinks);
+}
+
+/* what is attached and what is not: the `ready` record, or text on stderr */
+static void print_ready(struct watch *w, const struct kw_plan *p, const struct kw_features *f)
+{
+	const struct kw_opts *o = w->o;
+	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
+				    .agg_window_ns = o->agg_window_ns };
+	struct kw_buf b = KW_BUF_INIT(w->out.line);
+
+	ri.now_wall_ns = now_ns(CLOCK_REALTIME);
+	ri.target = w->target.on ? w->target.desc : NULL;
+	kw_format_ready(&b, o->json, p, f, &ri);
+	if (o->json && w->out.f) {
+		kw_output_line(&w->out, w->out.f, &b);
+		fflush(w->out.f);
+	} else {
+		fputs(w->out.line, stderr);
+	}
+}
+
+/* Until SIGINT/SIGTERM, --duration or a failed output; an exit code. */
+static int watch_loop(struct watch *w, struct kw_loader *l)
+{
+	const struct kw_opts *o = w->o;
+	uint64_t start = now_ns(CLOCK_MONOTONIC);
+	uint64_t next_drain = start + 1000000000ULL;
+	uint64_t next_stats = start + o->stats_interval_ns;
+
+	while (!g_stop && !w->out.failed) {
+		/* a refusal waiting for its client goes out within a few ms */
+		int n = ring_buffer__poll(l->rb, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		flush_batch(w);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
+			return KW_EXIT_RUNTIME;
+		}
+		if (now >= next_drain) {
+			kw_loader_drain_repeats(l, emit, w);
+			pipe_flush(w);
+			record_counters(w, l);	/* and sync: readable after a crash */
+			if (kw_target_check_gone(&w->target))
+				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup "
+					"or process no longer exists); still watching in case "
+					"it returns\n", w->target.desc);
+			next_drain = now + 1000000000ULL;
+		}
+		if (w->out.f && fflush(w->out.f))
+			w->out.failed = true;
+
+		if (o->stats && now >= next_stats) {
+			print_stats(w, l, false);
+			next_stats = now + o->stats_interval_ns;
+		}
+		if (o->duration_ns && now - start >= o->duration_ns)
+			break;
+	}
+	return KW_EXIT_OK;
+}
+
+static void close_trace(struct watch *w)
+{
+	if (w->rec && kw_trace_close(w->rec) && !w->rec_failed)
+		fprintf(stderr, "kwhy: closing the trace failed: %m\n");
+	w->rec = NULL;
+}
+
+/* What is still in the rings and the aggregation map, then the totals;
+ * ret, or KW_EXIT_RUNTIME when the output failed. */
+static int finish(struct watch *w, struct kw_loader *l, int ret)
+{
+	ring_buffer__consume(l->rb);
+	flush_batch(w);
+	kw_loader_drain_repeats(l, emit, w);
+	pipe_flush(w);
+	kw_pipeline_finish(&w->pipeline);
+	record_counters(w, l);
+	close_trace(w);
+	if (w->out.f)
+		fflush(w->out.f);
+	if (w->out.failed) {
+		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
+			"stopping\n");
+		ret = KW_EXIT_RUNTIME;
+	}
+	print_stats(w, l, true);
+	return ret;
+}
+
 int kw_watch(const struct kw_opts *o)
 {
 	static struct watch w;
+	struct kw_loader_cfg lc = loader_cfg(o);
+	struct kw_loader l = {};	/* kw_loader_stop: a no-op until started */
+	struct kw_cgroups *cg = NULL;
 	struct kw_features f;
-	struct kw_loader l;
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
-				    .agg_window_ns = o->agg_window_ns };
-	struct kw_buf b = KW_BUF_INIT(w.out.line);
 	struct kw_fmt_ctx fmt = {};
 	struct btf *btf;
-	uint64_t start, next_drain, next_stats;
 	struct kw_target_spec ts;
-	struct kw_cgroups *cg;
 	char err[512];
-	int ret = KW_EXIT_OK;
+	int ret;
 
 	w.o = o;
 	kw_loader_set_verbose(o->verbose);
@@ -364,15 +486,8 @@ int kw_watch(const struct kw_opts *o)
 	btf__free(btf);		/* before libbpf parses its own copy: lower peak */
 	ret = check_environment(&f);
 	if (ret)
-		return ret;
-
-	/* SA_RESTART, so a write blocked on a full pipe is not cut short;
-	 * epoll_wait is never restarted (signal(7)): the poll still returns
-	 * at once on SIGINT/SIGTERM */
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+		goto cleanup;
+	catch_signals();
 
 	ts = (struct kw_target_spec){ .container = o->container, .pid = o->pid,
 				      .host_root = o->host_root, .proc_root = KW_PROC_ROOT,
@@ -380,104 +495,35 @@ int kw_watch(const struct kw_opts *o)
 				      .memcg_v1_mount = f.memcg_v1_mount };
 	if (kw_target_resolve(&w.target, &ts, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
-		return KW_EXIT_USAGE;
+		ret = KW_EXIT_USAGE;
+		goto cleanup;
 	}
-	fmt.boot_to_wall_ns = (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME);
-	fmt.color = !o->json && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-	fmt.utc = o->utc;
-	/* `record` prints nothing but its messages */
-	kw_output_init(&w.out, o->cmd == KW_CMD_RECORD ? NULL : stdout, o->json, &fmt);
-	{
-		struct kw_pipeline_cfg pc = { .model.recent_ns = o->window_ns,
-					      .rst_reasons = fmt.rst_reasons,
-					      .drop_reasons = fmt.drop_reasons };
-		struct kw_sinks sinks = kw_output_sinks(&w.out);
-
-		kw_pipeline_init(&w.pipeline, &pc, &sinks);
-	}
+	start_output(&w, o, &fmt);
 	cg = kw_cgroups_new(f.cg2_mount, f.memcg_v1_mount);
 	if (cg && o->host_root)
 		kw_cgroups_set_meta_root(cg, o->host_root);
 	kw_enrich_init(&w.enrich, cg);
 
-	if (kw_loader_start(&l, o, &f, &w.target, on_record, &w, err, sizeof(err))) {
+	if (kw_loader_start(&l, &lc, &f, &w.target, on_record, &w, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
-		kw_loader_stop(&l);
-		return KW_EXIT_RUNTIME;
+		ret = KW_EXIT_RUNTIME;
+		goto cleanup;
 	}
 	if (!any_enabled(&l.plan)) {
 		fprintf(stderr, "kwhy: no tracepoint could be attached; see 'kwhy doctor'\n");
-		kw_loader_stop(&l);
-		return KW_EXIT_UNSUPPORTED;
+		ret = KW_EXIT_UNSUPPORTED;
+		goto cleanup;
 	}
-
-	ri.now_wall_ns = now_ns(CLOCK_REALTIME);
-	ri.target = w.target.on ? w.target.desc : NULL;
-	kw_format_ready(&b, o->json, &l.plan, &f, &ri);
-	if (o->json && w.out.f) {
-		kw_output_line(&w.out, w.out.f, &b);
-		fflush(w.out.f);
-	} else {
-		fputs(w.out.line, stderr);
+	print_ready(&w, &l.plan, &f);
+	if (o->record) {
+		ret = start_recording(&w, o, &l.plan, &f);
+		if (ret)
+			goto cleanup;
 	}
-	if (o->record && start_recording(&w, o, &l.plan, &f)) {
-		kw_loader_stop(&l);
-		kw_cgroups_free(cg);
-		return KW_EXIT_RUNTIME;
-	}
-
 	take_snapshot(&w, &l);
-	start = now_ns(CLOCK_MONOTONIC);
-	next_drain = start + 1000000000ULL;
-	next_stats = start + o->stats_interval_ns;
-	while (!g_stop && !w.out.failed) {
-		/* a refusal waiting for its client goes out within a few ms */
-		int n = ring_buffer__poll(l.rb, kw_pipeline_pending(&w.pipeline) ? 5 : 100);
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
-
-		flush_batch(&w);
-		if (n < 0 && n != -EINTR) {
-			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
-			ret = KW_EXIT_RUNTIME;
-			break;
-		}
-		if (now >= next_drain) {
-			kw_loader_drain_repeats(&l, emit, &w);
-			pipe_flush(&w);
-			record_counters(&w, &l);	/* and sync: readable after a crash */
-			if (kw_target_check_gone(&w.target))
-				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup or "
-					"process no longer exists); still watching in case it "
-					"returns\n", w.target.desc);
-			next_drain = now + 1000000000ULL;
-		}
-		if (w.out.f && fflush(w.out.f))
-			w.out.failed = true;
-
-		if (o->stats && now >= next_stats) {
-			print_stats(&w, &l, false);
-			next_stats = now + o->stats_interval_ns;
-		}
-		if (o->duration_ns && now - start >= o->duration_ns)
-			break;
-	}
-	/* what is still in the rings and the aggregation map, then totals */
-	ring_buffer__consume(l.rb);
-	flush_batch(&w);
-	kw_loader_drain_repeats(&l, emit, &w);
-	pipe_flush(&w);
-	kw_pipeline_finish(&w.pipeline);
-	record_counters(&w, &l);
-	if (w.rec && kw_trace_close(w.rec) && !w.rec_failed)
-		fprintf(stderr, "kwhy: closing the trace failed: %m\n");
-	if (w.out.f)
-		fflush(w.out.f);
-	if (w.out.failed) {
-		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
-			"stopping\n");
-		ret = KW_EXIT_RUNTIME;
-	}
-	print_stats(&w, &l, true);
+	ret = finish(&w, &l, watch_loop(&w, &l));
+cleanup:
+	close_trace(&w);
 	kw_loader_stop(&l);
 	kw_cgroups_free(cg);
 	return ret;

@@ -95,8 +95,8 @@ static void disable_item_of(struct kw_plan *p, const char *prog, const char *why
 	}
 }
 
-static int open_and_load(struct kw_loader *l, const struct kw_opts *o, const struct kw_target *t,
-			 char *err, size_t errlen)
+static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
+			 const struct kw_target *t, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
 	int ret;
@@ -111,12 +111,12 @@ static int open_and_load(struct kw_loader *l, const struct kw_opts *o, const str
 				 strerror(errno));
 			return -1;
 		}
-		l->skel->rodata->kw_agg_window_ns = o->agg_window_ns;
+		l->skel->rodata->kw_agg_window_ns = cfg->agg_window_ns;
 		l->skel->rodata->kw_page_size = sysconf(_SC_PAGESIZE);
 		l->skel->rodata->kw_filter_on = t->on;
-		l->skel->rodata->kw_filter_port = o->port;
-		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, o->ring_rare_kb * 1024);
-		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, o->ring_bulk_kb * 1024);
+		l->skel->rodata->kw_filter_port = cfg->filter_port;
+		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, cfg->ring_rare_kb * 1024);
+		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, cfg->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)
 			bpf_program__set_autoload(prog, prog_wanted(&l->plan, bpf_program__name(prog)));
 
@@ -186,9 +186,9 @@ static void attach_all(struct kw_loader *l)
 	}
 }
 
-int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct kw_features *f,
-		    const struct kw_target *t, ring_buffer_sample_fn on_record, void *cb_ctx,
-		    char *err, size_t errlen)
+int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
+		    const struct kw_features *f, const struct kw_target *t,
+		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
 	kw_plan_make(f, &l->plan);
@@ -201,7 +201,7 @@ int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct k
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (open_and_load(l, o, t, err, errlen))
+	if (open_and_load(l, cfg, t, err, errlen))
 		return -1;
 	if (fill_target(l, t)) {
 		snprintf(err, errlen, "cannot fill the target filter maps: %s", strerror(errno));

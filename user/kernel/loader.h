@@ -9,10 +9,18 @@
 #include "kernel/aggseen.h"
 #include "core/event.h"
 #include "kernel/probe.h"
-#include "cmd/opts.h"
 #include "host/target.h"
 
 struct kwhy_bpf;
+
+/* What the command asks of the BPF side, filled from its options; the
+ * kernel filter's ids come separately, in the target. */
+struct kw_loader_cfg {
+	uint64_t agg_window_ns;		/* in-kernel repeat counting window, 0: off */
+	uint32_t ring_rare_kb;		/* ring buffer sizes in KiB, powers of two */
+	uint32_t ring_bulk_kb;
+	uint16_t filter_port;		/* only this port in the kernel, 0: any */
+};
 
 struct kw_loader {
 	struct kwhy_bpf *skel;
@@ -24,9 +32,9 @@ struct kw_loader {
 };
 
 /* Returns 0, or -1 with a message in err (the cause and what to do). */
-int kw_loader_start(struct kw_loader *l, const struct kw_opts *o, const struct kw_features *f,
-		    const struct kw_target *t, ring_buffer_sample_fn on_record, void *cb_ctx,
-		    char *err, size_t errlen);
+int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
+		    const struct kw_features *f, const struct kw_target *t,
+		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen);
 void kw_loader_stop(struct kw_loader *l);
 
 /* Sum of the per-CPU counters. */
