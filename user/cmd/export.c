@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include "host/container.h"
 #include "core/explain.h"
+#include "core/exit_status.h"
 #include "cmd/export.h"
 #include "output/explanation.h"
 #include "output/format.h"
@@ -470,6 +471,7 @@ static void otlp_event(void *ctx, const struct kw_event *ev, uint64_t id)
 	char line[2048], body[2048];
 	struct kw_buf lb = KW_BUF_INIT(line);
 	struct kw_place pl;
+	struct kw_exit_status st;
 	struct kw_json j;
 	const char *sig;
 
@@ -511,11 +513,12 @@ static void otlp_event(void *ctx, const struct kw_event *ev, uint64_t id)
 		break;
 	}
 	case KW_EV_PROC_EXIT:
-		sig = kw_signal_name(ev->exit.exit_code & 0x7f);
-		if (ev->exit.exit_code & 0x7f)
+		st = kw_exit_status(ev->exit.exit_code);
+		sig = kw_signal_name(st.sig);
+		if (st.signaled)
 			a_str(&j, "kwhy.signal", sig ?: "unknown");
 		else
-			a_int(&j, "process.exit.code", (ev->exit.exit_code >> 8) & 0xff);
+			a_int(&j, "process.exit.code", st.code);
 		if (ev->exit.why & KW_EXIT_LISTENER)
 			a_int(&j, "kwhy.listeners_open", ev->exit.nr_listeners);
 		break;
@@ -1038,6 +1041,7 @@ static void pf_instant(struct exporter *x, const struct kw_event *ev, uint64_t i
 	char name[300], err[32];
 	struct kw_buf nb = KW_BUF_INIT(name);
 	const char *cat = "event", *sig;
+	struct kw_exit_status st;
 	struct kw_place pl;
 	struct track *tr;
 	struct kw_json j;
@@ -1055,11 +1059,12 @@ static void pf_instant(struct exporter *x, const struct kw_event *ev, uint64_t i
 		kw_buf_puts(&nb, "exit ");
 		if (t)
 			pf_name_task(&nb, t);
-		sig = kw_signal_name(ev->exit.exit_code & 0x7f);
-		if (ev->exit.exit_code & 0x7f)
+		st = kw_exit_status(ev->exit.exit_code);
+		sig = kw_signal_name(st.sig);
+		if (st.signaled)
 			kw_buf_printf(&nb, ": %s", sig ?: "signal");
 		else
-			kw_buf_printf(&nb, ": code %u", (ev->exit.exit_code >> 8) & 0xff);
+			kw_buf_printf(&nb, ": code %u", st.code);
 		break;
 	case KW_EV_SIGNAL:
 		cat = "signal";

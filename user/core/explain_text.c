@@ -4,6 +4,7 @@
 #include <string.h>
 #include "util/escape.h"
 #include "core/explain.h"
+#include "core/exit_status.h"
 #include "util/textfmt.h"
 #include "core/names.h"
 
@@ -23,12 +24,13 @@ static void secs(struct kw_buf *b, uint64_t ns)
 
 static void wait_text(struct kw_buf *b, uint32_t status)
 {
-	const char *sig = kw_signal_name(status & 0x7f);
+	struct kw_exit_status st = kw_exit_status(status);
+	const char *sig = kw_signal_name(st.sig);
 
-	if (status & 0x7f)
+	if (st.signaled)
 		kw_buf_printf(b, "was killed by %s", sig ? sig : "a signal");
 	else
-		kw_buf_printf(b, "exited with code %u", (status >> 8) & 0xff);
+		kw_buf_printf(b, "exited with code %u", st.code);
 }
 
 static void in_place(struct kw_buf *b, const struct kw_place *p)

@@ -4,6 +4,7 @@
  * number stays beside it so nothing is lost. */
 #include <string.h>
 #include "output/format.h"
+#include "core/exit_status.h"
 #include "util/json.h"
 #include "core/names.h"
 #include "core/names.h"
@@ -139,20 +140,20 @@ static void json_oom(struct kw_json *j, const struct kw_ev_oom *e)
 
 static void json_exit(struct kw_json *j, const struct kw_ev_exit *e)
 {
-	unsigned int sig = e->exit_code & 0x7f;
+	struct kw_exit_status st = kw_exit_status(e->exit_code);
 
 	json_actor(j, "process", &e->hdr);
 	kw_json_u64(j, "wait_status", e->exit_code);
-	if (sig) {
+	if (st.signaled) {
 		kw_json_null(j, "exit_code");
-		kw_json_str(j, "signal", kw_signal_name(sig));
-		kw_json_u64(j, "signo", sig);
+		kw_json_str(j, "signal", kw_signal_name(st.sig));
+		kw_json_u64(j, "signo", st.sig);
 	} else {
-		kw_json_u64(j, "exit_code", (e->exit_code >> 8) & 0xff);
+		kw_json_u64(j, "exit_code", st.code);
 		kw_json_null(j, "signal");
 		kw_json_null(j, "signo");
 	}
-	kw_json_bool(j, "core_dumped", e->exit_code & 0x80);
+	kw_json_bool(j, "core_dumped", st.core_dumped);
 	kw_json_bool(j, "group_dead", e->group_dead);
 	kw_json_bool(j, "held_listener", e->why & KW_EXIT_LISTENER);
 	kw_json_u64(j, "listeners_open", e->nr_listeners);
@@ -181,13 +182,13 @@ static void json_listen(struct kw_json *j, const struct kw_ev_listen *e)
 	kw_json_str(j, "how", kw_close_how_name(e->how));
 	json_task(j, "closer", &e->closer);
 	if (e->how == KW_CLOSE_EXIT || e->how == KW_CLOSE_KILLED) {
-		unsigned int sig = e->closer_exit_code & 0x7f;
+		struct kw_exit_status st = kw_exit_status(e->closer_exit_code);
 
-		if (sig) {
+		if (st.signaled) {
 			kw_json_null(j, "exit_code");
-			kw_json_str(j, "signal", kw_signal_name(sig));
+			kw_json_str(j, "signal", kw_signal_name(st.sig));
 		} else {
-			kw_json_u64(j, "exit_code", (e->closer_exit_code >> 8) & 0xff);
+			kw_json_u64(j, "exit_code", st.code);
 			kw_json_null(j, "signal");
 		}
 	}

@@ -3,6 +3,7 @@
  * numbers, addresses as host:port.  Untrusted strings are escaped. */
 #include "util/escape.h"
 #include "output/format.h"
+#include "core/exit_status.h"
 #include "core/names.h"
 
 static void text_task(struct kw_buf *b, const struct kw_task *t)
@@ -21,14 +22,15 @@ static void text_actor(struct kw_buf *b, const struct kw_hdr *h, const char *non
 
 static void text_wait_status(struct kw_buf *b, uint32_t status)
 {
-	const char *sig = kw_signal_name(status & 0x7f);
+	struct kw_exit_status st = kw_exit_status(status);
+	const char *sig = kw_signal_name(st.sig);
 
-	if (!(status & 0x7f))
-		kw_buf_printf(b, "exited with code %u", (status >> 8) & 0xff);
+	if (!st.signaled)
+		kw_buf_printf(b, "exited with code %u", st.code);
 	else if (sig)
-		kw_buf_printf(b, "killed by %s%s", sig, (status & 0x80) ? " (core dumped)" : "");
+		kw_buf_printf(b, "killed by %s%s", sig, st.core_dumped ? " (core dumped)" : "");
 	else
-		kw_buf_printf(b, "killed by signal %u", status & 0x7f);
+		kw_buf_printf(b, "killed by signal %u", st.sig);
 }
 
 static void text_errno(struct kw_buf *b, int err)

@@ -4,6 +4,7 @@
 #include "core/names.h"
 #include "util/escape.h"
 #include "output/explanation.h"
+#include "core/exit_status.h"
 #include "util/json.h"
 #include "core/names.h"
 
@@ -65,11 +66,13 @@ static void j_listener(struct kw_json *j, const struct kw_listener *l)
 
 static void j_wait(struct kw_json *j, uint32_t status)
 {
-	if (status & 0x7f) {
+	struct kw_exit_status st = kw_exit_status(status);
+
+	if (st.signaled) {
 		kw_json_null(j, "exit_code");
-		kw_json_str(j, "signal", kw_signal_name(status & 0x7f));
+		kw_json_str(j, "signal", kw_signal_name(st.sig));
 	} else {
-		kw_json_u64(j, "exit_code", (status >> 8) & 0xff);
+		kw_json_u64(j, "exit_code", st.code);
 		kw_json_null(j, "signal");
 	}
 }
