@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "util/buf.h"
 
 struct kw_exit_status {
 	bool signaled;		/* killed by sig, else exited with code */
@@ -28,5 +29,17 @@ static inline struct kw_exit_status kw_exit_status(uint32_t wait_status)
 		s.code = (wait_status >> 8) & 0xff;
 	return s;
 }
+
+/* The words for an exit status: the same facts in three places, each
+ * with the wording of its sentence. */
+enum kw_exit_wording {
+	KW_EXIT_EVENT,		/* "exited with code 3", "killed by SIGSEGV (core
+				 * dumped)", "killed by signal 77" */
+	KW_EXIT_SENTENCE,	/* "exited with code 3", "was killed by SIGKILL",
+				 * "was killed by a signal" */
+	KW_EXIT_SHORT,		/* "code 3", "SIGKILL", "signal" */
+};
+
+void kw_exit_status_text(struct kw_buf *b, uint32_t wait_status, enum kw_exit_wording w);
 
 #endif

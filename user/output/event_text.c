@@ -1,36 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Events as one line each for a person: local time, a verb, names before
  * numbers, addresses as host:port.  Untrusted strings are escaped. */
-#include "util/escape.h"
 #include "output/format.h"
 #include "core/exit_status.h"
 #include "core/names.h"
 
-static void text_task(struct kw_buf *b, const struct kw_task *t)
-{
-	kw_escape_term(b, t->comm, sizeof(t->comm));
-	kw_buf_printf(b, " pid %u", t->tgid);
-}
-
 static void text_actor(struct kw_buf *b, const struct kw_hdr *h, const char *none)
 {
 	if (h->flags & KW_F_TASK)
-		text_task(b, &h->task);
+		kw_fmt_task(b, &h->task);
 	else
 		kw_buf_puts(b, none);
-}
-
-static void text_wait_status(struct kw_buf *b, uint32_t status)
-{
-	struct kw_exit_status st = kw_exit_status(status);
-	const char *sig = kw_signal_name(st.sig);
-
-	if (!st.signaled)
-		kw_buf_printf(b, "exited with code %u", st.code);
-	else if (sig)
-		kw_buf_printf(b, "killed by %s%s", sig, st.core_dumped ? " (core dumped)" : "");
-	else
-		kw_buf_printf(b, "killed by signal %u", st.sig);
 }
 
 static void text_errno(struct kw_buf *b, int err)
@@ -52,7 +32,7 @@ static void text_netns(struct kw_buf *b, const struct kw_hdr *h)
 static void text_oom(struct kw_buf *b, const struct kw_ev_oom *e)
 {
 	kw_buf_puts(b, "OOM-KILL     ");
-	text_task(b, &e->victim);
+	kw_fmt_task(b, &e->victim);
 	kw_buf_puts(b, " (rss ");
 	kw_fmt_bytes(b, (e->anon_rss_kb + e->file_rss_kb + e->shmem_rss_kb) * 1024);
 	kw_buf_puts(b, ")");
@@ -101,7 +81,7 @@ static void text_conn(struct kw_buf *b, const struct kw_ev_conn *e, const struct
 			kw_buf_printf(b, " (%s)", reason);
 		if (e->hdr.flags & KW_F_TASK) {
 			kw_buf_puts(b, ", owner ");
-			text_task(b, &e->hdr.task);
+			kw_fmt_task(b, &e->hdr.task);
 		}
 		break;
 	case KW_EV_RESET_RECV:
@@ -145,10 +125,10 @@ static void text_listen(struct kw_buf *b, const struct kw_ev_listen *e)
 		kw_buf_puts(b, ": ");
 		if (e->how == KW_CLOSE_CALL) {
 			kw_buf_puts(b, "closed by ");
-			text_task(b, &e->closer);
+			kw_fmt_task(b, &e->closer);
 		} else if (e->how == KW_CLOSE_EXIT || e->how == KW_CLOSE_KILLED) {
 			kw_buf_puts(b, "owner ");
-			text_wait_status(b, e->closer_exit_code);
+			kw_exit_status_text(b, e->closer_exit_code, KW_EXIT_EVENT);
 		} else {
 			kw_buf_puts(b, "closed");
 		}
@@ -188,7 +168,7 @@ void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw
 		kw_buf_puts(b, "EXIT         ");
 		text_actor(b, h, "?");
 		kw_buf_putc(b, ' ');
-		text_wait_status(b, ev->exit.exit_code);
+		kw_exit_status_text(b, ev->exit.exit_code, KW_EXIT_EVENT);
 		if (ev->exit.why & KW_EXIT_LISTENER)
 			kw_buf_printf(b, " (held %u listening socket%s)", ev->exit.nr_listeners,
 				      ev->exit.nr_listeners == 1 ? "" : "s");
@@ -200,7 +180,7 @@ void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw
 			kw_buf_puts(b, "the kernel in ");
 		text_actor(b, h, "?");
 		kw_buf_puts(b, " to ");
-		text_task(b, &ev->signal.target);
+		kw_fmt_task(b, &ev->signal.target);
 		break;
 	case KW_EV_LISTEN:
 	case KW_EV_LISTEN_CLOSE:

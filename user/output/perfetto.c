@@ -397,7 +397,6 @@ static void pf_instant(struct kw_perfetto *pf, const struct kw_event *ev, uint64
 	char name[300], err[32];
 	struct kw_buf nb = KW_BUF_INIT(name);
 	const char *cat = "event", *sig;
-	struct kw_exit_status st;
 	struct kw_place pl;
 	struct kw_pf_track *tr;
 	struct kw_json j;
@@ -415,12 +414,8 @@ static void pf_instant(struct kw_perfetto *pf, const struct kw_event *ev, uint64
 		kw_buf_puts(&nb, "exit ");
 		if (t)
 			pf_name_task(&nb, t);
-		st = kw_exit_status(ev->exit.exit_code);
-		sig = kw_signal_name(st.sig);
-		if (st.signaled)
-			kw_buf_printf(&nb, ": %s", sig ?: "signal");
-		else
-			kw_buf_printf(&nb, ": code %u", st.code);
+		kw_buf_puts(&nb, ": ");
+		kw_exit_status_text(&nb, ev->exit.exit_code, KW_EXIT_SHORT);
 		break;
 	case KW_EV_SIGNAL:
 		cat = "signal";
