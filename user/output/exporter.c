@@ -34,23 +34,6 @@ void kw_exporter_note_time(struct kw_exporter *x, const struct kw_event *ev)
 		x->last_ns = ts;
 }
 
-/* the process an event is about */
-const struct kw_task *kw_event_subject(const struct kw_event *ev)
-{
-	switch (ev->hdr.type) {
-	case KW_EV_OOM_KILL:
-		return &ev->oom.victim;
-	case KW_EV_SIGNAL:
-		return &ev->signal.target;
-	case KW_EV_REPEAT:
-	case KW_EV_CGROUP:
-	case KW_EV_MEMCG_PROCS:
-		return NULL;
-	default:
-		return (ev->hdr.flags & KW_F_TASK) ? &ev->hdr.task : NULL;
-	}
-}
-
 /* what the trace's cgroup records say of a cgroup, as the explainer sees it */
 void kw_exporter_place(const struct kw_exporter *x, uint64_t id, bool v1, struct kw_place *p)
 {

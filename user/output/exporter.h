@@ -46,8 +46,6 @@ void kw_exporter_netns_place(const struct kw_exporter *x, uint32_t netns, struct
 void kw_exporter_event_place(const struct kw_exporter *x, const struct kw_event *ev,
 			     const struct kw_task *t, struct kw_place *p);
 
-/* the process an event is about, NULL for none */
-const struct kw_task *kw_event_subject(const struct kw_event *ev);
 bool kw_cause_is_refusal(uint8_t cause);
 bool kw_cause_is_death(uint8_t cause);
 /* "ECONNREFUSED", or "errno N" */

@@ -3,17 +3,16 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "core/exit_status.h"
 #include "core/names.h"
+#include "output/event_kinds.h"
 #include "output/explanation.h"
 #include "output/perfetto.h"
+#include "output/pieces.h"
 #include "util/json.h"
 
 #define LANE_TID 5000000	/* listener lanes: above any pid (PID_MAX_LIMIT) */
 #define PRE_TID 6000000
 #define PID_HOST 1
-
-#define ECONNREFUSED_ 111
 
 enum track_kind { TK_HOST, TK_CONTAINER, TK_SERVICE, TK_UNKNOWN, TK_OTHER };
 
@@ -114,8 +113,11 @@ static void track_start(struct kw_perfetto *pf, struct kw_pf_track *t, uint8_t k
 /* the process track of a place, made on first use */
 static struct kw_pf_track *track_of(struct kw_perfetto *pf, const struct kw_place *p)
 {
-	uint8_t kind = !p->known ? TK_UNKNOWN : p->runtime == KW_RT_HOST ? TK_HOST :
-		       p->runtime == KW_RT_SYSTEMD ? TK_SERVICE : TK_CONTAINER;
+	static const uint8_t kinds[] = {
+		[KW_PLACE_UNKNOWN] = TK_UNKNOWN, [KW_PLACE_HOST] = TK_HOST,
+		[KW_PLACE_SERVICE] = TK_SERVICE, [KW_PLACE_CONTAINER] = TK_CONTAINER,
+	};
+	uint8_t kind = kinds[kw_place_kind(p)];
 	char key[72];
 	uint32_t h = 2166136261u ^ kind;
 
@@ -141,11 +143,6 @@ static struct kw_pf_track *track_of(struct kw_perfetto *pf, const struct kw_plac
 	return &pf->other;
 }
 
-static void pf_name_task(struct kw_buf *b, const struct kw_task *t)
-{
-	kw_buf_printf(b, "%.*s %u", (int)strnlen(t->comm, sizeof(t->comm)), t->comm, t->tgid);
-}
-
 /* A listener's life as a complete event.  open_ev or close may be NULL. */
 static void pf_span(struct kw_perfetto *pf, const struct kw_ev_listen *open_ev, uint64_t open_id,
 		    const struct kw_event *close, uint64_t close_id, uint64_t start_ns,
@@ -165,7 +162,7 @@ static void pf_span(struct kw_perfetto *pf, const struct kw_ev_listen *open_ev, 
 	kw_fmt_endpoint(&nb, &l->local);
 	if (owner) {
 		kw_buf_puts(&nb, " (");
-		pf_name_task(&nb, &owner->task);
+		kw_fmt_task_short(&nb, &owner->task);
 		kw_buf_puts(&nb, ")");
 	}
 	pf_head(pf, &j, &b, "X", start_ns, pid, tid, name, "listener");
@@ -325,23 +322,6 @@ static void pf_listen_close(struct kw_perfetto *pf, const struct kw_event *ev, u
 	pf_span(pf, NULL, 0, ev, id, start, ts, clipped, t->pid, PRE_TID + k, "closed");
 }
 
-static bool pf_wants_instant(const struct kw_event *ev)
-{
-	switch (ev->hdr.type) {
-	case KW_EV_OOM_KILL:
-	case KW_EV_PROC_EXIT:
-	case KW_EV_SIGNAL:
-	case KW_EV_SOCK_ERROR:
-		return true;
-	case KW_EV_BIND:
-		return ev->bind.ret != 0;
-	case KW_EV_CONNECT_FAIL:	/* refusals come as explanations */
-		return ev->conn.error != ECONNREFUSED_;
-	default:
-		return false;
-	}
-}
-
 static void pf_event(void *ctx, const struct kw_event *ev, uint64_t id)
 {
 	struct kw_perfetto *pf = ctx;
@@ -392,57 +372,19 @@ static void pf_oom_counter(struct kw_perfetto *pf, const struct kw_ev_oom *o)
 static void pf_instant(struct kw_perfetto *pf, const struct kw_event *ev, uint64_t id,
 		       const struct kw_explanation *ex)
 {
+	const struct kw_event_kind *k = kw_event_kind(ev->hdr.type);
 	const struct kw_task *t = kw_event_subject(ev);
 	struct kw_buf b = KW_BUF_INIT(pf->c->rec);
-	char name[300], err[32];
+	char name[300];
 	struct kw_buf nb = KW_BUF_INIT(name);
-	const char *cat = "event", *sig;
+	const char *cat = kw_event_instant(ev);
 	struct kw_place pl;
 	struct kw_pf_track *tr;
 	struct kw_json j;
 
 	kw_exporter_event_place(pf->c, ev, t, &pl);
 	tr = track_of(pf, &pl);
-	switch (ev->hdr.type) {
-	case KW_EV_OOM_KILL:
-		cat = "oom";
-		kw_buf_puts(&nb, "OOM kill ");
-		pf_name_task(&nb, t);
-		break;
-	case KW_EV_PROC_EXIT:
-		cat = "exit";
-		kw_buf_puts(&nb, "exit ");
-		if (t)
-			pf_name_task(&nb, t);
-		kw_buf_puts(&nb, ": ");
-		kw_exit_status_text(&nb, ev->exit.exit_code, KW_EXIT_SHORT);
-		break;
-	case KW_EV_SIGNAL:
-		cat = "signal";
-		sig = kw_signal_name(ev->signal.sig);
-		kw_buf_printf(&nb, "%s to ", sig ?: "signal");
-		pf_name_task(&nb, t);
-		break;
-	case KW_EV_BIND:
-		cat = "bind";
-		kw_errno_text(err, sizeof(err), -ev->bind.ret);
-		kw_buf_puts(&nb, "bind ");
-		kw_fmt_endpoint(&nb, &ev->bind.addr);
-		kw_buf_printf(&nb, " failed: %s", err);
-		if (t) {
-			kw_buf_puts(&nb, " (");
-			pf_name_task(&nb, t);
-			kw_buf_puts(&nb, ")");
-		}
-		break;
-	default:		/* connect failures, socket errors */
-		cat = "connection";
-		kw_errno_text(err, sizeof(err), ev->conn.error);
-		kw_buf_puts(&nb, ev->hdr.type == KW_EV_CONNECT_FAIL ? "connect " : "socket error ");
-		kw_fmt_endpoint(&nb, &ev->conn.remote);
-		kw_buf_printf(&nb, ": %s", err);
-		break;
-	}
+	k->title(&nb, ev, t);
 	pf_head(pf, &j, &b, "i", ev->hdr.ts_boot_ns, tr->pid, t ? t->tgid : 0, name, cat);
 	kw_json_str(&j, "s", "p");
 	kw_buf_puts(&b, ",\"args\":{\"event\":");
@@ -573,7 +515,7 @@ struct kw_sinks kw_perfetto_sinks(struct kw_perfetto *pf)
  * for the explanation it triggers, to carry it. */
 void kw_perfetto_event(struct kw_perfetto *pf, const struct kw_event *ev)
 {
-	pf->cur = pf_wants_instant(ev) ? ev : NULL;
+	pf->cur = kw_event_instant(ev) ? ev : NULL;
 	pf->cur_has_ex = false;
 	kw_pipeline_event(&pf->c->pipeline, ev);
 	if (pf->cur)

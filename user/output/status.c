@@ -154,7 +154,8 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 					   c->lost[t]))
 			continue;
 		kw_buf_printf(b, " %s %llu/%llu/%llu/%llu", kw_event_name(t),
-			      (unsigned long long)c->emitted[t], (unsigned long long)c->aggregated[t],
+			      (unsigned long long)c->emitted[t],
+			      (unsigned long long)c->aggregated[t],
 			      (unsigned long long)c->filtered[t], (unsigned long long)c->lost[t]);
 	}
 }
