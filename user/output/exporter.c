@@ -2,7 +2,6 @@
 /* The export back-ends' shared state and helpers: see exporter.h. */
 #include <stdio.h>
 #include <string.h>
-#include "core/names.h"
 #include "output/exporter.h"
 
 void kw_exporter_write(struct kw_exporter *x, const char *p, size_t n)
@@ -68,16 +67,6 @@ bool kw_cause_is_death(uint8_t cause)
 {
 	return cause == KW_CAUSE_MEMCG_LIMIT || cause == KW_CAUSE_GLOBAL_OOM ||
 	       cause == KW_CAUSE_USERSPACE_KILLER;
-}
-
-void kw_errno_text(char *s, size_t n, int err)
-{
-	const char *name = kw_errno_name(err);
-
-	if (name)
-		snprintf(s, n, "%s", name);
-	else
-		snprintf(s, n, "errno %d", err);
 }
 
 /* A text line of kwhy's without its leading time, runs of spaces as one. */

@@ -48,8 +48,6 @@ void kw_exporter_event_place(const struct kw_exporter *x, const struct kw_event 
 
 bool kw_cause_is_refusal(uint8_t cause);
 bool kw_cause_is_death(uint8_t cause);
-/* "ECONNREFUSED", or "errno N" */
-void kw_errno_text(char *s, size_t n, int err);
 /* a text line of kwhy's without its leading time, runs of spaces as one */
 void kw_strip_time(char *dst, size_t n, const char *src);
 

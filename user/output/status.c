@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
 #include "util/json.h"
+#include "output/pieces.h"
 #include "output/status.h"
 #include "core/names.h"
 
 static void json_begin(struct kw_json *j, struct kw_buf *b, const char *type, int64_t wall)
 {
-	char tmp[48];
-	struct kw_buf tb = KW_BUF_INIT(tmp);
+	struct kw_fields f = kw_fields_json(j);
 
 	kw_json_init(j, b);
 	kw_json_obj_begin(j, NULL);
 	kw_json_u64(j, "schema", KW_JSON_SCHEMA);
 	kw_json_str(j, "type", type);
-	kw_fmt_time_rfc3339(&tb, wall);
-	kw_json_str(j, "time", tmp);
+	kw_put_time(&f, KW_JSON_ONLY("time"), wall);
 }
 
 static void json_plan_items(struct kw_json *j, const struct kw_plan *p)
