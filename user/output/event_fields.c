@@ -138,6 +138,13 @@ static void conn_fields(struct kw_fields *f, const struct kw_ev_conn *e)
 	kw_f_str(f, KW_JSON_ONLY("source"), kw_conn_source_name(e->source));
 }
 
+/* the socket's error: JSON by name and by number, OTLP as error.type */
+static void conn_error(struct kw_fields *f, const struct kw_ev_conn *e)
+{
+	kw_put_errno(f, KW_KEY("error", "error.type"), e->error);
+	kw_f_i64(f, KW_JSON_ONLY("errno"), e->error);
+}
+
 void kw_fields_connect_fail(struct kw_fields *f, const struct kw_event *ev,
 			    const struct kw_fmt_ctx *ctx)
 {
@@ -146,8 +153,7 @@ void kw_fields_connect_fail(struct kw_fields *f, const struct kw_event *ev,
 	(void)ctx;
 	conn_fields(f, e);
 	kw_put_endpoint(f, KW_OTLP_ONLY("server"), &e->remote, KW_EP_OBJECT);
-	kw_put_errno(f, KW_KEY("error", "error.type"), e->error);
-	kw_f_i64(f, KW_JSON_ONLY("errno"), e->error);
+	conn_error(f, e);
 	kw_f_bool(f, KW_KEY("reset_received", "kwhy.reset_received"), e->reset_received);
 }
 
@@ -200,8 +206,7 @@ void kw_fields_sock_error(struct kw_fields *f, const struct kw_event *ev,
 
 	(void)ctx;
 	conn_fields(f, e);
-	kw_put_errno(f, KW_KEY("error", "error.type"), e->error);
-	kw_f_i64(f, KW_JSON_ONLY("errno"), e->error);
+	conn_error(f, e);
 }
 
 void kw_fields_bind(struct kw_fields *f, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)

@@ -23,6 +23,15 @@ static void text_netns(struct kw_buf *b, const struct kw_hdr *h)
 		kw_buf_printf(b, " [netns %u]", h->netns_ino);
 }
 
+/* "10.0.0.5:41000 -> 10.0.0.9:8001" */
+static void text_pair(struct kw_buf *b, const struct kw_addr *a, const char *arrow,
+		      const struct kw_addr *z)
+{
+	kw_fmt_endpoint(b, a);
+	kw_buf_puts(b, arrow);
+	kw_fmt_endpoint(b, z);
+}
+
 void kw_text_oom(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
 	const struct kw_ev_oom *e = &ev->oom;
@@ -97,9 +106,7 @@ void kw_text_reset_sent(struct kw_buf *b, const struct kw_event *ev, const struc
 	const char *reason = kw_fmt_reset_reason(e, ctx);
 
 	kw_buf_puts(b, "RST-SENT     ");
-	kw_fmt_endpoint(b, &e->local);
-	kw_buf_puts(b, " -> ");
-	kw_fmt_endpoint(b, &e->remote);
+	text_pair(b, &e->local, " -> ", &e->remote);
 	if (!e->state)
 		kw_buf_puts(b, ": no socket listens there");
 	else
@@ -121,9 +128,7 @@ void kw_text_reset_recv(struct kw_buf *b, const struct kw_event *ev, const struc
 	kw_buf_puts(b, "RST-RECEIVED ");
 	text_actor(b, &e->hdr, "(owner unknown)");
 	kw_buf_puts(b, " ");
-	kw_fmt_endpoint(b, &e->local);
-	kw_buf_puts(b, " <- ");
-	kw_fmt_endpoint(b, &e->remote);
+	text_pair(b, &e->local, " <- ", &e->remote);
 	kw_buf_printf(b, " in %s", kw_tcp_state_name(e->state) ?: "?");
 	text_netns(b, &e->hdr);
 }
@@ -136,9 +141,7 @@ void kw_text_sock_error(struct kw_buf *b, const struct kw_event *ev, const struc
 	kw_buf_puts(b, "SOCK-ERROR   ");
 	text_actor(b, &e->hdr, "(owner unknown)");
 	kw_buf_puts(b, " ");
-	kw_fmt_endpoint(b, &e->local);
-	kw_buf_puts(b, " -> ");
-	kw_fmt_endpoint(b, &e->remote);
+	text_pair(b, &e->local, " -> ", &e->remote);
 	kw_buf_puts(b, ": ");
 	kw_fmt_errno(b, e->error);
 	text_netns(b, &e->hdr);

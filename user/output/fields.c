@@ -78,28 +78,30 @@ static void otlp_int(struct kw_json *j, const char *key, int64_t val)
 	kw_f_attr_end(j);
 }
 
-void kw_f_u64(struct kw_fields *f, struct kw_key key, uint64_t val)
+/* an integer of either signedness: JSON writes it as it is, OTLP as the
+ * int64 proto3 carries */
+static void int_field(struct kw_fields *f, struct kw_key key, uint64_t bits, bool is_signed)
 {
 	const char *k = key_of(f, key);
 
 	if (!k)
 		return;
-	if (f->kind == KW_FIELDS_JSON)
-		kw_json_u64(f->j, k, val);
+	if (f->kind == KW_FIELDS_OTLP)
+		otlp_int(f->j, k, (int64_t)bits);
+	else if (is_signed)
+		kw_json_i64(f->j, k, (int64_t)bits);
 	else
-		otlp_int(f->j, k, (int64_t)val);
+		kw_json_u64(f->j, k, bits);
+}
+
+void kw_f_u64(struct kw_fields *f, struct kw_key key, uint64_t val)
+{
+	int_field(f, key, val, false);
 }
 
 void kw_f_i64(struct kw_fields *f, struct kw_key key, int64_t val)
 {
-	const char *k = key_of(f, key);
-
-	if (!k)
-		return;
-	if (f->kind == KW_FIELDS_JSON)
-		kw_json_i64(f->j, k, val);
-	else
-		otlp_int(f->j, k, val);
+	int_field(f, key, (uint64_t)val, true);
 }
 
 void kw_f_bool(struct kw_fields *f, struct kw_key key, bool val)

@@ -62,14 +62,24 @@ void kw_otlp_finish(struct kw_otlp *ot)
 	ot->n = 0;
 }
 
-/* a log record up to its attributes, which f then writes */
-static void otlp_begin(struct kw_otlp *ot, struct kw_json *j, struct kw_buf *b, uint64_t ts_ns,
-		       int sev, const char *body)
+/* one log record being built in the shared record buffer */
+struct otlp_rec {
+	struct kw_buf b;
+	struct kw_json j;
+	struct kw_fields f;		/* its attributes */
+};
+
+/* a log record up to its attributes, which r->f then writes */
+static void otlp_begin(struct kw_otlp *ot, struct otlp_rec *r, uint64_t ts_ns, int sev,
+		       const char *body)
 {
+	struct kw_json *j = &r->j;
 	char t[24];
 
+	r->b = (struct kw_buf)KW_BUF_INIT(ot->c->rec);
+	r->f = kw_fields_otlp(j);
 	snprintf(t, sizeof(t), "%" PRIu64, kw_exporter_wall_ns(ot->c, ts_ns));
-	kw_json_init(j, b);
+	kw_json_init(j, &r->b);
 	kw_json_obj_begin(j, NULL);
 	kw_json_str(j, "timeUnixNano", t);
 	kw_json_str(j, "observedTimeUnixNano", t);
@@ -81,16 +91,16 @@ static void otlp_begin(struct kw_otlp *ot, struct kw_json *j, struct kw_buf *b, 
 	kw_json_arr_begin(j, "attributes");
 }
 
-static void otlp_end(struct kw_otlp *ot, struct kw_json *j, struct kw_buf *b)
+static void otlp_end(struct kw_otlp *ot, struct otlp_rec *r)
 {
-	kw_json_arr_end(j);
-	kw_json_obj_end(j);
-	if (b->truncated || !ot->head[0]) {
+	kw_json_arr_end(&r->j);
+	kw_json_obj_end(&r->j);
+	if (r->b.truncated || !ot->head[0]) {
 		ot->c->dropped++;
 		return;
 	}
 	kw_exporter_puts(ot->c, ot->n ? "," : ot->head);
-	kw_exporter_write(ot->c, b->p, b->len);
+	kw_exporter_write(ot->c, r->b.p, r->b.len);
 	if (++ot->n == KW_OTLP_BATCH)
 		kw_otlp_finish(ot);
 }
@@ -100,12 +110,10 @@ static void otlp_event(void *ctx, const struct kw_event *ev, uint64_t id)
 	struct kw_otlp *ot = ctx;
 	const struct kw_event_kind *k = kw_event_kind(ev->hdr.type);
 	const struct kw_task *t = kw_event_subject(ev);
-	struct kw_buf b = KW_BUF_INIT(ot->c->rec);
 	char line[2048], body[2048];
-	struct kw_buf lb = KW_BUF_INIT(line);
+	struct kw_buf lb = KW_BUF_INIT(line);	/* the text line, the body */
 	struct kw_place pl;
-	struct kw_json j;
-	struct kw_fields f = kw_fields_otlp(&j);
+	struct otlp_rec r;
 
 	kw_exporter_note_time(ot->c, ev);
 	if (k && k->context)
@@ -114,19 +122,19 @@ static void otlp_event(void *ctx, const struct kw_event *ev, uint64_t id)
 	kw_strip_time(body, sizeof(body), line);
 	kw_exporter_event_place(ot->c, ev, t, &pl);
 
-	otlp_begin(ot, &j, &b, ev->hdr.ts_boot_ns, kw_event_severity(ev), body);
-	kw_f_str(&f, KW_OTLP_ONLY("kwhy.type"), kw_event_name(ev->hdr.type));
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.event_id"), id);
+	otlp_begin(ot, &r, ev->hdr.ts_boot_ns, kw_event_severity(ev), body);
+	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.type"), kw_event_name(ev->hdr.type));
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.event_id"), id);
 	if (ev->hdr.flags & KW_F_NETNS)
-		kw_f_u64(&f, KW_OTLP_ONLY("kwhy.netns"), ev->hdr.netns_ino);
+		kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), ev->hdr.netns_ino);
 	if (ev->hdr.flags & KW_F_SNAPSHOT)
-		kw_f_bool(&f, KW_OTLP_ONLY("kwhy.snapshot"), true);
+		kw_f_bool(&r.f, KW_OTLP_ONLY("kwhy.snapshot"), true);
 	if (t)
-		kw_put_task(&f, KW_OTLP_ONLY("process"), t, false);
-	kw_put_place(&f, NULL, &pl);
+		kw_put_task(&r.f, KW_OTLP_ONLY("process"), t, false);
+	kw_put_place(&r.f, NULL, &pl);
 	if (k)
-		k->fields(&f, ev, &ot->c->fmt);
-	otlp_end(ot, &j, &b);
+		k->fields(&r.f, ev, &ot->c->fmt);
+	otlp_end(ot, &r);
 }
 
 /* kwhy.event_ids: an array of the events an explanation cites */
@@ -151,81 +159,77 @@ static void otlp_event_ids(struct kw_json *j, const struct kw_explanation *ex)
 static void otlp_explanation(void *ctx, const struct kw_explanation *ex)
 {
 	struct kw_otlp *ot = ctx;
-	struct kw_buf b = KW_BUF_INIT(ot->c->rec);
 	int sev = ex->cause == KW_CAUSE_MEMCG_LIMIT || ex->cause == KW_CAUSE_GLOBAL_OOM ?
 		  KW_SEV_ERROR : KW_SEV_WARN;
-	struct kw_json j;
-	struct kw_fields f = kw_fields_otlp(&j);
+	struct otlp_rec r;
 
-	otlp_begin(ot, &j, &b, ex->ts_ns, sev, ex->text);
-	kw_f_str(&f, KW_OTLP_ONLY("kwhy.type"), "explanation");
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.explanation_id"), ex->id);
-	kw_f_str(&f, KW_OTLP_ONLY("kwhy.cause"), kw_cause_name(ex->cause));
-	kw_f_str(&f, KW_OTLP_ONLY("kwhy.fix"), ex->fix);
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.count"), ex->count);
-	otlp_event_ids(&j, ex);
-	kw_put_place(&f, NULL, &ex->place);
+	otlp_begin(ot, &r, ex->ts_ns, sev, ex->text);
+	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.type"), "explanation");
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.explanation_id"), ex->id);
+	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.cause"), kw_cause_name(ex->cause));
+	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.fix"), ex->fix);
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.count"), ex->count);
+	otlp_event_ids(&r.j, ex);
+	kw_put_place(&r.f, NULL, &ex->place);
 	if (kw_cause_is_death(ex->cause)) {
-		kw_put_task(&f, KW_OTLP_ONLY("process"), &ex->victim, false);
+		kw_put_task(&r.f, KW_OTLP_ONLY("process"), &ex->victim, false);
 		if (ex->cause == KW_CAUSE_USERSPACE_KILLER) {
-			kw_put_task(&f, KW_OTLP_ONLY("killer"), &ex->kill.sender, false);
+			kw_put_task(&r.f, KW_OTLP_ONLY("killer"), &ex->kill.sender, false);
 		} else if (ex->cause == KW_CAUSE_MEMCG_LIMIT &&
 			   ex->oom.limit_level < KW_OOM_MAX_LEVELS) {
 			const struct kw_oom_level *lv = &ex->oom.levels[ex->oom.limit_level];
 
-			kw_f_strn(&f, KW_OTLP_ONLY("kwhy.oom.cgroup.path"), ex->limit_place.path,
+			kw_f_strn(&r.f, KW_OTLP_ONLY("kwhy.oom.cgroup.path"), ex->limit_place.path,
 				  sizeof(ex->limit_place.path));
-			kw_f_u64(&f, KW_OTLP_ONLY("kwhy.oom.usage_bytes"), lv->usage_bytes);
+			kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.usage_bytes"), lv->usage_bytes);
 			if (lv->limit_bytes != ~0ULL)
-				kw_f_u64(&f, KW_OTLP_ONLY("kwhy.oom.limit_bytes"), lv->limit_bytes);
+				kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.limit_bytes"), lv->limit_bytes);
 		}
 	} else if (ex->cause == KW_CAUSE_RESET_SENT || ex->cause == KW_CAUSE_PEER_RESET) {
-		kw_f_u64(&f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
-		kw_put_endpoint(&f, KW_OTLP_ONLY("network.local"), &ex->client, KW_EP_TEXT);
-		kw_put_endpoint(&f, KW_OTLP_ONLY("network.peer"), &ex->dest, KW_EP_TEXT);
-		kw_put_network(&f, "tcp", &ex->dest);
-		kw_f_str(&f, KW_OTLP_ONLY("kwhy.reset_reason"), ex->reason_name);
+		kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
+		kw_put_endpoint(&r.f, KW_OTLP_ONLY("network.local"), &ex->client, KW_EP_TEXT);
+		kw_put_endpoint(&r.f, KW_OTLP_ONLY("network.peer"), &ex->dest, KW_EP_TEXT);
+		kw_put_network(&r.f, "tcp", &ex->dest);
+		kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.reset_reason"), ex->reason_name);
 		if (ex->client_known)
-			kw_put_task(&f, KW_OTLP_ONLY("process"), &ex->client_task, false);
+			kw_put_task(&r.f, KW_OTLP_ONLY("process"), &ex->client_task, false);
 	} else {
-		kw_f_u64(&f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
-		kw_put_endpoint(&f, KW_OTLP_ONLY("server"), &ex->dest, KW_EP_TEXT);
-		kw_put_endpoint(&f, KW_OTLP_ONLY("client"), &ex->client, KW_EP_TEXT);
-		kw_put_endpoint(&f, KW_OTLP_ONLY("network.peer"), &ex->client, KW_EP_TEXT);
-		kw_put_network(&f, "tcp", &ex->dest);
-		kw_f_str(&f, KW_OTLP_ONLY("error.type"), "ECONNREFUSED");
+		kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
+		kw_put_endpoint(&r.f, KW_OTLP_ONLY("server"), &ex->dest, KW_EP_TEXT);
+		kw_put_endpoint(&r.f, KW_OTLP_ONLY("client"), &ex->client, KW_EP_TEXT);
+		kw_put_endpoint(&r.f, KW_OTLP_ONLY("network.peer"), &ex->client, KW_EP_TEXT);
+		kw_put_network(&r.f, "tcp", &ex->dest);
+		kw_f_str(&r.f, KW_OTLP_ONLY("error.type"), "ECONNREFUSED");
 		if (ex->client_known)
-			kw_put_task(&f, KW_OTLP_ONLY("client"), &ex->client_task, false);
+			kw_put_task(&r.f, KW_OTLP_ONLY("client"), &ex->client_task, false);
 	}
-	otlp_end(ot, &j, &b);
+	otlp_end(ot, &r);
 }
 
 static void otlp_summary(void *ctx, const struct kw_summary *s)
 {
 	struct kw_otlp *ot = ctx;
-	struct kw_buf b = KW_BUF_INIT(ot->c->rec);
 	char line[1024], body[1024];
 	struct kw_buf lb = KW_BUF_INIT(line);
 	struct kw_place pl;
-	struct kw_json j;
-	struct kw_fields f = kw_fields_otlp(&j);
+	struct otlp_rec r;
 
 	kw_format_summary(&lb, false, s, &ot->c->fmt);
 	kw_strip_time(body, sizeof(body), line);
 	kw_exporter_netns_place(ot->c, s->netns, &pl);
-	otlp_begin(ot, &j, &b, s->ts_ns, KW_SEV_WARN, body);
-	kw_f_str(&f, KW_OTLP_ONLY("kwhy.type"), "summary");
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.explanation_id"), s->explanation_id);
-	kw_f_str(&f, KW_OTLP_ONLY("kwhy.cause"), kw_cause_name(s->cause));
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.count"), s->count);
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.total"), s->total);
-	kw_f_bool(&f, KW_OTLP_ONLY("kwhy.final"), s->final);
-	kw_f_u64(&f, KW_OTLP_ONLY("kwhy.netns"), s->netns);
-	kw_put_place(&f, NULL, &pl);
-	kw_put_endpoint(&f, KW_OTLP_ONLY(kw_cause_is_refusal(s->cause) ? "server" : "network.peer"),
+	otlp_begin(ot, &r, s->ts_ns, KW_SEV_WARN, body);
+	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.type"), "summary");
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.explanation_id"), s->explanation_id);
+	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.cause"), kw_cause_name(s->cause));
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.count"), s->count);
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.total"), s->total);
+	kw_f_bool(&r.f, KW_OTLP_ONLY("kwhy.final"), s->final);
+	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), s->netns);
+	kw_put_place(&r.f, NULL, &pl);
+	kw_put_endpoint(&r.f, KW_OTLP_ONLY(kw_cause_is_refusal(s->cause) ? "server" : "network.peer"),
 			&s->dest, KW_EP_TEXT);
-	kw_put_network(&f, "tcp", &s->dest);
-	otlp_end(ot, &j, &b);
+	kw_put_network(&r.f, "tcp", &s->dest);
+	otlp_end(ot, &r);
 }
 
 struct kw_sinks kw_otlp_sinks(struct kw_otlp *ot)

@@ -46,6 +46,23 @@ static void pf_head(struct kw_perfetto *pf, struct kw_json *j, struct kw_buf *b,
 	kw_json_str(j, "cat", cat);
 }
 
+/* an instant on a process track, up to the value of its first argument,
+ * a record the caller writes */
+static void pf_instant_begin(struct kw_perfetto *pf, struct kw_json *j, struct kw_buf *b,
+			     uint64_t ts_ns, uint32_t pid, uint32_t tid, const char *name,
+			     const char *cat, const char *first_arg)
+{
+	pf_head(pf, j, b, "i", ts_ns, pid, tid, name, cat);
+	kw_json_str(j, "s", "p");
+	kw_buf_printf(b, ",\"args\":{\"%s\":", first_arg);
+}
+
+static void pf_instant_end(struct kw_perfetto *pf, struct kw_buf *b)
+{
+	kw_buf_puts(b, "}}");
+	pf_put(pf, b);
+}
+
 /* metadata: a name or a sort index for a process (tid 0) or a thread */
 static void pf_meta(struct kw_perfetto *pf, const char *what, uint32_t pid, uint32_t tid,
 		    const char *name, int64_t sort_index)
@@ -385,16 +402,14 @@ static void pf_instant(struct kw_perfetto *pf, const struct kw_event *ev, uint64
 	kw_exporter_event_place(pf->c, ev, t, &pl);
 	tr = track_of(pf, &pl);
 	k->title(&nb, ev, t);
-	pf_head(pf, &j, &b, "i", ev->hdr.ts_boot_ns, tr->pid, t ? t->tgid : 0, name, cat);
-	kw_json_str(&j, "s", "p");
-	kw_buf_puts(&b, ",\"args\":{\"event\":");
+	pf_instant_begin(pf, &j, &b, ev->hdr.ts_boot_ns, tr->pid, t ? t->tgid : 0, name, cat,
+			 "event");
 	kw_format_json_id(&b, ev, id, &pf->c->fmt);
 	if (ex) {
 		kw_buf_puts(&b, ",\"explanation\":");
 		kw_format_explanation(&b, true, ex, &pf->c->fmt);
 	}
-	kw_buf_puts(&b, "}}");
-	pf_put(pf, &b);
+	pf_instant_end(pf, &b);
 	if (ev->hdr.type == KW_EV_OOM_KILL)
 		pf_oom_counter(pf, &ev->oom);
 }
@@ -430,12 +445,9 @@ static void pf_explanation(void *ctx, const struct kw_explanation *ex)
 	} else {
 		kw_buf_puts(&nb, kw_cause_name(ex->cause) ?: "explanation");
 	}
-	pf_head(pf, &j, &b, "i", ex->ts_ns, t->pid, 0, name, "explanation");
-	kw_json_str(&j, "s", "p");
-	kw_buf_puts(&b, ",\"args\":{\"explanation\":");
+	pf_instant_begin(pf, &j, &b, ex->ts_ns, t->pid, 0, name, "explanation", "explanation");
 	kw_format_explanation(&b, true, ex, &pf->c->fmt);
-	kw_buf_puts(&b, "}}");
-	pf_put(pf, &b);
+	pf_instant_end(pf, &b);
 }
 
 static void pf_summary(void *ctx, const struct kw_summary *s)
@@ -452,12 +464,9 @@ static void pf_summary(void *ctx, const struct kw_summary *s)
 	t = track_of(pf, &pl);
 	kw_buf_printf(&nb, "x%" PRIu64 " more %s ", s->count, kw_cause_name(s->cause) ?: "");
 	kw_fmt_endpoint(&nb, &s->dest);
-	pf_head(pf, &j, &b, "i", s->ts_ns, t->pid, 0, name, "summary");
-	kw_json_str(&j, "s", "p");
-	kw_buf_puts(&b, ",\"args\":{\"summary\":");
+	pf_instant_begin(pf, &j, &b, s->ts_ns, t->pid, 0, name, "summary", "summary");
 	kw_format_summary(&b, true, s, &pf->c->fmt);
-	kw_buf_puts(&b, "}}");
-	pf_put(pf, &b);
+	pf_instant_end(pf, &b);
 }
 
 void kw_perfetto_begin(struct kw_perfetto *pf)

@@ -16,6 +16,25 @@ static void json_begin(struct kw_json *j, struct kw_buf *b, const char *type, in
 	kw_put_time(&f, KW_JSON_ONLY("time"), wall);
 }
 
+/* the items attached by a fallback, or those not attached, and why */
+static void json_plan_why(struct kw_json *j, const char *key, const struct kw_plan *p,
+			  bool fallbacks)
+{
+	kw_json_arr_begin(j, key);
+	for (int i = 0; i < p->n; i++) {
+		const struct kw_plan_item *it = &p->items[i];
+
+		if (fallbacks ? !it->enabled || !it->fallback : it->enabled)
+			continue;
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "event", it->event);
+		kw_json_str(j, "tracepoint", it->tracepoint);
+		kw_json_str(j, "why", it->why);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
 static void json_plan_items(struct kw_json *j, const struct kw_plan *p)
 {
 	kw_json_arr_begin(j, "attached");
@@ -32,32 +51,8 @@ static void json_plan_items(struct kw_json *j, const struct kw_plan *p)
 		kw_json_obj_end(j);
 	}
 	kw_json_arr_end(j);
-	kw_json_arr_begin(j, "fallbacks");
-	for (int i = 0; i < p->n; i++) {
-		const struct kw_plan_item *it = &p->items[i];
-
-		if (!it->enabled || !it->fallback)
-			continue;
-		kw_json_obj_begin(j, NULL);
-		kw_json_str(j, "event", it->event);
-		kw_json_str(j, "tracepoint", it->tracepoint);
-		kw_json_str(j, "why", it->why);
-		kw_json_obj_end(j);
-	}
-	kw_json_arr_end(j);
-	kw_json_arr_begin(j, "unavailable");
-	for (int i = 0; i < p->n; i++) {
-		const struct kw_plan_item *it = &p->items[i];
-
-		if (it->enabled)
-			continue;
-		kw_json_obj_begin(j, NULL);
-		kw_json_str(j, "event", it->event);
-		kw_json_str(j, "tracepoint", it->tracepoint);
-		kw_json_str(j, "why", it->why);
-		kw_json_obj_end(j);
-	}
-	kw_json_arr_end(j);
+	json_plan_why(j, "fallbacks", p, true);
+	json_plan_why(j, "unavailable", p, false);
 }
 
 static void text_plan_items(struct kw_buf *b, const struct kw_plan *p, const char *indent)
