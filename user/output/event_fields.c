@@ -101,7 +101,6 @@ void kw_fields_signal(struct kw_fields *f, const struct kw_event *ev, const stru
 	kw_f_i64(f, KW_JSON_ONLY("result"), e->result);
 }
 
-/* listen and listen_close */
 void kw_fields_listen(struct kw_fields *f, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
 	const struct kw_ev_listen *e = &ev->listen;
@@ -113,8 +112,15 @@ void kw_fields_listen(struct kw_fields *f, const struct kw_event *ev, const stru
 	kw_put_network(f, "tcp", &e->local);
 	kw_f_u64(f, KW_KEY("backlog", "kwhy.backlog"), e->backlog);
 	kw_f_bool(f, KW_JSON_ONLY("v6only"), e->v6only);
-	if (e->hdr.type != KW_EV_LISTEN_CLOSE)
-		return;
+}
+
+/* a listen event's fields, then how it ended */
+void kw_fields_listen_close(struct kw_fields *f, const struct kw_event *ev,
+			    const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_listen *e = &ev->listen;
+
+	kw_fields_listen(f, ev, ctx);
 	kw_f_str(f, KW_KEY("how", "kwhy.close_how"), kw_close_how_name(e->how));
 	kw_put_task(f, KW_KEY("closer", e->closer.tgid ? "closer" : NULL), &e->closer, false);
 	if (e->how == KW_CLOSE_EXIT || e->how == KW_CLOSE_KILLED)

@@ -75,13 +75,24 @@ static void title_bind(struct kw_buf *b, const struct kw_event *ev, const struct
 	}
 }
 
-static void title_conn(struct kw_buf *b, const struct kw_event *ev, const struct kw_task *t)
+static void title_conn(struct kw_buf *b, const char *what, const struct kw_ev_conn *e)
+{
+	kw_buf_puts(b, what);
+	kw_fmt_endpoint(b, &e->remote);
+	kw_buf_puts(b, ": ");
+	kw_fmt_errno(b, e->error);
+}
+
+static void title_connect(struct kw_buf *b, const struct kw_event *ev, const struct kw_task *t)
 {
 	(void)t;
-	kw_buf_puts(b, ev->hdr.type == KW_EV_CONNECT_FAIL ? "connect " : "socket error ");
-	kw_fmt_endpoint(b, &ev->conn.remote);
-	kw_buf_puts(b, ": ");
-	kw_fmt_errno(b, ev->conn.error);
+	title_conn(b, "connect ", &ev->conn);
+}
+
+static void title_sock_error(struct kw_buf *b, const struct kw_event *ev, const struct kw_task *t)
+{
+	(void)t;
+	title_conn(b, "socket error ", &ev->conn);
 }
 
 static const struct kw_event_kind kinds[KW_EV_MAX] = {
@@ -104,13 +115,13 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 		.severity = KW_SEV_INFO,
 	},
 	[KW_EV_LISTEN_CLOSE] = {
-		.fields = kw_fields_listen, .text = kw_text_listen_close,
+		.fields = kw_fields_listen_close, .text = kw_text_listen_close,
 		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_INFO, .warn_if = owner_killed,
 	},
 	[KW_EV_CONNECT_FAIL] = {
 		.fields = kw_fields_connect_fail, .text = kw_text_connect_fail,
 		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
-		.instant = "connection", .instant_if = not_refused, .title = title_conn,
+		.instant = "connection", .instant_if = not_refused, .title = title_connect,
 	},
 	[KW_EV_RESET_SENT] = {
 		.fields = kw_fields_reset_sent, .text = kw_text_reset_sent,
@@ -123,7 +134,7 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	[KW_EV_SOCK_ERROR] = {
 		.fields = kw_fields_sock_error, .text = kw_text_sock_error,
 		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
-		.instant = "connection", .title = title_conn,
+		.instant = "connection", .title = title_sock_error,
 	},
 	[KW_EV_BIND] = {
 		.fields = kw_fields_bind, .text = kw_text_bind, .subject = KW_SUBJECT_ACTOR,

@@ -183,7 +183,8 @@ static void otlp_explanation(void *ctx, const struct kw_explanation *ex)
 				  sizeof(ex->limit_place.path));
 			kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.usage_bytes"), lv->usage_bytes);
 			if (lv->limit_bytes != ~0ULL)
-				kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.limit_bytes"), lv->limit_bytes);
+				kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.limit_bytes"),
+					 lv->limit_bytes);
 		}
 	} else if (ex->cause == KW_CAUSE_RESET_SENT || ex->cause == KW_CAUSE_PEER_RESET) {
 		kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
@@ -226,8 +227,9 @@ static void otlp_summary(void *ctx, const struct kw_summary *s)
 	kw_f_bool(&r.f, KW_OTLP_ONLY("kwhy.final"), s->final);
 	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), s->netns);
 	kw_put_place(&r.f, NULL, &pl);
-	kw_put_endpoint(&r.f, KW_OTLP_ONLY(kw_cause_is_refusal(s->cause) ? "server" : "network.peer"),
-			&s->dest, KW_EP_TEXT);
+	/* a refusal's destination is the server nothing listened as */
+	kw_put_endpoint(&r.f, KW_OTLP_ONLY(kw_cause_is_refusal(s->cause) ? "server" :
+					   "network.peer"), &s->dest, KW_EP_TEXT);
 	kw_put_network(&r.f, "tcp", &s->dest);
 	otlp_end(ot, &r);
 }
