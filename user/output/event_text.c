@@ -3,6 +3,7 @@
  * numbers, addresses as host:port.  Untrusted strings are escaped
  * (kw_fmt_task).  One function per event type, found through the table
  * in event_kinds.c. */
+#include <string.h>
 #include "core/exit_status.h"
 #include "core/names.h"
 #include "output/event_kinds.h"
@@ -15,6 +16,24 @@ static void text_actor(struct kw_buf *b, const struct kw_hdr *h, const char *non
 		kw_fmt_task(b, &h->task);
 	else
 		kw_buf_puts(b, none);
+}
+
+/* the verb, in a column of its own */
+static void text_verb(struct kw_buf *b, const char *verb)
+{
+	size_t n = strlen(verb);
+
+	kw_buf_puts(b, verb);
+	for (; n < 13; n++)
+		kw_buf_putc(b, ' ');
+}
+
+/* the verb, then who did it */
+static void text_verb_actor(struct kw_buf *b, const char *verb, const struct kw_hdr *h,
+			    const char *none)
+{
+	text_verb(b, verb);
+	text_actor(b, h, none);
 }
 
 static void text_netns(struct kw_buf *b, const struct kw_hdr *h)
@@ -37,7 +56,7 @@ void kw_text_oom(struct kw_buf *b, const struct kw_event *ev, const struct kw_fm
 	const struct kw_ev_oom *e = &ev->oom;
 
 	(void)ctx;
-	kw_buf_puts(b, "OOM-KILL     ");
+	text_verb(b, "OOM-KILL");
 	kw_fmt_task(b, &e->victim);
 	kw_buf_puts(b, " (rss ");
 	kw_fmt_bytes(b, (e->anon_rss_kb + e->file_rss_kb + e->shmem_rss_kb) * 1024);
@@ -61,8 +80,7 @@ void kw_text_oom(struct kw_buf *b, const struct kw_event *ev, const struct kw_fm
 void kw_text_exit(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
 	(void)ctx;
-	kw_buf_puts(b, "EXIT         ");
-	text_actor(b, &ev->hdr, "?");
+	text_verb_actor(b, "EXIT", &ev->hdr, "?");
 	kw_buf_putc(b, ' ');
 	kw_exit_status_text(b, ev->exit.exit_code, KW_EXIT_EVENT);
 	if (ev->exit.why & KW_EXIT_LISTENER)
@@ -89,8 +107,7 @@ void kw_text_connect_fail(struct kw_buf *b, const struct kw_event *ev,
 	const struct kw_ev_conn *e = &ev->conn;
 
 	(void)ctx;
-	kw_buf_puts(b, "CONNECT-FAIL ");
-	text_actor(b, &e->hdr, "(owner unknown)");
+	text_verb_actor(b, "CONNECT-FAIL", &e->hdr, "(owner unknown)");
 	kw_buf_puts(b, " -> ");
 	kw_fmt_endpoint(b, &e->remote);
 	kw_buf_puts(b, ": ");
@@ -105,7 +122,7 @@ void kw_text_reset_sent(struct kw_buf *b, const struct kw_event *ev, const struc
 	const struct kw_ev_conn *e = &ev->conn;
 	const char *reason = kw_fmt_reset_reason(e, ctx);
 
-	kw_buf_puts(b, "RST-SENT     ");
+	text_verb(b, "RST-SENT");
 	text_pair(b, &e->local, " -> ", &e->remote);
 	if (!e->state)
 		kw_buf_puts(b, ": no socket listens there");
@@ -125,8 +142,7 @@ void kw_text_reset_recv(struct kw_buf *b, const struct kw_event *ev, const struc
 	const struct kw_ev_conn *e = &ev->conn;
 
 	(void)ctx;
-	kw_buf_puts(b, "RST-RECEIVED ");
-	text_actor(b, &e->hdr, "(owner unknown)");
+	text_verb_actor(b, "RST-RECEIVED", &e->hdr, "(owner unknown)");
 	kw_buf_puts(b, " ");
 	text_pair(b, &e->local, " <- ", &e->remote);
 	kw_buf_printf(b, " in %s", kw_tcp_state_name(e->state) ?: "?");
@@ -138,8 +154,7 @@ void kw_text_sock_error(struct kw_buf *b, const struct kw_event *ev, const struc
 	const struct kw_ev_conn *e = &ev->conn;
 
 	(void)ctx;
-	kw_buf_puts(b, "SOCK-ERROR   ");
-	text_actor(b, &e->hdr, "(owner unknown)");
+	text_verb_actor(b, "SOCK-ERROR", &e->hdr, "(owner unknown)");
 	kw_buf_puts(b, " ");
 	text_pair(b, &e->local, " -> ", &e->remote);
 	kw_buf_puts(b, ": ");
@@ -152,8 +167,7 @@ void kw_text_listen(struct kw_buf *b, const struct kw_event *ev, const struct kw
 	const struct kw_ev_listen *e = &ev->listen;
 
 	(void)ctx;
-	kw_buf_puts(b, "LISTEN       ");
-	text_actor(b, &e->hdr, "?");
+	text_verb_actor(b, "LISTEN", &e->hdr, "?");
 	kw_buf_puts(b, " on ");
 	kw_fmt_endpoint(b, &e->local);
 	if (e->local.family == 10)
@@ -168,7 +182,7 @@ void kw_text_listen_close(struct kw_buf *b, const struct kw_event *ev,
 	const struct kw_ev_listen *e = &ev->listen;
 
 	(void)ctx;
-	kw_buf_puts(b, "UNLISTEN     ");
+	text_verb(b, "UNLISTEN");
 	kw_fmt_endpoint(b, &e->local);
 	kw_buf_puts(b, " of ");
 	text_actor(b, &e->hdr, "(owner unknown)");
@@ -190,8 +204,7 @@ void kw_text_bind(struct kw_buf *b, const struct kw_event *ev, const struct kw_f
 	const struct kw_ev_bind *e = &ev->bind;
 
 	(void)ctx;
-	kw_buf_puts(b, "BIND         ");
-	text_actor(b, &e->hdr, "?");
+	text_verb_actor(b, "BIND", &e->hdr, "?");
 	kw_buf_puts(b, " ");
 	kw_fmt_endpoint(b, &e->addr);
 	if (e->ret == 0) {
