@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/exit_status.h"
+#include "output/event_kinds.h"
 #include "output/format.h"
+#include "output/pieces.h"
 #include "core/names.h"
 #include "suites.h"
 #include "testutil.h"
@@ -1309,12 +1312,138 @@ START_TEST(ansi_comm_text)
 }
 END_TEST
 
+/* ---- the shared pieces: one decoder, one sink, one table ---- */
+
+START_TEST(exit_status_decode)
+{
+	struct kw_exit_status st = kw_exit_status(3 << 8);
+
+	ck_assert(!st.signaled);
+	ck_assert_int_eq(st.code, 3);
+	st = kw_exit_status(0x80 | SIGSEGV);
+	ck_assert(st.signaled && st.core_dumped);
+	ck_assert_int_eq(st.sig, SIGSEGV);
+	ck_assert_int_eq(st.code, 0);
+	st = kw_exit_status(SIGKILL);
+	ck_assert(st.signaled && !st.core_dumped);
+}
+END_TEST
+
+static const char *exit_words(uint32_t status, enum kw_exit_wording w)
+{
+	struct kw_buf b = KW_BUF_INIT(tout);
+
+	kw_exit_status_text(&b, status, w);
+	return tout;
+}
+
+START_TEST(exit_status_wordings)
+{
+	ck_assert_str_eq(exit_words(7 << 8, KW_EXIT_EVENT), "exited with code 7");
+	ck_assert_str_eq(exit_words(7 << 8, KW_EXIT_SENTENCE), "exited with code 7");
+	ck_assert_str_eq(exit_words(7 << 8, KW_EXIT_SHORT), "code 7");
+	ck_assert_str_eq(exit_words(0x80 | SIGSEGV, KW_EXIT_EVENT),
+			 "killed by SIGSEGV (core dumped)");
+	ck_assert_str_eq(exit_words(0x80 | SIGSEGV, KW_EXIT_SENTENCE), "was killed by SIGSEGV");
+	ck_assert_str_eq(exit_words(SIGKILL, KW_EXIT_SHORT), "SIGKILL");
+	ck_assert_str_eq(exit_words(77, KW_EXIT_EVENT), "killed by signal 77");
+	ck_assert_str_eq(exit_words(77, KW_EXIT_SENTENCE), "was killed by a signal");
+	ck_assert_str_eq(exit_words(77, KW_EXIT_SHORT), "signal");
+}
+END_TEST
+
+/* the same calls into a JSON object and into OTLP attributes */
+static void both(void (*put)(struct kw_fields *f), char *json_out, char *otlp_out, size_t n)
+{
+	struct kw_buf jb = { .p = json_out, .cap = n }, ob = { .p = otlp_out, .cap = n };
+	struct kw_json j, o;
+	struct kw_fields jf = kw_fields_json(&j), of = kw_fields_otlp(&o);
+
+	kw_json_init(&j, &jb);
+	kw_json_obj_begin(&j, NULL);
+	put(&jf);
+	kw_json_obj_end(&j);
+	kw_json_init(&o, &ob);
+	kw_json_arr_begin(&o, NULL);
+	put(&of);
+	kw_json_arr_end(&o);
+}
+
+static void put_scalars(struct kw_fields *f)
+{
+	kw_f_null(f, KW_KEY("a", "a"));
+	kw_f_str(f, KW_KEY("b", "b"), NULL);
+	kw_f_str(f, KW_KEY("c", "c"), "");
+	kw_f_u64(f, KW_KEY("d", "kw.d"), 42);
+	kw_f_bool(f, KW_JSON_ONLY("e"), true);
+	kw_f_i64(f, KW_OTLP_ONLY("kw.f"), -1);
+	kw_put_signal(f, KW_KEY("sig", "kw.sig"), 77);
+}
+
+START_TEST(fields_json_and_otlp)
+{
+	char o[512];
+
+	both(put_scalars, jout, o, sizeof(o));
+	ck_assert_str_eq(jout, "{\"a\":null,\"b\":null,\"c\":\"\",\"d\":42,\"e\":true,"
+			 "\"sig\":null}");
+	/* OTLP has no null and no empty string; integers are strings */
+	ck_assert_str_eq(o, "[{\"key\":\"kw.d\",\"value\":{\"intValue\":\"42\"}},"
+			 "{\"key\":\"kw.f\",\"value\":{\"intValue\":\"-1\"}},"
+			 "{\"key\":\"kw.sig\",\"value\":{\"stringValue\":\"unknown\"}}]");
+}
+END_TEST
+
+static void put_tasks(struct kw_fields *f)
+{
+	struct kw_task t = { .tgid = 41, .pid = 42, .uid = 7, .cgroup_id = 9, .netns_ino = 5 };
+
+	strcpy(t.comm, "nginx");
+	kw_put_task(f, KW_KEY("owner", "process"), &t, true);
+	kw_put_task(f, KW_OTLP_ONLY("killer"), &t, false);
+}
+
+START_TEST(task_roles)
+{
+	char o[1024];
+
+	both(put_tasks, jout, o, sizeof(o));
+	ck_assert_str_eq(jout, "{\"owner\":{\"pid\":41,\"comm\":\"nginx\",\"cgroup_id\":9,"
+			 "\"netns\":5}}");
+	tu_assert_contains(o, "\"process.pid\",\"value\":{\"intValue\":\"41\"}");
+	tu_assert_contains(o, "\"process.executable.name\",\"value\":{\"stringValue\":\"nginx\"}");
+	tu_assert_contains(o, "\"process.user.id\"");
+	tu_assert_contains(o, "\"kwhy.killer.pid\"");
+	tu_assert_contains(o, "\"kwhy.killer.name\"");
+	ck_assert_ptr_null(strstr(o, "kwhy.killer.uid"));
+}
+END_TEST
+
+/* every event type this build names is described for every output */
+START_TEST(event_table_complete)
+{
+	for (unsigned int type = 0; type < KW_EV_MAX + 2; type++) {
+		const struct kw_event_kind *k = kw_event_kind(type);
+
+		if (!kw_event_name(type)) {
+			ck_assert_ptr_null(k);
+			continue;
+		}
+		ck_assert_msg(k && k->fields, "type %u has no fields", type);
+		ck_assert_msg(k->context || k->text, "type %u has no text line", type);
+		ck_assert_msg(!k->instant || k->title, "type %u has an instant without title",
+			      type);
+	}
+}
+END_TEST
+
 Suite *format_suite(void)
 {
 	Suite *s = suite_create("format");
 	TCase *e = tcase_create("events");
 	TCase *h = tcase_create("header");
 	TCase *x = tcase_create("hostile");
+	TCase *pc = tcase_create("pieces");
 
 	tcase_add_checked_fixture(e, setup, teardown);
 	tcase_add_test(e, oom_memcg_json);
@@ -1380,5 +1509,13 @@ Suite *format_suite(void)
 	tcase_add_test(x, hostile_comm_text_escaped);
 	tcase_add_test(x, ansi_comm_text);
 	suite_add_tcase(s, x);
+
+	tcase_add_checked_fixture(pc, setup, teardown);
+	tcase_add_test(pc, exit_status_decode);
+	tcase_add_test(pc, exit_status_wordings);
+	tcase_add_test(pc, fields_json_and_otlp);
+	tcase_add_test(pc, task_roles);
+	tcase_add_test(pc, event_table_complete);
+	suite_add_tcase(s, pc);
 	return s;
 }

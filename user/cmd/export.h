@@ -22,10 +22,8 @@
 #define KWHY_EXPORT_H
 
 #include "cmd/opts.h"
-
-#define KW_OTLP_BATCH 512		/* log records per line */
-#define KW_EXPORT_LISTENERS 4096	/* perfetto: open listeners tracked */
-#define KW_EXPORT_TRACKS 1024		/* perfetto: containers with a track */
+#include "output/otlp.h"		/* KW_OTLP_BATCH */
+#include "output/perfetto.h"		/* KW_EXPORT_LISTENERS, KW_EXPORT_TRACKS */
 
 /* Export o->file in o->format to o->out (created or truncated) or stdout.
  * Returns an exit code (opts.h): damage in the trace is reported on stderr

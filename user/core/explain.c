@@ -6,6 +6,7 @@
 #include <string.h>
 #include "util/escape.h"
 #include "core/explain.h"
+#include "core/exit_status.h"
 #include "util/textfmt.h"
 #include "core/names.h"
 
@@ -367,7 +368,7 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
 		     const struct kw_ev_exit *e)
 {
-	if ((e->exit_code & 0x7f) != 9 || kw_model_oom_of(m, e->hdr.task.tgid, e->hdr.ts_boot_ns))
+	if (kw_exit_status(e->exit_code).sig != 9 || kw_model_oom_of(m, e->hdr.task.tgid, e->hdr.ts_boot_ns))
 		return false;
 	for (uint32_t i = 0; i < m->kills.n; i++) {
 		const struct kw_kill *k = KW_RING_AT(&m->kills, i);

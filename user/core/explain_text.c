@@ -4,14 +4,9 @@
 #include <string.h>
 #include "util/escape.h"
 #include "core/explain.h"
+#include "core/exit_status.h"
 #include "util/textfmt.h"
 #include "core/names.h"
-
-static void task_text(struct kw_buf *b, const struct kw_task *t)
-{
-	kw_escape_term(b, t->comm, sizeof(t->comm));
-	kw_buf_printf(b, " pid %u", t->tgid);
-}
 
 static void secs(struct kw_buf *b, uint64_t ns)
 {
@@ -19,16 +14,6 @@ static void secs(struct kw_buf *b, uint64_t ns)
 		kw_buf_printf(b, "%llu ms", (unsigned long long)(ns / 1000000));
 	else
 		kw_buf_printf(b, "%.1f s", ns / 1e9);
-}
-
-static void wait_text(struct kw_buf *b, uint32_t status)
-{
-	const char *sig = kw_signal_name(status & 0x7f);
-
-	if (status & 0x7f)
-		kw_buf_printf(b, "was killed by %s", sig ? sig : "a signal");
-	else
-		kw_buf_printf(b, "exited with code %u", (status >> 8) & 0xff);
 }
 
 static void in_place(struct kw_buf *b, const struct kw_place *p)
@@ -42,7 +27,7 @@ static void in_place(struct kw_buf *b, const struct kw_place *p)
 static void listener_text(struct kw_buf *b, const struct kw_listener *l, bool past)
 {
 	if (l->owner_known) {
-		task_text(b, &l->owner);
+		kw_fmt_task(b, &l->owner);
 		kw_buf_puts(b, past ? " listened on " : " listens on ");
 	} else {
 		kw_buf_puts(b, past ? "a socket listened on " : "a socket listens on ");
@@ -98,7 +83,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_puts(t, "it was OOM-killed");
 		else if (ex->closed.how == KW_CLOSE_KILLED || ex->closed.how == KW_CLOSE_EXIT) {
 			kw_buf_puts(t, "it ");
-			wait_text(t, ex->closed.wait_status);
+			kw_exit_status_text(t, ex->closed.wait_status, KW_EXIT_SENTENCE);
 		}
 		else if (ex->closed.how == KW_CLOSE_CALL)
 			kw_buf_puts(t, "the program closed it");
@@ -119,7 +104,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_fmt_endpoint(t, &ex->dest);
 		in_place(t, &ex->place);
 		kw_buf_puts(t, ": ");
-		task_text(t, &ex->bind.task);
+		kw_fmt_task(t, &ex->bind.task);
 		kw_buf_puts(t, " failed to bind ");
 		kw_fmt_endpoint(t, &ex->bind.addr);
 		kw_buf_printf(t, " with %s ", kw_errno_name(ex->bind.err) ?: "an error");
@@ -127,7 +112,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_buf_puts(t, " before");
 		if (ex->holder_known) {
 			kw_buf_puts(t, "; the port is held by ");
-			task_text(t, &ex->holder);
+			kw_fmt_task(t, &ex->holder);
 			kw_buf_puts(t, " (");
 			kw_fmt_endpoint(t, &ex->holder_addr);
 			kw_buf_puts(t, ")");
@@ -156,7 +141,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_printf(t, ":%u", ex->listeners[i].local.port);
 			if (ex->listeners[i].owner_known) {
 				kw_buf_puts(t, " (");
-				task_text(t, &ex->listeners[i].owner);
+				kw_fmt_task(t, &ex->listeners[i].owner);
 				kw_buf_puts(t, ")");
 			}
 		}
@@ -237,7 +222,7 @@ static void render_reset(struct kw_explanation *ex, struct kw_buf *t, struct kw_
 		kw_fmt_endpoint(t, &ex->client);
 		if (ex->client_known) {
 			kw_buf_puts(t, " (");
-			task_text(t, &ex->client_task);
+			kw_fmt_task(t, &ex->client_task);
 			kw_buf_puts(t, ")");
 		}
 		kw_buf_printf(t, " in %s", kw_tcp_state_name(ex->tcp_state) ?: "?");
@@ -251,7 +236,7 @@ static void render_reset(struct kw_explanation *ex, struct kw_buf *t, struct kw_
 	kw_fmt_endpoint(t, &ex->dest);
 	if (ex->client_known) {
 		kw_buf_puts(t, " of ");
-		task_text(t, &ex->client_task);
+		kw_fmt_task(t, &ex->client_task);
 	}
 	kw_buf_puts(t, ": ");
 	if (words)
@@ -269,7 +254,7 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 	const struct kw_ev_oom *o = &ex->oom;
 	uint64_t rss_kb = o->anon_rss_kb + o->file_rss_kb + o->shmem_rss_kb;
 
-	task_text(t, &ex->victim);
+	kw_fmt_task(t, &ex->victim);
 	kw_buf_puts(t, " (RSS ");
 	kw_fmt_bytes(t, rss_kb * 1024);
 	kw_buf_puts(t, ")");
@@ -328,7 +313,7 @@ void kw_explain_render(struct kw_explanation *ex)
 		kw_buf_puts(&t, " refused the connection");
 		if (ex->client_known) {
 			kw_buf_puts(&t, " from ");
-			task_text(&t, &ex->client_task);
+			kw_fmt_task(&t, &ex->client_task);
 		}
 		kw_buf_puts(&t, "; nothing on this host explains it");
 		kw_buf_puts(&f, "check the service on that host, or a firewall rejecting with RST");
@@ -342,10 +327,10 @@ void kw_explain_render(struct kw_explanation *ex)
 		render_oom(ex, &t, &f);
 		break;
 	case KW_CAUSE_USERSPACE_KILLER:
-		task_text(&t, &ex->victim);
+		kw_fmt_task(&t, &ex->victim);
 		in_place(&t, &ex->place);
 		kw_buf_puts(&t, " was killed with SIGKILL by ");
-		task_text(&t, &ex->kill.sender);
+		kw_fmt_task(&t, &ex->kill.sender);
 		in_place(&t, &ex->other_place);
 		kw_buf_puts(&t, ", not by the kernel's OOM killer");
 		kw_buf_puts(&f, "find out why that process killed it (systemd-oomd, earlyoom or "
@@ -356,7 +341,7 @@ void kw_explain_render(struct kw_explanation *ex)
 		if (ex->client_known) {
 			/* who was refused, as a prefix would be too long: a suffix */
 			kw_buf_puts(&t, " (client ");
-			task_text(&t, &ex->client_task);
+			kw_fmt_task(&t, &ex->client_task);
 			kw_buf_puts(&t, ")");
 		}
 		break;

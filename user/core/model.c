@@ -2,6 +2,7 @@
 /* The host model (see model.h): how each event changes it. */
 #include <string.h>
 #include "core/model.h"
+#include "core/exit_status.h"
 
 /* Only the counts are reset: a table's slots past its count are never
  * read, and not touching them keeps the untouched part of this 1+ MiB
@@ -252,7 +253,7 @@ static void on_exit(struct kw_model *m, const struct kw_ev_exit *e, uint64_t id)
 	d->wait_status = e->exit_code;
 	d->ts_ns = e->hdr.ts_boot_ns;
 	d->event_id = id;
-	d->oom_event_id = (oom && (e->exit_code & 0x7f) == 9) ? oom->event_id : 0;
+	d->oom_event_id = (oom && kw_exit_status(e->exit_code).sig == 9) ? oom->event_id : 0;
 }
 
 static void on_signal(struct kw_model *m, const struct kw_ev_signal *e, uint64_t id)

@@ -1,44 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Events as one line each for a person: local time, a verb, names before
- * numbers, addresses as host:port.  Untrusted strings are escaped. */
-#include "util/escape.h"
-#include "output/format.h"
+ * numbers, addresses as host:port.  Untrusted strings are escaped
+ * (kw_fmt_task).  One function per event type, found through the table
+ * in event_kinds.c. */
+#include <string.h>
+#include "core/exit_status.h"
 #include "core/names.h"
-
-static void text_task(struct kw_buf *b, const struct kw_task *t)
-{
-	kw_escape_term(b, t->comm, sizeof(t->comm));
-	kw_buf_printf(b, " pid %u", t->tgid);
-}
+#include "output/event_kinds.h"
+#include "output/format.h"
+#include "output/pieces.h"
 
 static void text_actor(struct kw_buf *b, const struct kw_hdr *h, const char *none)
 {
 	if (h->flags & KW_F_TASK)
-		text_task(b, &h->task);
+		kw_fmt_task(b, &h->task);
 	else
 		kw_buf_puts(b, none);
 }
 
-static void text_wait_status(struct kw_buf *b, uint32_t status)
+/* the verb, in a column of its own */
+static void text_verb(struct kw_buf *b, const char *verb)
 {
-	const char *sig = kw_signal_name(status & 0x7f);
+	size_t n = strlen(verb);
 
-	if (!(status & 0x7f))
-		kw_buf_printf(b, "exited with code %u", (status >> 8) & 0xff);
-	else if (sig)
-		kw_buf_printf(b, "killed by %s%s", sig, (status & 0x80) ? " (core dumped)" : "");
-	else
-		kw_buf_printf(b, "killed by signal %u", status & 0x7f);
+	kw_buf_puts(b, verb);
+	for (; n < 13; n++)
+		kw_buf_putc(b, ' ');
 }
 
-static void text_errno(struct kw_buf *b, int err)
+/* the verb, then who did it */
+static void text_verb_actor(struct kw_buf *b, const char *verb, const struct kw_hdr *h,
+			    const char *none)
 {
-	const char *name = kw_errno_name(err);
-
-	if (name)
-		kw_buf_puts(b, name);
-	else
-		kw_buf_printf(b, "errno %d", err);
+	text_verb(b, verb);
+	text_actor(b, h, none);
 }
 
 static void text_netns(struct kw_buf *b, const struct kw_hdr *h)
@@ -47,10 +42,22 @@ static void text_netns(struct kw_buf *b, const struct kw_hdr *h)
 		kw_buf_printf(b, " [netns %u]", h->netns_ino);
 }
 
-static void text_oom(struct kw_buf *b, const struct kw_ev_oom *e)
+/* "10.0.0.5:41000 -> 10.0.0.9:8001" */
+static void text_pair(struct kw_buf *b, const struct kw_addr *a, const char *arrow,
+		      const struct kw_addr *z)
 {
-	kw_buf_puts(b, "OOM-KILL     ");
-	text_task(b, &e->victim);
+	kw_fmt_endpoint(b, a);
+	kw_buf_puts(b, arrow);
+	kw_fmt_endpoint(b, z);
+}
+
+void kw_text_oom(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_oom *e = &ev->oom;
+
+	(void)ctx;
+	text_verb(b, "OOM-KILL");
+	kw_fmt_task(b, &e->victim);
 	kw_buf_puts(b, " (rss ");
 	kw_fmt_bytes(b, (e->anon_rss_kb + e->file_rss_kb + e->shmem_rss_kb) * 1024);
 	kw_buf_puts(b, ")");
@@ -70,94 +77,134 @@ static void text_oom(struct kw_buf *b, const struct kw_ev_oom *e)
 	text_actor(b, &e->hdr, "?");
 }
 
-static void text_conn(struct kw_buf *b, const struct kw_ev_conn *e, const struct kw_fmt_ctx *ctx)
+void kw_text_exit(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
-	const char *reason;
+	(void)ctx;
+	text_verb_actor(b, "EXIT", &ev->hdr, "?");
+	kw_buf_putc(b, ' ');
+	kw_exit_status_text(b, ev->exit.exit_code, KW_EXIT_EVENT);
+	if (ev->exit.why & KW_EXIT_LISTENER)
+		kw_buf_printf(b, " (held %u listening socket%s)", ev->exit.nr_listeners,
+			      ev->exit.nr_listeners == 1 ? "" : "s");
+}
 
-	switch (e->hdr.type) {
-	case KW_EV_CONNECT_FAIL:
-		kw_buf_puts(b, "CONNECT-FAIL ");
-		text_actor(b, &e->hdr, "(owner unknown)");
-		kw_buf_puts(b, " -> ");
-		kw_fmt_endpoint(b, &e->remote);
-		kw_buf_puts(b, ": ");
-		text_errno(b, e->error);
-		if (e->reset_received)
-			kw_buf_puts(b, " (reset received)");
-		break;
-	case KW_EV_RESET_SENT:
-		kw_buf_puts(b, "RST-SENT     ");
-		kw_fmt_endpoint(b, &e->local);
-		kw_buf_puts(b, " -> ");
-		kw_fmt_endpoint(b, &e->remote);
-		reason = kw_fmt_reset_reason(e, ctx);
-		if (!e->state)
-			kw_buf_puts(b, ": no socket listens there");
-		else
-			kw_buf_printf(b, ": socket in %s", kw_tcp_state_name(e->state) ?: "?");
-		if (reason)
-			kw_buf_printf(b, " (%s)", reason);
-		if (e->hdr.flags & KW_F_TASK) {
-			kw_buf_puts(b, ", owner ");
-			text_task(b, &e->hdr.task);
-		}
-		break;
-	case KW_EV_RESET_RECV:
-		kw_buf_puts(b, "RST-RECEIVED ");
-		text_actor(b, &e->hdr, "(owner unknown)");
-		kw_buf_puts(b, " ");
-		kw_fmt_endpoint(b, &e->local);
-		kw_buf_puts(b, " <- ");
-		kw_fmt_endpoint(b, &e->remote);
-		kw_buf_printf(b, " in %s", kw_tcp_state_name(e->state) ?: "?");
-		break;
-	case KW_EV_SOCK_ERROR:
-		kw_buf_puts(b, "SOCK-ERROR   ");
-		text_actor(b, &e->hdr, "(owner unknown)");
-		kw_buf_puts(b, " ");
-		kw_fmt_endpoint(b, &e->local);
-		kw_buf_puts(b, " -> ");
-		kw_fmt_endpoint(b, &e->remote);
-		kw_buf_puts(b, ": ");
-		text_errno(b, e->error);
-		break;
+void kw_text_signal(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const char *sig = kw_signal_name(ev->signal.sig);
+
+	(void)ctx;
+	kw_buf_printf(b, "SIGNAL       %s from ", sig ?: "?");
+	if (ev->signal.from_kernel)
+		kw_buf_puts(b, "the kernel in ");
+	text_actor(b, &ev->hdr, "?");
+	kw_buf_puts(b, " to ");
+	kw_fmt_task(b, &ev->signal.target);
+}
+
+void kw_text_connect_fail(struct kw_buf *b, const struct kw_event *ev,
+			  const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_conn *e = &ev->conn;
+
+	(void)ctx;
+	text_verb_actor(b, "CONNECT-FAIL", &e->hdr, "(owner unknown)");
+	kw_buf_puts(b, " -> ");
+	kw_fmt_endpoint(b, &e->remote);
+	kw_buf_puts(b, ": ");
+	kw_fmt_errno(b, e->error);
+	if (e->reset_received)
+		kw_buf_puts(b, " (reset received)");
+	text_netns(b, &e->hdr);
+}
+
+void kw_text_reset_sent(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_conn *e = &ev->conn;
+	const char *reason = kw_fmt_reset_reason(e, ctx);
+
+	text_verb(b, "RST-SENT");
+	text_pair(b, &e->local, " -> ", &e->remote);
+	if (!e->state)
+		kw_buf_puts(b, ": no socket listens there");
+	else
+		kw_buf_printf(b, ": socket in %s", kw_tcp_state_name(e->state) ?: "?");
+	if (reason)
+		kw_buf_printf(b, " (%s)", reason);
+	if (e->hdr.flags & KW_F_TASK) {
+		kw_buf_puts(b, ", owner ");
+		kw_fmt_task(b, &e->hdr.task);
 	}
 	text_netns(b, &e->hdr);
 }
 
-static void text_listen(struct kw_buf *b, const struct kw_ev_listen *e)
+void kw_text_reset_recv(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
-	if (e->hdr.type == KW_EV_LISTEN) {
-		kw_buf_puts(b, "LISTEN       ");
-		text_actor(b, &e->hdr, "?");
-		kw_buf_puts(b, " on ");
-		kw_fmt_endpoint(b, &e->local);
-		if (e->local.family == 10)
-			kw_buf_puts(b, e->v6only ? " (IPv6 only)" : " (IPv6 and IPv4)");
-		kw_buf_printf(b, " backlog %u", e->backlog);
+	const struct kw_ev_conn *e = &ev->conn;
+
+	(void)ctx;
+	text_verb_actor(b, "RST-RECEIVED", &e->hdr, "(owner unknown)");
+	kw_buf_puts(b, " ");
+	text_pair(b, &e->local, " <- ", &e->remote);
+	kw_buf_printf(b, " in %s", kw_tcp_state_name(e->state) ?: "?");
+	text_netns(b, &e->hdr);
+}
+
+void kw_text_sock_error(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_conn *e = &ev->conn;
+
+	(void)ctx;
+	text_verb_actor(b, "SOCK-ERROR", &e->hdr, "(owner unknown)");
+	kw_buf_puts(b, " ");
+	text_pair(b, &e->local, " -> ", &e->remote);
+	kw_buf_puts(b, ": ");
+	kw_fmt_errno(b, e->error);
+	text_netns(b, &e->hdr);
+}
+
+void kw_text_listen(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_listen *e = &ev->listen;
+
+	(void)ctx;
+	text_verb_actor(b, "LISTEN", &e->hdr, "?");
+	kw_buf_puts(b, " on ");
+	kw_fmt_endpoint(b, &e->local);
+	if (e->local.family == 10)
+		kw_buf_puts(b, e->v6only ? " (IPv6 only)" : " (IPv6 and IPv4)");
+	kw_buf_printf(b, " backlog %u", e->backlog);
+	text_netns(b, &e->hdr);
+}
+
+void kw_text_listen_close(struct kw_buf *b, const struct kw_event *ev,
+			  const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_listen *e = &ev->listen;
+
+	(void)ctx;
+	text_verb(b, "UNLISTEN");
+	kw_fmt_endpoint(b, &e->local);
+	kw_buf_puts(b, " of ");
+	text_actor(b, &e->hdr, "(owner unknown)");
+	kw_buf_puts(b, ": ");
+	if (e->how == KW_CLOSE_CALL) {
+		kw_buf_puts(b, "closed by ");
+		kw_fmt_task(b, &e->closer);
+	} else if (e->how == KW_CLOSE_EXIT || e->how == KW_CLOSE_KILLED) {
+		kw_buf_puts(b, "owner ");
+		kw_exit_status_text(b, e->closer_exit_code, KW_EXIT_EVENT);
 	} else {
-		kw_buf_puts(b, "UNLISTEN     ");
-		kw_fmt_endpoint(b, &e->local);
-		kw_buf_puts(b, " of ");
-		text_actor(b, &e->hdr, "(owner unknown)");
-		kw_buf_puts(b, ": ");
-		if (e->how == KW_CLOSE_CALL) {
-			kw_buf_puts(b, "closed by ");
-			text_task(b, &e->closer);
-		} else if (e->how == KW_CLOSE_EXIT || e->how == KW_CLOSE_KILLED) {
-			kw_buf_puts(b, "owner ");
-			text_wait_status(b, e->closer_exit_code);
-		} else {
-			kw_buf_puts(b, "closed");
-		}
+		kw_buf_puts(b, "closed");
 	}
 	text_netns(b, &e->hdr);
 }
 
-static void text_bind(struct kw_buf *b, const struct kw_ev_bind *e)
+void kw_text_bind(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
-	kw_buf_puts(b, "BIND         ");
-	text_actor(b, &e->hdr, "?");
+	const struct kw_ev_bind *e = &ev->bind;
+
+	(void)ctx;
+	text_verb_actor(b, "BIND", &e->hdr, "?");
 	kw_buf_puts(b, " ");
 	kw_fmt_endpoint(b, &e->addr);
 	if (e->ret == 0) {
@@ -166,63 +213,33 @@ static void text_bind(struct kw_buf *b, const struct kw_ev_bind *e)
 			kw_buf_printf(b, ", port %u", e->bound_port);
 	} else {
 		kw_buf_puts(b, ": failed, ");
-		text_errno(b, -e->ret);
+		kw_fmt_errno(b, -e->ret);
 	}
 	text_netns(b, &e->hdr);
 }
 
+void kw_text_repeat(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_repeat *e = &ev->repeat;
+
+	(void)ctx;
+	kw_buf_printf(b, "REPEAT       %s to ", kw_event_name(e->key.type) ?: "?");
+	kw_fmt_endpoint(b, &e->key.dest);
+	kw_buf_printf(b, " x%llu more", (unsigned long long)e->count);
+	if (e->key.tgid)
+		kw_buf_printf(b, " by pid %u", e->key.tgid);
+	if (e->key.netns_ino)
+		kw_buf_printf(b, " [netns %u]", e->key.netns_ino);
+}
+
 void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
 {
-	const struct kw_hdr *h = &ev->hdr;
-	const char *sig;
+	const struct kw_event_kind *k = kw_event_kind(ev->hdr.type);
 
-	kw_fmt_time_short(b, (int64_t)h->ts_boot_ns + ctx->boot_to_wall_ns, ctx->utc);
+	kw_fmt_time_short(b, (int64_t)ev->hdr.ts_boot_ns + ctx->boot_to_wall_ns, ctx->utc);
 	kw_buf_putc(b, ' ');
-	switch (h->type) {
-	case KW_EV_OOM_KILL:
-		text_oom(b, &ev->oom);
-		break;
-	case KW_EV_PROC_EXIT:
-		kw_buf_puts(b, "EXIT         ");
-		text_actor(b, h, "?");
-		kw_buf_putc(b, ' ');
-		text_wait_status(b, ev->exit.exit_code);
-		if (ev->exit.why & KW_EXIT_LISTENER)
-			kw_buf_printf(b, " (held %u listening socket%s)", ev->exit.nr_listeners,
-				      ev->exit.nr_listeners == 1 ? "" : "s");
-		break;
-	case KW_EV_SIGNAL:
-		sig = kw_signal_name(ev->signal.sig);
-		kw_buf_printf(b, "SIGNAL       %s from ", sig ?: "?");
-		if (ev->signal.from_kernel)
-			kw_buf_puts(b, "the kernel in ");
-		text_actor(b, h, "?");
-		kw_buf_puts(b, " to ");
-		text_task(b, &ev->signal.target);
-		break;
-	case KW_EV_LISTEN:
-	case KW_EV_LISTEN_CLOSE:
-		text_listen(b, &ev->listen);
-		break;
-	case KW_EV_CONNECT_FAIL:
-	case KW_EV_RESET_SENT:
-	case KW_EV_RESET_RECV:
-	case KW_EV_SOCK_ERROR:
-		text_conn(b, &ev->conn, ctx);
-		break;
-	case KW_EV_BIND:
-		text_bind(b, &ev->bind);
-		break;
-	case KW_EV_REPEAT:
-		kw_buf_printf(b, "REPEAT       %s to ", kw_event_name(ev->repeat.key.type) ?: "?");
-		kw_fmt_endpoint(b, &ev->repeat.key.dest);
-		kw_buf_printf(b, " x%llu more", (unsigned long long)ev->repeat.count);
-		if (ev->repeat.key.tgid)
-			kw_buf_printf(b, " by pid %u", ev->repeat.key.tgid);
-		if (ev->repeat.key.netns_ino)
-			kw_buf_printf(b, " [netns %u]", ev->repeat.key.netns_ino);
-		break;
-	default:
-		kw_buf_printf(b, "event type %u", h->type);
-	}
+	if (k && k->text)
+		k->text(b, ev, ctx);
+	else
+		kw_buf_printf(b, "event type %u", ev->hdr.type);
 }

@@ -2,85 +2,46 @@
 /* Explanations and repeat summaries as JSON (docs/json-schema.md) and as
  * text for a person. */
 #include "core/names.h"
-#include "util/escape.h"
 #include "output/explanation.h"
+#include "output/pieces.h"
 #include "util/json.h"
-#include "core/names.h"
 
-static void j_task(struct kw_json *j, const char *key, const struct kw_task *t)
+/* explanations name tasks briefly and endpoints as text */
+static void j_task(struct kw_fields *f, const char *key, const struct kw_task *t)
 {
-	kw_json_obj_begin(j, key);
-	kw_json_u64(j, "pid", t->tgid);
-	kw_json_strn(j, "comm", t->comm, sizeof(t->comm));
-	kw_json_u64(j, "cgroup_id", t->cgroup_id);
-	kw_json_u64(j, "netns", t->netns_ino);
-	kw_json_obj_end(j);
+	kw_put_task(f, KW_JSON_ONLY(key), t, true);
 }
 
-static void j_endpoint(struct kw_json *j, const char *key, const struct kw_addr *a)
+static void j_endpoint(struct kw_fields *f, const char *key, const struct kw_addr *a)
 {
-	char tmp[64];
-	struct kw_buf b = KW_BUF_INIT(tmp);
-
-	if (!a->family) {
-		kw_json_null(j, key);
-		return;
-	}
-	kw_fmt_endpoint(&b, a);
-	kw_json_str(j, key, tmp);
+	kw_put_endpoint(f, KW_JSON_ONLY(key), a, KW_EP_TEXT);
 }
 
-static void j_place(struct kw_json *j, const char *key, const struct kw_place *p)
+static void j_listener(struct kw_fields *f, const struct kw_listener *l)
 {
-	if (!p->known) {
-		kw_json_null(j, key);
-		return;
-	}
-	kw_json_obj_begin(j, key);
-	kw_json_str(j, "runtime", kw_runtime_name(p->runtime));
-	kw_json_strn(j, "id", p->id, sizeof(p->id));
-	kw_json_strn(j, "name", p->name, sizeof(p->name));
-	if (p->pod[0]) {
-		kw_json_strn(j, "pod", p->pod, sizeof(p->pod));
-		kw_json_strn(j, "k8s_namespace", p->k8s_namespace, sizeof(p->k8s_namespace));
-	}
-	kw_json_strn(j, "cgroup_path", p->path, sizeof(p->path));
-	kw_json_u64(j, "cgroup_id", p->cgroup_id);
-	kw_json_obj_end(j);
-}
+	struct kw_json *j = f->j;
 
-static void j_listener(struct kw_json *j, const struct kw_listener *l)
-{
 	kw_json_obj_begin(j, NULL);
-	j_endpoint(j, "addr", &l->local);
+	j_endpoint(f, "addr", &l->local);
 	kw_json_bool(j, "v6only", l->v6only);
 	kw_json_u64(j, "netns", l->netns);
 	if (l->owner_known)
-		j_task(j, "owner", &l->owner);
+		j_task(f, "owner", &l->owner);
 	else
 		kw_json_null(j, "owner");
 	kw_json_bool(j, "snapshot", l->snapshot);
 	kw_json_obj_end(j);
 }
 
-static void j_wait(struct kw_json *j, uint32_t status)
+static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex)
 {
-	if (status & 0x7f) {
-		kw_json_null(j, "exit_code");
-		kw_json_str(j, "signal", kw_signal_name(status & 0x7f));
-	} else {
-		kw_json_u64(j, "exit_code", (status >> 8) & 0xff);
-		kw_json_null(j, "signal");
-	}
-}
+	struct kw_json *j = f->j;
 
-static void j_refusal_facts(struct kw_json *j, const struct kw_explanation *ex)
-{
 	kw_json_u64(j, "netns", ex->netns);
-	j_endpoint(j, "destination", &ex->dest);
-	j_endpoint(j, "client_addr", &ex->client);
+	j_endpoint(f, "destination", &ex->dest);
+	j_endpoint(f, "client_addr", &ex->client);
 	if (ex->client_known)
-		j_task(j, "client", &ex->client_task);
+		j_task(f, "client", &ex->client_task);
 	else
 		kw_json_null(j, "client");
 	switch (ex->cause) {
@@ -90,19 +51,19 @@ static void j_refusal_facts(struct kw_json *j, const struct kw_explanation *ex)
 	case KW_CAUSE_WRONG_NETNS:
 		kw_json_arr_begin(j, "listeners");
 		for (uint32_t i = 0; i < ex->nr_listeners; i++)
-			j_listener(j, &ex->listeners[i]);
+			j_listener(f, &ex->listeners[i]);
 		kw_json_arr_end(j);
 		if (ex->cause == KW_CAUSE_WRONG_NETNS)
-			j_place(j, "listener_container", &ex->other_place);
+			kw_put_place(f, "listener_container", &ex->other_place);
 		break;
 	case KW_CAUSE_LISTENER_EXITED:
 		kw_json_arr_begin(j, "listeners");
-		j_listener(j, &ex->closed.l);
+		j_listener(f, &ex->closed.l);
 		kw_json_arr_end(j);
 		kw_json_str(j, "how", ex->closed.oom_event_id ? "oom_killed" :
 			    kw_close_how_name(ex->closed.how));
 		if (ex->closed.how == KW_CLOSE_EXIT || ex->closed.how == KW_CLOSE_KILLED)
-			j_wait(j, ex->closed.wait_status);
+			kw_put_exit_status(f, &kw_exit_keys_brief, ex->closed.wait_status);
 		if (ex->closed.oom_event_id)
 			kw_json_u64(j, "oom_kill_event", ex->closed.oom_event_id);
 		else
@@ -110,13 +71,13 @@ static void j_refusal_facts(struct kw_json *j, const struct kw_explanation *ex)
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
 		break;
 	case KW_CAUSE_BIND_FAILED:
-		j_task(j, "binder", &ex->bind.task);
-		j_endpoint(j, "bind_addr", &ex->bind.addr);
+		j_task(f, "binder", &ex->bind.task);
+		j_endpoint(f, "bind_addr", &ex->bind.addr);
 		kw_json_str(j, "bind_error", kw_errno_name(ex->bind.err));
 		kw_json_u64(j, "bind_before_ms", ex->delay_ns / 1000000);
 		if (ex->holder_known) {
-			j_task(j, "holder", &ex->holder);
-			j_endpoint(j, "holder_addr", &ex->holder_addr);
+			j_task(f, "holder", &ex->holder);
+			j_endpoint(f, "holder_addr", &ex->holder_addr);
 		} else {
 			kw_json_null(j, "holder");
 		}
@@ -130,11 +91,12 @@ static void j_refusal_facts(struct kw_json *j, const struct kw_explanation *ex)
 	}
 }
 
-static void j_oom_facts(struct kw_json *j, const struct kw_explanation *ex)
+static void j_oom_facts(struct kw_fields *f, const struct kw_explanation *ex)
 {
+	struct kw_json *j = f->j;
 	const struct kw_ev_oom *o = &ex->oom;
 
-	j_task(j, "victim", &ex->victim);
+	j_task(f, "victim", &ex->victim);
 	kw_json_u64(j, "victim_rss_kb", o->anon_rss_kb + o->file_rss_kb + o->shmem_rss_kb);
 	if (ex->cause == KW_CAUSE_MEMCG_LIMIT) {
 		const struct kw_oom_level *lv = &o->levels[o->limit_level];
@@ -147,7 +109,7 @@ static void j_oom_facts(struct kw_json *j, const struct kw_explanation *ex)
 		kw_json_u64(j, "limit_bytes", lv->limit_bytes);
 		kw_json_bool(j, "v1", o->memcg_v1);
 		kw_json_obj_end(j);
-		j_place(j, "limit_container", &ex->limit_place);
+		kw_put_place(f, "limit_container", &ex->limit_place);
 	} else if (o->nr_levels) {
 		kw_json_u64(j, "host_usage_bytes", o->levels[o->nr_levels - 1].usage_bytes);
 	}
@@ -168,8 +130,7 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 {
 	int64_t wall = (int64_t)ex->ts_ns + ctx->boot_to_wall_ns;
 	struct kw_json j;
-	char tmp[48];
-	struct kw_buf tb = KW_BUF_INIT(tmp);
+	struct kw_fields f = kw_fields_json(&j);
 
 	if (!json) {
 		kw_fmt_time_short(b, wall, ctx->utc);
@@ -187,11 +148,10 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 	kw_json_u64(&j, "schema", KW_JSON_SCHEMA);
 	kw_json_str(&j, "type", "explanation");
 	kw_json_u64(&j, "id", ex->id);
-	kw_fmt_time_rfc3339(&tb, wall);
-	kw_json_str(&j, "time", tmp);
+	kw_put_time(&f, KW_JSON_ONLY("time"), wall);
 	kw_json_u64(&j, "boot_ns", ex->ts_ns);
 	kw_json_str(&j, "cause", kw_cause_name(ex->cause));
-	j_place(&j, "container", &ex->place);
+	kw_put_place(&f, "container", &ex->place);
 	kw_json_str(&j, "text", ex->text);
 	kw_json_str(&j, "fix", ex->fix);
 	kw_json_arr_begin(&j, "events");
@@ -202,27 +162,27 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 	switch (ex->cause) {
 	case KW_CAUSE_MEMCG_LIMIT:
 	case KW_CAUSE_GLOBAL_OOM:
-		j_oom_facts(&j, ex);
+		j_oom_facts(&f, ex);
 		break;
 	case KW_CAUSE_USERSPACE_KILLER:
-		j_task(&j, "victim", &ex->victim);
-		j_task(&j, "killer", &ex->kill.sender);
-		j_place(&j, "killer_container", &ex->other_place);
+		j_task(&f, "victim", &ex->victim);
+		j_task(&f, "killer", &ex->kill.sender);
+		kw_put_place(&f, "killer_container", &ex->other_place);
 		break;
 	case KW_CAUSE_RESET_SENT:
 	case KW_CAUSE_PEER_RESET:
 		kw_json_u64(&j, "netns", ex->netns);
-		j_endpoint(&j, "local", &ex->client);
-		j_endpoint(&j, "remote", &ex->dest);
+		j_endpoint(&f, "local", &ex->client);
+		j_endpoint(&f, "remote", &ex->dest);
 		kw_json_str(&j, "tcp_state", kw_tcp_state_name(ex->tcp_state));
 		kw_json_str(&j, "reason", ex->reason_name[0] ? ex->reason_name : NULL);
 		if (ex->client_known)
-			j_task(&j, "owner", &ex->client_task);
+			j_task(&f, "owner", &ex->client_task);
 		else
 			kw_json_null(&j, "owner");
 		break;
 	default:
-		j_refusal_facts(&j, ex);
+		j_refusal_facts(&f, ex);
 		break;
 	}
 	kw_json_obj_end(&j);
@@ -235,8 +195,7 @@ void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 	int64_t wall = (int64_t)s->ts_ns + ctx->boot_to_wall_ns;
 	double window = (s->ts_ns - s->since_ns) / 1e9;
 	struct kw_json j;
-	char tmp[48];
-	struct kw_buf tb = KW_BUF_INIT(tmp);
+	struct kw_fields f = kw_fields_json(&j);
 
 	if (!json) {
 		kw_fmt_time_short(b, wall, ctx->utc);
@@ -252,12 +211,11 @@ void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 	kw_json_obj_begin(&j, NULL);
 	kw_json_u64(&j, "schema", KW_JSON_SCHEMA);
 	kw_json_str(&j, "type", "summary");
-	kw_fmt_time_rfc3339(&tb, wall);
-	kw_json_str(&j, "time", tmp);
+	kw_put_time(&f, KW_JSON_ONLY("time"), wall);
 	kw_json_u64(&j, "explanation_id", s->explanation_id);
 	kw_json_str(&j, "cause", kw_cause_name(s->cause));
 	kw_json_u64(&j, "netns", s->netns);
-	j_endpoint(&j, "destination", &s->dest);
+	j_endpoint(&f, "destination", &s->dest);
 	kw_json_u64(&j, "count", s->count);
 	kw_json_u64(&j, "total", s->total);
 	kw_json_u64(&j, "window_ms", (s->ts_ns - s->since_ns) / 1000000);

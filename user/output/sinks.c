@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
+#include "output/event_kinds.h"
 #include "output/explanation.h"
 #include "output/sinks.h"
 
@@ -23,39 +24,43 @@ void kw_output_line(struct kw_output *o, FILE *f, struct kw_buf *b)
 static void out_event(void *ctx, const struct kw_event *ev, uint64_t id)
 {
 	struct kw_output *o = ctx;
+	const struct kw_event_kind *k = kw_event_kind(ev->hdr.type);
 	struct kw_buf b = KW_BUF_INIT(o->line);
 
 	if (!o->f)
 		return;
 	if (o->json)
 		kw_format_json_id(&b, ev, id, &o->fmt);
-	else if (ev->hdr.type == KW_EV_CGROUP || ev->hdr.type == KW_EV_MEMCG_PROCS)
+	else if (k && k->context)
 		return;		/* context for the explanations, not news */
 	else
 		kw_format_text(&b, ev, &o->fmt);
 	kw_output_line(o, o->f, &b);
 }
 
-static void out_explanation(void *ctx, const struct kw_explanation *ex)
+/* an explanation, or else a summary, as one line */
+static void out_result(struct kw_output *o, const struct kw_explanation *ex,
+		       const struct kw_summary *s)
 {
-	struct kw_output *o = ctx;
 	struct kw_buf b = KW_BUF_INIT(o->line);
 
 	if (!o->f)
 		return;
-	kw_format_explanation(&b, o->json, ex, &o->fmt);
+	if (ex)
+		kw_format_explanation(&b, o->json, ex, &o->fmt);
+	else
+		kw_format_summary(&b, o->json, s, &o->fmt);
 	kw_output_line(o, o->f, &b);
+}
+
+static void out_explanation(void *ctx, const struct kw_explanation *ex)
+{
+	out_result(ctx, ex, NULL);
 }
 
 static void out_summary(void *ctx, const struct kw_summary *s)
 {
-	struct kw_output *o = ctx;
-	struct kw_buf b = KW_BUF_INIT(o->line);
-
-	if (!o->f)
-		return;
-	kw_format_summary(&b, o->json, s, &o->fmt);
-	kw_output_line(o, o->f, &b);
+	out_result(ctx, NULL, s);
 }
 
 struct kw_sinks kw_output_sinks(struct kw_output *o)

@@ -1,20 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
 #include "util/json.h"
+#include "output/pieces.h"
 #include "output/status.h"
 #include "core/names.h"
 
 static void json_begin(struct kw_json *j, struct kw_buf *b, const char *type, int64_t wall)
 {
-	char tmp[48];
-	struct kw_buf tb = KW_BUF_INIT(tmp);
+	struct kw_fields f = kw_fields_json(j);
 
 	kw_json_init(j, b);
 	kw_json_obj_begin(j, NULL);
 	kw_json_u64(j, "schema", KW_JSON_SCHEMA);
 	kw_json_str(j, "type", type);
-	kw_fmt_time_rfc3339(&tb, wall);
-	kw_json_str(j, "time", tmp);
+	kw_put_time(&f, KW_JSON_ONLY("time"), wall);
+}
+
+/* the items attached by a fallback, or those not attached, and why */
+static void json_plan_why(struct kw_json *j, const char *key, const struct kw_plan *p,
+			  bool fallbacks)
+{
+	kw_json_arr_begin(j, key);
+	for (int i = 0; i < p->n; i++) {
+		const struct kw_plan_item *it = &p->items[i];
+
+		if (fallbacks ? !it->enabled || !it->fallback : it->enabled)
+			continue;
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "event", it->event);
+		kw_json_str(j, "tracepoint", it->tracepoint);
+		kw_json_str(j, "why", it->why);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
 }
 
 static void json_plan_items(struct kw_json *j, const struct kw_plan *p)
@@ -33,32 +51,8 @@ static void json_plan_items(struct kw_json *j, const struct kw_plan *p)
 		kw_json_obj_end(j);
 	}
 	kw_json_arr_end(j);
-	kw_json_arr_begin(j, "fallbacks");
-	for (int i = 0; i < p->n; i++) {
-		const struct kw_plan_item *it = &p->items[i];
-
-		if (!it->enabled || !it->fallback)
-			continue;
-		kw_json_obj_begin(j, NULL);
-		kw_json_str(j, "event", it->event);
-		kw_json_str(j, "tracepoint", it->tracepoint);
-		kw_json_str(j, "why", it->why);
-		kw_json_obj_end(j);
-	}
-	kw_json_arr_end(j);
-	kw_json_arr_begin(j, "unavailable");
-	for (int i = 0; i < p->n; i++) {
-		const struct kw_plan_item *it = &p->items[i];
-
-		if (it->enabled)
-			continue;
-		kw_json_obj_begin(j, NULL);
-		kw_json_str(j, "event", it->event);
-		kw_json_str(j, "tracepoint", it->tracepoint);
-		kw_json_str(j, "why", it->why);
-		kw_json_obj_end(j);
-	}
-	kw_json_arr_end(j);
+	json_plan_why(j, "fallbacks", p, true);
+	json_plan_why(j, "unavailable", p, false);
 }
 
 static void text_plan_items(struct kw_buf *b, const struct kw_plan *p, const char *indent)
@@ -154,7 +148,8 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 					   c->lost[t]))
 			continue;
 		kw_buf_printf(b, " %s %llu/%llu/%llu/%llu", kw_event_name(t),
-			      (unsigned long long)c->emitted[t], (unsigned long long)c->aggregated[t],
+			      (unsigned long long)c->emitted[t],
+			      (unsigned long long)c->aggregated[t],
 			      (unsigned long long)c->filtered[t], (unsigned long long)c->lost[t]);
 	}
 }

@@ -2,6 +2,7 @@
 /* Addresses and timestamps as people read them. */
 #include <arpa/inet.h>
 #include <time.h>
+#include "util/escape.h"
 #include "util/textfmt.h"
 
 void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a)
@@ -24,6 +25,12 @@ void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a)
 	if (a->family == 10)
 		kw_buf_putc(b, ']');
 	kw_buf_printf(b, ":%u", a->port);
+}
+
+void kw_fmt_task(struct kw_buf *b, const struct kw_task *t)
+{
+	kw_escape_term(b, t->comm, sizeof(t->comm));
+	kw_buf_printf(b, " pid %u", t->tgid);
 }
 
 void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes)

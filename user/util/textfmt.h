@@ -15,6 +15,8 @@ void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a);
 void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a);
 /* RFC 3339 UTC with nanoseconds */
 void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
+/* "nginx pid 41": the comm escaped for a terminal, bounded by its field */
+void kw_fmt_task(struct kw_buf *b, const struct kw_task *t);
 /* "64.0 MiB" / "1.5 GiB" */
 void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes);
 /* "15:04:05.123" in local time (or UTC) */
