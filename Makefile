@@ -32,7 +32,7 @@ CFLAGS ?= -O2 -g
 # intended bound, not a bug, hence -Wno-format-truncation
 KW_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
 	-Wno-format-truncation \
-	-MMD -MP -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE -DKWHY_VERSION='"$(KWHY_VERSION)"'
+	-MMD -MP -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-MMD -MP -Ivmlinux/$(ARCH) -Iinclude
 # -pthread: the trace writer has a thread of its own
@@ -73,7 +73,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
+.PHONY: FORCE all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
 	bench bench-smoke
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -93,6 +93,14 @@ $(SKEL): $(OUT)/kwhy.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name kwhy_bpf > $@
 
 $(SKEL_USERS): $(SKEL)
+
+# the version lives in one object, rebuilt when `git describe` changes
+$(OUT)/version.txt: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(KWHY_VERSION)' | cmp -s - $@ || echo '$(KWHY_VERSION)' > $@
+
+$(OUT)/user/util/version.o: $(OUT)/version.txt
+$(OUT)/user/util/version.o: KW_CFLAGS += -DKWHY_VERSION='"$(KWHY_VERSION)"'
 
 $(OUT)/user/%.o: user/%.c
 	$(call msg,CC,$@)

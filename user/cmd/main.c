@@ -4,6 +4,7 @@
 #include "cmd/cmdtab.h"
 #include "cmd/opts.h"
 #include "trace/trace.h"
+#include "util/version.h"
 
 int main(int argc, char **argv)
 {
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
 		kw_usage(stdout, o.usage_of);
 		return KW_EXIT_OK;
 	case KW_CMD_VERSION:
-		printf("kwhy %s (event ABI %d, trace format %d)\n", KWHY_VERSION, KW_ABI_VERSION,
+		printf("kwhy %s (event ABI %d, trace format %d)\n", kw_version, KW_ABI_VERSION,
 		       KW_TRACE_VERSION);
 		return KW_EXIT_OK;
 	default:

@@ -27,6 +27,7 @@
 #include "host/target.h"
 #include "trace/trace.h"
 #include "cmd/commands.h"
+#include "util/version.h"
 
 /*
  * Records of one poll are sorted by kernel time before they go on: the
@@ -313,7 +314,7 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 	char err[320];
 
 	memset(&info, 0, sizeof(info));
-	snprintf(info.kwhy_version, sizeof(info.kwhy_version), "%s", KWHY_VERSION);
+	snprintf(info.kwhy_version, sizeof(info.kwhy_version), "%s", kw_version);
 	gethostname(info.host, sizeof(info.host) - 1);
 	snprintf(info.kernel, sizeof(info.kernel), "%s", f->kernel_release);
 	read_first_line("/proc/sys/kernel/random/boot_id", info.boot_id, sizeof(info.boot_id));
@@ -380,7 +381,7 @@ static void start_output(struct watch *w, const struct kw_opts *o, struct kw_fmt
 static void print_ready(struct watch *w, const struct kw_plan *p, const struct kw_features *f)
 {
 	const struct kw_opts *o = w->o;
-	struct kw_ready_info ri = { .version = KWHY_VERSION, .pid = getpid(),
+	struct kw_ready_info ri = { .version = kw_version, .pid = getpid(),
 				    .agg_window_ns = o->agg_window_ns };
 	struct kw_buf b = KW_BUF_INIT(w->out.line);
 

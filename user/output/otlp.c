@@ -12,6 +12,7 @@
 #include "output/otlp.h"
 #include "output/pieces.h"
 #include "util/json.h"
+#include "util/version.h"
 
 static const char *sev_text(int sev)
 {
@@ -47,7 +48,7 @@ void kw_otlp_begin(struct kw_otlp *ot)
 	kw_json_obj_begin(&j, NULL);
 	kw_json_obj_begin(&j, "scope");
 	kw_json_str(&j, "name", "kwhy");
-	kw_json_str(&j, "version", KWHY_VERSION);
+	kw_json_str(&j, "version", kw_version);
 	kw_json_obj_end(&j);
 	kw_json_arr_begin(&j, "logRecords");
 	if (b.truncated)	/* not with these sizes; never half a line */

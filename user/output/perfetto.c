@@ -9,6 +9,7 @@
 #include "output/perfetto.h"
 #include "output/pieces.h"
 #include "util/json.h"
+#include "util/version.h"
 
 #define LANE_TID 5000000	/* listener lanes: above any pid (PID_MAX_LIMIT) */
 #define PRE_TID 6000000
@@ -492,7 +493,7 @@ void kw_perfetto_finish(struct kw_perfetto *pf)
 		lost += pf->c->counters.lost[t];
 	kw_json_init(&j, &b);
 	kw_json_obj_begin(&j, NULL);
-	kw_json_str(&j, "exporter", "kwhy " KWHY_VERSION);
+	kw_json_str(&j, "exporter", kw_exporter_name);
 	kw_json_str(&j, "trace", pf->c->trace_file);
 	kw_json_str(&j, "recorded_by", pf->c->info.kwhy_version);
 	kw_json_str(&j, "host", pf->c->info.host);
