@@ -9,7 +9,7 @@
  * carries the OOM's memcg (oom_control is on the invoker's stack), so it is
  * recovered by walking from the victim's memory cgroup up its ancestors:
  * the first one whose usage is at its limit is the one whose limit fired;
- * none at its limit means the host ran out (kernel-interfaces.md §3.1).
+ * none at its limit means the host ran out (../shared/docs/kernel-interfaces.md §3.1).
  */
 #include "kwhy.bpf.h"
 

@@ -2,7 +2,7 @@
 /*
  * sock:inet_sock_set_state — listener lifecycle and connect outcomes.
  *
- * Context per transition (kernel-interfaces.md §1.4): ->LISTEN and
+ * Context per transition (../shared/docs/kernel-interfaces.md §1.4): ->LISTEN and
  * ->SYN_SENT run in the process that called listen()/connect(), so that is
  * where socket owners are recorded; LISTEN->CLOSE runs in the closer
  * (close(), or the exiting task's file teardown); SYN_SENT->CLOSE runs in

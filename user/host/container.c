@@ -5,7 +5,7 @@
  *
  * The cgroup path is the one thing every runtime leaves behind that the
  * kernel ids lead back to, so the runtime and id come from its directory
- * names (conventions in docs/kernel-interfaces.md section 4.1).  The
+ * names (conventions in ../shared/docs/kernel-interfaces.md, section 4.1).  The
  * runtimes' JSON metadata is container_meta.c's.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Which BPF program variant serves each event on this kernel: a pure
- * function of struct kw_features (see features.h). */
+ * function of struct kw_features (kernel/probe.h). */
 #include <stdio.h>
 #include <string.h>
 #include "kernel/probe.h"
@@ -55,6 +55,18 @@ static void missing(struct kw_plan_item *it, const struct kw_features *f, enum k
 			 kw_tp_names[tp], f->tp_args[tp]);
 }
 
+/* A tracepoint with one known signature: its program, or why it is missing. */
+static void add_single(struct kw_plan *p, const struct kw_features *f, const char *event,
+		       enum kw_tp tp, int nargs, const char *variant, const char *prog)
+{
+	struct kw_plan_item *it = add(p, event, tp);
+
+	if (f->tp_args[tp] == nargs)
+		use(it, variant, prog);
+	else
+		missing(it, f, tp);
+}
+
 void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 {
 	struct kw_plan_item *it;
@@ -85,17 +97,10 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 	else
 		missing(it, f, KW_TP_PROCESS_EXIT);
 
-	it = add(p, "signal", KW_TP_SIGNAL_GENERATE);
-	if (f->tp_args[KW_TP_SIGNAL_GENERATE] == 5)
-		use(it, "tp_btf (sig, info, task, group, result)", "kw_signal_generate");
-	else
-		missing(it, f, KW_TP_SIGNAL_GENERATE);
-
-	it = add(p, "listen,listen_close,connect_failed", KW_TP_SET_STATE);
-	if (f->tp_args[KW_TP_SET_STATE] == 3)
-		use(it, "tp_btf (sk, oldstate, newstate)", "kw_inet_sock_set_state");
-	else
-		missing(it, f, KW_TP_SET_STATE);
+	add_single(p, f, "signal", KW_TP_SIGNAL_GENERATE, 5,
+		   "tp_btf (sig, info, task, group, result)", "kw_signal_generate");
+	add_single(p, f, "listen,listen_close,connect_failed", KW_TP_SET_STATE, 3,
+		   "tp_btf (sk, oldstate, newstate)", "kw_inet_sock_set_state");
 
 	it = add(p, "reset_sent", KW_TP_SEND_RESET);
 	n = f->tp_args[KW_TP_SEND_RESET];
@@ -121,17 +126,10 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 		missing(it, f, KW_TP_SEND_RESET);
 	}
 
-	it = add(p, "reset_received", KW_TP_RECV_RESET);
-	if (f->tp_args[KW_TP_RECV_RESET] == 1)
-		use(it, "tp_btf (sk)", "kw_tcp_receive_reset");
-	else
-		missing(it, f, KW_TP_RECV_RESET);
-
-	it = add(p, "socket_error", KW_TP_ERROR_REPORT);
-	if (f->tp_args[KW_TP_ERROR_REPORT] == 1)
-		use(it, "tp_btf (sk)", "kw_inet_sk_error_report");
-	else
-		missing(it, f, KW_TP_ERROR_REPORT);
+	add_single(p, f, "reset_received", KW_TP_RECV_RESET, 1, "tp_btf (sk)",
+		   "kw_tcp_receive_reset");
+	add_single(p, f, "socket_error", KW_TP_ERROR_REPORT, 1, "tp_btf (sk)",
+		   "kw_inet_sk_error_report");
 
 	it = &p->items[p->n++];
 	memset(it, 0, sizeof(*it));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Probing the running kernel and machine (see features.h). */
+/* Probing the running kernel and machine (see probe.h). */
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
