@@ -72,32 +72,6 @@ void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *e
 		kw_place_from_cgroup(m, &ex->place, ex->client_task.cgroup_id, false);
 }
 
-void kw_place_text(struct kw_buf *b, const struct kw_place *p)
-{
-	if (!p->known) {
-		kw_buf_puts(b, "an unknown container");
-		return;
-	}
-	if (p->runtime == KW_RT_HOST) {
-		kw_buf_puts(b, "the host");
-		return;
-	}
-	if (p->runtime == KW_RT_SYSTEMD) {
-		kw_buf_puts(b, "service ");
-		kw_escape_term(b, p->name, sizeof(p->name));
-		return;
-	}
-	kw_buf_puts(b, "container ");
-	kw_escape_term(b, p->name, sizeof(p->name));
-	if (p->pod[0]) {
-		kw_buf_puts(b, " (pod ");
-		kw_escape_term(b, p->k8s_namespace, sizeof(p->k8s_namespace));
-		kw_buf_putc(b, '/');
-		kw_escape_term(b, p->pod, sizeof(p->pod));
-		kw_buf_putc(b, ')');
-	}
-}
-
 /* ---- refusals ---- */
 
 static bool same_netns_port(const struct kw_listener *l, uint32_t netns, uint16_t port)

@@ -8,6 +8,32 @@
 #include "util/textfmt.h"
 #include "core/names.h"
 
+void kw_place_text(struct kw_buf *b, const struct kw_place *p)
+{
+	if (!p->known) {
+		kw_buf_puts(b, "an unknown container");
+		return;
+	}
+	if (p->runtime == KW_RT_HOST) {
+		kw_buf_puts(b, "the host");
+		return;
+	}
+	if (p->runtime == KW_RT_SYSTEMD) {
+		kw_buf_puts(b, "service ");
+		kw_escape_term(b, p->name, sizeof(p->name));
+		return;
+	}
+	kw_buf_puts(b, "container ");
+	kw_escape_term(b, p->name, sizeof(p->name));
+	if (p->pod[0]) {
+		kw_buf_puts(b, " (pod ");
+		kw_escape_term(b, p->k8s_namespace, sizeof(p->k8s_namespace));
+		kw_buf_putc(b, '/');
+		kw_escape_term(b, p->pod, sizeof(p->pod));
+		kw_buf_putc(b, ')');
+	}
+}
+
 static void secs(struct kw_buf *b, uint64_t ns)
 {
 	if (ns < 1000000000ULL)
