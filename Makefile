@@ -143,6 +143,7 @@ itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/trace-kill.sh
 	tests/integration/trace-roundtrip.sh
 	tests/docker/run.sh
+	$(OUT)/tests/kwhy-gtest --kwhy $(OUT)/kwhy
 
 # the layout rules of user/ (README "Layout"), and that they catch violations
 check-layout:

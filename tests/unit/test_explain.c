@@ -11,6 +11,7 @@
 #include <string.h>
 #include "output/explanation.h"
 #include "core/pipeline.h"
+#include "util/jsonq.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -311,6 +312,260 @@ START_TEST(oom_listener_refused_chain)
 	tu_assert_contains(ex->text, "until it was OOM-killed");
 	/* the explanation cites the OOM kill among its events */
 	ck_assert_uint_eq(ex->events[1], oom_event_id);
+}
+END_TEST
+
+/* ---- stories of real servers: a socket outlives its creator; close, then exit ---- */
+
+/* LISTEN -> CLOSE by closer (not the creator) */
+static void close_by_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
+			struct kw_task owner, struct kw_task closer, uint8_t how, uint32_t status)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_LISTEN_CLOSE, ts, netns);
+	ev.hdr.flags |= KW_F_TASK | KW_F_OWNER;
+	ev.hdr.task = owner;
+	ev.listen.owner_known = 1;
+	ev.listen.local = local;
+	ev.listen.how = how;
+	ev.listen.closer = closer;
+	ev.listen.closer_exit_code = status;
+	kw_pipeline_event(p, &ev);
+}
+
+/* an exit; returns its event id */
+static uint64_t exit_ev(struct kw_pipeline *p, struct capture *c, uint64_t ts, struct kw_task t,
+			uint32_t status, uint32_t why)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_PROC_EXIT, ts, t.netns_ino);
+	ev.hdr.flags |= KW_F_TASK;
+	ev.hdr.task = t;
+	ev.exit.exit_code = status;
+	ev.exit.why = why;
+	ev.exit.group_dead = 1;
+	kw_pipeline_event(p, &ev);
+	return c->events;
+}
+
+/* an OOM kill of victim in a memcg at its limit; returns its event id */
+static uint64_t oom_ev(struct kw_pipeline *p, struct capture *c, uint64_t ts, struct kw_task victim)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_OOM_KILL, ts, victim.netns_ino);
+	ev.hdr.flags |= KW_F_TASK;
+	ev.hdr.task = victim;
+	ev.oom.victim = victim;
+	ev.oom.anon_rss_kb = 100 * 1024;
+	ev.oom.nr_levels = 1;
+	ev.oom.limit_level = 0;
+	ev.oom.levels[0] = (struct kw_oom_level){ 55, 64ULL << 20, 64ULL << 20 };
+	kw_pipeline_event(p, &ev);
+	return c->events;
+}
+
+static bool has_event(const struct kw_explanation *ex, uint64_t id)
+{
+	for (uint32_t i = 0; i < ex->nr_events; i++)
+		if (ex->events[i] == id)
+			return true;
+	return false;
+}
+
+/* gunicorn --preload: the master (41) opens the socket, is OOM-killed;
+ * its worker (57) keeps the inherited socket until it notices, closes it
+ * and exits 0 */
+START_TEST(prefork_master_oom_killed_workers_keep_the_socket)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55), worker = task(57, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+	uint64_t oom_id, exit_id, wexit_id, close_id;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	oom_id = oom_ev(p, &c, 20 * SEC, master);
+	exit_id = exit_ev(p, &c, 20 * SEC + 1000000, master, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	close_by_ev(p, 21 * SEC + 500000000ULL, NS_A, ep("0.0.0.0", 8000), master, worker,
+		    KW_CLOSE_CALL, 0);
+	close_id = c.events;
+	wexit_id = exit_ev(p, &c, 21 * SEC + 505000000ULL, worker, 0, KW_EXIT_CLOSED_LISTENER);
+	ex = refuse_once(p, &c, 22 * SEC, "127.0.0.1", 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert(ex->closed.creator_died);
+	ck_assert_uint_eq(ex->closed.creator_death.task.tgid, 41);
+	ck_assert_uint_eq(ex->closed.creator_death.oom_event_id, oom_id);
+	ck_assert_uint_eq(ex->closed.oom_event_id, oom_id);
+	ck_assert_uint_eq(ex->closed.closer.tgid, 57);
+	ck_assert(ex->closed.closer_exited);
+	ck_assert_uint_eq(ex->closed.closer_exit_event_id, wexit_id);
+	ck_assert(has_event(ex, oom_id) && has_event(ex, exit_id) && has_event(ex, close_id) &&
+		  has_event(ex, wexit_id));
+	tu_assert_contains(ex->text, "gunicorn pid 41, which opened it (0.0.0.0:8000), was "
+			   "OOM-killed 1.5 s before it was closed");
+	tu_assert_contains(ex->text, "kept it open until gunicorn pid 57 closed it and exited "
+			   "with code 0 5 ms later");
+	tu_assert_contains(ex->text, "500 ms before this refusal");
+	tu_assert_contains(ex->fix, "OOM kill");
+}
+END_TEST
+
+/* the master's exit was lost (ring full): its OOM kill still tells */
+START_TEST(prefork_master_exit_lost_the_oom_kill_still_tells)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55), worker = task(57, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+	uint64_t oom_id;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	oom_id = oom_ev(p, &c, 20 * SEC, master);
+	close_by_ev(p, 21 * SEC, NS_A, ep("0.0.0.0", 8000), master, worker, KW_CLOSE_CALL, 0);
+	ex = refuse_once(p, &c, 22 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->closed.creator_died);
+	ck_assert_uint_eq(ex->closed.creator_death.event_id, 0);
+	ck_assert_uint_eq(ex->closed.creator_death.oom_event_id, oom_id);
+	ck_assert(!ex->closed.closer_exited);
+	tu_assert_contains(ex->text, "was OOM-killed 1.0 s before it was closed");
+	tu_assert_contains(ex->text, "until gunicorn pid 57 closed it, ");
+}
+END_TEST
+
+/* pid 1 of a pid namespace: the kernel kills the workers with it, the
+ * last one closes the socket as it dies */
+START_TEST(prefork_master_in_own_pidns_workers_killed_with_it)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55), worker = task(57, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+	uint64_t oom_id;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	oom_id = oom_ev(p, &c, 20 * SEC, master);
+	exit_ev(p, &c, 20 * SEC + 1000000, master, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	close_by_ev(p, 20 * SEC + 3000000, NS_A, ep("0.0.0.0", 8000), master, worker,
+		    KW_CLOSE_KILLED, 9);
+	ex = refuse_once(p, &c, 21 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->closed.creator_died);
+	ck_assert_uint_eq(ex->closed.oom_event_id, oom_id);
+	tu_assert_contains(ex->text, "was OOM-killed 2 ms before it was closed");
+	tu_assert_contains(ex->text, "until gunicorn pid 57 was killed by SIGKILL");
+}
+END_TEST
+
+/* a creator that exited on its own, workers draining */
+START_TEST(creator_exited_workers_closed_later)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55), worker = task(57, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	exit_ev(p, &c, 10 * SEC, master, 1 << 8, KW_EXIT_LISTENER);
+	close_by_ev(p, 12 * SEC, NS_A, ep("0.0.0.0", 8000), master, worker, KW_CLOSE_EXIT, 0);
+	ex = refuse_once(p, &c, 13 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->closed.creator_died);
+	ck_assert_uint_eq(ex->closed.oom_event_id, 0);
+	tu_assert_contains(ex->text, "gunicorn pid 41, which opened it (0.0.0.0:8000), exited with "
+			   "code 1 2.0 s before it was closed");
+	tu_assert_contains(ex->text, "until gunicorn pid 57 exited with code 0");
+}
+END_TEST
+
+/* close(), then sys.exit(3): the exit code is the story */
+START_TEST(graceful_close_then_exit_code)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+	uint64_t exit_id;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), gun, false);
+	close_ev(p, 10 * SEC, NS_A, ep("0.0.0.0", 8000), gun, KW_CLOSE_CALL, 0);
+	exit_id = exit_ev(p, &c, 10 * SEC + 3000000, gun, 3 << 8, KW_EXIT_CLOSED_LISTENER);
+	ex = refuse_once(p, &c, 10 * SEC + 500000000ULL, "127.0.0.1", 8000);
+	ck_assert(!ex->closed.creator_died);
+	ck_assert(ex->closed.closer_exited);
+	ck_assert_uint_eq(ex->closed.closer_exit_event_id, exit_id);
+	ck_assert(has_event(ex, exit_id));
+	tu_assert_contains(ex->text, "gunicorn pid 41 listened on 0.0.0.0:8000 until it closed it "
+			   "and exited with code 3 3 ms later, 500 ms before this refusal");
+	tu_assert_contains(ex->fix, "find out why gunicorn pid 41 exited with code 3");
+}
+END_TEST
+
+/* the exit (on another CPU) reached the model before the close */
+START_TEST(graceful_exit_seen_before_the_close)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), gun, false);
+	exit_ev(p, &c, 10 * SEC + 3000000, gun, 3 << 8, KW_EXIT_CLOSED_LISTENER);
+	close_ev(p, 10 * SEC, NS_A, ep("0.0.0.0", 8000), gun, KW_CLOSE_CALL, 0);
+	ex = refuse_once(p, &c, 11 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->closed.closer_exited);
+	tu_assert_contains(ex->text, "until it closed it and exited with code 3 3 ms later");
+}
+END_TEST
+
+/* an exit long after the close is another story */
+START_TEST(exit_long_after_the_close_is_not_linked)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), gun, false);
+	close_ev(p, 10 * SEC, NS_A, ep("0.0.0.0", 8000), gun, KW_CLOSE_CALL, 0);
+	exit_ev(p, &c, 10 * SEC + KW_CLOSE_EXIT_WINDOW_NS + 1, gun, 3 << 8, 0);
+	ex = refuse_once(p, &c, 30 * SEC, "127.0.0.1", 8000);
+	ck_assert(!ex->closed.closer_exited);
+	tu_assert_contains(ex->text, "until the program closed it");
+}
+END_TEST
+
+/* the JSON facts of the prefork story, parsed back */
+START_TEST(prefork_story_json_facts)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55), worker = task(57, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+	struct kw_fmt_ctx ctx = {};
+	char out[8192], err[128];
+	struct kw_buf b = KW_BUF_INIT(out);
+	struct jq_val *v;
+	int64_t n;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	oom_ev(p, &c, 20 * SEC, master);
+	exit_ev(p, &c, 20 * SEC + 1000000, master, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	close_by_ev(p, 21 * SEC, NS_A, ep("0.0.0.0", 8000), master, worker, KW_CLOSE_CALL, 0);
+	exit_ev(p, &c, 21 * SEC + 2000000, worker, 0, KW_EXIT_CLOSED_LISTENER);
+	ex = refuse_once(p, &c, 22 * SEC, "127.0.0.1", 8000);
+	kw_format_explanation(&b, true, ex, &ctx);
+	v = jq_parse(out, err, sizeof(err));
+	ck_assert_msg(v, "%s: %s", err, out);
+	ck_assert_str_eq(jq_str(v, "facts.how"), "closed");
+	ck_assert(jq_int(v, "facts.closed_by.pid", &n) && n == 57);
+	ck_assert(jq_int(v, "facts.creator_death.pid", &n) && n == 41);
+	ck_assert_str_eq(jq_str(v, "facts.creator_death.how"), "oom_killed");
+	ck_assert_str_eq(jq_str(v, "facts.creator_death.exit.signal"), "SIGKILL");
+	ck_assert(jq_int(v, "facts.creator_death.before_close_ms", &n) && n == 999);
+	ck_assert(jq_int(v, "facts.closer_exit.exit.code", &n) && n == 0);
+	ck_assert(jq_int(v, "facts.closer_exit.after_close_ms", &n) && n == 2);
+	jq_free(v);
 }
 END_TEST
 
@@ -648,6 +903,14 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, dual_stack_listener_is_not_a_mismatch);
 	tcase_add_test(tc, listener_exited_with_code_and_delay);
 	tcase_add_test(tc, oom_listener_refused_chain);
+	tcase_add_test(tc, prefork_master_oom_killed_workers_keep_the_socket);
+	tcase_add_test(tc, prefork_master_exit_lost_the_oom_kill_still_tells);
+	tcase_add_test(tc, prefork_master_in_own_pidns_workers_killed_with_it);
+	tcase_add_test(tc, creator_exited_workers_closed_later);
+	tcase_add_test(tc, graceful_close_then_exit_code);
+	tcase_add_test(tc, graceful_exit_seen_before_the_close);
+	tcase_add_test(tc, exit_long_after_the_close_is_not_linked);
+	tcase_add_test(tc, prefork_story_json_facts);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

@@ -204,7 +204,11 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		ex->closed = *closed;
 		ex->delay_ns = ts - closed->closed_ns;
 		kw_ex_add_event(ex, closed->oom_event_id);
+		if (closed->creator_died)
+			kw_ex_add_event(ex, closed->creator_death.event_id);
 		kw_ex_add_event(ex, closed->event_id);
+		if (closed->closer_exited)
+			kw_ex_add_event(ex, closed->closer_exit_event_id);
 		goto out;
 	}
 	for (uint32_t i = 0; i < m->nr_listeners; i++) {

@@ -61,6 +61,67 @@ static void listener_text(struct kw_buf *b, const struct kw_listener *l, bool pa
 	kw_fmt_endpoint(b, &l->local);
 }
 
+/* The listener's end when its creator closed it or died holding it:
+ * "gunicorn pid 41 listened on 0.0.0.0:8000 until it closed it and exited
+ * with code 3 3 ms later" */
+static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c)
+{
+	listener_text(t, &c->l, true);
+	kw_buf_puts(t, " until ");
+	if (c->oom_event_id) {
+		kw_buf_puts(t, "it was OOM-killed");
+	} else if (c->how == KW_CLOSE_KILLED || c->how == KW_CLOSE_EXIT) {
+		kw_buf_puts(t, "it ");
+		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
+	} else if (c->how == KW_CLOSE_CALL && c->closer_exited) {
+		kw_buf_puts(t, "it closed it and ");
+		kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
+		kw_buf_putc(t, ' ');
+		secs(t, c->closer_exit_ns - c->closed_ns);
+		kw_buf_puts(t, " later");
+	} else if (c->how == KW_CLOSE_CALL) {
+		kw_buf_puts(t, "the program closed it");
+	} else {
+		kw_buf_puts(t, "it was closed");
+	}
+}
+
+/* The listener outlived its creator in processes that inherited it
+ * (prefork workers): "gunicorn pid 41, which opened it (0.0.0.0:8000), was
+ * OOM-killed 1.7 s before it was closed; the processes that inherited the
+ * socket kept it open until gunicorn pid 57 closed it" */
+static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c)
+{
+	const struct kw_death *d = &c->creator_death;
+
+	kw_fmt_task(t, &c->l.owner);
+	kw_buf_puts(t, ", which opened it (");
+	kw_fmt_endpoint(t, &c->l.local);
+	kw_buf_puts(t, "), ");
+	if (d->oom_event_id)
+		kw_buf_puts(t, "was OOM-killed");
+	else
+		kw_exit_status_text(t, d->wait_status, KW_EXIT_SENTENCE);
+	kw_buf_putc(t, ' ');
+	secs(t, c->closed_ns - d->ts_ns);
+	kw_buf_puts(t, " before it was closed; the processes that inherited the socket kept it "
+		    "open until ");
+	kw_fmt_task(t, &c->closer);
+	if (c->how == KW_CLOSE_KILLED || c->how == KW_CLOSE_EXIT) {
+		kw_buf_putc(t, ' ');
+		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
+	} else {
+		kw_buf_puts(t, " closed it");
+		if (c->closer_exited) {
+			kw_buf_puts(t, " and ");
+			kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
+			kw_buf_putc(t, ' ');
+			secs(t, c->closer_exit_ns - c->closed_ns);
+			kw_buf_puts(t, " later");
+		}
+	}
+}
+
 static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
 {
 	const struct kw_listener *l0 = ex->nr_listeners ? &ex->listeners[0] : NULL;
@@ -103,27 +164,27 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_fmt_endpoint(t, &ex->dest);
 		in_place(t, &ex->place);
 		kw_buf_puts(t, " any more: ");
-		listener_text(t, &ex->closed.l, true);
-		kw_buf_puts(t, " until ");
-		if (ex->closed.oom_event_id)
-			kw_buf_puts(t, "it was OOM-killed");
-		else if (ex->closed.how == KW_CLOSE_KILLED || ex->closed.how == KW_CLOSE_EXIT) {
-			kw_buf_puts(t, "it ");
-			kw_exit_status_text(t, ex->closed.wait_status, KW_EXIT_SENTENCE);
-		}
-		else if (ex->closed.how == KW_CLOSE_CALL)
-			kw_buf_puts(t, "the program closed it");
+		if (ex->closed.creator_died)
+			inherited_text(t, &ex->closed);
 		else
-			kw_buf_puts(t, "it was closed");
+			closed_text(t, &ex->closed);
 		kw_buf_puts(t, ", ");
 		secs(t, ex->delay_ns);
 		kw_buf_puts(t, " before this refusal");
-		if (ex->closed.oom_event_id)
+		if (ex->closed.oom_event_id) {
 			kw_buf_puts(f, "see the OOM kill of its owner: raise that memory limit or cut "
 				    "its memory use, then restart the service");
-		else
+		} else if (ex->closed.closer_exited &&
+			   ex->closed.closer_wait_status) {
+			kw_buf_puts(f, "find out why ");
+			kw_fmt_task(f, &ex->closed.closer);
+			kw_buf_putc(f, ' ');
+			kw_exit_status_text(f, ex->closed.closer_wait_status, KW_EXIT_SENTENCE);
+			kw_buf_puts(f, " (its logs), then restart the service");
+		} else {
 			kw_buf_puts(f, "restart the service and find out why it stopped (its exit "
 				    "status and logs)");
+		}
 		break;
 	case KW_CAUSE_BIND_FAILED:
 		kw_buf_puts(t, "nothing listens on ");

@@ -2,6 +2,9 @@
 /* The host model (see model.h): how each event changes it. */
 #include <string.h>
 #include "core/model.h"
+
+/* the wait status of a process killed by SIGKILL (9), as wait(2) gives it */
+#define SIGKILL_STATUS 9
 #include "core/exit_status.h"
 
 /* Only the counts are reset: a table's slots past its count are never
@@ -193,6 +196,65 @@ static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t
 	note_netns(m, l->netns, l->cgroup_id, e->hdr.ts_boot_ns);
 }
 
+/* The newest recent death of tgid at or before ts. */
+static const struct kw_death *death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->deaths.n; i++) {
+		const struct kw_death *d = KW_RING_AT(&m->deaths, i);
+
+		if (d->task.tgid == tgid && d->ts_ns <= ts && kw_model_recent(m, d->ts_ns))
+			return d;
+	}
+	return NULL;
+}
+
+/* Another process closed a listener whose creator is already dead: the
+ * creator's death (its exit, or at least its OOM kill when the exit was
+ * not seen) is why the socket was left to others. */
+static void note_creator_death(const struct kw_model *m, struct kw_closed_listener *c)
+{
+	const struct kw_death *d = death_of(m, c->l.owner.tgid, c->closed_ns);
+	const struct kw_oom_rec *oom = kw_model_oom_of(m, c->l.owner.tgid, c->closed_ns);
+
+	if (d) {
+		c->creator_death = *d;
+	} else if (oom) {
+		memset(&c->creator_death, 0, sizeof(c->creator_death));
+		c->creator_death.task = c->l.owner;
+		c->creator_death.wait_status = SIGKILL_STATUS;
+		c->creator_death.ts_ns = oom->ev.hdr.ts_boot_ns;
+		c->creator_death.oom_event_id = oom->event_id;
+	} else {
+		return;
+	}
+	c->creator_died = true;
+	if (c->creator_death.oom_event_id)
+		c->oom_event_id = c->creator_death.oom_event_id;
+}
+
+static void link_closer_exit(struct kw_closed_listener *c, const struct kw_death *d)
+{
+	c->closer_exited = true;
+	c->closer_wait_status = d->wait_status;
+	c->closer_exit_ns = d->ts_ns;
+	c->closer_exit_event_id = d->event_id;
+}
+
+/* Events of two CPUs may arrive out of order: the closer's exit can be in
+ * the model before its close is. */
+static void note_exit_seen_first(const struct kw_model *m, struct kw_closed_listener *c)
+{
+	for (uint32_t i = 0; i < m->deaths.n; i++) {
+		const struct kw_death *d = KW_RING_AT(&m->deaths, i);
+
+		if (d->task.tgid == c->closer.tgid && d->ts_ns >= c->closed_ns &&
+		    d->ts_ns - c->closed_ns <= KW_CLOSE_EXIT_WINDOW_NS) {
+			link_closer_exit(c, d);
+			return;
+		}
+	}
+}
+
 static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
 {
 	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
@@ -226,6 +288,10 @@ static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, ui
 		if (oom)
 			c->oom_event_id = oom->event_id;
 	}
+	if (c->l.owner_known && e->closer.tgid && e->closer.tgid != c->l.owner.tgid)
+		note_creator_death(m, c);
+	if (e->how == KW_CLOSE_CALL)
+		note_exit_seen_first(m, c);
 }
 
 static void on_bind(struct kw_model *m, const struct kw_ev_bind *e, uint64_t id)
@@ -243,6 +309,22 @@ static void on_bind(struct kw_model *m, const struct kw_ev_bind *e, uint64_t id)
 	note_task(m, &e->hdr.task, e->hdr.ts_boot_ns);
 }
 
+/* A process that closed listeners while alive and exits soon after: the
+ * exit belongs to those closes (close, then exit(3)). */
+static void note_closer_exit(struct kw_model *m, const struct kw_death *d)
+{
+	for (uint32_t i = 0; i < m->closed.n; i++) {
+		struct kw_closed_listener *c = KW_RING_AT(&m->closed, i);
+
+		if (c->closed_ns + KW_CLOSE_EXIT_WINDOW_NS < d->ts_ns)
+			continue;
+		if (c->how != KW_CLOSE_CALL || c->closer.tgid != d->task.tgid ||
+		    c->closer_exited || c->closed_ns > d->ts_ns)
+			continue;
+		link_closer_exit(c, d);
+	}
+}
+
 static void on_exit(struct kw_model *m, const struct kw_ev_exit *e, uint64_t id)
 {
 	struct kw_death *d = KW_RING_PUSH(&m->deaths);
@@ -254,6 +336,7 @@ static void on_exit(struct kw_model *m, const struct kw_ev_exit *e, uint64_t id)
 	d->ts_ns = e->hdr.ts_boot_ns;
 	d->event_id = id;
 	d->oom_event_id = (oom && kw_exit_status(e->exit_code).sig == 9) ? oom->event_id : 0;
+	note_closer_exit(m, d);
 }
 
 static void on_signal(struct kw_model *m, const struct kw_ev_signal *e, uint64_t id)

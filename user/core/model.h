@@ -39,14 +39,36 @@ struct kw_listener {
 	uint64_t event_id;
 };
 
+struct kw_death {
+	struct kw_task task;
+	uint32_t wait_status;
+	uint64_t ts_ns;
+	uint64_t event_id;	/* 0: known only from its OOM kill */
+	uint64_t oom_event_id;
+};
+
 struct kw_closed_listener {
 	struct kw_listener l;
 	uint64_t closed_ns;
 	uint8_t how;		/* enum kw_close_how */
-	uint32_t wait_status;	/* of the owner, when it exited */
+	uint32_t wait_status;	/* of the closer, when it was exiting */
 	struct kw_task closer;
 	uint64_t event_id;
 	uint64_t oom_event_id;	/* the owner was an OOM victim; 0 if not */
+	/*
+	 * A socket outlives the process that created it when others hold it
+	 * (prefork workers inherit the listener): then the creator's death
+	 * before the close is where the story starts, and the close by the
+	 * last holder is where it ends.
+	 */
+	bool creator_died;
+	struct kw_death creator_death;
+	/* the closer, alive when it closed, exited soon after (a graceful
+	 * shutdown: close, then exit(3)) */
+	bool closer_exited;
+	uint32_t closer_wait_status;
+	uint64_t closer_exit_ns;
+	uint64_t closer_exit_event_id;
 };
 
 struct kw_bind_rec {
@@ -57,14 +79,6 @@ struct kw_bind_rec {
 	struct kw_task task;
 	uint64_t ts_ns;
 	uint64_t event_id;
-};
-
-struct kw_death {
-	struct kw_task task;
-	uint32_t wait_status;
-	uint64_t ts_ns;
-	uint64_t event_id;
-	uint64_t oom_event_id;
 };
 
 struct kw_kill {

@@ -74,6 +74,7 @@ void kw_fields_exit(struct kw_fields *f, const struct kw_event *ev, const struct
 {
 	const struct kw_ev_exit *e = &ev->exit;
 	bool held = e->why & KW_EXIT_LISTENER;
+	bool closed = e->why & KW_EXIT_CLOSED_LISTENER;
 
 	(void)ctx;
 	kw_put_actor(f, KW_JSON_ONLY("process"), &e->hdr);
@@ -82,6 +83,8 @@ void kw_fields_exit(struct kw_fields *f, const struct kw_event *ev, const struct
 	kw_f_bool(f, KW_JSON_ONLY("group_dead"), e->group_dead);
 	kw_f_bool(f, KW_JSON_ONLY("held_listener"), held);
 	kw_f_u64(f, KW_KEY("listeners_open", held ? "kwhy.listeners_open" : NULL), e->nr_listeners);
+	/* it closed a listener shortly before, alive: a graceful shutdown */
+	kw_f_bool(f, KW_KEY("closed_listener", closed ? "kwhy.closed_listener" : NULL), closed);
 	kw_f_u64(f, KW_JSON_ONLY("maxrss_kb"), e->maxrss_kb);
 }
 

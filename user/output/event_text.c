@@ -86,6 +86,8 @@ void kw_text_exit(struct kw_buf *b, const struct kw_event *ev, const struct kw_f
 	if (ev->exit.why & KW_EXIT_LISTENER)
 		kw_buf_printf(b, " (held %u listening socket%s)", ev->exit.nr_listeners,
 			      ev->exit.nr_listeners == 1 ? "" : "s");
+	else if (ev->exit.why & KW_EXIT_CLOSED_LISTENER)
+		kw_buf_puts(b, " (after closing a listening socket)");
 }
 
 void kw_text_signal(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)

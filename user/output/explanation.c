@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Explanations and repeat summaries as JSON (docs/json-schema.md) and as
  * text for a person. */
+#include "core/exit_status.h"
 #include "core/names.h"
 #include "output/explanation.h"
 #include "output/pieces.h"
@@ -33,6 +34,67 @@ static void j_listener(struct kw_fields *f, const struct kw_listener *l)
 	kw_json_obj_end(j);
 }
 
+/* {"code": 3} or {"signal": "SIGKILL", "core": false} */
+static void j_exit(struct kw_fields *f, const char *key, uint32_t wait_status)
+{
+	struct kw_exit_status st = kw_exit_status(wait_status);
+	struct kw_json *j = f->j;
+
+	kw_json_obj_begin(j, key);
+	if (st.signaled) {
+		kw_put_signal(f, KW_JSON_ONLY("signal"), st.sig);
+		kw_json_bool(j, "core", st.core_dumped);
+	} else {
+		kw_json_u64(j, "code", st.code);
+	}
+	kw_json_obj_end(j);
+}
+
+static void j_event_id(struct kw_json *j, const char *key, uint64_t id)
+{
+	if (id)
+		kw_json_u64(j, key, id);
+	else
+		kw_json_null(j, key);
+}
+
+/* listener_exited: who closed the socket, what became of its creator
+ * before, and of the closer after (docs/json-schema.md) */
+static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener *c)
+{
+	struct kw_json *j = f->j;
+
+	if (c->how != KW_CLOSE_UNKNOWN)
+		j_task(f, "closed_by", &c->closer);
+	else
+		kw_json_null(j, "closed_by");
+	if (c->creator_died) {
+		const struct kw_death *d = &c->creator_death;
+
+		kw_json_obj_begin(j, "creator_death");
+		kw_json_u64(j, "pid", d->task.tgid);
+		kw_json_strn(j, "comm", d->task.comm, sizeof(d->task.comm));
+		kw_json_str(j, "how", d->oom_event_id ? "oom_killed" :
+			    kw_exit_status(d->wait_status).signaled ? "killed" : "exited");
+		j_exit(f, "exit", d->wait_status);
+		j_event_id(j, "event", d->event_id);
+		j_event_id(j, "oom_kill_event", d->oom_event_id);
+		kw_json_u64(j, "before_close_ms", (c->closed_ns - d->ts_ns) / 1000000);
+		kw_json_obj_end(j);
+	} else {
+		kw_json_null(j, "creator_death");
+	}
+	if (c->closer_exited) {
+		kw_json_obj_begin(j, "closer_exit");
+		j_exit(f, "exit", c->closer_wait_status);
+		j_event_id(j, "event", c->closer_exit_event_id);
+		kw_json_u64(j, "after_close_ms", (c->closer_exit_ns - c->closed_ns) / 1000000);
+		kw_json_obj_end(j);
+	} else {
+		kw_json_null(j, "closer_exit");
+	}
+}
+
 static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex)
 {
 	struct kw_json *j = f->j;
@@ -60,8 +122,10 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		kw_json_arr_begin(j, "listeners");
 		j_listener(f, &ex->closed.l);
 		kw_json_arr_end(j);
-		kw_json_str(j, "how", ex->closed.oom_event_id ? "oom_killed" :
-			    kw_close_how_name(ex->closed.how));
+		/* how the socket itself ended; when its creator died first and
+		 * others held it, the creator's death is in creator_death */
+		kw_json_str(j, "how", ex->closed.oom_event_id && !ex->closed.creator_died ?
+			    "oom_killed" : kw_close_how_name(ex->closed.how));
 		if (ex->closed.how == KW_CLOSE_EXIT || ex->closed.how == KW_CLOSE_KILLED)
 			kw_put_exit_status(f, &kw_exit_keys_brief, ex->closed.wait_status);
 		if (ex->closed.oom_event_id)
@@ -69,6 +133,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		else
 			kw_json_null(j, "oom_kill_event");
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
+		j_closed_story(f, &ex->closed);
 		break;
 	case KW_CAUSE_BIND_FAILED:
 		j_task(f, "binder", &ex->bind.task);
