@@ -569,6 +569,47 @@ START_TEST(prefork_story_json_facts)
 }
 END_TEST
 
+/* `docker run --network container:web cli`: the client joined the
+ * server's namespace; nothing listens there for IPv6, and the place of
+ * that is web, not the client's container */
+START_TEST(shared_netns_place_is_the_listeners_container)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task curl = task(900, "curl", NS_A, 66);
+	struct kw_addr dst = ep("::1", 8000), cli = ep("::1", 40000);
+	const struct kw_explanation *ex;
+	struct kw_fmt_ctx ctx = {};
+	char out[8192], err[128];
+	struct kw_buf b = KW_BUF_INIT(out);
+	struct jq_val *v;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "web", "/docker/aaa", false);
+	cgroup_ev(p, 2, 66, KW_RT_DOCKER, "cli", "/docker/bbb", false);
+	listen_ev(p, 10, NS_A, ep("0.0.0.0", 8000), task(41, "gunicorn", NS_A, 55), false);
+	/* the client was seen in the namespace last */
+	connect_failed(p, 3 * SEC, NS_A, ep("::1", 39999), ep("::1", 9), &curl);
+	kw_pipeline_flush(p);
+	refused(p, 5 * SEC, NS_A, dst, cli);
+	connect_failed(p, 5 * SEC + 1000, NS_A, cli, dst, &curl);
+	kw_pipeline_flush(p);
+	ck_assert_uint_ge(c.n, 1);
+	ex = &c.ex[c.n - 1];
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_family");
+	ck_assert_str_eq(ex->place.name, "web");
+	ck_assert_str_eq(ex->client_place.name, "cli");
+	tu_assert_contains(ex->text, "nothing listens on [::1]:8000 for IPv6 in container web");
+	tu_assert_contains(ex->text, "(client curl pid 900 in container cli)");
+	kw_format_explanation(&b, true, ex, &ctx);
+	v = jq_parse(out, err, sizeof(err));
+	ck_assert_msg(v, "%s: %s", err, out);
+	ck_assert_str_eq(jq_str(v, "facts.server_container.name"), "web");
+	ck_assert_str_eq(jq_str(v, "facts.client_container.name"), "cli");
+	ck_assert_str_eq(jq_str(v, "container.name"), "web");
+	jq_free(v);
+}
+END_TEST
+
 START_TEST(bind_failed_names_the_holder)
 {
 	struct capture c;
@@ -911,6 +952,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, graceful_exit_seen_before_the_close);
 	tcase_add_test(tc, exit_long_after_the_close_is_not_linked);
 	tcase_add_test(tc, prefork_story_json_facts);
+	tcase_add_test(tc, shared_netns_place_is_the_listeners_container);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

@@ -65,11 +65,14 @@ void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t 
 
 void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex)
 {
+	if (ex->client_known)
+		kw_place_from_cgroup(m, &ex->client_place, ex->client_task.cgroup_id, false);
 	if (ex->place.known)
 		return;
 	kw_place_from_netns(m, &ex->place, ex->netns);
+	/* a namespace where only the client was seen is the client's */
 	if (!ex->place.known && ex->client_known && ex->client_task.netns_ino == ex->netns)
-		kw_place_from_cgroup(m, &ex->place, ex->client_task.cgroup_id, false);
+		ex->place = ex->client_place;
 }
 
 /* ---- refusals ---- */

@@ -56,6 +56,8 @@ struct kw_explanation {
 	struct kw_addr client;
 	bool client_known;		/* a process is known as the client */
 	struct kw_task client_task;
+	struct kw_place client_place;	/* the client's container (place is the
+					 * server's: where nothing listens) */
 	struct kw_listener listeners[KW_EX_LISTENERS];
 	uint32_t nr_listeners;
 	struct kw_place other_place;	/* wrong_netns: where the listener is */

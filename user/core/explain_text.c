@@ -429,6 +429,10 @@ void kw_explain_render(struct kw_explanation *ex)
 			/* who was refused, as a prefix would be too long: a suffix */
 			kw_buf_puts(&t, " (client ");
 			kw_fmt_task(&t, &ex->client_task);
+			/* its own container, when that is another one */
+			if (ex->client_place.known && ex->client_place.runtime != KW_RT_HOST &&
+			    strcmp(ex->client_place.id, ex->place.id))
+				in_place(&t, &ex->client_place);
 			kw_buf_puts(&t, ")");
 		}
 		break;

@@ -97,7 +97,7 @@ uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns)
 		const struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
 
 		if (r->ino == netns)
-			return r->cgroup_id;
+			return r->listener_cgroup_id ? r->listener_cgroup_id : r->cgroup_id;
 	}
 	return 0;
 }
@@ -119,24 +119,30 @@ const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid
 
 /* Remember that a task lives in a namespace, to name a namespace's
  * container when an event has no process (a reset without a socket). */
-static void note_netns(struct kw_model *m, uint32_t netns, uint64_t cgroup_id, uint64_t ts)
+static void note_netns_as(struct kw_model *m, uint32_t netns, uint64_t cgroup_id, uint64_t ts,
+			  bool listener)
 {
-	struct kw_netns_rec *r;
+	struct kw_netns_rec *r = NULL;
 
 	if (!netns || !cgroup_id)
 		return;
-	for (uint32_t i = 0; i < m->netns.n; i++) {
-		r = KW_RING_AT(&m->netns, i);
-		if (r->ino == netns) {
-			r->cgroup_id = cgroup_id;
-			r->last_ns = ts;
-			return;
-		}
+	for (uint32_t i = 0; i < m->netns.n && !r; i++)
+		if (KW_RING_AT(&m->netns, i)->ino == netns)
+			r = KW_RING_AT(&m->netns, i);
+	if (!r) {
+		r = KW_RING_PUSH(&m->netns);
+		memset(r, 0, sizeof(*r));
+		r->ino = netns;
 	}
-	r = KW_RING_PUSH(&m->netns);
-	r->ino = netns;
 	r->cgroup_id = cgroup_id;
+	if (listener)
+		r->listener_cgroup_id = cgroup_id;
 	r->last_ns = ts;
+}
+
+static void note_netns(struct kw_model *m, uint32_t netns, uint64_t cgroup_id, uint64_t ts)
+{
+	note_netns_as(m, netns, cgroup_id, ts, false);
 }
 
 static void note_task(struct kw_model *m, const struct kw_task *t, uint64_t ts)
@@ -193,7 +199,9 @@ static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t
 		m->snapshot_taken = true;
 	if (l->owner_known)
 		note_task(m, &l->owner, e->hdr.ts_boot_ns);
-	note_netns(m, l->netns, l->cgroup_id, e->hdr.ts_boot_ns);
+	/* a listener says whose namespace this is */
+	note_netns_as(m, l->netns, l->cgroup_id ? l->cgroup_id : l->owner.cgroup_id,
+		      e->hdr.ts_boot_ns, true);
 }
 
 /* The newest recent death of tgid at or before ts. */

@@ -95,10 +95,16 @@ struct kw_oom_rec {
 	uint64_t event_id;
 };
 
-/* a network namespace and a cgroup seen in it (for its container) */
+/*
+ * A network namespace and the cgroups seen in it, for its container.  A
+ * namespace is shared (`docker run --network container:web`, a Kubernetes
+ * pod): the container whose processes listen there is the one it belongs
+ * to, and a client that joined it is only a client.
+ */
 struct kw_netns_rec {
 	uint32_t ino;
-	uint64_t cgroup_id;
+	uint64_t cgroup_id;		/* the latest process seen in it */
+	uint64_t listener_cgroup_id;	/* the latest listener's, 0 none seen */
 	uint64_t last_ns;
 };
 

@@ -106,6 +106,12 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		j_task(f, "client", &ex->client_task);
 	else
 		kw_json_null(j, "client");
+	/* where nothing listens, and where the client is */
+	kw_put_place(f, "server_container", &ex->place);
+	if (ex->client_known)
+		kw_put_place(f, "client_container", &ex->client_place);
+	else
+		kw_json_null(j, "client_container");
 	switch (ex->cause) {
 	case KW_CAUSE_WRONG_ADDRESS:
 	case KW_CAUSE_WRONG_FAMILY:
