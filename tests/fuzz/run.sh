@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}/fuzz
 CLANG=${CLANG:-clang}
 SRCS="user/trace/trace.c user/core/decode.c user/util/jsonq.c user/util/json.c user/util/buf.c user/util/escape.c
-      user/kernel/kenum.c"
+      user/core/enums.c"
 # the project's warnings; UBSan findings abort like ASan's instead of only
 # printing, so the fuzzer stops on them and keeps the input
 CFLAGS="-g -O1 -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
@@ -50,7 +50,7 @@ fi
 echo "fuzz: building $OUT/fuzz_trace"
 # shellcheck disable=SC2086
 "$CLANG" $CFLAGS $SAN tests/fuzz/fuzz_trace.c $SRCS $LIBS -o "$OUT/fuzz_trace" ||
-	die "build failed (the fuzzer runtime: apt-get install -y libclang-rt-14-dev)"
+	die "build failed: see the compiler above (a missing fuzzer runtime is Debian's libclang-rt-14-dev)"
 
 if [ "${1:-}" = "--repro" ]; then
 	shift

@@ -12,6 +12,12 @@
  *                         explanation with `replay --container A`
  *   oom_in_container      a process over the container's -m 64m limit is
  *                         OOM-killed: memcg_limit, named by the container
+ *   ipv6_client_other_container
+ *                         gunicorn listens on 0.0.0.0 (IPv4 only) in container
+ *                         web; container cli joined web's network namespace
+ *                         (--network container:web) and dials [::1]: refused.
+ *                         wrong_family, and the place where nothing listens
+ *                         is web (the server's), the client's container cli
  *
  * Containers are named kwt-<what>-<driver pid> and removed by name at the
  * end (and those of an earlier run that was killed, by the same prefix and
@@ -35,7 +41,7 @@
 #define OUT_LEN		(256 * 1024)
 
 static const char *g_kwhy;
-static const char *g_image = "kwhy-test/py:1";
+static const char *g_image = "kwhy-test/gunicorn:1";
 static char g_docker[PATH_MAX];
 static char g_names[8][64];	/* containers made, removed at the end */
 static int g_nr_names;
@@ -56,6 +62,23 @@ static const char PY_CONNECT[] =
 	"except ConnectionRefusedError:\n"
 	"    sys.exit(0)\n"
 	"sys.exit(1)\n";
+/* connect to HOST:PORT (v4 or v6); exit 0 when refused, 1 otherwise */
+static const char PY_CONNECT_TO[] =
+	"import socket,sys\n"
+	"h,p=sys.argv[1],int(sys.argv[2])\n"
+	"c=socket.socket(socket.AF_INET6 if ':' in h else socket.AF_INET)\n"
+	"try:\n"
+	"    c.connect((h,p))\n"
+	"except ConnectionRefusedError:\n"
+	"    sys.exit(0)\n"
+	"except OSError:\n"
+	"    sys.exit(2)\n"
+	"sys.exit(1)\n";
+/* a WSGI app for gunicorn, written by the container's shell, then gunicorn
+ * on 0.0.0.0:8000 (IPv4 only) with 2 workers */
+static const char SH_GUNICORN[] =
+	"printf 'def app(e, r):\\n    r(\"200 OK\", [])\\n    return [b\"ok\"]\\n' > /tmp/app.py && "
+	"exec gunicorn --chdir /tmp -b 0.0.0.0:8000 -w 2 app:app";
 /* touch memory 8 MiB at a time until killed (bounded: 4 GiB) */
 static const char PY_EAT[] =
 	"b=[]\n"
@@ -174,6 +197,15 @@ static bool wait_listening(const char *sc, const char *name)
 static bool exec_py(const char *name, const char *script, const char *arg, int *st)
 {
 	const char *const argv[] = { "exec", name, "python3", "-c", script, arg, NULL };
+	static char out[4096], err[4096];
+
+	return it_run_capture(g_docker, argv, EXEC_MS, st, out, sizeof(out), err, sizeof(err));
+}
+
+/* docker exec name python3 -c script a b; its exit status in *st */
+static bool exec_py2(const char *name, const char *script, const char *a, const char *b, int *st)
+{
+	const char *const argv[] = { "exec", name, "python3", "-c", script, a, b, NULL };
 	static char out[4096], err[4096];
 
 	return it_run_capture(g_docker, argv, EXEC_MS, st, out, sizeof(out), err, sizeof(err));
@@ -344,12 +376,76 @@ static void scen_oom(const char *sc)
 	it_kwhy_stop(sc, since);
 }
 
+static void scen_ipv6_other_container(const char *sc)
+{
+	char web[64], cli[64], netcli[96], what[160];
+	uint64_t since;
+	int st = 0, i;
+
+	ctr_name(web, sizeof(web), "gweb");
+	ctr_name(cli, sizeof(cli), "gcli");
+	it_msgf(netcli, sizeof(netcli), "container:%s", web);
+	it_msgf(what, sizeof(what), "docker run %s (gunicorn, IPv6 on lo)", web);
+	remember(web);
+	if (!DOCKER(sc, what, "run", "-d", "--name", web, "--network", "none", "--sysctl",
+		    "net.ipv6.conf.all.disable_ipv6=0", "--sysctl",
+		    "net.ipv6.conf.lo.disable_ipv6=0", g_image, "sh", "-c", SH_GUNICORN))
+		return;
+	it_msgf(what, sizeof(what), "docker run %s in %s's network namespace", cli, web);
+	remember(cli);
+	if (!DOCKER(sc, what, "run", "-d", "--name", cli, "--network", netcli, g_image, "python3",
+		    "-c", "import time; time.sleep(600)"))
+		return;
+	/* gunicorn answers on IPv4 (bounded: 10 s) */
+	for (i = 0; i < 100; i++) {
+		if (exec_py2(cli, PY_CONNECT_TO, "127.0.0.1", "8000", &st) && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 1)
+			break;
+		usleep(100 * 1000);
+	}
+	if (i == 100) {
+		it_fail(sc, "gunicorn answers on 127.0.0.1:8000", "the client's connect %s",
+			it_status_text(st));
+		return;
+	}
+	it_pass(sc, "gunicorn answers on 127.0.0.1:8000");
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			return;
+	}
+	if (exec_py2(cli, PY_CONNECT_TO, "::1", "8000", &st) && WIFEXITED(st) && !WEXITSTATUS(st))
+		it_pass(sc, "cli's connect to [::1]:8000 is refused");
+	else
+		it_fail(sc, "cli's connect to [::1]:8000 is refused", "docker exec %s",
+			it_status_text(st));
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", "[::1]:8000"),
+			C_STR("cause", "wrong_family"),
+			C_STR("container.name", web),
+			C_STR("facts.server_container.name", web),
+			C_STR("facts.client_container.name", cli),
+			C_STR("facts.client.comm", "python3"),
+			C_STR("facts.listeners.0.owner.comm", "gunicorn"),
+			C_STR("facts.listeners.0.addr", "0.0.0.0:8000"),
+		};
+
+		it_expect(sc, "wrong_family in container web (the server's), client in cli", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	it_kwhy_stop(sc, since);
+}
+
 static const struct scenario {
 	const char *name;
 	void (*run)(const char *sc);
 } g_scenarios[] = {
 	{ "refused_in_container", scen_refused },
 	{ "oom_in_container", scen_oom },
+	{ "ipv6_client_other_container", scen_ipv6_other_container },
 };
 
 static void usage(FILE *f)
