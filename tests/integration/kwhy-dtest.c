@@ -12,6 +12,9 @@
  *                         explanation with `replay --container A`
  *   oom_in_container      a process over the container's -m 64m limit is
  *                         OOM-killed: memcg_limit, named by the container
+ *   runtime_stop          `docker stop -t 2` of a process that ignores SIGTERM,
+ *                         and `docker kill`: runtime_stop (runc's SIGTERM, the
+ *                         grace period, its SIGKILL), never a userspace killer
  *   ipv6_client_other_container
  *                         gunicorn listens on 0.0.0.0 (IPv4 only) in container
  *                         web; container cli joined web's network namespace
@@ -79,6 +82,12 @@ static const char PY_CONNECT_TO[] =
 static const char SH_GUNICORN[] =
 	"printf 'def app(e, r):\\n    r(\"200 OK\", [])\\n    return [b\"ok\"]\\n' > /tmp/app.py && "
 	"exec gunicorn --chdir /tmp -b 0.0.0.0:8000 -w 2 app:app";
+/* ignore SIGTERM, say so, wait */
+static const char PY_IGNORE_TERM[] =
+	"import signal,sys,time\n"
+	"signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+	"print('listening',flush=True)\n"
+	"time.sleep(int(sys.argv[1]))\n";
 /* touch memory 8 MiB at a time until killed (bounded: 4 GiB) */
 static const char PY_EAT[] =
 	"b=[]\n"
@@ -376,6 +385,58 @@ static void scen_oom(const char *sc)
 	it_kwhy_stop(sc, since);
 }
 
+static void scen_runtime_stop(const char *sc)
+{
+	char stopped[64], killed[64];
+	uint64_t since;
+
+	ctr_name(stopped, sizeof(stopped), "stop");
+	ctr_name(killed, sizeof(killed), "kill");
+	if (!run_ctr(sc, stopped, NULL, PY_IGNORE_TERM, "600") ||
+	    !run_ctr(sc, killed, NULL, PY_IGNORE_TERM, "600") || !wait_listening(sc, stopped) ||
+	    !wait_listening(sc, killed))
+		return;
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			return;
+	}
+	DOCKER(sc, "docker stop -t 2 (SIGTERM ignored)", "stop", "-t", "2", stopped);
+	DOCKER(sc, "docker kill", "kill", killed);
+	{
+		const struct it_cond st[] = {
+			K_STR("type", "explanation"),
+			K_STR("container.name", stopped),
+			C_STR("cause", "runtime_stop"),
+			C_STR("facts.victim.comm", "python3"),
+			C_STR("facts.stopper.comm", "runc"),
+			C_STR("facts.signal", "SIGKILL"),
+			C_RANGE("facts.grace_ms", 1500, 5000),
+		};
+		const struct it_cond kl[] = {
+			K_STR("type", "explanation"),
+			K_STR("container.name", killed),
+			C_STR("cause", "runtime_stop"),
+			C_STR("facts.signal", "SIGKILL"),
+			C_NULL("facts.sigterm_event"),
+		};
+		const struct it_cond uk[] = {
+			K_STR("type", "explanation"),
+			K_STR("cause", "userspace_killer"),
+			C_STR("facts.killer.comm", "runc"),
+		};
+
+		it_expect(sc, "docker stop: runtime_stop with the grace period", since,
+			  IT_EXPECT_MS, st, IT_ARRAY_SIZE(st));
+		it_expect(sc, "docker kill: runtime_stop, SIGKILL without SIGTERM", since,
+			  IT_EXPECT_MS, kl, IT_ARRAY_SIZE(kl));
+		it_expect_none(sc, "no userspace_killer for runc's signals", since, uk,
+			       IT_ARRAY_SIZE(uk));
+	}
+	it_kwhy_stop(sc, since);
+}
+
 static void scen_ipv6_other_container(const char *sc)
 {
 	char web[64], cli[64], netcli[96], what[160];
@@ -445,6 +506,7 @@ static const struct scenario {
 } g_scenarios[] = {
 	{ "refused_in_container", scen_refused },
 	{ "oom_in_container", scen_oom },
+	{ "runtime_stop", scen_runtime_stop },
 	{ "ipv6_client_other_container", scen_ipv6_other_container },
 };
 

@@ -715,6 +715,98 @@ START_TEST(userspace_killer_is_named)
 }
 END_TEST
 
+/* a signal from sender to target */
+static uint64_t signal_ev(struct kw_pipeline *p, struct capture *c, uint64_t ts,
+			  struct kw_task sender, struct kw_task target, uint32_t sig)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_SIGNAL, ts, sender.netns_ino);
+	ev.hdr.flags |= KW_F_TASK;
+	ev.hdr.task = sender;
+	ev.signal.target = target;
+	ev.signal.sig = sig;
+	kw_pipeline_event(p, &ev);
+	return c->events;
+}
+
+/* docker stop of a process that ignores SIGTERM: runc's SIGTERM, the
+ * grace period, runc's SIGKILL */
+START_TEST(runtime_stop_after_the_grace_period)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task py = task(41, "python3", NS_A, 55);
+	const struct kw_explanation *ex;
+	uint64_t term_id, kill_id;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "web", "/docker/aaa", false);
+	term_id = signal_ev(p, &c, 5 * SEC, task(700, "runc", 1, 1), py, 15);
+	kill_id = signal_ev(p, &c, 15 * SEC, task(701, "runc", 1, 1), py, 9);
+	exit_ev(p, &c, 15 * SEC + 1000, py, 9, KW_EXIT_SIGNALED);
+	ck_assert_uint_eq(c.n, 1);
+	ex = &c.ex[0];
+	ck_assert_str_eq(kw_cause_name(ex->cause), "runtime_stop");
+	ck_assert(ex->term_known);
+	ck_assert(has_event(ex, term_id) && has_event(ex, kill_id));
+	tu_assert_contains(ex->text, "python3 pid 41 in container web was stopped by its container "
+			   "runtime (runc pid 701): SIGTERM, still running 10.0 s later (the stop's "
+			   "grace period), then SIGKILL");
+	tu_assert_contains(ex->fix, "it ignored SIGTERM");
+	ck_assert(strstr(ex->fix, "systemd-oomd") == NULL);
+}
+END_TEST
+
+/* docker kill: runc's SIGKILL alone */
+START_TEST(runtime_kill_without_sigterm)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task py = task(41, "python3", NS_A, 55);
+
+	signal_ev(p, &c, 5 * SEC, task(701, "runc", 1, 1), py, 9);
+	exit_ev(p, &c, 5 * SEC + 1000, py, 9, KW_EXIT_SIGNALED);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "runtime_stop");
+	ck_assert(!c.ex[0].term_known);
+	tu_assert_contains(c.ex[0].text, "SIGKILL with no SIGTERM before it");
+}
+END_TEST
+
+/* docker stop of a process that takes SIGTERM's default action */
+START_TEST(runtime_sigterm_ends_it)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task py = task(41, "python3", NS_A, 55);
+
+	signal_ev(p, &c, 5 * SEC, task(700, "runc", 1, 1), py, 15);
+	exit_ev(p, &c, 5 * SEC + 1000, py, 15, KW_EXIT_SIGNALED);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "runtime_stop");
+	tu_assert_contains(c.ex[0].text, "(runc pid 700): SIGTERM, which ended it");
+}
+END_TEST
+
+/* SIGTERM from anyone else is not explained; SIGKILL from a shell stays a
+ * userspace killer, even after a runtime's SIGTERM */
+START_TEST(other_senders_are_not_the_runtime)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task py = task(41, "python3", NS_A, 55), py2 = task(42, "python3", NS_A, 55);
+
+	signal_ev(p, &c, 5 * SEC, task(800, "bash", 1, 1), py, 15);
+	exit_ev(p, &c, 5 * SEC + 1000, py, 15, KW_EXIT_SIGNALED);
+	ck_assert_uint_eq(c.n, 0);
+	signal_ev(p, &c, 6 * SEC, task(700, "runc", 1, 1), py2, 15);
+	signal_ev(p, &c, 7 * SEC, task(800, "bash", 1, 1), py2, 9);
+	exit_ev(p, &c, 7 * SEC + 1000, py2, 9, KW_EXIT_SIGNALED);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "userspace_killer");
+}
+END_TEST
+
 START_TEST(global_oom)
 {
 	struct capture c;
@@ -959,6 +1051,10 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, no_listener_says_what_was_checked);
 	tcase_add_test(tc, remote_reset_without_local_server_side);
 	tcase_add_test(tc, userspace_killer_is_named);
+	tcase_add_test(tc, runtime_stop_after_the_grace_period);
+	tcase_add_test(tc, runtime_kill_without_sigterm);
+	tcase_add_test(tc, runtime_sigterm_ends_it);
+	tcase_add_test(tc, other_senders_are_not_the_runtime);
 	tcase_add_test(tc, global_oom);
 	tcase_add_test(tc, parent_limit_is_said);
 	tcase_add_test(tc, storm_is_one_explanation_with_exact_count);

@@ -26,6 +26,7 @@ const char *kw_cause_name(enum kw_cause c)
 		[KW_CAUSE_MEMCG_LIMIT] = "memcg_limit",
 		[KW_CAUSE_GLOBAL_OOM] = "global",
 		[KW_CAUSE_USERSPACE_KILLER] = "userspace_killer",
+		[KW_CAUSE_RUNTIME_STOP] = "runtime_stop",
 	};
 	return c < KW_CAUSE_MAX ? names[c] : NULL;
 }
@@ -346,26 +347,66 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 	kw_explain_render(ex);
 }
 
-bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
-		     const struct kw_ev_exit *e)
+/* The programs that send a container's processes their stop signals:
+ * runc/crun/youki (docker, containerd, CRI-O, podman), the shims and
+ * monitors that call them, and the runtimes themselves. */
+static bool is_runtime(const struct kw_task *t)
 {
-	if (kw_exit_status(e->exit_code).sig != 9 || kw_model_oom_of(m, e->hdr.task.tgid, e->hdr.ts_boot_ns))
-		return false;
+	static const char *const names[] = { "runc", "crun", "youki", "runsc", "containerd-shim",
+					     "containerd", "dockerd", "conmon", "crio", "podman" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(t->comm, names[i], sizeof(t->comm)))
+			return true;
+	return false;
+}
+
+/* the newest recent signal sig to tgid, sent by another process, at or
+ * before ts; NULL if none */
+static const struct kw_kill *signal_to(const struct kw_model *m, uint32_t tgid, uint32_t sig,
+				       uint64_t ts)
+{
 	for (uint32_t i = 0; i < m->kills.n; i++) {
 		const struct kw_kill *k = KW_RING_AT(&m->kills, i);
 
-		if (k->target.tgid != e->hdr.task.tgid || k->sig != 9 || k->from_kernel ||
-		    k->ts_ns > e->hdr.ts_boot_ns || !kw_model_recent(m, k->ts_ns))
-			continue;
-		ex->cause = KW_CAUSE_USERSPACE_KILLER;
-		ex->kill = *k;
-		ex->victim = e->hdr.task;
-		ex->ts_ns = e->hdr.ts_boot_ns;
-		kw_place_from_cgroup(m, &ex->place, e->hdr.task.cgroup_id, false);
-		kw_place_from_cgroup(m, &ex->other_place, k->sender.cgroup_id, false);
-		kw_ex_add_event(ex, k->event_id);
-		kw_explain_render(ex);
-		return true;
+		if (k->target.tgid == tgid && k->sig == sig && !k->from_kernel && k->ts_ns <= ts &&
+		    kw_model_recent(m, k->ts_ns))
+			return k;
 	}
-	return false;
+	return NULL;
+}
+
+bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
+		     const struct kw_ev_exit *e)
+{
+	struct kw_exit_status st = kw_exit_status(e->exit_code);
+	const struct kw_kill *k, *term = NULL;
+
+	if (!st.signaled || (st.sig != 9 && st.sig != 15))
+		return false;
+	if (st.sig == 9 && kw_model_oom_of(m, e->hdr.task.tgid, e->hdr.ts_boot_ns))
+		return false;
+	k = signal_to(m, e->hdr.task.tgid, st.sig, e->hdr.ts_boot_ns);
+	if (!k || (st.sig == 15 && !is_runtime(&k->sender)))
+		return false;	/* a SIGTERM death is a story only when a runtime sent it */
+	if (is_runtime(&k->sender)) {
+		ex->cause = KW_CAUSE_RUNTIME_STOP;
+		if (st.sig == 9)
+			term = signal_to(m, e->hdr.task.tgid, 15, k->ts_ns);
+		if (term && is_runtime(&term->sender)) {
+			ex->term_known = true;
+			ex->term = *term;
+			kw_ex_add_event(ex, term->event_id);
+		}
+	} else {
+		ex->cause = KW_CAUSE_USERSPACE_KILLER;
+	}
+	ex->kill = *k;
+	ex->victim = e->hdr.task;
+	ex->ts_ns = e->hdr.ts_boot_ns;
+	kw_place_from_cgroup(m, &ex->place, e->hdr.task.cgroup_id, false);
+	kw_place_from_cgroup(m, &ex->other_place, k->sender.cgroup_id, false);
+	kw_ex_add_event(ex, k->event_id);
+	kw_explain_render(ex);
+	return true;
 }

@@ -27,6 +27,7 @@ enum kw_cause {
 	KW_CAUSE_MEMCG_LIMIT,
 	KW_CAUSE_GLOBAL_OOM,
 	KW_CAUSE_USERSPACE_KILLER,
+	KW_CAUSE_RUNTIME_STOP,		/* docker stop/kill, a pod's deletion */
 	KW_CAUSE_MAX
 };
 
@@ -79,7 +80,10 @@ struct kw_explanation {
 	struct kw_ev_memcg_procs procs;
 	uint32_t ooms_in_window;	/* in the same limiting cgroup */
 	struct kw_place limit_place;	/* the cgroup whose limit fired */
-	struct kw_kill kill;		/* userspace_killer */
+	struct kw_kill kill;		/* userspace_killer, runtime_stop: the
+					 * signal that ended it */
+	bool term_known;		/* runtime_stop: the SIGTERM before a SIGKILL */
+	struct kw_kill term;
 	struct kw_task victim;
 
 	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */
@@ -106,7 +110,9 @@ void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
 /* An OOM kill (the model already holds it and any memcg_procs read). */
 void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 		    const struct kw_ev_oom *oom);
-/* A SIGKILL from another process killed this one; false if not so. */
+/* A SIGKILL from another process killed this one (userspace_killer), or
+ * the container runtime stopped it (runtime_stop: its SIGTERM, then after
+ * the grace period its SIGKILL); false if neither. */
 bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
 		     const struct kw_ev_exit *e);
 

@@ -122,6 +122,34 @@ static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c)
 	}
 }
 
+/* "python3 pid 41 in container web was stopped by its container runtime
+ * (runc pid 77): SIGTERM, still running 10.0 s later (the stop's grace
+ * period), then SIGKILL" */
+static void runtime_stop_text(struct kw_buf *t, struct kw_buf *f, const struct kw_explanation *ex)
+{
+	kw_fmt_task(t, &ex->victim);
+	in_place(t, &ex->place);
+	kw_buf_puts(t, " was stopped by its container runtime (");
+	kw_fmt_task(t, &ex->kill.sender);
+	kw_buf_puts(t, "): ");
+	if (ex->kill.sig == 15) {
+		kw_buf_puts(t, "SIGTERM, which ended it");
+	} else if (ex->term_known) {
+		kw_buf_puts(t, "SIGTERM, still running ");
+		secs(t, ex->kill.ts_ns - ex->term.ts_ns);
+		kw_buf_puts(t, " later (the stop's grace period), then SIGKILL");
+	} else {
+		kw_buf_puts(t, "SIGKILL with no SIGTERM before it (docker kill, or a stop with "
+			    "no grace period)");
+	}
+	kw_buf_puts(f, "the container was stopped on purpose (docker stop/kill, a deploy, a "
+		    "pod deleted or evicted): see the runtime's events (docker events, kubectl "
+		    "describe pod)");
+	if (ex->term_known)
+		kw_buf_puts(f, "; it ignored SIGTERM: handle it, or the stop waits the whole "
+			    "grace period and kills it");
+}
+
 static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
 {
 	const struct kw_listener *l0 = ex->nr_listeners ? &ex->listeners[0] : NULL;
@@ -422,6 +450,9 @@ void kw_explain_render(struct kw_explanation *ex)
 		kw_buf_puts(&t, ", not by the kernel's OOM killer");
 		kw_buf_puts(&f, "find out why that process killed it (systemd-oomd, earlyoom or "
 			    "kubelet policy, a deploy script): see its logs");
+		break;
+	case KW_CAUSE_RUNTIME_STOP:
+		runtime_stop_text(&t, &f, ex);
 		break;
 	default:
 		render_refused(ex, &t, &f);

@@ -240,6 +240,19 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 		j_task(&f, "killer", &ex->kill.sender);
 		kw_put_place(&f, "killer_container", &ex->other_place);
 		break;
+	case KW_CAUSE_RUNTIME_STOP:
+		j_task(&f, "victim", &ex->victim);
+		j_task(&f, "stopper", &ex->kill.sender);
+		kw_put_signal(&f, KW_JSON_ONLY("signal"), ex->kill.sig);
+		j_event_id(&j, "signal_event", ex->kill.event_id);
+		if (ex->term_known) {
+			j_event_id(&j, "sigterm_event", ex->term.event_id);
+			kw_json_u64(&j, "grace_ms", (ex->kill.ts_ns - ex->term.ts_ns) / 1000000);
+		} else {
+			kw_json_null(&j, "sigterm_event");
+			kw_json_null(&j, "grace_ms");
+		}
+		break;
 	case KW_CAUSE_RESET_SENT:
 	case KW_CAUSE_PEER_RESET:
 		kw_json_u64(&j, "netns", ex->netns);

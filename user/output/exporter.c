@@ -66,7 +66,7 @@ bool kw_cause_is_refusal(uint8_t cause)
 bool kw_cause_is_death(uint8_t cause)
 {
 	return cause == KW_CAUSE_MEMCG_LIMIT || cause == KW_CAUSE_GLOBAL_OOM ||
-	       cause == KW_CAUSE_USERSPACE_KILLER;
+	       cause == KW_CAUSE_USERSPACE_KILLER || cause == KW_CAUSE_RUNTIME_STOP;
 }
 
 /* A text line of kwhy's without its leading time, runs of spaces as one. */

@@ -176,6 +176,12 @@ static void otlp_explanation(void *ctx, const struct kw_explanation *ex)
 		kw_put_task(&r.f, KW_OTLP_ONLY("process"), &ex->victim, false);
 		if (ex->cause == KW_CAUSE_USERSPACE_KILLER) {
 			kw_put_task(&r.f, KW_OTLP_ONLY("killer"), &ex->kill.sender, false);
+		} else if (ex->cause == KW_CAUSE_RUNTIME_STOP) {
+			kw_put_task(&r.f, KW_OTLP_ONLY("stopper"), &ex->kill.sender, false);
+			kw_put_signal(&r.f, KW_OTLP_ONLY("kwhy.signal"), ex->kill.sig);
+			if (ex->term_known)
+				kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.grace_ms"),
+					 (ex->kill.ts_ns - ex->term.ts_ns) / 1000000);
 		} else if (ex->cause == KW_CAUSE_MEMCG_LIMIT &&
 			   ex->oom.limit_level < KW_OOM_MAX_LEVELS) {
 			const struct kw_oom_level *lv = &ex->oom.levels[ex->oom.limit_level];
