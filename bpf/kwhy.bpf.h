@@ -45,6 +45,8 @@ extern const volatile __u64 kw_agg_window_ns;	/* 0: send every event */
 extern const volatile __u32 kw_page_size;	/* bytes */
 extern const volatile __u8 kw_filter_on;	/* --container/--pid: only the target */
 extern const volatile __u16 kw_filter_port;	/* --port, 0: any */
+extern const volatile __u8 kw_netns_by_cookie;	/* kw_target_netns holds cookies,
+						 * else inode numbers */
 
 /* ---- maps ---- */
 
@@ -152,10 +154,13 @@ struct {
 	__type(value, __u8);
 } kw_target_memcg SEC(".maps") __weak;
 
+/* The target's network namespaces, by cookie: an inode number is handed to
+ * the next namespace as soon as one is freed (by inode only where the
+ * kernel has no cookie). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, __u8);
 } kw_target_netns SEC(".maps") __weak;
 
@@ -305,9 +310,19 @@ static __always_inline bool kw_cgroup_in(void *map, struct cgroup *cg)
 	return false;
 }
 
-static __always_inline bool kw_netns_targeted(__u32 ino)
+static __always_inline bool kw_netns_targeted(struct net *net)
 {
-	return !kw_filter_on || (ino && bpf_map_lookup_elem(&kw_target_netns, &ino));
+	__u64 key = 0;
+
+	if (!kw_filter_on)
+		return true;
+	if (!net)
+		return false;
+	if (kw_netns_by_cookie && bpf_core_field_exists(net->net_cookie))
+		key = BPF_CORE_READ(net, net_cookie);
+	else
+		key = BPF_CORE_READ(net, ns.inum);
+	return key && bpf_map_lookup_elem(&kw_target_netns, &key);
 }
 
 static __always_inline bool kw_task_targeted(struct task_struct *t)
@@ -402,7 +417,7 @@ static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, _
 		return false;
 	if (!kw_filter_on)
 		return true;
-	if (kw_netns_targeted(BPF_CORE_READ(kw_sk_net(sk), ns.inum)))
+	if (kw_netns_targeted(kw_sk_net(sk)))
 		return true;
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	return o && kw_owner_targeted(&o->task);

@@ -125,7 +125,7 @@ static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 
 
 	ak.type = KW_EV_RESET_SENT;
 	ak.netns_ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
-	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(ak.netns_ino)) {
+	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(net)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_SENT);
 		return;
 	}

@@ -35,7 +35,7 @@ static __always_inline void on_listen(const struct sock *sk)
 
 	if (!kw_port_wanted(BPF_CORE_READ(sk, __sk_common.skc_num), 0) ||
 	    !(kw_task_targeted(kw_current()) ||
-	      kw_netns_targeted(BPF_CORE_READ(kw_sk_net(sk), ns.inum)))) {
+	      kw_netns_targeted(kw_sk_net(sk)))) {
 		kw_count(KW_CNT_FILTERED, KW_EV_LISTEN);
 		return;
 	}

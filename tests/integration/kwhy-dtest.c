@@ -15,6 +15,11 @@
  *   runtime_stop          `docker stop -t 2` of a process that ignores SIGTERM,
  *                         and `docker kill`: runtime_stop (runc's SIGTERM, the
  *                         grace period, its SIGKILL), never a userspace killer
+ *   netns_reuse           container A is watched (--container A, and recorded),
+ *                         then removed; containers are started until one gets
+ *                         A's network namespace inode again (the kernel hands
+ *                         inodes on at once); its refused connect is never
+ *                         shown under A, live or in `replay --container A`
  *   ipv6_client_other_container
  *                         gunicorn listens on 0.0.0.0 (IPv4 only) in container
  *                         web; container cli joined web's network namespace
@@ -437,6 +442,106 @@ static void scen_runtime_stop(const char *sc)
 	it_kwhy_stop(sc, since);
 }
 
+/* the network namespace inode of a running container's pid 1; 0 if none */
+static unsigned long ctr_netns_ino(const char *name)
+{
+	static char out[256];
+	char path[64];
+
+	out[0] = '\0';
+	if (!docker(NULL, NULL, DOCKER_MS, (const char *const[]){ "inspect", "-f",
+		    "{{.State.Pid}}", name, NULL }, out, sizeof(out)))
+		return 0;
+	it_msgf(path, sizeof(path), "/proc/%d/ns/net", atoi(out));
+	return atoi(out) > 0 ? it_ino_of(path) : 0;
+}
+
+static void scen_netns_reuse(const char *sc)
+{
+	char a[64], b[64] = "", trace[PATH_MAX], what[160];
+	static char out[OUT_LEN];
+	unsigned long ino_a, ino_b = 0;
+	uint64_t since;
+	int st, tries;
+
+	ctr_name(a, sizeof(a), "reuse-a");
+	it_msgf(trace, sizeof(trace), "/tmp/kwhy-dtest-reuse-%d.kwt", (int)getpid());
+	unlink(trace);
+	if (!run_ctr(sc, a, NULL, PY_LISTEN, "8001") || !wait_listening(sc, a))
+		return;
+	ino_a = ctr_netns_ino(a);
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", a,
+					     "--record", trace, NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			return;
+	}
+	DOCKER(sc, "docker rm -f A", "rm", "-f", a);
+	/* bounded: a few containers until one has A's inode */
+	for (tries = 0; tries < 8 && ino_b != ino_a; tries++) {
+		if (b[0])
+			DOCKER(sc, NULL, "rm", "-f", b);
+		it_msgf(b, sizeof(b), "kwt-reuse-b%d-%d", tries, (int)getpid());
+		remember(b);
+		if (!run_ctr(sc, b, NULL, PY_LISTEN, "8001") || !wait_listening(sc, b))
+			break;
+		ino_b = ctr_netns_ino(b);
+	}
+	it_msgf(what, sizeof(what), "a new container got A's network namespace inode %lu", ino_a);
+	if (!ino_a || ino_b != ino_a) {
+		it_fail(sc, what, "after %d containers the inode is %lu: the kernel did not reuse "
+			"it, so this run cannot show the reuse", tries, ino_b);
+		it_kwhy_stop(sc, since);
+		return;
+	}
+	it_pass(sc, what);
+	if (exec_py(b, PY_CONNECT, "8003", &st) && WIFEXITED(st) && !WEXITSTATUS(st))
+		it_pass(sc, "the new container's connect to :8003 is refused");
+	else
+		it_fail(sc, "the new container's connect to :8003 is refused", "docker exec %s",
+			it_status_text(st));
+	it_drain(1500);
+	it_kwhy_stop(sc, since);
+	{
+		const struct it_cond rs[] = {
+			K_STR("type", "reset_sent"),
+			K_INT("local.port", 8003),
+		};
+		const struct it_cond cf[] = {
+			K_STR("type", "connect_failed"),
+			K_INT("remote.port", 8003),
+		};
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", "127.0.0.1:8003"),
+		};
+
+		it_expect_none(sc, "no reset_sent of the new container under A", since, rs,
+			       IT_ARRAY_SIZE(rs));
+		it_expect_none(sc, "no connect_failed of the new container under A", since, cf,
+			       IT_ARRAY_SIZE(cf));
+		it_expect_none(sc, "no explanation of the new container under A", since, ex,
+			       IT_ARRAY_SIZE(ex));
+	}
+	{
+		const char *const args[] = { "replay", trace, "--json", "--container", a, NULL };
+		static char err[4096];
+
+		if (!it_run_capture(g_kwhy, args, 20000, &st, out, sizeof(out), err, sizeof(err)) ||
+		    !WIFEXITED(st) || WEXITSTATUS(st))
+			it_fail(sc, "replay --container A", "kwhy replay %s; stderr: %.300s",
+				it_status_text(st), err);
+		else if (strstr(out, ":8003") || strstr(out, "\"port\":8003"))
+			it_fail(sc, "the replay shows nothing of the new container",
+				"port 8003 in the replay: %.400s", strstr(out, "8003") - 200 > out ?
+				strstr(out, "8003") - 200 : out);
+		else
+			it_pass(sc, "the replay shows nothing of the new container");
+	}
+	unlink(trace);
+}
+
 static void scen_ipv6_other_container(const char *sc)
 {
 	char web[64], cli[64], netcli[96], what[160];
@@ -507,6 +612,7 @@ static const struct scenario {
 	{ "refused_in_container", scen_refused },
 	{ "oom_in_container", scen_oom },
 	{ "runtime_stop", scen_runtime_stop },
+	{ "netns_reuse", scen_netns_reuse },
 	{ "ipv6_client_other_container", scen_ipv6_other_container },
 };
 

@@ -88,10 +88,32 @@ void kw_target_add_cgroup(struct kw_target *t, uint64_t id, bool v1_memory)
 		ids[(*n)++] = id;
 }
 
-void kw_target_add_netns(struct kw_target *t, uint32_t ino)
+bool kw_target_has_netns(const struct kw_target *t, uint32_t ino, uint64_t cookie)
 {
-	if (ino && !has32(t->netns, t->n_netns, ino) && t->n_netns < KW_TARGET_MAX_NETNS)
-		t->netns[t->n_netns++] = ino;
+	for (uint32_t i = 0; ino && i < t->n_netns; i++) {
+		if (cookie && t->netns_cookie[i]) {
+			if (t->netns_cookie[i] == cookie)
+				return true;
+		} else if (t->netns[i] == ino) {
+			return true;
+		}
+	}
+	return false;
+}
+
+void kw_target_add_netns(struct kw_target *t, uint32_t ino, uint64_t cookie)
+{
+	for (uint32_t i = 0; i < t->n_netns; i++) {
+		if (t->netns[i] != ino || (cookie && t->netns_cookie[i] && t->netns_cookie[i] != cookie))
+			continue;
+		if (!t->netns_cookie[i])	/* the same namespace, its cookie learned */
+			t->netns_cookie[i] = cookie;
+		return;
+	}
+	if (ino && t->n_netns < KW_TARGET_MAX_NETNS) {
+		t->netns[t->n_netns] = ino;
+		t->netns_cookie[t->n_netns++] = cookie;
+	}
 }
 
 /* ---- the filters ---- */
@@ -118,7 +140,7 @@ bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct 
 		return true;
 	case KW_EV_REPEAT:
 		return port_wanted(port, ev->repeat.key.dest.port, 0) &&
-		       (!t->on || has32(t->netns, t->n_netns, ev->repeat.key.netns_ino) ||
+		       (!t->on || kw_target_has_netns(t, ev->repeat.key.netns_ino, h->netns_cookie) ||
 			has32(t->tgids, t->n_tgids, ev->repeat.key.tgid));
 	case KW_EV_CONNECT_FAIL:
 	case KW_EV_RESET_SENT:
@@ -141,7 +163,7 @@ bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct 
 	}
 	if (!t->on)
 		return true;
-	in = ((h->flags & KW_F_NETNS) && has32(t->netns, t->n_netns, h->netns_ino)) ||
+	in = ((h->flags & KW_F_NETNS) && kw_target_has_netns(t, h->netns_ino, h->netns_cookie)) ||
 	     ((h->flags & KW_F_TASK) && kw_target_has_task(t, &h->task));
 	if (h->type == KW_EV_OOM_KILL)
 		in = kw_target_has_task(t, &ev->oom.victim);
@@ -160,7 +182,7 @@ bool kw_target_wants(const struct kw_target *t, uint16_t port, const struct kw_e
 		return false;
 	if (!t->on)
 		return true;
-	if ((h->flags & KW_F_NETNS) && has32(t->netns, t->n_netns, h->netns_ino))
+	if ((h->flags & KW_F_NETNS) && kw_target_has_netns(t, h->netns_ino, h->netns_cookie))
 		return true;
 	if (!(h->flags & KW_F_TASK))
 		return false;
@@ -269,7 +291,10 @@ void kw_target_scan_event(struct kw_target_scan *sc, struct kw_target *t,
 	/* a namespace belongs to the target once one of its processes is
 	 * seen in it: then resets there without a process are its too */
 	if ((ev->hdr.flags & KW_F_TASK) && kw_target_has_task(t, &ev->hdr.task))
-		kw_target_add_netns(t, ev->hdr.task.netns_ino);
+		kw_target_add_netns(t, ev->hdr.task.netns_ino,
+				    (ev->hdr.flags & KW_F_NETNS) &&
+				    ev->hdr.netns_ino == ev->hdr.task.netns_ino ?
+				    ev->hdr.netns_cookie : 0);
 }
 
 bool kw_target_scan_next(struct kw_target_scan *sc)

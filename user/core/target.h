@@ -29,7 +29,11 @@ struct kw_target {
 	uint32_t n_cg2;
 	uint64_t memcg[KW_TARGET_MAX_CG];
 	uint32_t n_memcg;
+	/* the target's network namespaces: the inode for display and for
+	 * traces without cookies, the cookie (0 unknown) for identity, since
+	 * the kernel reuses an inode number as soon as its namespace is gone */
 	uint32_t netns[KW_TARGET_MAX_NETNS];
+	uint64_t netns_cookie[KW_TARGET_MAX_NETNS];
 	uint32_t n_netns;
 	uint32_t tgids[KW_TARGET_MAX_PIDS];
 	uint32_t n_tgids;
@@ -79,7 +83,10 @@ bool kw_target_same_container(const struct kw_ev_cgroup *own, const struct kw_ev
 /* Add a cgroup id (v1_memory: of the v1 memory hierarchy), a network
  * namespace, once each, up to the bounds. */
 void kw_target_add_cgroup(struct kw_target *t, uint64_t id, bool v1_memory);
-void kw_target_add_netns(struct kw_target *t, uint32_t ino);
+void kw_target_add_netns(struct kw_target *t, uint32_t ino, uint64_t cookie);
+/* Is the namespace (ino, cookie) the target's?  By cookie when both sides
+ * know it, else by inode. */
+bool kw_target_has_netns(const struct kw_target *t, uint32_t ino, uint64_t cookie);
 /* True when a task is in the target: its pid, its cgroup or its memory cgroup. */
 bool kw_target_has_task(const struct kw_target *t, const struct kw_task *k);
 

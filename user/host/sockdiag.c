@@ -191,6 +191,23 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)
 	return e4 && e6 ? e4 : 0;
 }
 
+int kw_netns_cookie(int nsfd, uint64_t *cookie)
+{
+	socklen_t clen = sizeof(*cookie);
+	int sock = diag_socket_in(nsfd), err = 0;
+
+	*cookie = 0;
+	if (sock < 0)
+		return sock;
+	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &clen) ||
+	    clen != sizeof(*cookie)) {
+		err = -errno ? -errno : -EIO;
+		*cookie = 0;
+	}
+	close(sock);
+	return err;
+}
+
 bool kw_sockdiag_hopeless(int err)
 {
 	switch (err) {

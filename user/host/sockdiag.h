@@ -33,6 +33,11 @@ typedef void (*kw_diag_fn)(void *ctx, const struct kw_diag_listener *l);
  */
 int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie);
 
+/* The cookie of the namespace nsfd refers to (SO_NETNS_COOKIE, 5.14+):
+ * unlike its inode number, which the kernel hands to the next namespace
+ * at once, unique for the life of the boot.  0, or -errno with *cookie 0. */
+int kw_netns_cookie(int nsfd, uint64_t *cookie);
+
 /* Errors every namespace would give again (no privilege, no sock_diag,
  * not a namespace): stop asking. */
 bool kw_sockdiag_hopeless(int err);

@@ -17,6 +17,7 @@
 #include "host/container.h"
 #include "host/procfs.h"
 #include "host/procparse.h"
+#include "host/sockdiag.h"
 #include "host/target.h"
 
 #define WALK_MAX_DIRS 20000
@@ -118,13 +119,29 @@ struct collect {
 	bool v1;
 };
 
-/* The namespace of a process, for events that have no process. */
+/* The namespace of a process, for events that have no process: its inode
+ * and, where the kernel gives it (5.14+), its cookie, which no later
+ * namespace can have. */
 static void add_netns_of(struct kw_target *t, const char *proc_root, uint32_t pid)
 {
+	uint64_t cookie = 0;
 	struct stat st;
+	int root, fd;
 
-	if (!kw_proc_stat(proc_root, pid, "ns/net", &st))
-		kw_target_add_netns(t, (uint32_t)st.st_ino);
+	if (kw_proc_stat(proc_root, pid, "ns/net", &st))
+		return;
+	for (uint32_t i = 0; i < t->n_netns; i++)
+		if (t->netns[i] == (uint32_t)st.st_ino && t->netns_cookie[i])
+			return;		/* known: no thread, no setns */
+	root = kw_proc_open_root(proc_root);
+	fd = root >= 0 ? kw_proc_openat(root, pid, "ns/net", O_RDONLY) : -1;
+	if (fd >= 0) {
+		kw_netns_cookie(fd, &cookie);
+		close(fd);
+	}
+	if (root >= 0)
+		close(root);
+	kw_target_add_netns(t, (uint32_t)st.st_ino, cookie);
 }
 
 static bool collect_cb(void *ctx, const char *abs, const char *rel, int depth)

@@ -95,6 +95,16 @@ static void disable_item_of(struct kw_plan *p, const char *prog, const char *why
 	}
 }
 
+/* The kernel filter matches namespaces by cookie when every one of the
+ * target's is known by its cookie (5.14+), else by inode number. */
+static bool netns_by_cookie(const struct kw_target *t)
+{
+	for (uint32_t i = 0; i < t->n_netns; i++)
+		if (!t->netns_cookie[i])
+			return false;
+	return t->n_netns > 0;
+}
+
 static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 			 const struct kw_target *t, char *err, size_t errlen)
 {
@@ -115,6 +125,7 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		l->skel->rodata->kw_page_size = sysconf(_SC_PAGESIZE);
 		l->skel->rodata->kw_filter_on = t->on;
 		l->skel->rodata->kw_filter_port = cfg->filter_port;
+		l->skel->rodata->kw_netns_by_cookie = netns_by_cookie(t);
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, cfg->ring_rare_kb * 1024);
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, cfg->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)
@@ -150,8 +161,11 @@ static int fill_target(struct kw_loader *l, const struct kw_target *t)
 		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_cg2), &t->cg2[i], &one, 0);
 	for (uint32_t i = 0; i < t->n_memcg; i++)
 		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_memcg), &t->memcg[i], &one, 0);
-	for (uint32_t i = 0; i < t->n_netns; i++)
-		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_netns), &t->netns[i], &one, 0);
+	for (uint32_t i = 0; i < t->n_netns; i++) {
+		__u64 key = netns_by_cookie(t) ? t->netns_cookie[i] : t->netns[i];
+
+		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_netns), &key, &one, 0);
+	}
 	for (uint32_t i = 0; i < t->n_tgids; i++)
 		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_tgids), &t->tgids[i], &one, 0);
 	return err ? -1 : 0;
