@@ -180,7 +180,7 @@ static __always_inline void kw_count(enum kw_counter_kind kind, __u16 type)
 	__u32 zero = 0;
 	struct kw_counters *c = bpf_map_lookup_elem(&kw_counters, &zero);
 
-	if (!c || type >= KW_EV_MAX)
+	if (!c || type >= KW_EV_COUNTED)
 		return;
 	switch (kind) {
 	case KW_CNT_EMITTED:	c->emitted[type]++; break;

@@ -33,8 +33,17 @@ enum kw_event_type {
 	KW_EV_REPEAT = 11,	/* userspace: repeats counted in the kernel */
 	KW_EV_CGROUP = 12,	/* userspace: a cgroup id's path and container */
 	KW_EV_MEMCG_PROCS = 13,	/* userspace: biggest processes in a memcg */
+	KW_EV_SOCK_HOLDERS = 14, /* userspace: who holds a listening socket now */
 	KW_EV_MAX
 };
+
+/*
+ * struct kw_counters has a slot for each type below this: the kernel's and
+ * the first userspace records.  It stays fixed so that counters have one
+ * size in every trace file; the userspace record types after it are never
+ * counted by BPF.
+ */
+#define KW_EV_COUNTED 14
 
 /* kw_hdr.flags */
 #define KW_F_TASK	 (1u << 0) /* hdr.task describes a real process */
@@ -298,12 +307,29 @@ struct kw_ev_memcg_procs {
 	struct kw_proc_mem procs[KW_MEMCG_PROCS_MAX]; /* biggest RSS first */
 };
 
+/*
+ * Who holds a listening socket now, read from /proc the way `ss -p` does
+ * (every process with an fd on it: prefork workers inherit it, so the
+ * process that opened it may be gone), when a bind fails with EADDRINUSE.
+ */
+#define KW_HOLDERS_MAX 6
+
+struct kw_ev_sock_holders {
+	struct kw_hdr hdr;	/* ts = the failed bind's; netns = the binder's */
+	struct kw_addr local;	/* the listener's address */
+	__u32 _pad;
+	__u64 sock_ino;		/* its socket inode */
+	__u32 nr;		/* valid entries in holders[] */
+	__u32 total;		/* processes found holding it */
+	struct kw_task holders[KW_HOLDERS_MAX]; /* lowest pid first */
+};
+
 /* Per-CPU counters, one array slot, summed by userspace. */
 struct kw_counters {
-	__u64 emitted[KW_EV_MAX];	/* records submitted */
-	__u64 lost[KW_EV_MAX];		/* ring buffer reservation failed */
-	__u64 aggregated[KW_EV_MAX];	/* folded into an aggregation key */
-	__u64 filtered[KW_EV_MAX];	/* seen, counted, deliberately not sent */
+	__u64 emitted[KW_EV_COUNTED];	/* records submitted */
+	__u64 lost[KW_EV_COUNTED];	/* ring buffer reservation failed */
+	__u64 aggregated[KW_EV_COUNTED]; /* folded into an aggregation key */
+	__u64 filtered[KW_EV_COUNTED];	/* seen, counted, deliberately not sent */
 };
 
 #endif /* KWHY_EVENTS_H */

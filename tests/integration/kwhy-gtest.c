@@ -12,6 +12,13 @@
  *                      the master, and name the worker that closed it last.
  *   prefork_oom_pidns  the same with the master as pid 1 of its own pid
  *                      namespace: the kernel kills the workers with it.
+ *   restart_race       the old gunicorn gets SIGTERM while its worker serves a
+ *                      slow request; a new gunicorn's bind fails with
+ *                      EADDRINUSE (it retries, then exits 1); the worker
+ *                      finishes and the socket closes: refused.  kwhy must
+ *                      name the worker that held the port (read from /proc
+ *                      at the failed bind), not only the old master that
+ *                      opened it, and tell the failed restart.
  *   graceful_exit      a worker fails to boot (the app raises at import);
  *                      the master closes its socket, then exits with code 3.
  *                      The explanation carries that exit code.
@@ -45,6 +52,15 @@ static char g_unshare[PATH_MAX];
 
 static const char APP_OK[] =
 	"def app(environ, start_response):\n"
+	"    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+	"    return [b'ok\\n']\n";
+/* /slow holds its worker for 12 s: longer than a new gunicorn retries its
+ * bind (5 tries, 1 s apart) */
+static const char APP_SLOW[] =
+	"import time\n"
+	"def app(environ, start_response):\n"
+	"    if environ.get('PATH_INFO') == '/slow':\n"
+	"        time.sleep(12)\n"
 	"    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
 	"    return [b'ok\\n']\n";
 static const char APP_BROKEN[] =
@@ -99,6 +115,7 @@ static bool write_files(const char *sc)
 		const char *name, *text;
 	} files[] = {
 		{ "okapp.py", APP_OK },
+		{ "slowapp.py", APP_SLOW },
 		{ "brokenapp.py", APP_BROKEN },
 		{ "conf_master_eats.py", CONF_MASTER_EATS },
 	};
@@ -125,13 +142,14 @@ struct gunicorn_arg {
 	int workers;
 	bool preload;
 	bool pidns;		/* as pid 1 of a new pid namespace (unshare) */
+	int graceful;		/* --graceful-timeout, 0: 2 s */
 };
 
 /* In the forked child (already in its cgroup): become gunicorn. */
 static int child_gunicorn(const void *p, int wr, int ctl)
 {
 	const struct gunicorn_arg *g = p;
-	char bind[64], workers[16], conf[PATH_MAX + 64];
+	char bind[64], workers[16], graceful[16], conf[PATH_MAX + 64];
 	const char *argv[24];
 	int n = 0, null;
 
@@ -139,6 +157,7 @@ static int child_gunicorn(const void *p, int wr, int ctl)
 	(void)ctl;
 	it_msgf(bind, sizeof(bind), "127.0.0.1:%d", g->port);
 	it_msgf(workers, sizeof(workers), "%d", g->workers);
+	it_msgf(graceful, sizeof(graceful), "%d", g->graceful ? g->graceful : 2);
 	if (g->pidns) {
 		argv[n++] = g_unshare;
 		argv[n++] = "--pid";
@@ -154,7 +173,7 @@ static int child_gunicorn(const void *p, int wr, int ctl)
 	argv[n++] = "-w";
 	argv[n++] = workers;
 	argv[n++] = "--graceful-timeout";
-	argv[n++] = "2";
+	argv[n++] = graceful;
 	if (g->preload)
 		argv[n++] = "--preload";
 	if (g->conf) {
@@ -363,6 +382,110 @@ static void scen_prefork_oom_pidns(const char *sc)
 	prefork_oom(sc, true);
 }
 
+/* A connected socket that has sent GET /slow: the worker is busy. */
+static int slow_request(int port)
+{
+	static const char req[] = "GET /slow HTTP/1.0\r\nHost: x\r\n\r\n";
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", port);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return -1;
+	if (connect(s, (struct sockaddr *)&ss, len) ||
+	    write(s, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+static void scen_restart_race(const char *sc)
+{
+	/* the old server waits for its worker's request (12 s) */
+	struct gunicorn_arg g = { .app = "slowapp:app", .workers = 1, .graceful = 30 };
+	const struct jq_val *hrec;
+	uint64_t since = it_nrecs;
+	struct it_child *old, *new_;
+	int64_t holder = -1;
+	char dest[64];
+	int req;
+
+	g.port = it_free_port(AF_INET, "127.0.0.1");
+	it_msgf(dest, sizeof(dest), "127.0.0.1:%d", g.port);
+	if (!(old = it_spawn(child_gunicorn, &g, 0, NULL))) {
+		it_fail(sc, "the old gunicorn starts", "fork: %s", strerror(errno));
+		return;
+	}
+	if (!wait_connect(sc, "the old gunicorn answers", g.port, 0, UP_MS) ||
+	    (req = slow_request(g.port)) < 0) {
+		show_log(sc, g.port);
+		end_gunicorn(old);
+		return;
+	}
+	it_drain(500);		/* the worker took the request */
+	kill(old->pid, SIGTERM);	/* a graceful stop: the worker finishes first */
+	it_drain(300);
+	if (!(new_ = it_spawn(child_gunicorn, &g, 0, NULL))) {
+		it_fail(sc, "the new gunicorn starts", "fork: %s", strerror(errno));
+		close(req);
+		end_gunicorn(old);
+		return;
+	}
+	{
+		const struct it_cond bc[] = {
+			K_STR("type", "bind"),
+			K_INT("process.pid", new_->pid),
+			C_STR("error", "EADDRINUSE"),
+		};
+		const struct it_cond hc[] = {
+			K_STR("type", "sock_holders"),
+			K_INT("local.port", g.port),
+			C_NONEMPTY("holders"),
+			C_STR("holders.0.comm", "gunicorn"),
+		};
+
+		it_expect(sc, "the new gunicorn's bind fails with EADDRINUSE", since,
+				 IT_EXPECT_MS, bc, IT_ARRAY_SIZE(bc));
+		hrec = it_expect(sc, "who holds the port, read at the failed bind", since,
+				 IT_EXPECT_MS, hc, IT_ARRAY_SIZE(hc));
+		if (hrec)
+			jq_int(hrec, "holders.0.pid", &holder);
+		if (hrec && holder != old->pid && holder != new_->pid)
+			it_pass(sc, "the holder is the old worker, not either master");
+		else if (hrec)
+			it_fail(sc, "the holder is the old worker, not either master",
+				"holders.0.pid is %lld (old master %d, new master %d)",
+				(long long)holder, (int)old->pid, (int)new_->pid);
+	}
+	if (it_child_wait(new_, 20000) && WIFEXITED(new_->status) && WEXITSTATUS(new_->status))
+		it_pass(sc, "the new gunicorn gives up");
+	else
+		it_fail(sc, "the new gunicorn gives up", "it %s",
+			new_->reaped ? it_status_text(new_->status) : "was still running");
+	wait_connect(sc, "once the worker is done, connects are refused", g.port, ECONNREFUSED,
+		     REFUSED_MS);
+	close(req);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "listener_exited"),
+			C_INT("facts.listeners.0.owner.pid", old->pid),
+			C_INT("facts.bind_failed_before.binder.pid", new_->pid),
+			C_STR("facts.bind_failed_before.bind_error", "EADDRINUSE"),
+			C_INT("facts.bind_failed_before.holders.0.pid", holder),
+			C_BOOL("facts.bind_failed_before.draining", true),
+			C_INT("facts.closed_by.pid", holder),
+		};
+
+		it_expect(sc, "listener_exited tells the failed restart and the worker that held "
+			  "the port", since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	end_gunicorn(new_);
+	end_gunicorn(old);
+}
+
 static void scen_graceful_exit(const char *sc)
 {
 	struct gunicorn_arg g = { .app = "brokenapp:app", .workers = 1 };
@@ -444,6 +567,7 @@ static const struct scenario {
 } g_scenarios[] = {
 	{ "prefork_oom", scen_prefork_oom },
 	{ "prefork_oom_pidns", scen_prefork_oom_pidns },
+	{ "restart_race", scen_restart_race },
 	{ "graceful_exit", scen_graceful_exit },
 };
 

@@ -32,6 +32,7 @@ static const struct {
 	{ KW_EV_REPEAT, 176 },
 	{ KW_EV_CGROUP, 768 },
 	{ KW_EV_MEMCG_PROCS, 384 },
+	{ KW_EV_SOCK_HOLDERS, 480 },
 };
 #define NR_TYPES (sizeof(abi_sizes) / sizeof(abi_sizes[0]))
 
@@ -243,6 +244,21 @@ START_TEST(terminates_cgroup_strings)
 }
 END_TEST
 
+START_TEST(sock_holders_sanitized)
+{
+	struct kw_ev_sock_holders *h = &rec.ev.sock_holders;
+
+	make(KW_EV_SOCK_HOLDERS, sizeof(*h));
+	h->nr = 1000;
+	for (int i = 0; i < KW_HOLDERS_MAX; i++)
+		fill_comm(h->holders[i].comm);
+	ck_assert_int_eq(kw_decode(rec.bytes, sizeof(*h), &ev, err, sizeof(err)), 0);
+	ck_assert_uint_eq(ev.sock_holders.nr, KW_HOLDERS_MAX);
+	for (int i = 0; i < KW_HOLDERS_MAX; i++)
+		ck_assert_str_eq(ev.sock_holders.holders[i].comm, "AAAAAAAAAAAAAAA");
+}
+END_TEST
+
 START_TEST(memcg_procs_sanitized)
 {
 	struct kw_ev_memcg_procs *m = &rec.ev.memcg_procs;
@@ -333,6 +349,7 @@ Suite *decode_suite(void)
 	tcase_add_test(c, terminates_listen_closer_comm);
 	tcase_add_test(c, terminates_cgroup_strings);
 	tcase_add_test(c, memcg_procs_sanitized);
+	tcase_add_test(c, sock_holders_sanitized);
 	tcase_add_test(c, short_comm_kept);
 	tcase_add_test(c, oom_nr_levels_clamped);
 	tcase_add_test(c, oom_limit_level_clamped);

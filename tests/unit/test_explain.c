@@ -610,6 +610,119 @@ START_TEST(shared_netns_place_is_the_listeners_container)
 }
 END_TEST
 
+static void bind_fail_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_task t,
+			 struct kw_addr a, int err)
+{
+	struct kw_event b = {};
+
+	hdr(&b.hdr, KW_EV_BIND, ts, netns);
+	b.hdr.flags |= KW_F_TASK;
+	b.hdr.task = t;
+	b.bind.addr = a;
+	b.bind.ret = -err;
+	kw_pipeline_event(p, &b);
+}
+
+/* who held the listener on local's port, as read from /proc at ts */
+static void holders_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
+		       const struct kw_task *holders, uint32_t n)
+{
+	struct kw_event h = {};
+
+	hdr(&h.hdr, KW_EV_SOCK_HOLDERS, ts, netns);
+	h.sock_holders.local = local;
+	h.sock_holders.sock_ino = 777;
+	h.sock_holders.total = n;
+	for (uint32_t i = 0; i < n && i < KW_HOLDERS_MAX; i++)
+		h.sock_holders.holders[h.sock_holders.nr++] = holders[i];
+	kw_pipeline_event(p, &h);
+}
+
+/* The old gunicorn (master 41) drains a slow request in worker 57 after
+ * SIGTERM; the new one (90) fails to bind; the worker finishes, closes the
+ * socket and exits: refused.  Both halves of the story are told. */
+START_TEST(restart_race_names_the_worker_and_the_failed_bind)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 1), worker = task(57, "gunicorn", NS_A, 1);
+	struct kw_task fresh = task(90, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	holders_ev(p, 11 * SEC, NS_A, ep("0.0.0.0", 8000), &worker, 1);
+	bind_fail_ev(p, 11 * SEC, NS_A, fresh, ep("0.0.0.0", 8000), 98);
+	close_by_ev(p, 19 * SEC, NS_A, ep("0.0.0.0", 8000), master, worker, KW_CLOSE_CALL, 0);
+	exit_ev(p, &c, 19 * SEC + 30000000, worker, 0, KW_EXIT_CLOSED_LISTENER);
+	ex = refuse_once(p, &c, 19 * SEC + 100000000, "127.0.0.1", 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert(ex->bind_meanwhile);
+	ck_assert(ex->holders_known);
+	ck_assert(ex->opener_gone);
+	ck_assert_uint_eq(ex->holders.holders[0].tgid, 57);
+	tu_assert_contains(ex->text, "gunicorn pid 41 listened on 0.0.0.0:8000 until gunicorn pid "
+			   "57, which inherited it, closed it and exited with code 0 30 ms later");
+	tu_assert_contains(ex->text, "before that, gunicorn pid 90 failed to bind 0.0.0.0:8000 "
+			   "with EADDRINUSE 8.1 s before this refusal; the port is held by gunicorn "
+			   "pid 57 (0.0.0.0:8000), which inherited it from gunicorn pid 41");
+	tu_assert_contains(ex->text, "the old server is still draining");
+	tu_assert_contains(ex->fix, "a restart raced the old server");
+}
+END_TEST
+
+/* the opener is dead and its worker holds the port: the bind fails */
+START_TEST(bind_failed_holder_outlived_its_opener)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 1), worker = task(57, "gunicorn", NS_A, 1);
+	struct kw_task w2 = task(58, "gunicorn", NS_A, 1), fresh = task(90, "gunicorn", NS_A, 1);
+	struct kw_task both[2] = { worker, w2 };
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("127.0.0.1", 8000), master, false);
+	exit_ev(p, &c, 9 * SEC, master, 1 << 8, KW_EXIT_LISTENER);
+	holders_ev(p, 11 * SEC, NS_A, ep("127.0.0.1", 8000), both, 2);
+	bind_fail_ev(p, 11 * SEC, NS_A, fresh, ep("0.0.0.0", 8000), 98);
+	ex = refuse_once(p, &c, 12 * SEC, "10.0.0.5", 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "bind_failed");
+	ck_assert(ex->opener_gone);
+	tu_assert_contains(ex->text, "the port is held by gunicorn pid 57 and 1 more "
+			   "(127.0.0.1:8000), which inherited it from gunicorn pid 41, which opened it "
+			   "and exited with code 1 2.0 s before: the old server is still draining");
+}
+END_TEST
+
+/* a failed bind of 127.0.0.1:P says nothing of a refusal on 127.0.0.2:P */
+START_TEST(failed_bind_of_another_address_is_not_the_cause)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	bind_fail_ev(p, 3 * SEC, NS_A, task(50, "gunicorn", NS_A, 1), ep("127.0.0.1", 8001), 98);
+	ex = refuse_once(p, &c, 4 * SEC, "127.0.0.2", 8001);
+	ck_assert_str_ne(kw_cause_name(ex->cause), "bind_failed");
+}
+END_TEST
+
+/* a listener that went away after a failed bind is nearer the refusal */
+START_TEST(later_close_outranks_an_earlier_failed_bind)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8001), gun, false);
+	bind_fail_ev(p, 3 * SEC, NS_A, task(50, "gunicorn", NS_A, 1), ep("0.0.0.0", 8001), 98);
+	close_ev(p, 5 * SEC, NS_A, ep("0.0.0.0", 8001), gun, KW_CLOSE_KILLED, 9);
+	ex = refuse_once(p, &c, 6 * SEC, "127.0.0.1", 8001);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert(ex->bind_meanwhile);
+}
+END_TEST
+
 START_TEST(bind_failed_names_the_holder)
 {
 	struct capture c;
@@ -1045,6 +1158,10 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, exit_long_after_the_close_is_not_linked);
 	tcase_add_test(tc, prefork_story_json_facts);
 	tcase_add_test(tc, shared_netns_place_is_the_listeners_container);
+	tcase_add_test(tc, restart_race_names_the_worker_and_the_failed_bind);
+	tcase_add_test(tc, bind_failed_holder_outlived_its_opener);
+	tcase_add_test(tc, failed_bind_of_another_address_is_not_the_cause);
+	tcase_add_test(tc, later_close_outranks_an_earlier_failed_bind);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

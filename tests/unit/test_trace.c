@@ -139,6 +139,11 @@ static void make_event(struct kw_event *ev, unsigned int type, uint64_t seed)
 		for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++)
 			ev->memcg_procs.procs[i].comm[KW_COMM_LEN - 1] = '\0';
 		break;
+	case KW_EV_SOCK_HOLDERS:
+		ev->sock_holders.nr = 3;
+		for (int i = 0; i < KW_HOLDERS_MAX; i++)
+			ev->sock_holders.holders[i].comm[KW_COMM_LEN - 1] = '\0';
+		break;
 	default:
 		break;
 	}
@@ -215,7 +220,7 @@ static void put_counters(struct kw_trace_writer *w, uint64_t seed)
 {
 	struct kw_counters c;
 
-	for (int t = 0; t < KW_EV_MAX; t++) {
+	for (int t = 0; t < KW_EV_COUNTED; t++) {
 		c.emitted[t] = seed * 1000 + t;
 		c.lost[t] = seed * 2000 + t;
 		c.aggregated[t] = UINT64_MAX - t - seed;

@@ -172,7 +172,7 @@ int kw_info(const struct kw_opts *o)
 	kw_fmt_time_rfc3339(&b1, (int64_t)in.last_ns + info.boot_to_wall_ns);
 	r.first = in.first_ns ? t0 : NULL;
 	r.last = in.last_ns ? t1 : NULL;
-	for (int t = 0; t < KW_EV_MAX; t++)
+	for (int t = 0; t < KW_EV_COUNTED; t++)
 		r.lost += in.counters.lost[t];
 	if (o->json)
 		print_json(&r);

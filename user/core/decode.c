@@ -17,6 +17,9 @@ _Static_assert(sizeof(struct kw_agg_key) == 40, "kw_agg_key layout");
 _Static_assert(sizeof(struct kw_ev_repeat) == 176, "kw_ev_repeat layout");
 _Static_assert(sizeof(struct kw_ev_cgroup) == 768, "kw_ev_cgroup layout");
 _Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layout");
+_Static_assert(sizeof(struct kw_ev_sock_holders) == 480, "kw_ev_sock_holders layout");
+/* counters have one size in every trace file */
+_Static_assert(sizeof(struct kw_counters) == 4 * 14 * 8, "kw_counters layout");
 
 size_t kw_event_size(unsigned int type)
 {
@@ -34,6 +37,7 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_REPEAT:	return sizeof(struct kw_ev_repeat);
 	case KW_EV_CGROUP:	return sizeof(struct kw_ev_cgroup);
 	case KW_EV_MEMCG_PROCS:	return sizeof(struct kw_ev_memcg_procs);
+	case KW_EV_SOCK_HOLDERS: return sizeof(struct kw_ev_sock_holders);
 	default:		return 0;
 	}
 }
@@ -90,6 +94,11 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 			ev->memcg_procs.nr = KW_MEMCG_PROCS_MAX;
 		for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++)
 			terminate(ev->memcg_procs.procs[i].comm, KW_COMM_LEN);
+	} else if (hdr.type == KW_EV_SOCK_HOLDERS) {
+		if (ev->sock_holders.nr > KW_HOLDERS_MAX)
+			ev->sock_holders.nr = KW_HOLDERS_MAX;
+		for (int i = 0; i < KW_HOLDERS_MAX; i++)
+			terminate(ev->sock_holders.holders[i].comm, KW_COMM_LEN);
 	}
 	return 0;
 }

@@ -97,17 +97,43 @@ static const struct kw_closed_listener *find_closed(const struct kw_model *m, ui
 	return NULL;
 }
 
+/* A recent failed bind whose address would have taken dest: a server that
+ * could not start there (a bind of 127.0.0.1:P says nothing of 127.0.0.2:P). */
 static const struct kw_bind_rec *find_bind_failure(const struct kw_model *m, uint32_t netns,
-						    uint16_t port, uint64_t ts)
+						    const struct kw_addr *dest, uint64_t ts)
 {
 	for (uint32_t i = 0; i < m->binds.n; i++) {
 		const struct kw_bind_rec *b = KW_RING_AT(&m->binds, i);
+		struct kw_listener would = { .local = b->addr };
 
-		if (b->err && b->netns == netns && b->addr.port == port && b->ts_ns <= ts &&
-		    kw_model_recent(m, b->ts_ns))
+		if (b->err && b->netns == netns && b->addr.port == dest->port && b->ts_ns <= ts &&
+		    kw_model_recent(m, b->ts_ns) && kw_listener_accepts(&would, dest))
 			return b;
 	}
 	return NULL;
+}
+
+/* bind_failed with EADDRINUSE: who holds the port now (read when the bind
+ * failed) and whether the process that opened the socket is among them */
+static void find_holders(const struct kw_model *m, struct kw_explanation *ex)
+{
+	const struct kw_ev_sock_holders *h;
+	const struct kw_death *d;
+
+	h = kw_model_holders(m, ex->bind.netns, ex->bind.addr.port, ex->bind.ts_ns);
+	if (!h || !h->nr)
+		return;
+	ex->holders_known = true;
+	ex->holders = *h;
+	if (!ex->holder_known)
+		return;
+	for (uint32_t i = 0; i < h->nr; i++)
+		if (h->holders[i].tgid == ex->holder.tgid)
+			return;
+	d = kw_model_death_of(m, ex->holder.tgid, ex->bind.ts_ns);
+	ex->opener_gone = true;
+	if (d)
+		ex->opener_death = *d;
 }
 
 /* who holds a port in a namespace: a listener, else a successful bind */
@@ -193,16 +219,34 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 	ex->ts_ns = ts;
 	kw_place_from_netns(m, &ex->place, netns);
 
-	bind = find_bind_failure(m, netns, dest->port, ts);
+	bind = find_bind_failure(m, netns, dest, ts);
+	closed = find_closed(m, netns, dest, ts);
+	/* the newer of the two is nearer the refusal: a listener that went
+	 * away after the failed bind is what this refusal met */
+	if (bind && closed && closed->closed_ns > bind->ts_ns) {
+		ex->bind_meanwhile = true;	/* told with the closed listener */
+		ex->bind = *bind;
+		/* the one that held the port then is the closed listener's */
+		if (closed->l.owner_known) {
+			ex->holder_known = true;
+			ex->holder = closed->l.owner;
+			ex->holder_addr = closed->l.local;
+		}
+		if (bind->err == 98)
+			find_holders(m, ex);
+		kw_ex_add_event(ex, bind->event_id);
+		bind = NULL;
+	}
 	if (bind) {
 		ex->cause = KW_CAUSE_BIND_FAILED;
 		ex->bind = *bind;
 		ex->delay_ns = ts - bind->ts_ns;
 		find_holder(m, ex, netns, dest->port, bind->task.tgid);
+		if (bind->err == 98)
+			find_holders(m, ex);
 		kw_ex_add_event(ex, bind->event_id);
 		goto out;
 	}
-	closed = find_closed(m, netns, dest, ts);
 	if (closed) {
 		ex->cause = KW_CAUSE_LISTENER_EXITED;
 		ex->closed = *closed;

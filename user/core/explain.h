@@ -64,10 +64,21 @@ struct kw_explanation {
 	struct kw_place other_place;	/* wrong_netns: where the listener is */
 	struct kw_closed_listener closed;	/* listener_exited */
 	uint64_t delay_ns;		/* listener_exited/bind_failed: before it */
-	struct kw_bind_rec bind;	/* bind_failed */
+	struct kw_bind_rec bind;	/* bind_failed; listener_exited with
+					 * bind_meanwhile: a new server's failed
+					 * bind before the old one's socket closed
+					 * (a restart race) */
+	bool bind_meanwhile;
 	bool holder_known;
-	struct kw_task holder;		/* bind_failed: who holds the port */
+	struct kw_task holder;		/* bind_failed: who opened the listener
+					 * that has the port (or bound it) */
 	struct kw_addr holder_addr;
+	bool holders_known;		/* bind_failed: who holds it now, from
+					 * /proc when the bind failed */
+	struct kw_ev_sock_holders holders;
+	bool opener_gone;		/* the opener is not among the holders:
+					 * it died, others drain the socket */
+	struct kw_death opener_death;
 	uint32_t listeners_checked;	/* no_listener: known in that netns */
 	bool snapshot_taken;
 	uint32_t reason;		/* resets: kernel reason value */

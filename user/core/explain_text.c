@@ -61,6 +61,18 @@ static void listener_text(struct kw_buf *b, const struct kw_listener *l, bool pa
 	kw_fmt_endpoint(b, &l->local);
 }
 
+/* " and exited with code 3 3 ms later", when the closer exited soon after */
+static void closer_exit_text(struct kw_buf *t, const struct kw_closed_listener *c)
+{
+	if (!c->closer_exited)
+		return;
+	kw_buf_puts(t, " and ");
+	kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
+	kw_buf_putc(t, ' ');
+	secs(t, c->closer_exit_ns - c->closed_ns);
+	kw_buf_puts(t, " later");
+}
+
 /* The listener's end when its creator closed it or died holding it:
  * "gunicorn pid 41 listened on 0.0.0.0:8000 until it closed it and exited
  * with code 3 3 ms later" */
@@ -73,12 +85,15 @@ static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c)
 	} else if (c->how == KW_CLOSE_KILLED || c->how == KW_CLOSE_EXIT) {
 		kw_buf_puts(t, "it ");
 		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
+	} else if (c->how == KW_CLOSE_CALL && c->l.owner_known &&
+		   c->closer.tgid && c->closer.tgid != c->l.owner.tgid) {
+		/* another process had it too (a worker that inherited it) */
+		kw_fmt_task(t, &c->closer);
+		kw_buf_puts(t, ", which inherited it, closed it");
+		closer_exit_text(t, c);
 	} else if (c->how == KW_CLOSE_CALL && c->closer_exited) {
-		kw_buf_puts(t, "it closed it and ");
-		kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
-		kw_buf_putc(t, ' ');
-		secs(t, c->closer_exit_ns - c->closed_ns);
-		kw_buf_puts(t, " later");
+		kw_buf_puts(t, "it closed it");
+		closer_exit_text(t, c);
 	} else if (c->how == KW_CLOSE_CALL) {
 		kw_buf_puts(t, "the program closed it");
 	} else {
@@ -112,13 +127,7 @@ static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c)
 		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
 	} else {
 		kw_buf_puts(t, " closed it");
-		if (c->closer_exited) {
-			kw_buf_puts(t, " and ");
-			kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
-			kw_buf_putc(t, ' ');
-			secs(t, c->closer_exit_ns - c->closed_ns);
-			kw_buf_puts(t, " later");
-		}
+		closer_exit_text(t, c);
 	}
 }
 
@@ -148,6 +157,52 @@ static void runtime_stop_text(struct kw_buf *t, struct kw_buf *f, const struct k
 	if (ex->term_known)
 		kw_buf_puts(f, "; it ignored SIGTERM: handle it, or the stop waits the whole "
 			    "grace period and kills it");
+}
+
+/* "; the port is held by gunicorn pid 57 and 1 more (0.0.0.0:8000), which
+ * inherited it from gunicorn pid 41, which opened it and exited with code 0
+ * 3.1 s before: draining" */
+static void holders_text(struct kw_buf *t, const struct kw_explanation *ex)
+{
+	const struct kw_ev_sock_holders *h = &ex->holders;
+
+	kw_buf_puts(t, "; the port is held by ");
+	kw_fmt_task(t, &h->holders[0]);
+	if (h->total > 1)
+		kw_buf_printf(t, " and %u more", h->total - 1);
+	kw_buf_puts(t, " (");
+	kw_fmt_endpoint(t, &h->local);
+	kw_buf_puts(t, ")");
+	if (!ex->opener_gone)
+		return;
+	kw_buf_puts(t, ", which inherited it from ");
+	kw_fmt_task(t, &ex->holder);
+	if (ex->opener_death.ts_ns) {
+		kw_buf_puts(t, ", which opened it and ");
+		kw_exit_status_text(t, ex->opener_death.wait_status, KW_EXIT_SENTENCE);
+		kw_buf_putc(t, ' ');
+		secs(t, ex->bind.ts_ns - ex->opener_death.ts_ns);
+		kw_buf_puts(t, " before");
+	} else {
+		kw_buf_puts(t, ", which opened it and no longer holds it");
+	}
+	kw_buf_puts(t, ": the old server is still draining");
+}
+
+/* listener_exited after a restart race: "; before that, gunicorn pid 90
+ * failed to bind 0.0.0.0:8000 with EADDRINUSE 4.0 s before this refusal;
+ * the port is held by ..." */
+static void meanwhile_text(struct kw_buf *t, const struct kw_explanation *ex)
+{
+	kw_buf_puts(t, "; before that, ");
+	kw_fmt_task(t, &ex->bind.task);
+	kw_buf_puts(t, " failed to bind ");
+	kw_fmt_endpoint(t, &ex->bind.addr);
+	kw_buf_printf(t, " with %s ", kw_errno_name(ex->bind.err) ?: "an error");
+	secs(t, ex->ts_ns - ex->bind.ts_ns);
+	kw_buf_puts(t, " before this refusal");
+	if (ex->holders_known)
+		holders_text(t, ex);
 }
 
 static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
@@ -199,7 +254,13 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_buf_puts(t, ", ");
 		secs(t, ex->delay_ns);
 		kw_buf_puts(t, " before this refusal");
-		if (ex->closed.oom_event_id) {
+		if (ex->bind_meanwhile)
+			meanwhile_text(t, ex);
+		if (ex->bind_meanwhile) {
+			kw_buf_puts(f, "a restart raced the old server: let the new one wait for the "
+				    "port (retry longer, or SO_REUSEPORT) or the old one finish first, "
+				    "then start it again");
+		} else if (ex->closed.oom_event_id) {
 			kw_buf_puts(f, "see the OOM kill of its owner: raise that memory limit or cut "
 				    "its memory use, then restart the service");
 		} else if (ex->closed.closer_exited &&
@@ -225,7 +286,9 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_buf_printf(t, " with %s ", kw_errno_name(ex->bind.err) ?: "an error");
 		secs(t, ex->delay_ns);
 		kw_buf_puts(t, " before");
-		if (ex->holder_known) {
+		if (ex->holders_known)
+			holders_text(t, ex);
+		else if (ex->holder_known) {
 			kw_buf_puts(t, "; the port is held by ");
 			kw_fmt_task(t, &ex->holder);
 			kw_buf_puts(t, " (");
@@ -233,8 +296,11 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_puts(t, ")");
 		}
 		if (ex->bind.err == 98)
-			kw_buf_puts(f, ex->holder_known ? "stop the process holding the port, or "
-				    "configure another port" : "free the port or configure another one");
+			kw_buf_puts(f, ex->opener_gone ? "wait for the old server's processes to "
+				    "finish (or stop them), or retry the new server's bind for longer" :
+				    ex->holder_known || ex->holders_known ?
+				    "stop the process holding the port, or configure another port" :
+				    "free the port or configure another one");
 		else if (ex->bind.err == 13)
 			kw_buf_puts(f, "ports below 1024 need CAP_NET_BIND_SERVICE; use a higher port "
 				    "or grant the capability");

@@ -23,6 +23,7 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->kills.head = m->kills.n = 0;
 	m->ooms.head = m->ooms.n = 0;
 	m->memcg_procs.head = m->memcg_procs.n = 0;
+	m->holders.head = m->holders.n = 0;
 	m->cgroups.head = m->cgroups.n = 0;
 	m->netns.head = m->netns.n = 0;
 	if (!m->cfg.recent_ns)
@@ -111,6 +112,19 @@ const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid
 		if (o->ev.victim.tgid == tgid && o->ev.hdr.ts_boot_ns <= before_ns &&
 		    kw_model_recent(m, o->ev.hdr.ts_boot_ns))
 			return o;
+	}
+	return NULL;
+}
+
+const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint32_t netns,
+						  uint16_t port, uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->holders.n; i++) {
+		const struct kw_ev_sock_holders *h = KW_RING_AT(&m->holders, i);
+
+		if (h->hdr.netns_ino == netns && h->local.port == port && h->hdr.ts_boot_ns <= ts &&
+		    kw_model_recent(m, h->hdr.ts_boot_ns))
+			return h;
 	}
 	return NULL;
 }
@@ -204,8 +218,7 @@ static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t
 		      e->hdr.ts_boot_ns, true);
 }
 
-/* The newest recent death of tgid at or before ts. */
-static const struct kw_death *death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts)
+const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts)
 {
 	for (uint32_t i = 0; i < m->deaths.n; i++) {
 		const struct kw_death *d = KW_RING_AT(&m->deaths, i);
@@ -221,7 +234,7 @@ static const struct kw_death *death_of(const struct kw_model *m, uint32_t tgid, 
  * not seen) is why the socket was left to others. */
 static void note_creator_death(const struct kw_model *m, struct kw_closed_listener *c)
 {
-	const struct kw_death *d = death_of(m, c->l.owner.tgid, c->closed_ns);
+	const struct kw_death *d = kw_model_death_of(m, c->l.owner.tgid, c->closed_ns);
 	const struct kw_oom_rec *oom = kw_model_oom_of(m, c->l.owner.tgid, c->closed_ns);
 
 	if (d) {
@@ -402,6 +415,11 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 	}
 	case KW_EV_MEMCG_PROCS:
 		*KW_RING_PUSH(&m->memcg_procs) = ev->memcg_procs;
+		break;
+	case KW_EV_SOCK_HOLDERS:
+		*KW_RING_PUSH(&m->holders) = ev->sock_holders;
+		for (uint32_t i = 0; i < ev->sock_holders.nr; i++)
+			note_task(m, &ev->sock_holders.holders[i], h->ts_boot_ns);
 		break;
 	case KW_EV_CGROUP:
 		on_cgroup(m, &ev->cgroup);

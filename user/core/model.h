@@ -19,6 +19,7 @@
 #define KW_M_CGROUPS	1024
 #define KW_M_NETNS	1024
 #define KW_M_MEMCG_PROCS 16
+#define KW_M_HOLDERS	16	/* sock_holders records kept */
 
 struct kw_model_cfg {
 	uint64_t recent_ns;	/* how long things stay "recent" */
@@ -124,6 +125,7 @@ struct kw_model {
 	KW_RING(struct kw_kill, KW_M_RECENT) kills;
 	KW_RING(struct kw_oom_rec, KW_M_OOMS) ooms;
 	KW_RING(struct kw_ev_memcg_procs, KW_M_MEMCG_PROCS) memcg_procs;
+	KW_RING(struct kw_ev_sock_holders, KW_M_HOLDERS) holders;	/* as recorded */
 	KW_RING(struct kw_ev_cgroup, KW_M_CGROUPS) cgroups;	/* as recorded */
 	KW_RING(struct kw_netns_rec, KW_M_NETNS) netns;
 };
@@ -159,5 +161,10 @@ uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns);
 const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,
 					 uint64_t before_ns);
 bool kw_model_recent(const struct kw_model *m, uint64_t ts_ns);
+/* the newest recent death of tgid at or before ts; NULL if none */
+const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts);
+/* who held the listener on port in netns, as read at or before ts */
+const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint32_t netns,
+						  uint16_t port, uint64_t ts);
 
 #endif

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <string.h>
 #include "host/cgroups.h"
 #include "host/enrich.h"
 #include "host/memcg_top.h"
 #include "host/procfs.h"
+#include "host/sockdiag.h"
+#include "host/sockholders.h"
 
 void kw_enrich_init(struct kw_enrich *e, struct kw_cgroups *cg)
 {
 	memset(e, 0, sizeof(*e));
 	e->cg = cg;
+	kw_cgroup_mounts_load(KW_PROC_ROOT, &e->mounts);	/* none: ids stay 0 */
 }
 
 static bool seen(struct kw_enrich *e, uint64_t id, bool v1)
@@ -71,6 +75,53 @@ static void on_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn fe
 	}
 }
 
+/* Was this port's holders read less than KW_HOLDERS_EVERY_NS ago?  If
+ * not, remember that it is read now. */
+static bool holders_read_lately(struct kw_enrich *e, uint32_t netns, uint16_t port, uint64_t ts)
+{
+	for (uint32_t i = 0; i < KW_ENRICH_HOLDER_PORTS; i++) {
+		if (e->holder_reads[i].netns == netns && e->holder_reads[i].port == port) {
+			if (ts < e->holder_reads[i].ts_ns + KW_HOLDERS_EVERY_NS)
+				return true;
+			e->holder_reads[i].ts_ns = ts;
+			return false;
+		}
+	}
+	e->holder_reads[e->next_holder_read].netns = netns;
+	e->holder_reads[e->next_holder_read].port = port;
+	e->holder_reads[e->next_holder_read].ts_ns = ts;
+	e->next_holder_read = (e->next_holder_read + 1) % KW_ENRICH_HOLDER_PORTS;
+	return false;
+}
+
+/* EADDRINUSE: who holds the port now, while they still do */
+static void on_bind(struct kw_enrich *e, const struct kw_ev_bind *b, kw_feed_fn feed, void *ctx)
+{
+	struct kw_event rec;
+	int err;
+
+	if (b->ret != -EADDRINUSE || e->holders_off || !(b->hdr.flags & KW_F_TASK) ||
+	    holders_read_lately(e, b->hdr.netns_ino, b->addr.port, b->hdr.ts_boot_ns))
+		return;
+	err = kw_sock_holders(KW_PROC_ROOT, &e->mounts, b->hdr.task.tgid, &b->addr,
+			      &rec.sock_holders);
+	if (kw_sockdiag_hopeless(err)) {
+		e->holders_off = true;
+		return;
+	}
+	if (err)
+		return;		/* the binder is gone, or nothing listens any more */
+	rec.hdr.type = KW_EV_SOCK_HOLDERS;
+	rec.hdr.size = sizeof(rec.sock_holders);
+	rec.hdr.flags = b->hdr.flags & KW_F_NETNS;
+	rec.hdr.netns_ino = b->hdr.netns_ino;
+	rec.hdr.netns_cookie = b->hdr.netns_cookie;
+	stamp(&rec.hdr, &b->hdr);
+	for (uint32_t i = 0; i < rec.sock_holders.nr; i++)
+		describe_task(e, &rec.sock_holders.holders[i], &b->hdr, feed, ctx);
+	feed(ctx, &rec);
+}
+
 void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx)
 {
 	const struct kw_hdr *h = &ev->hdr;
@@ -88,6 +139,9 @@ void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn 
 		break;
 	case KW_EV_LISTEN_CLOSE:
 		describe_task(e, &ev->listen.closer, h, feed, ctx);
+		break;
+	case KW_EV_BIND:
+		on_bind(e, &ev->bind, feed, ctx);
 		break;
 	default:
 		break;

@@ -12,8 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/event.h"
+#include "host/cgmounts.h"
 
 #define KW_ENRICH_SEEN 4096
+#define KW_ENRICH_HOLDER_PORTS 16	/* ports whose holders were read lately */
+#define KW_HOLDERS_EVERY_NS 500000000ULL	/* at most this often per port */
 
 struct kw_cgroups;
 
@@ -24,6 +27,16 @@ struct kw_enrich {
 		bool v1;
 	} seen[KW_ENRICH_SEEN];	/* ids already described in the stream */
 	uint32_t nr_seen;
+	/* who holds a port, read when a bind fails with EADDRINUSE: a server
+	 * retrying its bind (gunicorn: 5 times) is read once per interval */
+	bool holders_off;	/* no /proc or no sock_diag: stop asking */
+	struct kw_cgroup_mounts mounts;
+	struct {
+		uint32_t netns;
+		uint16_t port;
+		uint64_t ts_ns;
+	} holder_reads[KW_ENRICH_HOLDER_PORTS];
+	uint32_t next_holder_read;
 };
 
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);

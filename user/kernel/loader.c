@@ -269,7 +269,7 @@ int kw_loader_counters(struct kw_loader *l, struct kw_counters *sum)
 	ret = bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.kw_counters), &zero, percpu);
 	if (!ret) {
 		for (int c = 0; c < l->ncpus; c++)
-			for (int t = 0; t < KW_EV_MAX; t++) {
+			for (int t = 0; t < KW_EV_COUNTED; t++) {
 				sum->emitted[t] += percpu[c].emitted[t];
 				sum->lost[t] += percpu[c].lost[t];
 				sum->aggregated[t] += percpu[c].aggregated[t];

@@ -301,3 +301,30 @@ void kw_fields_memcg_procs(struct kw_fields *f, const struct kw_event *ev,
 	}
 	kw_json_arr_end(j);
 }
+
+void kw_fields_sock_holders(struct kw_fields *f, const struct kw_event *ev,
+			    const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_sock_holders *e = &ev->sock_holders;
+	struct kw_json *j = kw_fields_json_only(f);
+
+	(void)ctx;
+	kw_put_endpoint(f, KW_JSON_ONLY("local"), &e->local, KW_EP_OBJECT);
+	kw_f_u64(f, KW_JSON_ONLY("sock_ino"), e->sock_ino);
+	kw_f_u64(f, KW_JSON_ONLY("total"), e->total);
+	if (!j)
+		return;
+	kw_json_arr_begin(j, "holders");
+	for (uint32_t i = 0; i < e->nr && i < KW_HOLDERS_MAX; i++) {
+		const struct kw_task *t = &e->holders[i];
+
+		kw_json_obj_begin(j, NULL);
+		kw_json_u64(j, "pid", t->tgid);
+		kw_json_strn(j, "comm", t->comm, sizeof(t->comm));
+		kw_json_u64(j, "uid", t->uid);
+		kw_json_u64(j, "cgroup_id", t->cgroup_id);
+		kw_json_u64(j, "netns", t->netns_ino);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}

@@ -150,6 +150,9 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	[KW_EV_MEMCG_PROCS] = {
 		.fields = kw_fields_memcg_procs, .context = true, .severity = KW_SEV_WARN,
 	},
+	[KW_EV_SOCK_HOLDERS] = {
+		.fields = kw_fields_sock_holders, .context = true, .severity = KW_SEV_WARN,
+	},
 };
 
 const struct kw_event_kind *kw_event_kind(unsigned int type)

@@ -95,6 +95,53 @@ static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener 
 	}
 }
 
+/* bind_failed: who holds the port now (null when not read), and whether
+ * the process that opened it is gone (the old server draining) */
+static void j_holders(struct kw_fields *f, const struct kw_explanation *ex)
+{
+	struct kw_json *j = f->j;
+
+	if (!ex->holders_known) {
+		kw_json_null(j, "holders");
+		return;
+	}
+	kw_json_arr_begin(j, "holders");
+	for (uint32_t i = 0; i < ex->holders.nr && i < KW_HOLDERS_MAX; i++) {
+		kw_json_obj_begin(j, NULL);
+		kw_json_u64(j, "pid", ex->holders.holders[i].tgid);
+		kw_json_strn(j, "comm", ex->holders.holders[i].comm, KW_COMM_LEN);
+		kw_json_u64(j, "cgroup_id", ex->holders.holders[i].cgroup_id);
+		kw_json_u64(j, "netns", ex->holders.holders[i].netns_ino);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+	kw_json_u64(j, "holders_total", ex->holders.total);
+	kw_json_bool(j, "draining", ex->opener_gone);
+	if (ex->opener_gone && ex->opener_death.ts_ns)
+		j_exit(f, "opener_exit", ex->opener_death.wait_status);
+	else
+		kw_json_null(j, "opener_exit");
+}
+
+/* listener_exited: a new server's failed bind before the old socket closed
+ * (a restart race), or null */
+static void j_bind_meanwhile(struct kw_fields *f, const struct kw_explanation *ex)
+{
+	struct kw_json *j = f->j;
+
+	if (!ex->bind_meanwhile) {
+		kw_json_null(j, "bind_failed_before");
+		return;
+	}
+	kw_json_obj_begin(j, "bind_failed_before");
+	j_task(f, "binder", &ex->bind.task);
+	j_endpoint(f, "bind_addr", &ex->bind.addr);
+	kw_json_str(j, "bind_error", kw_errno_name(ex->bind.err));
+	kw_json_u64(j, "before_ms", (ex->ts_ns - ex->bind.ts_ns) / 1000000);
+	j_holders(f, ex);
+	kw_json_obj_end(j);
+}
+
 static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex)
 {
 	struct kw_json *j = f->j;
@@ -140,6 +187,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 			kw_json_null(j, "oom_kill_event");
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
 		j_closed_story(f, &ex->closed);
+		j_bind_meanwhile(f, ex);
 		break;
 	case KW_CAUSE_BIND_FAILED:
 		j_task(f, "binder", &ex->bind.task);
@@ -152,6 +200,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		} else {
 			kw_json_null(j, "holder");
 		}
+		j_holders(f, ex);
 		break;
 	case KW_CAUSE_NO_LISTENER:
 		kw_json_u64(j, "listeners_checked", ex->listeners_checked);

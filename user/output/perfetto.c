@@ -489,7 +489,7 @@ void kw_perfetto_finish(struct kw_perfetto *pf)
 		end_open(pf, l, NULL, 0, pf->c->last_ns > start ? pf->c->last_ns : start,
 			 "open at the end of the trace");
 	}
-	for (int t = 0; t < KW_EV_MAX; t++)
+	for (int t = 0; t < KW_EV_COUNTED; t++)
 		lost += pf->c->counters.lost[t];
 	kw_json_init(&j, &b);
 	kw_json_obj_begin(&j, NULL);

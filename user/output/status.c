@@ -109,7 +109,7 @@ uint64_t kw_counters_lost_total(const struct kw_counters *c)
 {
 	uint64_t n = 0;
 
-	for (int t = 0; t < KW_EV_MAX; t++)
+	for (int t = 0; t < KW_EV_COUNTED; t++)
 		n += c->lost[t];
 	return n;
 }
@@ -117,7 +117,7 @@ uint64_t kw_counters_lost_total(const struct kw_counters *c)
 static void json_counter_obj(struct kw_json *j, const char *key, const __u64 *v)
 {
 	kw_json_obj_begin(j, key);
-	for (int t = 1; t < KW_EV_MAX; t++)
+	for (int t = 1; t < KW_EV_COUNTED; t++)
 		if (kw_event_name(t) && t < KW_EV_REPEAT)	/* kernel events only */
 			kw_json_u64(j, kw_event_name(t), v[t]);
 	kw_json_obj_end(j);
@@ -143,7 +143,7 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 	kw_buf_printf(b, "kwhy %s: %" PRIu64 " lost, %" PRIu64 " malformed; per event "
 		      "(sent/aggregated/filtered/lost):", si->final ? "final counters" : "counters",
 		      kw_counters_lost_total(c), si->decode_errors);
-	for (int t = 1; t < KW_EV_MAX; t++) {
+	for (int t = 1; t < KW_EV_COUNTED; t++) {
 		if (t >= KW_EV_REPEAT || !(c->emitted[t] | c->aggregated[t] | c->filtered[t] |
 					   c->lost[t]))
 			continue;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Who holds a listening socket now (see sockholders.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "host/pidwalk.h"
+#include "host/procfs.h"
+#include "host/proctask.h"
+#include "host/sockdiag.h"
+#include "host/sockholders.h"
+
+/* the listener found for the port: an exact address beats a wildcard */
+struct pick {
+	const struct kw_addr *want;
+	struct kw_diag_listener best;
+	int score;		/* 0 none, 1 same port, 2 wildcard, 3 same address */
+};
+
+static bool is_wildcard(const struct kw_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a->addr, zero, a->family == 10 ? 16 : 4);
+}
+
+static void on_listener(void *ctx, const struct kw_diag_listener *l)
+{
+	struct pick *p = ctx;
+	int score;
+
+	if (l->local.port != p->want->port)
+		return;
+	if (l->local.family == p->want->family &&
+	    !memcmp(l->local.addr, p->want->addr, l->local.family == 10 ? 16 : 4))
+		score = 3;
+	else if (is_wildcard(&l->local))
+		score = 2;
+	else
+		score = 1;
+	if (score > p->score) {
+		p->score = score;
+		p->best = *l;
+	}
+}
+
+struct holders {
+	uint64_t ino;
+	bool found;		/* the current pid holds it */
+};
+
+static void on_socket(void *ctx, uint32_t pid, uint64_t sock_ino)
+{
+	struct holders *h = ctx;
+
+	(void)pid;
+	if (sock_ino == h->ino)
+		h->found = true;
+}
+
+int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
+		    const struct kw_addr *want, struct kw_ev_sock_holders *out)
+{
+	struct pick p = { .want = want };
+	struct kw_pid_netns *pids = NULL;
+	uint32_t truncated = 0;
+	uint64_t cookie;
+	struct stat st;
+	size_t nr = 0;
+	int root, nsfd, ret;
+
+	memset(out, 0, sizeof(*out));
+	root = kw_proc_open_root(proc_root);
+	if (root < 0)
+		return root;
+	ret = kw_proc_statat(root, pid, "ns/net", &st);
+	nsfd = ret ? ret : kw_proc_openat(root, pid, "ns/net", O_RDONLY);
+	if (nsfd < 0) {
+		ret = nsfd;
+		goto out;
+	}
+	ret = kw_sockdiag_listeners(nsfd, on_listener, &p, &cookie);
+	close(nsfd);
+	if (ret)
+		goto out;
+	if (!p.score) {
+		ret = -ENOENT;
+		goto out;
+	}
+	out->local = p.best.local;
+	out->sock_ino = p.best.ino;
+	/* only the namespace's processes can hold it (an fd passed to
+	 * another namespace is rare enough to miss) */
+	ret = kw_pidwalk_netns(root, &pids, &nr, &truncated);
+	for (size_t i = 0; !ret && i < nr; i++) {
+		struct holders h = { .ino = p.best.ino };
+
+		if (pids[i].netns != st.st_ino)
+			continue;
+		kw_pid_sockets(root, pids[i].pid, on_socket, &h, &truncated);
+		if (!h.found)
+			continue;
+		if (out->nr < KW_HOLDERS_MAX)
+			kw_proc_task(root, mounts, pids[i].pid, &out->holders[out->nr++]);
+		out->total++;
+	}
+out:
+	free(pids);
+	close(root);
+	return ret;
+}

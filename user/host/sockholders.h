@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Who holds a listening socket now, read from /proc the way `ss -p` does:
+ * the listeners on a port in a process's network namespace (sock_diag),
+ * then every process of that namespace with an fd on that socket.  A
+ * prefork server's workers inherit the socket, so the process that opened
+ * it may be gone while the port stays taken: this names who has it.
+ */
+#ifndef KWHY_SOCKHOLDERS_H
+#define KWHY_SOCKHOLDERS_H
+
+#include <stdint.h>
+#include "core/event.h"
+#include "host/cgmounts.h"
+
+/*
+ * The holders of the listener on want's port (any address; the one whose
+ * address would take want's first) in the network namespace of pid, below
+ * proc_root, into out (cleared; its header left to the caller).  0, or
+ * -ENOENT when nothing listens there, or another -errno.
+ */
+int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
+		    const struct kw_addr *want, struct kw_ev_sock_holders *out);
+
+#endif
