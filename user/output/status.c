@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
+#include <string.h>
+#include "util/escape.h"
 #include "util/json.h"
 #include "output/pieces.h"
 #include "output/status.h"
@@ -152,6 +154,48 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 			      (unsigned long long)c->aggregated[t],
 			      (unsigned long long)c->filtered[t], (unsigned long long)c->lost[t]);
 	}
+}
+
+static const char *or_null(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+/* target descriptions hold container names: untrusted, escaped */
+static void text_target(struct kw_buf *b, const struct kw_target_info *ti)
+{
+	bool back = !strcmp(ti->state, "back");
+
+	kw_buf_printf(b, "kwhy: %s", back ? "the target is back: " : "the target, ");
+	kw_escape_term(b, ti->target, strlen(ti->target));
+	if (back && or_null(ti->previous_id))
+		kw_buf_printf(b, ", was %.12s", ti->previous_id);
+	if (back)
+		kw_buf_printf(b, "; watching it");
+	else if (ti->follows)
+		kw_buf_printf(b, ", has gone away (its cgroup was removed, or made anew by a "
+			      "restart); watching for a container of that name to return");
+	else
+		kw_buf_printf(b, ", has gone away (its cgroup or process no longer exists); "
+			      "still watching in case it returns");
+}
+
+void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *ti)
+{
+	struct kw_json j;
+
+	if (!json) {
+		text_target(b, ti);
+		return;
+	}
+	json_begin(&j, b, "target", ti->now_wall_ns);
+	kw_json_str(&j, "state", ti->state);
+	kw_json_str(&j, "target", ti->target);
+	kw_json_str(&j, "id", or_null(ti->id));
+	if (!strcmp(ti->state, "back"))
+		kw_json_str(&j, "previous_id", or_null(ti->previous_id));
+	kw_json_bool(&j, "follows", ti->follows);
+	kw_json_obj_end(&j);
 }
 
 static const char *yes_no(bool v)
