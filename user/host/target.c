@@ -337,6 +337,23 @@ static int resolve_name(struct kw_target *t, const struct kw_target_spec *sp, ch
 	return 0;
 }
 
+/* A name with no cgroup that Docker knows as a stopped container: say so.
+ * The name is the user's own string; the metadata's is not printed. */
+static bool stopped_message(const struct kw_target_spec *sp, char *err, size_t errlen)
+{
+	struct kw_docker_found *d = malloc(sizeof(*d));
+	bool stopped = d && !kw_docker_find(sp->host_root, sp->container, d) &&
+		       !d->state.running;
+
+	if (stopped)
+		snprintf(err, errlen, "--container %s: container %.12s is stopped (exit code "
+			 "%lld%s%.39s); start it (docker start) and run kwhy again", sp->container,
+			 d->id, (long long)d->state.exit_code,
+			 d->state.finished_at[0] ? ", finished at " : "", d->state.finished_at);
+	free(d);
+	return stopped;
+}
+
 int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *sp, char *err,
 		      size_t errlen)
 {
@@ -372,6 +389,9 @@ int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *sp, char
 	}
 	if (r)
 		return r;
+	if (!t->cg2_dir[0] && !t->memcg_dir[0] && kw_target_want_kind(want) == KW_WANT_NAME &&
+	    stopped_message(sp, err, errlen))
+		return -1;
 	if (!t->cg2_dir[0] && !t->memcg_dir[0]) {
 		snprintf(err, errlen, "--container %s: no such container (looked for a container "
 			 "name, id or id prefix, pid or cgroup path in %s%s%s)", want, cg2,
