@@ -145,6 +145,48 @@ START_TEST(stats_text)
 }
 END_TEST
 
+/* target records: JSON with ids, text with the name escaped */
+START_TEST(target_records)
+{
+	struct kw_buf b = fresh();
+	struct kw_target_info ti = { .state = "back", .target = "container web (bbbb)",
+				     .id = "bbbbcccc", .previous_id = "aaaadddd",
+				     .follows = true };
+
+	kw_format_target(&b, true, &ti);
+	ck_assert(!b.truncated);
+	v = tu_parse(out);
+	tu_assert_str(v, "type", "target");
+	tu_assert_str(v, "state", "back");
+	tu_assert_str(v, "target", "container web (bbbb)");
+	tu_assert_str(v, "id", "bbbbcccc");
+	tu_assert_str(v, "previous_id", "aaaadddd");
+	tu_assert_bool(v, "follows", true);
+	jq_free(v);
+	v = NULL;
+
+	b = fresh();
+	ti.state = "gone";
+	ti.id = "";
+	kw_format_target(&b, true, &ti);
+	v = tu_parse(out);
+	tu_assert_null(v, "id");
+	tu_assert_absent(v, "previous_id");
+
+	b = fresh();
+	ti.target = "container \x1b[2Jweb";
+	kw_format_target(&b, false, &ti);
+	tu_assert_not_contains(out, "\x1b");
+	tu_assert_contains(out, "has gone away");
+	tu_assert_contains(out, "watching for a container of that name to return");
+	b = fresh();
+	ti.state = "back";
+	kw_format_target(&b, false, &ti);
+	tu_assert_contains(out, "the target is back: ");
+	tu_assert_contains(out, ", was aaaadddd; watching it");
+}
+END_TEST
+
 START_TEST(doctor_json)
 {
 	struct kw_buf b = fresh();
@@ -195,6 +237,7 @@ Suite *meta_suite(void)
 	tcase_add_test(t, ready_text);
 	tcase_add_test(t, stats_json);
 	tcase_add_test(t, stats_text);
+	tcase_add_test(t, target_records);
 	tcase_add_test(t, doctor_json);
 	tcase_add_test(t, doctor_json_without_btf);
 	suite_add_tcase(s, t);

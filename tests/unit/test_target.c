@@ -185,6 +185,58 @@ START_TEST(offline_scan)
 }
 END_TEST
 
+/* --container as an absolute cgroupfs path: relative to the mount that
+ * holds it, the longest one; a relative path is left alone */
+START_TEST(absolute_cgroupfs_paths)
+{
+	const char *hybrid[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory",
+				 "/sys/fs/cgroup/cpu,cpuacct", "", NULL };
+	const char *v2[] = { "/sys/fs/cgroup/", "/" };
+	char rel[64], tiny[4];
+
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/memory/docker/ab", hybrid, 5, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/docker/ab");
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/unified/docker/ab", hybrid, 5, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/docker/ab");
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/cpu,cpuacct", hybrid, 5, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/");
+	/* "/sys/fs/cgroup/memoryx" is no path under "/sys/fs/cgroup/memory" */
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/memoryx/a", hybrid, 5, rel,
+					     sizeof(rel)), 0);
+	ck_assert_int_eq(kw_target_mount_rel("/docker/ab", hybrid, 5, rel, sizeof(rel)), 0);
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/system.slice/x.scope", v2, 2, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/system.slice/x.scope");
+	/* a mount at "/" says nothing */
+	ck_assert_int_eq(kw_target_mount_rel("/docker/ab", v2 + 1, 1, rel, sizeof(rel)), 0);
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/memory/docker/ab", hybrid, 5, tiny,
+					     sizeof(tiny)), -1);
+}
+END_TEST
+
+/* which targets follow what they name after it went away */
+START_TEST(follows_names_and_paths)
+{
+	struct kw_target t = { .on = true };
+
+	ck_assert(kw_target_follows("web"));
+	ck_assert(kw_target_follows("3f4e5d6c"));
+	ck_assert(kw_target_follows("/docker/3f4e"));
+	ck_assert(!kw_target_follows("4242"));
+	ck_assert(!kw_target_follows(""));
+	ck_assert(!kw_target_follows(NULL));
+	kw_target_add_cgroup(&t, 7, false);
+	kw_target_add_cgroup(&t, 9, true);
+	ck_assert(kw_target_has_cgroup(&t, 7, false));
+	ck_assert(!kw_target_has_cgroup(&t, 7, true));
+	ck_assert(kw_target_has_cgroup(&t, 9, true));
+	ck_assert(!kw_target_has_cgroup(&t, 9, false));
+}
+END_TEST
+
 Suite *target_suite(void)
 {
 	Suite *s = suite_create("target");
@@ -195,6 +247,8 @@ Suite *target_suite(void)
 	tcase_add_test(tc, memcg_match_only_for_v1);
 	tcase_add_test(tc, container_rule);
 	tcase_add_test(tc, offline_scan);
+	tcase_add_test(tc, absolute_cgroupfs_paths);
+	tcase_add_test(tc, follows_names_and_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }
