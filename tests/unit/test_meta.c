@@ -190,10 +190,27 @@ END_TEST
 START_TEST(doctor_json)
 {
 	struct kw_buf b = fresh();
+	struct kw_runtime_found rt[KW_RUNTIMES_N] = {
+		{ .runtime = KW_RT_DOCKER, .found = true, .evidence = "/run/docker.sock",
+		  .driver = "cgroupfs", .layout = "/docker/<id>", .names = true,
+		  .names_from = "/var/lib/docker/containers" },
+		{ .runtime = KW_RT_CONTAINERD },
+		{ .runtime = KW_RT_CRIO },
+		{ .runtime = KW_RT_PODMAN },
+	};
 
-	kw_format_doctor(&b, true, &p, &f);
+	kw_format_doctor(&b, true, &p, &f, rt);
 	ck_assert(!b.truncated);
 	v = tu_parse(out);
+	tu_assert_str(v, "runtimes.0.runtime", "docker");
+	tu_assert_bool(v, "runtimes.0.found", true);
+	tu_assert_str(v, "runtimes.0.cgroup_driver", "cgroupfs");
+	tu_assert_str(v, "runtimes.0.cgroup_layout", "/docker/<id>");
+	tu_assert_bool(v, "runtimes.0.names", true);
+	tu_assert_str(v, "runtimes.1.runtime", "containerd");
+	tu_assert_bool(v, "runtimes.1.found", false);
+	tu_assert_null(v, "runtimes.1.cgroup_driver");
+	ck_assert_uint_eq(jq_len(v, "runtimes"), KW_RUNTIMES_N);
 	tu_assert_str(v, "type", "doctor");
 	tu_assert_bool(v, "btf", true);
 	tu_assert_null(v, "btf_error");
@@ -217,7 +234,7 @@ START_TEST(doctor_json_without_btf)
 		f.tp_args[i] = -1;
 	f.tracefs[0] = '\0';
 	kw_plan_make(&f, &p);
-	kw_format_doctor(&b, true, &p, &f);
+	kw_format_doctor(&b, true, &p, &f, NULL);
 	v = tu_parse(out);
 	tu_assert_bool(v, "btf", false);
 	tu_assert_str(v, "btf_error", "no \"BTF\"\n here");

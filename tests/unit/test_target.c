@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "suites.h"
+#include "core/runtimes.h"
 #include "core/target.h"
 
 static struct kw_event listen_in(uint32_t netns, uint32_t tgid, uint64_t cg, uint16_t port)
@@ -237,6 +238,27 @@ START_TEST(follows_names_and_paths)
 }
 END_TEST
 
+/* a runtime's driver and layout from one container's cgroup path */
+START_TEST(runtime_layouts)
+{
+	static const char id[] = "e3f1d3be92332a574dbe16bc4b5d7fdb914409d567bc470cc335cc4285470eb4";
+	char path[256], driver[16], layout[200];
+
+	snprintf(path, sizeof(path), "/process_api/55/docker/%s", id);
+	ck_assert(kw_runtime_layout(path, id, driver, sizeof(driver), layout, sizeof(layout)));
+	ck_assert_str_eq(driver, "cgroupfs");
+	ck_assert_str_eq(layout, "/process_api/55/docker/<id>");
+	snprintf(path, sizeof(path), "/system.slice/docker-%s.scope/init", id);
+	ck_assert(kw_runtime_layout(path, id, driver, sizeof(driver), layout, sizeof(layout)));
+	ck_assert_str_eq(driver, "systemd");
+	ck_assert_str_eq(layout, "/system.slice/docker-<id>.scope");
+	ck_assert(!kw_runtime_layout("/user.slice", id, driver, sizeof(driver), layout,
+				     sizeof(layout)));
+	ck_assert(!kw_runtime_layout("/user.slice", "", driver, sizeof(driver), layout,
+				     sizeof(layout)));
+}
+END_TEST
+
 Suite *target_suite(void)
 {
 	Suite *s = suite_create("target");
@@ -249,6 +271,7 @@ Suite *target_suite(void)
 	tcase_add_test(tc, offline_scan);
 	tcase_add_test(tc, absolute_cgroupfs_paths);
 	tcase_add_test(tc, follows_names_and_paths);
+	tcase_add_test(tc, runtime_layouts);
 	suite_add_tcase(s, tc);
 	return s;
 }

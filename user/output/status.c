@@ -203,8 +203,49 @@ static const char *yes_no(bool v)
 	return v ? "yes" : "no";
 }
 
+/* the runtimes found; what was not found is listed too, as not found */
+static void json_runtimes(struct kw_json *j, const struct kw_runtime_found *rt)
+{
+	kw_json_arr_begin(j, "runtimes");
+	for (int i = 0; rt && i < KW_RUNTIMES_N; i++) {
+		const struct kw_runtime_found *r = &rt[i];
+
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "runtime", kw_runtime_name(r->runtime));
+		kw_json_bool(j, "found", r->found);
+		kw_json_str(j, "evidence", or_null(r->evidence));
+		kw_json_str(j, "cgroup_driver", or_null(r->driver));
+		kw_json_str(j, "cgroup_layout", or_null(r->layout));
+		kw_json_bool(j, "names", r->names);
+		kw_json_str(j, "names_from", or_null(r->names_from));
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
+static void text_runtimes(struct kw_buf *b, const struct kw_runtime_found *rt)
+{
+	kw_buf_puts(b, "runtimes\n");
+	for (int i = 0; rt && i < KW_RUNTIMES_N; i++) {
+		const struct kw_runtime_found *r = &rt[i];
+
+		if (!r->found) {
+			kw_buf_printf(b, "  %-11s not found\n", kw_runtime_name(r->runtime));
+			continue;
+		}
+		kw_buf_printf(b, "  %-11s %s", kw_runtime_name(r->runtime), r->evidence);
+		if (r->layout[0])
+			kw_buf_printf(b, "; cgroup driver %s, containers at %s", r->driver,
+				      r->layout);
+		else
+			kw_buf_puts(b, "; no running container shows its cgroup layout");
+		kw_buf_printf(b, "; names %s%s\n", r->names ? "from " : "unreadable: ",
+			      r->names_from);
+	}
+}
+
 void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
-		      const struct kw_features *f)
+		      const struct kw_features *f, const struct kw_runtime_found *rt)
 {
 	struct kw_json j;
 
@@ -228,6 +269,7 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 		for (int i = 0; i < KW_TP_MAX; i++)
 			kw_json_i64(&j, kw_tp_names[i], f->tp_args[i]);
 		kw_json_obj_end(&j);
+		json_runtimes(&j, rt);
 		json_plan_items(&j, p);
 		kw_json_obj_end(&j);
 		return;
@@ -251,7 +293,10 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 	if (f->memcg_v1_mount[0])
 		kw_buf_printf(b, ", v1 memory controller at %s (OOM limits are read there)",
 			      f->memcg_v1_mount);
-	kw_buf_puts(b, "\ntracepoints  (arguments in BTF, -1 = absent)\n");
+	kw_buf_puts(b, "\n");
+	if (rt)
+		text_runtimes(b, rt);
+	kw_buf_puts(b, "tracepoints  (arguments in BTF, -1 = absent)\n");
 	for (int i = 0; i < KW_TP_MAX; i++)
 		kw_buf_printf(b, "  %-28s %d\n", kw_tp_names[i], f->tp_args[i]);
 	kw_buf_puts(b, "plan\n");

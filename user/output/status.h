@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "kernel/probe.h"
 #include "output/format.h"
+#include "core/runtimes.h"
 #include "kwhy/events.h"
 
 struct kw_ready_info {
@@ -46,7 +47,8 @@ struct kw_target_info {
 
 void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *ti);
 
+/* rt: KW_RUNTIMES_N runtimes (core/runtimes.h), NULL when not looked for */
 void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
-		      const struct kw_features *f);
+		      const struct kw_features *f, const struct kw_runtime_found *rt);
 
 #endif
