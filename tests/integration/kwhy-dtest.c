@@ -663,6 +663,15 @@ static void expect_followed(const char *sc, const char *name, const char *id,
 		  IT_ARRAY_SIZE(ex));
 }
 
+/* kwhy watch --json --container name */
+static bool watch_container(const char *sc, const char *name, uint64_t *since)
+{
+	const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", name,
+				     NULL };
+
+	return start_kwhy(sc, args, since);
+}
+
 /* docker restart: the same id, its cgroup made anew */
 static void scen_follow_restart(const char *sc)
 {
@@ -673,13 +682,8 @@ static void scen_follow_restart(const char *sc)
 	if (!run_ctr(sc, web, NULL, PY_LISTEN, "8001") || !wait_listening(sc, web))
 		return;
 	ctr_id(web, id, sizeof(id));
-	{
-		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", web,
-					     NULL };
-
-		if (!start_kwhy(sc, args, &since))
-			return;
-	}
+	if (!watch_container(sc, web, &since))
+		return;
 	/* python3 as pid 1 ignores SIGTERM: -t 1 kills it after a second */
 	if (DOCKER(sc, "docker restart", "restart", "-t", "1", web))
 		expect_followed(sc, web, id, id, since);
@@ -696,13 +700,8 @@ static void scen_follow_new_name(const char *sc)
 	if (!run_ctr(sc, web, NULL, PY_LISTEN, "8001") || !wait_listening(sc, web))
 		return;
 	ctr_id(web, id, sizeof(id));
-	{
-		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", web,
-					     NULL };
-
-		if (!start_kwhy(sc, args, &since))
-			return;
-	}
+	if (!watch_container(sc, web, &since))
+		return;
 	if (!DOCKER(sc, "docker rm -f", "rm", "-f", web)) {
 		it_kwhy_stop(sc, since);
 		return;
