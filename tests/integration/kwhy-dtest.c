@@ -51,7 +51,7 @@
 static const char *g_kwhy;
 static const char *g_image = "kwhy-test/gunicorn:1";
 static char g_docker[PATH_MAX];
-static char g_names[8][64];	/* containers made, removed at the end */
+static char g_names[16][64];	/* containers made, removed at the end */
 static int g_nr_names;
 
 /* listen on 127.0.0.1:PORT, say so, keep it open */
@@ -605,6 +605,144 @@ static void scen_ipv6_other_container(const char *sc)
 	it_kwhy_stop(sc, since);
 }
 
+/* a container's full id; "" if none */
+static void ctr_id(const char *name, char *id, size_t len)
+{
+	static char out[256];
+
+	out[0] = '\0';
+	docker(NULL, NULL, DOCKER_MS, (const char *const[]){ "inspect", "-f", "{{.Id}}", name,
+	       NULL }, out, sizeof(out));
+	out[strcspn(out, "\n")] = '\0';
+	snprintf(id, len, "%s", out);
+}
+
+/* After the target came back as id (was previous): gone, then back, then
+ * a refused connect in the new container is shown, the kernel filter
+ * having taken its new cgroups. */
+static void expect_followed(const char *sc, const char *name, const char *id,
+			    const char *previous, uint64_t since)
+{
+	const struct it_cond gone[] = {
+		K_STR("type", "target"),
+		K_STR("state", "gone"),
+		C_STR("id", previous),
+		C_BOOL("follows", true),
+	};
+	const struct it_cond back[] = {
+		K_STR("type", "target"),
+		K_STR("state", "back"),
+		C_STR("id", id),
+		C_STR("previous_id", previous),
+	};
+	const struct it_cond cf[] = {
+		K_STR("type", "connect_failed"),
+		K_INT("remote.port", 8002),
+		C_STR("error", "ECONNREFUSED"),
+	};
+	const struct it_cond ex[] = {
+		K_STR("type", "explanation"),
+		K_STR("facts.destination", "127.0.0.1:8002"),
+		C_STR("container.name", name),
+	};
+	int st;
+
+	it_expect(sc, "a target record: gone", since, IT_EXPECT_MS, gone, IT_ARRAY_SIZE(gone));
+	if (!it_expect(sc, "a target record: back, the new id", since, IT_EXPECT_MS, back,
+		       IT_ARRAY_SIZE(back)))
+		return;
+	if (wait_listening(sc, name) && exec_py(name, PY_CONNECT, "8002", &st) &&
+	    WIFEXITED(st) && !WEXITSTATUS(st))
+		it_pass(sc, "the new container's connect to :8002 is refused");
+	else
+		it_fail(sc, "the new container's connect to :8002 is refused", "docker exec %s",
+			it_status_text(st));
+	it_expect(sc, "connect_failed of the new container", since, IT_EXPECT_MS, cf,
+		  IT_ARRAY_SIZE(cf));
+	it_expect(sc, "its explanation names the container", since, IT_EXPECT_MS, ex,
+		  IT_ARRAY_SIZE(ex));
+}
+
+/* kwhy watch --json --container name */
+static bool watch_container(const char *sc, const char *name, uint64_t *since)
+{
+	const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", name,
+				     NULL };
+
+	return start_kwhy(sc, args, since);
+}
+
+/* docker restart: the same id, its cgroup made anew */
+static void scen_follow_restart(const char *sc)
+{
+	char web[64], id[128];
+	uint64_t since;
+
+	ctr_name(web, sizeof(web), "frst");
+	if (!run_ctr(sc, web, NULL, PY_LISTEN, "8001") || !wait_listening(sc, web))
+		return;
+	ctr_id(web, id, sizeof(id));
+	if (!watch_container(sc, web, &since))
+		return;
+	/* python3 as pid 1 ignores SIGTERM: -t 1 kills it after a second */
+	if (DOCKER(sc, "docker restart", "restart", "-t", "1", web))
+		expect_followed(sc, web, id, id, since);
+	it_kwhy_stop(sc, since);
+}
+
+/* docker rm, then docker run of another container with the same name */
+static void scen_follow_new_name(const char *sc)
+{
+	char web[64], id[128], id2[128];
+	uint64_t since;
+
+	ctr_name(web, sizeof(web), "fnew");
+	if (!run_ctr(sc, web, NULL, PY_LISTEN, "8001") || !wait_listening(sc, web))
+		return;
+	ctr_id(web, id, sizeof(id));
+	if (!watch_container(sc, web, &since))
+		return;
+	if (!DOCKER(sc, "docker rm -f", "rm", "-f", web)) {
+		it_kwhy_stop(sc, since);
+		return;
+	}
+	it_drain(1500);		/* kwhy sees it gone before the new one comes */
+	if (run_ctr(sc, web, NULL, PY_LISTEN, "8001")) {
+		ctr_id(web, id2, sizeof(id2));
+		if (strcmp(id, id2))
+			it_pass(sc, "the new container has a new id");
+		else
+			it_fail(sc, "the new container has a new id", "the same id %s", id);
+		expect_followed(sc, web, id2, id, since);
+	}
+	it_kwhy_stop(sc, since);
+}
+
+/* a stopped container is said to be stopped, exit code 2 */
+static void scen_stopped(const char *sc)
+{
+	static char out[4096], err[4096];
+	char web[64];
+	const char *const args[] = { "watch", "--json", "--container", web, NULL };
+	int st;
+
+	ctr_name(web, sizeof(web), "stopped");
+	if (!run_ctr(sc, web, NULL, PY_LISTEN, "8001") || !wait_listening(sc, web) ||
+	    !DOCKER(sc, "docker stop", "stop", "-t", "1", web))
+		return;
+	if (!it_run_capture(g_kwhy, args, 20000, &st, out, sizeof(out), err, sizeof(err)) ||
+	    !WIFEXITED(st) || WEXITSTATUS(st) != 2)
+		it_fail(sc, "kwhy watch --container STOPPED exits with 2", "kwhy %s; stderr: %.300s",
+			it_status_text(st), err);
+	else
+		it_pass(sc, "kwhy watch --container STOPPED exits with 2");
+	if (strstr(err, "is stopped") && strstr(err, web))
+		it_pass(sc, "the message says the container is stopped");
+	else
+		it_fail(sc, "the message says the container is stopped", "stderr: %.300s", err);
+	it_diag("stderr: %s", err);
+}
+
 static const struct scenario {
 	const char *name;
 	void (*run)(const char *sc);
@@ -614,6 +752,9 @@ static const struct scenario {
 	{ "runtime_stop", scen_runtime_stop },
 	{ "netns_reuse", scen_netns_reuse },
 	{ "ipv6_client_other_container", scen_ipv6_other_container },
+	{ "follow_restart", scen_follow_restart },
+	{ "follow_new_name", scen_follow_new_name },
+	{ "stopped_container", scen_stopped },
 };
 
 static void usage(FILE *f)

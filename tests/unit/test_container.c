@@ -303,6 +303,35 @@ START_TEST(docker_config_cut_names)
 }
 END_TEST
 
+/* A stopped container's State: not running, its exit code and end time;
+ * a restarting one counts as running; a hostile time is not kept. */
+START_TEST(docker_state)
+{
+	struct kw_docker_state st;
+
+	ck_assert_int_eq(kw_docker_state_from_config(
+		"{\"Name\":\"/web\",\"State\":{\"Running\":false,\"Paused\":false,"
+		"\"Restarting\":false,\"ExitCode\":137,"
+		"\"FinishedAt\":\"2026-12-04T15:06:10.080887228Z\"}}", &st), 0);
+	ck_assert_str_eq(st.name, "web");
+	ck_assert(!st.running);
+	ck_assert_int_eq(st.exit_code, 137);
+	ck_assert_str_eq(st.finished_at, "2026-12-04T15:06:10.080887228Z");
+	ck_assert_int_eq(kw_docker_state_from_config(
+		"{\"Name\":\"/web\",\"State\":{\"Running\":false,\"Restarting\":true,"
+		"\"FinishedAt\":\"\\u001b[31m\"}}", &st), 0);
+	ck_assert(st.running);
+	ck_assert_int_eq(st.exit_code, -1);
+	ck_assert_str_eq(st.finished_at, "");
+	ck_assert_int_eq(kw_docker_state_from_config("{\"Name\":\"/web\"}", &st), -ENOENT);
+	ck_assert_int_eq(kw_docker_state_from_config(
+		"{\"Name\":\"/web\",\"State\":[]}", &st), -ENOENT);
+	ck_assert_int_eq(kw_docker_state_from_config("{\"State\":{}}", &st), -ENOENT);
+	ck_assert_int_eq(kw_docker_state_from_config("[", &st), -EINVAL);
+	ck_assert_int_eq(kw_docker_state_from_config("{}", NULL), -EINVAL);
+}
+END_TEST
+
 /* A file cut short (a read bound, a write in progress) is not JSON: no
  * name is believed from it, whatever came before the cut. */
 START_TEST(docker_config_truncated)
@@ -1086,6 +1115,7 @@ Suite *container_suite(void)
 	TCase *host = tcase_create("host");
 
 	tcase_add_test(paths, docker_layouts);
+	tcase_add_test(parsers, docker_state);
 	tcase_add_test(paths, k8s_containerd_layouts);
 	tcase_add_test(paths, crio_layouts);
 	tcase_add_test(paths, podman_layouts);

@@ -145,13 +145,72 @@ START_TEST(stats_text)
 }
 END_TEST
 
+/* target records: JSON with ids, text with the name escaped */
+START_TEST(target_records)
+{
+	struct kw_buf b = fresh();
+	struct kw_target_info ti = { .state = "back", .target = "container web (bbbb)",
+				     .id = "bbbbcccc", .previous_id = "aaaadddd",
+				     .follows = true };
+
+	kw_format_target(&b, true, &ti);
+	ck_assert(!b.truncated);
+	v = tu_parse(out);
+	tu_assert_str(v, "type", "target");
+	tu_assert_str(v, "state", "back");
+	tu_assert_str(v, "target", "container web (bbbb)");
+	tu_assert_str(v, "id", "bbbbcccc");
+	tu_assert_str(v, "previous_id", "aaaadddd");
+	tu_assert_bool(v, "follows", true);
+	jq_free(v);
+	v = NULL;
+
+	b = fresh();
+	ti.state = "gone";
+	ti.id = "";
+	kw_format_target(&b, true, &ti);
+	v = tu_parse(out);
+	tu_assert_null(v, "id");
+	tu_assert_absent(v, "previous_id");
+
+	b = fresh();
+	ti.target = "container \x1b[2Jweb";
+	kw_format_target(&b, false, &ti);
+	tu_assert_not_contains(out, "\x1b");
+	tu_assert_contains(out, "has gone away");
+	tu_assert_contains(out, "watching for a container of that name to return");
+	b = fresh();
+	ti.state = "back";
+	kw_format_target(&b, false, &ti);
+	tu_assert_contains(out, "the target is back: ");
+	tu_assert_contains(out, ", was aaaadddd; watching it");
+}
+END_TEST
+
 START_TEST(doctor_json)
 {
 	struct kw_buf b = fresh();
+	struct kw_runtime_found rt[KW_RUNTIMES_N] = {
+		{ .runtime = KW_RT_DOCKER, .found = true, .evidence = "/run/docker.sock",
+		  .driver = "cgroupfs", .layout = "/docker/<id>", .names = true,
+		  .names_from = "/var/lib/docker/containers" },
+		{ .runtime = KW_RT_CONTAINERD },
+		{ .runtime = KW_RT_CRIO },
+		{ .runtime = KW_RT_PODMAN },
+	};
 
-	kw_format_doctor(&b, true, &p, &f);
+	kw_format_doctor(&b, true, &p, &f, rt);
 	ck_assert(!b.truncated);
 	v = tu_parse(out);
+	tu_assert_str(v, "runtimes.0.runtime", "docker");
+	tu_assert_bool(v, "runtimes.0.found", true);
+	tu_assert_str(v, "runtimes.0.cgroup_driver", "cgroupfs");
+	tu_assert_str(v, "runtimes.0.cgroup_layout", "/docker/<id>");
+	tu_assert_bool(v, "runtimes.0.names", true);
+	tu_assert_str(v, "runtimes.1.runtime", "containerd");
+	tu_assert_bool(v, "runtimes.1.found", false);
+	tu_assert_null(v, "runtimes.1.cgroup_driver");
+	ck_assert_uint_eq(jq_len(v, "runtimes"), KW_RUNTIMES_N);
 	tu_assert_str(v, "type", "doctor");
 	tu_assert_bool(v, "btf", true);
 	tu_assert_null(v, "btf_error");
@@ -175,7 +234,7 @@ START_TEST(doctor_json_without_btf)
 		f.tp_args[i] = -1;
 	f.tracefs[0] = '\0';
 	kw_plan_make(&f, &p);
-	kw_format_doctor(&b, true, &p, &f);
+	kw_format_doctor(&b, true, &p, &f, NULL);
 	v = tu_parse(out);
 	tu_assert_bool(v, "btf", false);
 	tu_assert_str(v, "btf_error", "no \"BTF\"\n here");
@@ -195,6 +254,7 @@ Suite *meta_suite(void)
 	tcase_add_test(t, ready_text);
 	tcase_add_test(t, stats_json);
 	tcase_add_test(t, stats_text);
+	tcase_add_test(t, target_records);
 	tcase_add_test(t, doctor_json);
 	tcase_add_test(t, doctor_json_without_btf);
 	suite_add_tcase(s, t);

@@ -346,10 +346,13 @@ START_TEST(cgroup_mounts)
 	ck_assert_str_eq(m.cg2[0].mnt, "/sys/fs/cgroup/unified");
 	ck_assert(!m.v1_controllers);		/* name=systemd only: pure v2 */
 	ck_assert_int_eq(m.nr_mem, 0);
+	ck_assert_int_eq(m.nr_v1, 1);		/* other v1 mounts: for --container paths */
+	ck_assert_str_eq(m.v1_mnt[0], "/sys/fs/cgroup/systemd");
 	ck_assert_int_eq(kw_parse_mountinfo_line(lines[3], &mi), 0);
 	kw_cgroup_mounts_add(&m, &mi);
 	ck_assert(m.v1_controllers);		/* hybrid now */
 	ck_assert_int_eq(m.nr_mem, 1);
+	ck_assert_int_eq(m.nr_v1, 1);		/* memory is kept apart */
 	ck_assert_str_eq(m.mem[0].mnt, "/sys/fs/cgroup/my memory");
 
 	ck_assert_int_eq(kw_cgroup_mount_dir(&m.cg2[0], "/a/b", dir, sizeof(dir)), 0);

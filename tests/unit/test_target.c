@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "suites.h"
+#include "core/runtimes.h"
 #include "core/target.h"
 
 static struct kw_event listen_in(uint32_t netns, uint32_t tgid, uint64_t cg, uint16_t port)
@@ -185,6 +186,79 @@ START_TEST(offline_scan)
 }
 END_TEST
 
+/* --container as an absolute cgroupfs path: relative to the mount that
+ * holds it, the longest one; a relative path is left alone */
+START_TEST(absolute_cgroupfs_paths)
+{
+	const char *hybrid[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory",
+				 "/sys/fs/cgroup/cpu,cpuacct", "", NULL };
+	const char *v2[] = { "/sys/fs/cgroup/", "/" };
+	char rel[64], tiny[4];
+
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/memory/docker/ab", hybrid, 5, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/docker/ab");
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/unified/docker/ab", hybrid, 5, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/docker/ab");
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/cpu,cpuacct", hybrid, 5, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/");
+	/* "/sys/fs/cgroup/memoryx" is no path under "/sys/fs/cgroup/memory" */
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/memoryx/a", hybrid, 5, rel,
+					     sizeof(rel)), 0);
+	ck_assert_int_eq(kw_target_mount_rel("/docker/ab", hybrid, 5, rel, sizeof(rel)), 0);
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/system.slice/x.scope", v2, 2, rel,
+					     sizeof(rel)), 1);
+	ck_assert_str_eq(rel, "/system.slice/x.scope");
+	/* a mount at "/" says nothing */
+	ck_assert_int_eq(kw_target_mount_rel("/docker/ab", v2 + 1, 1, rel, sizeof(rel)), 0);
+	ck_assert_int_eq(kw_target_mount_rel("/sys/fs/cgroup/memory/docker/ab", hybrid, 5, tiny,
+					     sizeof(tiny)), -1);
+}
+END_TEST
+
+/* which targets follow what they name after it went away */
+START_TEST(follows_names_and_paths)
+{
+	struct kw_target t = { .on = true };
+
+	ck_assert(kw_target_follows("web"));
+	ck_assert(kw_target_follows("3f4e5d6c"));
+	ck_assert(kw_target_follows("/docker/3f4e"));
+	ck_assert(!kw_target_follows("4242"));
+	ck_assert(!kw_target_follows(""));
+	ck_assert(!kw_target_follows(NULL));
+	kw_target_add_cgroup(&t, 7, false);
+	kw_target_add_cgroup(&t, 9, true);
+	ck_assert(kw_target_has_cgroup(&t, 7, false));
+	ck_assert(!kw_target_has_cgroup(&t, 7, true));
+	ck_assert(kw_target_has_cgroup(&t, 9, true));
+	ck_assert(!kw_target_has_cgroup(&t, 9, false));
+}
+END_TEST
+
+/* a runtime's driver and layout from one container's cgroup path */
+START_TEST(runtime_layouts)
+{
+	static const char id[] = "e3f1d3be92332a574dbe16bc4b5d7fdb914409d567bc470cc335cc4285470eb4";
+	char path[256], driver[16], layout[200];
+
+	snprintf(path, sizeof(path), "/process_api/55/docker/%s", id);
+	ck_assert(kw_runtime_layout(path, id, driver, sizeof(driver), layout, sizeof(layout)));
+	ck_assert_str_eq(driver, "cgroupfs");
+	ck_assert_str_eq(layout, "/process_api/55/docker/<id>");
+	snprintf(path, sizeof(path), "/system.slice/docker-%s.scope/init", id);
+	ck_assert(kw_runtime_layout(path, id, driver, sizeof(driver), layout, sizeof(layout)));
+	ck_assert_str_eq(driver, "systemd");
+	ck_assert_str_eq(layout, "/system.slice/docker-<id>.scope");
+	ck_assert(!kw_runtime_layout("/user.slice", id, driver, sizeof(driver), layout,
+				     sizeof(layout)));
+	ck_assert(!kw_runtime_layout("/user.slice", "", driver, sizeof(driver), layout,
+				     sizeof(layout)));
+}
+END_TEST
+
 Suite *target_suite(void)
 {
 	Suite *s = suite_create("target");
@@ -195,6 +269,9 @@ Suite *target_suite(void)
 	tcase_add_test(tc, memcg_match_only_for_v1);
 	tcase_add_test(tc, container_rule);
 	tcase_add_test(tc, offline_scan);
+	tcase_add_test(tc, absolute_cgroupfs_paths);
+	tcase_add_test(tc, follows_names_and_paths);
+	tcase_add_test(tc, runtime_layouts);
 	suite_add_tcase(s, tc);
 	return s;
 }

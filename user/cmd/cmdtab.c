@@ -43,8 +43,11 @@ static const struct option replay_opts[] = {
 static const struct option export_opts[] = {
 	OPT_FORMAT, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HELP, OPT_VERSION, OPT_END
 };
-/* info and doctor */
-static const struct option json_opts[] = { OPT_JSON, OPT_HELP, OPT_VERSION, OPT_END };
+static const struct option info_opts[] = { OPT_JSON, OPT_HELP, OPT_VERSION, OPT_END };
+/* doctor looks for the runtimes' metadata under --host-root */
+static const struct option doctor_opts[] = {
+	OPT_JSON, OPT_HOST_ROOT, OPT_HELP, OPT_VERSION, OPT_END
+};
 static const struct option help_opts[] = { OPT_HELP, OPT_VERSION, OPT_END };
 
 static const struct kw_command commands[] = {
@@ -56,10 +59,10 @@ static const struct kw_command commands[] = {
 	  "kwhy replay FILE [options]", "what watch printed, from a trace" },
 	{ "export", KW_CMD_EXPORT, kw_export, export_opts, "-:hVo:", true,
 	  "kwhy export FILE --format jsonl|otlp|perfetto [-o OUT]", "for other tools" },
-	{ "info", KW_CMD_INFO, kw_info, json_opts, "-:hV", true,
+	{ "info", KW_CMD_INFO, kw_info, info_opts, "-:hV", true,
 	  "kwhy info FILE [--json]", "what a trace holds, and its losses" },
-	{ "doctor", KW_CMD_DOCTOR, kw_doctor, json_opts, "-:hV", false,
-	  "kwhy doctor [--json]", "what this kernel offers, what kwhy uses" },
+	{ "doctor", KW_CMD_DOCTOR, kw_doctor, doctor_opts, "-:hV", false,
+	  "kwhy doctor [--json] [--host-root DIR]", "what this kernel offers, what kwhy uses" },
 	{ "help", KW_CMD_HELP, NULL, help_opts, "-:hV", false,
 	  "kwhy --help | --version", "this help, kwhy's version" },
 };

@@ -36,6 +36,11 @@
  */
 #define KW_BATCH_MAX 1024
 
+/* Seconds after a target came back in which its cgroups are walked again
+ * every second: its processes join them (and their namespaces) just after
+ * the runtime makes them. */
+#define KW_REFRESH_TICKS 5
+
 struct batched {
 	struct kw_event ev;
 	uint64_t seq;		/* arrival order, for equal timestamps */
@@ -44,6 +49,9 @@ struct batched {
 struct watch {
 	const struct kw_opts *o;
 	struct kw_target target;
+	struct kw_target_spec spec;	/* how the target was resolved, to follow it */
+	struct kw_target next;		/* what it resolves to again */
+	int refresh_ticks;
 	struct kw_fmt_ctx fmt;
 	struct kw_enrich enrich;
 	struct kw_output out;
@@ -396,6 +404,64 @@ static void print_ready(struct watch *w, const struct kw_plan *p, const struct k
 	}
 }
 
+/* ---- following the target ---- */
+
+/* a `target` record: on stderr, and as JSON with --json */
+static void print_target(struct watch *w, const char *state, const char *previous_id)
+{
+	struct kw_target_info ti = { .state = state, .target = w->target.desc,
+				     .id = w->target.id, .previous_id = previous_id,
+				     .follows = kw_target_follows(w->o->container),
+				     .now_wall_ns = now_ns(CLOCK_REALTIME) };
+	struct kw_buf b = KW_BUF_INIT(w->out.line);
+
+	kw_format_target(&b, false, &ti);
+	kw_output_line(&w->out, stderr, &b);
+	if (!w->o->json || !w->out.f)
+		return;
+	kw_buf_reset(&b);
+	kw_format_target(&b, true, &ti);
+	kw_output_line(&w->out, w->out.f, &b);
+	fflush(w->out.f);
+}
+
+/* the kernel filter from w->target to w->next, which becomes the target */
+static void retarget(struct watch *w, struct kw_loader *l)
+{
+	if (kw_loader_retarget(l, &w->target, &w->next))
+		fprintf(stderr, "kwhy: the kernel filter did not take all of the target's "
+			"cgroups and namespaces (%s); some of its events may be missed\n",
+			strerror(errno));
+	w->target = w->next;
+}
+
+/* Once a second: is the target gone, is it back (a restart, or a new
+ * container of its name), has more of it appeared since it came back? */
+static void follow_target(struct watch *w, struct kw_loader *l)
+{
+	char previous_id[sizeof(w->target.id)];
+
+	if (kw_target_check_gone(&w->target))
+		print_target(w, "gone", NULL);
+	if (w->target.gone) {
+		if (!kw_target_find_again(&w->target, &w->spec, &w->next))
+			return;
+		snprintf(previous_id, sizeof(previous_id), "%s", w->target.id);
+		retarget(w, l);
+		w->refresh_ticks = KW_REFRESH_TICKS;
+		print_target(w, "back", previous_id);
+		return;
+	}
+	if (w->refresh_ticks > 0) {
+		w->refresh_ticks--;
+		w->next = w->target;
+		kw_target_refresh(&w->next, KW_PROC_ROOT);
+		if (w->next.n_cg2 != w->target.n_cg2 || w->next.n_memcg != w->target.n_memcg ||
+		    w->next.n_netns != w->target.n_netns)
+			retarget(w, l);
+	}
+}
+
 /* Until SIGINT/SIGTERM, --duration or a failed output; an exit code. */
 static int watch_loop(struct watch *w, struct kw_loader *l)
 {
@@ -418,10 +484,7 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 			kw_loader_drain_repeats(l, emit, w);
 			pipe_flush(w);
 			record_counters(w, l);	/* and sync: readable after a crash */
-			if (kw_target_check_gone(&w->target))
-				fprintf(stderr, "kwhy: the target, %s, has gone away (its cgroup "
-					"or process no longer exists); still watching in case "
-					"it returns\n", w->target.desc);
+			follow_target(w, l);
 			next_drain = now + 1000000000ULL;
 		}
 		if (w->out.f && fflush(w->out.f))
@@ -494,6 +557,7 @@ int kw_watch(const struct kw_opts *o)
 				      .host_root = o->host_root, .proc_root = KW_PROC_ROOT,
 				      .cg2_mount = f.cg2_mount,
 				      .memcg_v1_mount = f.memcg_v1_mount };
+	w.spec = ts;
 	if (kw_target_resolve(&w.target, &ts, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		ret = KW_EXIT_USAGE;

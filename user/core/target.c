@@ -38,6 +38,36 @@ bool kw_target_path_match(const char *want, const char *path)
 	return !strncmp(path, want, n) && (path[n] == '\0' || path[n] == '/');
 }
 
+int kw_target_mount_rel(const char *want, const char *const *mounts, size_t n_mounts,
+			char *out, size_t len)
+{
+	size_t best = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < n_mounts; i++) {
+		size_t n = mounts[i] ? strlen(mounts[i]) : 0;
+
+		while (n > 0 && mounts[i][n - 1] == '/')
+			n--;
+		/* "/" mounted is no hint that a path is a cgroupfs one */
+		if (!n || (found && n <= best) || strncmp(want, mounts[i], n) ||
+		    (want[n] != '\0' && want[n] != '/'))
+			continue;
+		best = n;
+		found = true;
+	}
+	if (!found)
+		return 0;
+	if ((size_t)snprintf(out, len, "%s", want[best] ? want + best : "/") >= len)
+		return -1;
+	return 1;
+}
+
+bool kw_target_follows(const char *want)
+{
+	return want && want[0] && kw_target_want_kind(want) != KW_WANT_PID;
+}
+
 bool kw_target_record_matches(const char *want, const struct kw_ev_cgroup *c)
 {
 	if (!c->resolved)
@@ -86,6 +116,11 @@ void kw_target_add_cgroup(struct kw_target *t, uint64_t id, bool v1_memory)
 
 	if (!has64(ids, *n, id) && *n < KW_TARGET_MAX_CG)
 		ids[(*n)++] = id;
+}
+
+bool kw_target_has_cgroup(const struct kw_target *t, uint64_t id, bool v1_memory)
+{
+	return v1_memory ? has64(t->memcg, t->n_memcg, id) : has64(t->cg2, t->n_cg2, id);
 }
 
 bool kw_target_has_netns(const struct kw_target *t, uint32_t ino, uint64_t cookie)

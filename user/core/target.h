@@ -25,6 +25,10 @@ struct kw_target {
 	char desc[300];			/* for messages and the ready record */
 	char cg2_dir[512];		/* live: absolute, "" when none */
 	char memcg_dir[512];
+	/* live: the cgroup id of cg2_dir (else memcg_dir) when resolved: a
+	 * container restarted in a directory of the same path has a new one */
+	uint64_t dir_cgroup_id;
+	char id[72];			/* the container's id, "" when not one */
 	uint64_t cg2[KW_TARGET_MAX_CG];
 	uint32_t n_cg2;
 	uint64_t memcg[KW_TARGET_MAX_CG];
@@ -64,6 +68,24 @@ bool kw_target_names_match(const char *want, enum kw_runtime rt, const char *id,
 bool kw_target_path_match(const char *want, const char *path);
 
 /*
+ * A KW_WANT_PATH string given as an absolute cgroupfs path: when want is
+ * a mount point of mounts[] or below one (the longest that holds it), the
+ * path relative to that hierarchy (mount "/m", want "/m/docker/x" ->
+ * "/docker/x", the mount itself -> "/") goes into out and 1 is returned;
+ * 0 when want is under none of them (it is then relative already), -1
+ * when the result does not fit.
+ */
+int kw_target_mount_rel(const char *want, const char *const *mounts, size_t n_mounts,
+			char *out, size_t len);
+
+/*
+ * A target that follows what it names: a name, id or cgroup path can
+ * name a container again after it went away (a restart, or a new
+ * container with the same name); a pid never comes back.
+ */
+bool kw_target_follows(const char *want);
+
+/*
  * A cgroup record (a resolved KW_EV_CGROUP, live or recorded) that a
  * KW_WANT_NAME or KW_WANT_PATH string names.  KW_WANT_PID needs the
  * process's cgroup first: kw_target_same_container.
@@ -87,6 +109,8 @@ void kw_target_add_netns(struct kw_target *t, uint32_t ino, uint64_t cookie);
 /* Is the namespace (ino, cookie) the target's?  By cookie when both sides
  * know it, else by inode. */
 bool kw_target_has_netns(const struct kw_target *t, uint32_t ino, uint64_t cookie);
+/* Is the cgroup id (v1_memory: of the v1 memory hierarchy) the target's? */
+bool kw_target_has_cgroup(const struct kw_target *t, uint64_t id, bool v1_memory);
 /* True when a task is in the target: its pid, its cgroup or its memory cgroup. */
 bool kw_target_has_task(const struct kw_target *t, const struct kw_task *k);
 

@@ -47,8 +47,12 @@ void kw_cgroup_mounts_add(struct kw_cgroup_mounts *m, const struct kw_mountinfo 
 	} else if (!strcmp(mi->fstype, "cgroup")) {
 		if (has_controller(mi->super))
 			m->v1_controllers = true;
-		if (kw_opt_list_has(mi->super, "memory") && m->nr_mem < KW_CG_MOUNTS_MAX)
-			m->mem[m->nr_mem++] = *mi;
+		if (kw_opt_list_has(mi->super, "memory")) {
+			if (m->nr_mem < KW_CG_MOUNTS_MAX)
+				m->mem[m->nr_mem++] = *mi;
+		} else if (m->nr_v1 < KW_CG_V1_MAX && strlen(mi->mnt) < sizeof(m->v1_mnt[0])) {
+			strcpy(m->v1_mnt[m->nr_v1++], mi->mnt);
+		}
 	}
 }
 

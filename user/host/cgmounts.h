@@ -14,12 +14,15 @@
 #include "host/procparse.h"
 
 #define KW_CG_MOUNTS_MAX 8		/* mounts kept of each kind */
+#define KW_CG_V1_MAX 16			/* other v1 mounts kept */
 #define KW_MOUNTINFO_LINES_MAX 100000	/* lines read of mountinfo */
 
 struct kw_cgroup_mounts {
 	struct kw_mountinfo cg2[KW_CG_MOUNTS_MAX];	/* in mountinfo order */
 	struct kw_mountinfo mem[KW_CG_MOUNTS_MAX];	/* v1, "memory" among the options */
-	int nr_cg2, nr_mem;
+	/* the mount points of the other v1 hierarchies ("" when too long) */
+	char v1_mnt[KW_CG_V1_MAX][256];
+	int nr_cg2, nr_mem, nr_v1;
 	bool v1_controllers;	/* a v1 mount with a controller, not just name=... */
 };
 

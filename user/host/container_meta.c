@@ -109,3 +109,36 @@ int kw_podman_name_from_containers(const char *json_text, const char *id,
 	jq_free(v);
 	return r;
 }
+
+int kw_docker_state_from_config(const char *json_text, struct kw_docker_state *st)
+{
+	const struct jq_val *state, *v;
+	struct jq_val *root;
+	bool b;
+	int r;
+
+	if (!st)
+		return -EINVAL;
+	memset(st, 0, sizeof(*st));
+	r = kw_docker_name_from_config(json_text, st->name, sizeof(st->name));
+	if (r)
+		return r;
+	root = meta_parse(json_text);	/* parsed above already: within the bounds */
+	state = root ? jq_get(root, "State") : NULL;
+	if (!state || state->type != JQ_OBJ) {
+		jq_free(root);
+		return -ENOENT;
+	}
+	/* a restarting or paused container is not stopped */
+	st->running = (jq_bool(state, "Running", &b) && b) ||
+		      (jq_bool(state, "Restarting", &b) && b) || (jq_bool(state, "Paused", &b) && b);
+	if (!jq_int(state, "ExitCode", &st->exit_code))
+		st->exit_code = -1;
+	v = jq_get(state, "FinishedAt");
+	/* printed: only what an RFC 3339 time is made of */
+	if (whole_str(v) && v->len < sizeof(st->finished_at) &&
+	    strspn(v->str, "0123456789TZ:.+-") == v->len)
+		memcpy(st->finished_at, v->str, v->len + 1);
+	jq_free(root);
+	return 0;
+}

@@ -13,7 +13,9 @@
 #ifndef KWHY_CONTAINER_META_H
 #define KWHY_CONTAINER_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define KW_META_JSON_MAX (4u << 20)	/* bytes: podman's containers.json holds them all */
 #define KW_META_JSON_VALUES (1u << 18)	/* values (each a node in memory) */
@@ -26,6 +28,21 @@
  * within the bounds.
  */
 int kw_docker_name_from_config(const char *json_text, char *name, size_t len);
+
+/* What Docker's config.v2.json says of a container's state. */
+struct kw_docker_state {
+	char name[128];		/* without Docker's leading '/' */
+	bool running;		/* State.Running (or Restarting, or Paused) */
+	int64_t exit_code;	/* State.ExitCode */
+	char finished_at[40];	/* State.FinishedAt, RFC 3339, "" unknown */
+};
+
+/*
+ * The name and State of a config.v2.json.  Returns 0, -ENOENT when it has
+ * no usable Name or no State object, -EINVAL for arguments or text that
+ * is not a JSON object within the bounds.
+ */
+int kw_docker_state_from_config(const char *json_text, struct kw_docker_state *st);
 
 /*
  * The first of "names" of the object whose "id" is id in podman's

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Container names from runtime metadata on the host (see container_names.h). */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include "host/container_meta.h"
 #include "host/container_names.h"
 #include "host/readfile.h"
+#include "core/target.h"
 
 #define META_DIR_MAX 65536		/* entries read of one metadata dir */
 
@@ -33,6 +35,17 @@ static bool scan_dir(const char *dir, bool (*fn)(const char *name, void *ctx), v
 		done = fn(de->d_name, ctx);
 	closedir(d);
 	return done;
+}
+
+/* the metadata root without its trailing '/' ("" for "/") */
+static void base_of(char *base, size_t len, const char *root)
+{
+	size_t n;
+
+	snprintf(base, len, "%s", root && *root ? root : "/");
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -108,15 +121,11 @@ static int docker_parse(const char *text, const char *id, char *name, size_t len
 void kw_container_names(struct kw_container *ct, const char *root)
 {
 	char base[PATH_MAX], path[PATH_MAX + 128];
-	size_t n;
 
 	if (!ct || ct->runtime == KW_RT_HOST || ct->runtime == KW_RT_SYSTEMD ||
 	    !id_is_hex64(ct->id))
 		return;
-	snprintf(base, sizeof(base), "%s", root && *root ? root : "/");
-	n = strlen(base);
-	while (n > 0 && base[n - 1] == '/')
-		base[--n] = '\0';
+	base_of(base, sizeof(base), root);
 
 	/* kubelet's names beat cri-dockerd's "k8s_<container>_<pod>_..." */
 	if (ct->runtime != KW_RT_PODMAN && names_k8s(ct, base))
@@ -130,4 +139,48 @@ void kw_container_names(struct kw_container *ct, const char *root)
 			 "%s/var/lib/containers/storage/overlay-containers/containers.json", base);
 		name_from_file(ct, path, KW_META_JSON_MAX, kw_podman_name_from_containers);
 	}
+}
+
+/* ---- a container Docker knows, by the --container rule ---- */
+
+struct docker_find {
+	const char *base;
+	const char *want;
+	struct kw_docker_found *out;
+	int seen;
+	bool found;
+};
+
+static bool docker_entry(const char *id, void *ctx)
+{
+	struct docker_find *df = ctx;
+	struct kw_docker_state st;
+	char path[PATH_MAX + 128];
+	char *text;
+
+	if (!id_is_hex64(id) || ++df->seen > KW_DOCKER_FIND_MAX)
+		return df->seen > KW_DOCKER_FIND_MAX;
+	snprintf(path, sizeof(path), "%s/var/lib/docker/containers/%s/config.v2.json", df->base,
+		 id);
+	text = kw_read_file_at(AT_FDCWD, path, KW_META_READ_MAX);
+	if (text && !kw_docker_state_from_config(text, &st) &&
+	    kw_target_names_match(df->want, KW_RT_DOCKER, id, st.name, "")) {
+		snprintf(df->out->id, sizeof(df->out->id), "%s", id);
+		df->out->state = st;
+		df->found = true;
+	}
+	free(text);
+	return df->found;
+}
+
+int kw_docker_find(const char *root, const char *want, struct kw_docker_found *out)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 32];
+	struct docker_find df = { .base = base, .want = want, .out = out };
+
+	memset(out, 0, sizeof(*out));
+	base_of(base, sizeof(base), root);
+	snprintf(dir, sizeof(dir), "%s/var/lib/docker/containers", base);
+	scan_dir(dir, docker_entry, &df);
+	return df.found ? 0 : -ENOENT;
 }

@@ -10,6 +10,7 @@
 #define KWHY_CONTAINER_NAMES_H
 
 #include "host/container.h"
+#include "host/container_meta.h"
 
 #define KW_META_READ_MAX (1 << 20)	/* bytes read of one metadata file */
 
@@ -20,5 +21,20 @@
  * 64-hex ids are looked up, so an id can never point a path elsewhere.
  */
 void kw_container_names(struct kw_container *ct, const char *root);
+
+/* A container in Docker's metadata, running or not. */
+struct kw_docker_found {
+	char id[72];
+	struct kw_docker_state state;
+};
+
+#define KW_DOCKER_FIND_MAX 4096		/* containers read by kw_docker_find */
+
+/*
+ * The first container under root's /var/lib/docker/containers that the
+ * --container rule (kw_target_names_match) names want: 0 with out filled,
+ * -ENOENT.  For saying a container that has no cgroup is stopped.
+ */
+int kw_docker_find(const char *root, const char *want, struct kw_docker_found *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "host/cgmounts.h"
 #include "host/cgroupfs.h"
 #include "host/container_names.h"
 #include "host/container.h"
@@ -253,11 +254,44 @@ static int resolve_pid(struct kw_target *t, const struct kw_target_spec *sp, cha
 	return 0;
 }
 
-/* --container /PATH: that cgroup, in each hierarchy that has it */
-static void resolve_path(struct kw_target *t, const struct kw_target_spec *sp)
+/* --container /sys/fs/cgroup/...: the path within its hierarchy, under
+ * whichever cgroup mount holds it; else want is one already */
+static int path_in_hierarchy(const struct kw_target_spec *sp, char *rel, size_t len)
 {
-	const char *want = sp->container, *cg2 = or_empty(sp->cg2_mount);
-	const char *mem = or_empty(sp->memcg_v1_mount);
+	const char *mounts[2 + 2 * KW_CG_MOUNTS_MAX + KW_CG_V1_MAX];
+	struct kw_cgroup_mounts *m = malloc(sizeof(*m));
+	size_t n = 0;
+	int r;
+
+	mounts[n++] = or_empty(sp->cg2_mount);
+	mounts[n++] = or_empty(sp->memcg_v1_mount);
+	if (m && !kw_cgroup_mounts_load(sp->proc_root, m)) {
+		for (int i = 0; i < m->nr_cg2; i++)
+			mounts[n++] = m->cg2[i].mnt;
+		for (int i = 0; i < m->nr_mem; i++)
+			mounts[n++] = m->mem[i].mnt;
+		for (int i = 0; i < m->nr_v1; i++)
+			mounts[n++] = m->v1_mnt[i];
+	}
+	r = kw_target_mount_rel(sp->container, mounts, n, rel, len);
+	if (r == 0)
+		snprintf(rel, len, "%s", sp->container);
+	free(m);
+	return r < 0 ? -1 : 0;
+}
+
+/* --container /PATH: that cgroup, in each hierarchy that has it */
+static int resolve_path(struct kw_target *t, const struct kw_target_spec *sp, char *err,
+			size_t errlen)
+{
+	const char *cg2 = or_empty(sp->cg2_mount), *mem = or_empty(sp->memcg_v1_mount);
+	struct kw_container ct;
+	char want[512];
+
+	if (path_in_hierarchy(sp, want, sizeof(want))) {
+		snprintf(err, errlen, "--container %s: the path is too long", sp->container);
+		return -1;
+	}
 
 	if (cg2[0])
 		snprintf(t->cg2_dir, sizeof(t->cg2_dir), "%s%s", cg2, want);
@@ -268,6 +302,9 @@ static void resolve_path(struct kw_target *t, const struct kw_target_spec *sp)
 	if (!is_dir(t->memcg_dir))
 		t->memcg_dir[0] = '\0';
 	snprintf(t->desc, sizeof(t->desc), "cgroup %s", want);
+	if (!kw_container_from_path(want, &ct) && ct.runtime != KW_RT_HOST)
+		snprintf(t->id, sizeof(t->id), "%s", ct.id);
+	return 0;
 }
 
 /* --container NAME: the container the rule names, found by walking each hierarchy */
@@ -294,9 +331,27 @@ static int resolve_name(struct kw_target *t, const struct kw_target_spec *sp, ch
 			snprintf(dirs[h], 512, "%s%s", mounts[h], fd.found_rel);
 			snprintf(t->desc, sizeof(t->desc), "container %s (%.12s)", fd.found_name,
 				 fd.found_id);
+			snprintf(t->id, sizeof(t->id), "%s", fd.found_id);
 		}
 	}
 	return 0;
+}
+
+/* A name with no cgroup that Docker knows as a stopped container: say so.
+ * The name is the user's own string; the metadata's is not printed. */
+static bool stopped_message(const struct kw_target_spec *sp, char *err, size_t errlen)
+{
+	struct kw_docker_found *d = malloc(sizeof(*d));
+	bool stopped = d && !kw_docker_find(sp->host_root, sp->container, d) &&
+		       !d->state.running;
+
+	if (stopped)
+		snprintf(err, errlen, "--container %s: container %.12s is stopped (exit code "
+			 "%lld%s%.39s); start it (docker start) and run kwhy again", sp->container,
+			 d->id, (long long)d->state.exit_code,
+			 d->state.finished_at[0] ? ", finished at " : "", d->state.finished_at);
+	free(d);
+	return stopped;
 }
 
 int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *sp, char *err,
@@ -326,7 +381,7 @@ int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *sp, char
 		r = resolve_pid(t, sp, err, errlen);
 		break;
 	case KW_WANT_PATH:
-		resolve_path(t, sp);
+		r = resolve_path(t, sp, err, errlen);
 		break;
 	case KW_WANT_NAME:
 		r = resolve_name(t, sp, err, errlen);
@@ -334,15 +389,36 @@ int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *sp, char
 	}
 	if (r)
 		return r;
+	if (!t->cg2_dir[0] && !t->memcg_dir[0] && kw_target_want_kind(want) == KW_WANT_NAME &&
+	    stopped_message(sp, err, errlen))
+		return -1;
 	if (!t->cg2_dir[0] && !t->memcg_dir[0]) {
 		snprintf(err, errlen, "--container %s: no such container (looked for a container "
 			 "name, id or id prefix, pid or cgroup path in %s%s%s)", want, cg2,
 			 mem[0] ? " and " : "", mem);
 		return -1;
 	}
-	collect(t, sp->proc_root, t->cg2_dir, false);
-	collect(t, sp->proc_root, t->memcg_dir, true);
+	kw_cgroup_id_at(AT_FDCWD, t->cg2_dir[0] ? t->cg2_dir : t->memcg_dir, &t->dir_cgroup_id);
+	kw_target_refresh(t, sp->proc_root);
 	return 0;
+}
+
+void kw_target_refresh(struct kw_target *t, const char *proc_root)
+{
+	collect(t, proc_root, t->cg2_dir, false);
+	collect(t, proc_root, t->memcg_dir, true);
+}
+
+/* The target's cgroup is no longer the one resolved: removed, or removed
+ * and made again (a restarted container), which gives it a new id. */
+static bool cgroup_replaced(const struct kw_target *t)
+{
+	const char *dir = t->cg2_dir[0] ? t->cg2_dir : t->memcg_dir;
+	uint64_t id;
+
+	if (!is_dir(dir))
+		return true;
+	return t->dir_cgroup_id && !kw_cgroup_id_at(AT_FDCWD, dir, &id) && id != t->dir_cgroup_id;
 }
 
 bool kw_target_check_gone(struct kw_target *t)
@@ -352,9 +428,25 @@ bool kw_target_check_gone(struct kw_target *t)
 	if (!t->on || t->gone)
 		return false;
 	if (t->cg2_dir[0] || t->memcg_dir[0])
-		gone = !is_dir(t->cg2_dir[0] ? t->cg2_dir : t->memcg_dir);
+		gone = cgroup_replaced(t);
 	else
 		gone = !pid_exists(KW_PROC_ROOT, t->tgids[0]);
 	t->gone = gone;
 	return gone;
+}
+
+bool kw_target_find_again(const struct kw_target *t, const struct kw_target_spec *sp,
+			  struct kw_target *next)
+{
+	struct kw_target_spec again = *sp;
+	char err[512];
+
+	/* --pid is kept as it was: a pid that is gone stays gone */
+	again.pid = 0;
+	if (!t->gone || !kw_target_follows(sp->container) ||
+	    kw_target_resolve(next, &again, err, sizeof(err)))
+		return false;
+	memcpy(next->tgids, t->tgids, sizeof(t->tgids));
+	next->n_tgids = t->n_tgids;
+	return true;
 }

@@ -29,8 +29,23 @@ struct kw_target_spec {
 int kw_target_resolve(struct kw_target *t, const struct kw_target_spec *spec, char *err,
 		      size_t errlen);
 
-/* True once, the first time the target is seen gone (its cgroup removed,
- * or its process exited, in KW_PROC_ROOT). */
+/* Collect again what is below the target's cgroups: cgroups made since,
+ * and the network namespaces of processes that joined (added, never
+ * removed). */
+void kw_target_refresh(struct kw_target *t, const char *proc_root);
+
+/* True once, the first time the target is seen gone: its cgroup removed
+ * or replaced by a new one of the same path (a restart), or its process
+ * exited, in KW_PROC_ROOT. */
 bool kw_target_check_gone(struct kw_target *t);
+
+/*
+ * For a gone target that follows its name or path (kw_target_follows):
+ * resolve it again, as at start; true with next filled (the --pid kept
+ * from t) when a container answers to it again.  A full resolution walks
+ * the cgroup mounts: the caller bounds how often.
+ */
+bool kw_target_find_again(const struct kw_target *t, const struct kw_target_spec *sp,
+			  struct kw_target *next);
 
 #endif

@@ -125,7 +125,8 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		l->skel->rodata->kw_page_size = sysconf(_SC_PAGESIZE);
 		l->skel->rodata->kw_filter_on = t->on;
 		l->skel->rodata->kw_filter_port = cfg->filter_port;
-		l->skel->rodata->kw_netns_by_cookie = netns_by_cookie(t);
+		l->netns_by_cookie = netns_by_cookie(t);
+		l->skel->rodata->kw_netns_by_cookie = l->netns_by_cookie;
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, cfg->ring_rare_kb * 1024);
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, cfg->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)
@@ -150,25 +151,61 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 	return -1;
 }
 
-/* the target's ids go into the kernel's filter maps before any program
- * is attached, so no event of another container slips through */
-static int fill_target(struct kw_loader *l, const struct kw_target *t)
+/* the kernel filter's key of a namespace: its cookie or its inode, as
+ * the programs were loaded to look it up; 0 when unknown that way */
+static __u64 netns_key(const struct kw_loader *l, const struct kw_target *t, uint32_t i)
 {
+	return l->netns_by_cookie ? t->netns_cookie[i] : t->netns[i];
+}
+
+/* Put the ids of t that old lacks into the filter maps (old NULL: all),
+ * then take out those of old that t lacks; errno of the first failure. */
+static int put_target(struct kw_loader *l, const struct kw_target *old,
+		      const struct kw_target *t)
+{
+	int cg2 = bpf_map__fd(l->skel->maps.kw_target_cg2);
+	int memcg = bpf_map__fd(l->skel->maps.kw_target_memcg);
+	int netns = bpf_map__fd(l->skel->maps.kw_target_netns);
+	int tgids = bpf_map__fd(l->skel->maps.kw_target_tgids);
 	__u8 one = 1;
 	int err = 0;
 
 	for (uint32_t i = 0; i < t->n_cg2; i++)
-		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_cg2), &t->cg2[i], &one, 0);
+		if (!old || !kw_target_has_cgroup(old, t->cg2[i], false))
+			err |= bpf_map_update_elem(cg2, &t->cg2[i], &one, 0);
 	for (uint32_t i = 0; i < t->n_memcg; i++)
-		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_memcg), &t->memcg[i], &one, 0);
+		if (!old || !kw_target_has_cgroup(old, t->memcg[i], true))
+			err |= bpf_map_update_elem(memcg, &t->memcg[i], &one, 0);
 	for (uint32_t i = 0; i < t->n_netns; i++) {
-		__u64 key = netns_by_cookie(t) ? t->netns_cookie[i] : t->netns[i];
+		__u64 key = netns_key(l, t, i);
 
-		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_netns), &key, &one, 0);
+		if (key)
+			err |= bpf_map_update_elem(netns, &key, &one, 0);
 	}
 	for (uint32_t i = 0; i < t->n_tgids; i++)
-		err |= bpf_map_update_elem(bpf_map__fd(l->skel->maps.kw_target_tgids), &t->tgids[i], &one, 0);
+		err |= bpf_map_update_elem(tgids, &t->tgids[i], &one, 0);
+	if (!old)
+		return err ? -1 : 0;
+	/* a key already gone from the map is no failure */
+	for (uint32_t i = 0; i < old->n_cg2; i++)
+		if (!kw_target_has_cgroup(t, old->cg2[i], false))
+			bpf_map_delete_elem(cg2, &old->cg2[i]);
+	for (uint32_t i = 0; i < old->n_memcg; i++)
+		if (!kw_target_has_cgroup(t, old->memcg[i], true))
+			bpf_map_delete_elem(memcg, &old->memcg[i]);
+	for (uint32_t i = 0; i < old->n_netns; i++) {
+		__u64 key = netns_key(l, old, i);
+
+		if (key && !kw_target_has_netns(t, old->netns[i], old->netns_cookie[i]))
+			bpf_map_delete_elem(netns, &key);
+	}
 	return err ? -1 : 0;
+}
+
+int kw_loader_retarget(struct kw_loader *l, const struct kw_target *old,
+		       const struct kw_target *t)
+{
+	return l->skel ? put_target(l, old, t) : -1;
 }
 
 static void attach_all(struct kw_loader *l)
@@ -217,7 +254,9 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 	}
 	if (open_and_load(l, cfg, t, err, errlen))
 		return -1;
-	if (fill_target(l, t)) {
+	/* the target's ids go into the kernel's filter maps before any
+	 * program is attached, so no event of another container slips through */
+	if (put_target(l, NULL, t)) {
 		snprintf(err, errlen, "cannot fill the target filter maps: %s", strerror(errno));
 		return -1;
 	}

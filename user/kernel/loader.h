@@ -29,6 +29,7 @@ struct kw_loader {
 	struct bpf_link *links[KW_PLAN_MAX][KW_PLAN_PROGS];
 	struct kw_agg_seen agg_seen;
 	int ncpus;
+	bool netns_by_cookie;		/* kw_target_netns keys: cookies, else inodes */
 };
 
 /* Returns 0, or -1 with a message in err (the cause and what to do). */
@@ -36,6 +37,13 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		    const struct kw_features *f, const struct kw_target *t,
 		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen);
 void kw_loader_stop(struct kw_loader *l);
+
+/* The target changed while running (it came back as another container,
+ * or more of it was found): the filter maps get what t has and old had
+ * not, then lose what old had and t has not.  0, or -1 when an id could
+ * not be added. */
+int kw_loader_retarget(struct kw_loader *l, const struct kw_target *old,
+		       const struct kw_target *t);
 
 /* Sum of the per-CPU counters. */
 int kw_loader_counters(struct kw_loader *l, struct kw_counters *sum);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <inttypes.h>
+#include <string.h>
+#include "util/escape.h"
 #include "util/json.h"
 #include "output/pieces.h"
 #include "output/status.h"
@@ -154,13 +156,96 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 	}
 }
 
+static const char *or_null(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+/* target descriptions hold container names: untrusted, escaped */
+static void text_target(struct kw_buf *b, const struct kw_target_info *ti)
+{
+	bool back = !strcmp(ti->state, "back");
+
+	kw_buf_printf(b, "kwhy: %s", back ? "the target is back: " : "the target, ");
+	kw_escape_term(b, ti->target, strlen(ti->target));
+	if (back && or_null(ti->previous_id))
+		kw_buf_printf(b, ", was %.12s", ti->previous_id);
+	if (back)
+		kw_buf_printf(b, "; watching it");
+	else if (ti->follows)
+		kw_buf_printf(b, ", has gone away (its cgroup was removed, or made anew by a "
+			      "restart); watching for a container of that name to return");
+	else
+		kw_buf_printf(b, ", has gone away (its cgroup or process no longer exists); "
+			      "still watching in case it returns");
+}
+
+void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *ti)
+{
+	struct kw_json j;
+
+	if (!json) {
+		text_target(b, ti);
+		return;
+	}
+	json_begin(&j, b, "target", ti->now_wall_ns);
+	kw_json_str(&j, "state", ti->state);
+	kw_json_str(&j, "target", ti->target);
+	kw_json_str(&j, "id", or_null(ti->id));
+	if (!strcmp(ti->state, "back"))
+		kw_json_str(&j, "previous_id", or_null(ti->previous_id));
+	kw_json_bool(&j, "follows", ti->follows);
+	kw_json_obj_end(&j);
+}
+
 static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
 }
 
+/* the runtimes found; what was not found is listed too, as not found */
+static void json_runtimes(struct kw_json *j, const struct kw_runtime_found *rt)
+{
+	kw_json_arr_begin(j, "runtimes");
+	for (int i = 0; rt && i < KW_RUNTIMES_N; i++) {
+		const struct kw_runtime_found *r = &rt[i];
+
+		kw_json_obj_begin(j, NULL);
+		kw_json_str(j, "runtime", kw_runtime_name(r->runtime));
+		kw_json_bool(j, "found", r->found);
+		kw_json_str(j, "evidence", or_null(r->evidence));
+		kw_json_str(j, "cgroup_driver", or_null(r->driver));
+		kw_json_str(j, "cgroup_layout", or_null(r->layout));
+		kw_json_bool(j, "names", r->names);
+		kw_json_str(j, "names_from", or_null(r->names_from));
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
+static void text_runtimes(struct kw_buf *b, const struct kw_runtime_found *rt)
+{
+	kw_buf_puts(b, "runtimes\n");
+	for (int i = 0; rt && i < KW_RUNTIMES_N; i++) {
+		const struct kw_runtime_found *r = &rt[i];
+
+		if (!r->found) {
+			kw_buf_printf(b, "  %-11s not found\n", kw_runtime_name(r->runtime));
+			continue;
+		}
+		kw_buf_printf(b, "  %-11s %s", kw_runtime_name(r->runtime), r->evidence);
+		if (r->layout[0])
+			kw_buf_printf(b, "; cgroup driver %s, containers at %s", r->driver,
+				      r->layout);
+		else
+			kw_buf_puts(b, "; no running container shows its cgroup layout");
+		kw_buf_printf(b, "; names %s%s\n", r->names ? "from " : "unreadable: ",
+			      r->names_from);
+	}
+}
+
 void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
-		      const struct kw_features *f)
+		      const struct kw_features *f, const struct kw_runtime_found *rt)
 {
 	struct kw_json j;
 
@@ -184,6 +269,7 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 		for (int i = 0; i < KW_TP_MAX; i++)
 			kw_json_i64(&j, kw_tp_names[i], f->tp_args[i]);
 		kw_json_obj_end(&j);
+		json_runtimes(&j, rt);
 		json_plan_items(&j, p);
 		kw_json_obj_end(&j);
 		return;
@@ -207,7 +293,10 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 	if (f->memcg_v1_mount[0])
 		kw_buf_printf(b, ", v1 memory controller at %s (OOM limits are read there)",
 			      f->memcg_v1_mount);
-	kw_buf_puts(b, "\ntracepoints  (arguments in BTF, -1 = absent)\n");
+	kw_buf_puts(b, "\n");
+	if (rt)
+		text_runtimes(b, rt);
+	kw_buf_puts(b, "tracepoints  (arguments in BTF, -1 = absent)\n");
 	for (int i = 0; i < KW_TP_MAX; i++)
 		kw_buf_printf(b, "  %-28s %d\n", kw_tp_names[i], f->tp_args[i]);
 	kw_buf_puts(b, "plan\n");

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "kernel/probe.h"
 #include "output/format.h"
+#include "core/runtimes.h"
 #include "kwhy/events.h"
 
 struct kw_ready_info {
@@ -33,7 +34,21 @@ struct kw_stats_info {
 void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si);
 uint64_t kw_counters_lost_total(const struct kw_counters *c);
 
+/* A `target` record: the --container target went away, or came back as
+ * the container that now answers to its name or path. */
+struct kw_target_info {
+	const char *state;		/* "gone", "back" */
+	const char *target;		/* what it resolves to now (desc) */
+	const char *id;			/* its container id, NULL or "": not one */
+	const char *previous_id;	/* "back": the one it was before */
+	bool follows;			/* a name or path, watched for its return */
+	int64_t now_wall_ns;
+};
+
+void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *ti);
+
+/* rt: KW_RUNTIMES_N runtimes (core/runtimes.h), NULL when not looked for */
 void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
-		      const struct kw_features *f);
+		      const struct kw_features *f, const struct kw_runtime_found *rt);
 
 #endif
