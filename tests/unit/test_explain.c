@@ -723,6 +723,29 @@ START_TEST(later_close_outranks_an_earlier_failed_bind)
 }
 END_TEST
 
+/* container a's namespace is gone (its listener closed with it); the
+ * kernel gives its inode to container b's: b's refusal is not a's */
+START_TEST(reused_netns_inode_is_not_the_old_containers)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task old = task(41, "python3", NS_A, 55), cli = task(900, "python3", NS_A, 66);
+	const struct kw_explanation *ex;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "a", "/docker/aaa", false);
+	cgroup_ev(p, 2, 66, KW_RT_DOCKER, "b", "/docker/bbb", false);
+	listen_ev(p, 1 * SEC, NS_A, ep("127.0.0.1", 8001), old, false);
+	close_ev(p, 5 * SEC, NS_A, ep("127.0.0.1", 8001), old, KW_CLOSE_KILLED, 9);
+	refused(p, 200 * SEC, NS_A, ep("127.0.0.1", 8002), ep("127.0.0.1", 40000));
+	connect_failed(p, 200 * SEC + 1000, NS_A, ep("127.0.0.1", 40000), ep("127.0.0.1", 8002),
+		       &cli);
+	kw_pipeline_flush(p);
+	ck_assert_uint_ge(c.n, 1);
+	ex = &c.ex[c.n - 1];
+	ck_assert_str_eq(ex->place.name, "b");
+}
+END_TEST
+
 START_TEST(bind_failed_names_the_holder)
 {
 	struct capture c;
@@ -1162,6 +1185,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, bind_failed_holder_outlived_its_opener);
 	tcase_add_test(tc, failed_bind_of_another_address_is_not_the_cause);
 	tcase_add_test(tc, later_close_outranks_an_earlier_failed_bind);
+	tcase_add_test(tc, reused_netns_inode_is_not_the_old_containers);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

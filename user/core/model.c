@@ -276,6 +276,31 @@ static void note_exit_seen_first(const struct kw_model *m, struct kw_closed_list
 	}
 }
 
+/* A namespace's container is the one whose processes listen there now:
+ * after a close, the newest listener left says it (none: the processes
+ * seen there do).  Inode numbers are reused at once, so a removed
+ * container's listeners must not name the next namespace of that inode. */
+static void relearn_netns_listener(struct kw_model *m, uint32_t netns)
+{
+	const struct kw_listener *newest = NULL;
+
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		if (l->netns == netns && (!newest || l->since_ns > newest->since_ns))
+			newest = l;
+	}
+	for (uint32_t i = 0; i < m->netns.n; i++) {
+		struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+
+		if (r->ino == netns) {
+			r->listener_cgroup_id = !newest ? 0 :
+				newest->cgroup_id ? newest->cgroup_id : newest->owner.cgroup_id;
+			return;
+		}
+	}
+}
+
 static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
 {
 	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
@@ -286,6 +311,7 @@ static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, ui
 	if (l) {
 		c->l = *l;
 		remove_listener(m, l);
+		relearn_netns_listener(m, c->l.netns);
 	} else {			/* listening since before kwhy */
 		c->l.netns = e->hdr.netns_ino;
 		c->l.local = e->local;
