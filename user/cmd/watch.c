@@ -241,6 +241,20 @@ static void on_snapshot(const struct kw_event *ev, void *ctx)
 	sc->n++;
 }
 
+/* The target's cgroups, described into the stream (and the trace) at
+ * start: a replay's --container finds them by name even when nothing in
+ * them happens before they are gone. */
+static void describe_target(struct watch *w)
+{
+	struct kw_hdr when = { .ts_boot_ns = now_ns(CLOCK_BOOTTIME),
+			       .ts_mono_ns = now_ns(CLOCK_MONOTONIC) };
+
+	for (uint32_t i = 0; i < w->target.n_cg2; i++)
+		kw_enrich_cgroup(&w->enrich, w->target.cg2[i], false, &when, feed_pipeline, w);
+	for (uint32_t i = 0; i < w->target.n_memcg; i++)
+		kw_enrich_cgroup(&w->enrich, w->target.memcg[i], true, &when, feed_pipeline, w);
+}
+
 static void take_snapshot(struct watch *w, struct kw_loader *l)
 {
 	struct snap_ctx sc = { .w = w, .l = l };
@@ -448,6 +462,7 @@ static void follow_target(struct watch *w, struct kw_loader *l)
 			return;
 		snprintf(previous_id, sizeof(previous_id), "%s", w->target.id);
 		retarget(w, l);
+		describe_target(w);
 		w->refresh_ticks = KW_REFRESH_TICKS;
 		print_target(w, "back", previous_id);
 		return;
@@ -585,6 +600,7 @@ int kw_watch(const struct kw_opts *o)
 		if (ret)
 			goto cleanup;
 	}
+	describe_target(&w);
 	take_snapshot(&w, &l);
 	ret = finish(&w, &l, watch_loop(&w, &l));
 cleanup:

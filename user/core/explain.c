@@ -59,9 +59,10 @@ void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t
 	memcpy(p->path, c->path, sizeof(p->path));
 }
 
-void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns)
+void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns,
+			 uint64_t cookie)
 {
-	kw_place_from_cgroup(m, p, kw_model_netns_cgroup(m, netns), false);
+	kw_place_from_cgroup(m, p, kw_model_netns_cgroup(m, netns, cookie), false);
 }
 
 void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex)
@@ -70,7 +71,7 @@ void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *e
 		kw_place_from_cgroup(m, &ex->client_place, ex->client_task.cgroup_id, false);
 	if (ex->place.known)
 		return;
-	kw_place_from_netns(m, &ex->place, ex->netns);
+	kw_place_from_netns(m, &ex->place, ex->netns, ex->netns_cookie);
 	/* a namespace where only the client was seen is the client's */
 	if (!ex->place.known && ex->client_known && ex->client_task.netns_ino == ex->netns)
 		ex->place = ex->client_place;
@@ -208,16 +209,17 @@ static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, u
 }
 
 void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
-			const struct kw_addr *dest, uint64_t ts)
+			uint64_t netns_cookie, const struct kw_addr *dest, uint64_t ts)
 {
 	const struct kw_closed_listener *closed;
 	const struct kw_bind_rec *bind;
 	bool same_family = false, other_family = false;
 
 	ex->netns = netns;
+	ex->netns_cookie = netns_cookie;
 	ex->dest = *dest;
 	ex->ts_ns = ts;
-	kw_place_from_netns(m, &ex->place, netns);
+	kw_place_from_netns(m, &ex->place, netns, netns_cookie);
 
 	bind = find_bind_failure(m, netns, dest, ts);
 	closed = find_closed(m, netns, dest, ts);
@@ -290,7 +292,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		if (l->netns != netns && l->local.port == dest->port && l->since_ns <= ts) {
 			ex->cause = KW_CAUSE_WRONG_NETNS;
 			add_listener(ex, l);
-			kw_place_from_netns(m, &ex->other_place, l->netns);
+			kw_place_from_netns(m, &ex->other_place, l->netns, l->netns_cookie);
 			if (!ex->other_place.known)
 				kw_place_from_cgroup(m, &ex->other_place, l->cgroup_id, false);
 			goto out;
@@ -316,6 +318,7 @@ void kw_explain_remote(const struct kw_model *m, struct kw_explanation *ex,
 {
 	ex->cause = KW_CAUSE_REMOTE;
 	ex->netns = c->hdr.netns_ino;
+	ex->netns_cookie = c->hdr.netns_cookie;
 	ex->dest = c->remote;
 	ex->client = c->local;
 	ex->ts_ns = c->hdr.ts_boot_ns;
@@ -325,7 +328,7 @@ void kw_explain_remote(const struct kw_model *m, struct kw_explanation *ex,
 		kw_place_from_cgroup(m, &ex->place, c->hdr.task.cgroup_id, false);
 	}
 	if (!ex->place.known)
-		kw_place_from_netns(m, &ex->place, ex->netns);
+		kw_place_from_netns(m, &ex->place, ex->netns, ex->netns_cookie);
 	kw_explain_render(ex);
 }
 
@@ -334,6 +337,7 @@ void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
 {
 	ex->cause = c->hdr.type == KW_EV_RESET_RECV ? KW_CAUSE_PEER_RESET : KW_CAUSE_RESET_SENT;
 	ex->netns = c->hdr.netns_ino;
+	ex->netns_cookie = c->hdr.netns_cookie;
 	ex->dest = c->remote;
 	ex->client = c->local;
 	ex->ts_ns = c->hdr.ts_boot_ns;
@@ -345,7 +349,7 @@ void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
 		ex->client_known = true;
 		ex->client_task = c->hdr.task;
 	}
-	kw_place_from_netns(m, &ex->place, ex->netns);
+	kw_place_from_netns(m, &ex->place, ex->netns, ex->netns_cookie);
 	kw_explain_render(ex);
 }
 

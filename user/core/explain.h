@@ -53,6 +53,7 @@ struct kw_explanation {
 
 	/* refusals and resets */
 	uint32_t netns;
+	uint64_t netns_cookie;		/* 0 unknown */
 	struct kw_addr dest;		/* what was dialled */
 	struct kw_addr client;
 	bool client_known;		/* a process is known as the client */
@@ -111,7 +112,7 @@ void kw_ex_add_event(struct kw_explanation *ex, uint64_t id);
 /* Refused: a connection to dest in netns was refused at time ts.  Fills
  * cause, facts, text and fix. */
 void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
-			const struct kw_addr *dest, uint64_t ts);
+			uint64_t netns_cookie, const struct kw_addr *dest, uint64_t ts);
 /* The destination is not on this host. */
 void kw_explain_remote(const struct kw_model *m, struct kw_explanation *ex,
 		       const struct kw_ev_conn *c);
@@ -135,7 +136,8 @@ void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *e
 void kw_explain_render(struct kw_explanation *ex);
 /* what the model knows of a cgroup / of a namespace's processes */
 void kw_place_from_cgroup(const struct kw_model *m, struct kw_place *p, uint64_t id, bool v1);
-void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns);
+void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t netns,
+			 uint64_t cookie);
 
 /* "container web (docker 3f2a…)" / "the host" */
 void kw_place_text(struct kw_buf *b, const struct kw_place *p);

@@ -92,13 +92,22 @@ const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id
 	return NULL;
 }
 
-uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns)
+/* the same namespace: by cookie when both sides know it (inode numbers
+ * are handed to the next namespace at once), else by inode */
+static bool same_netns(const struct kw_netns_rec *r, uint32_t ino, uint64_t cookie)
+{
+	return r->ino == ino && (!cookie || !r->cookie || r->cookie == cookie);
+}
+
+uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns, uint64_t cookie)
 {
 	for (uint32_t i = 0; i < m->netns.n && netns; i++) {
 		const struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
 
-		if (r->ino == netns)
+		if (same_netns(r, netns, cookie))
 			return r->listener_cgroup_id ? r->listener_cgroup_id : r->cgroup_id;
+		if (r->ino == netns)
+			return 0;	/* a namespace gone before this one had its inode */
 	}
 	return 0;
 }
@@ -133,8 +142,8 @@ const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint
 
 /* Remember that a task lives in a namespace, to name a namespace's
  * container when an event has no process (a reset without a socket). */
-static void note_netns_as(struct kw_model *m, uint32_t netns, uint64_t cgroup_id, uint64_t ts,
-			  bool listener)
+static void note_netns_as(struct kw_model *m, uint32_t netns, uint64_t cookie, uint64_t cgroup_id,
+			  uint64_t ts, bool listener)
 {
 	struct kw_netns_rec *r = NULL;
 
@@ -143,25 +152,32 @@ static void note_netns_as(struct kw_model *m, uint32_t netns, uint64_t cgroup_id
 	for (uint32_t i = 0; i < m->netns.n && !r; i++)
 		if (KW_RING_AT(&m->netns, i)->ino == netns)
 			r = KW_RING_AT(&m->netns, i);
+	if (r && cookie && r->cookie && r->cookie != cookie) {
+		/* a new namespace with a reused inode: forget the old one's */
+		memset(r, 0, sizeof(*r));
+		r->ino = netns;
+	}
 	if (!r) {
 		r = KW_RING_PUSH(&m->netns);
 		memset(r, 0, sizeof(*r));
 		r->ino = netns;
 	}
+	if (cookie)
+		r->cookie = cookie;
 	r->cgroup_id = cgroup_id;
 	if (listener)
 		r->listener_cgroup_id = cgroup_id;
 	r->last_ns = ts;
 }
 
-static void note_netns(struct kw_model *m, uint32_t netns, uint64_t cgroup_id, uint64_t ts)
+/* A process seen at an event: its namespace's cookie is the event's when
+ * the event happened in that namespace. */
+static void note_task(struct kw_model *m, const struct kw_task *t, const struct kw_hdr *h)
 {
-	note_netns_as(m, netns, cgroup_id, ts, false);
-}
+	uint64_t cookie = (h->flags & KW_F_NETNS) && h->netns_ino == t->netns_ino ?
+			  h->netns_cookie : 0;
 
-static void note_task(struct kw_model *m, const struct kw_task *t, uint64_t ts)
-{
-	note_netns(m, t->netns_ino, t->cgroup_id, ts);
+	note_netns_as(m, t->netns_ino, cookie, t->cgroup_id, h->ts_boot_ns, false);
 }
 
 static struct kw_listener *find_listener(struct kw_model *m, uint32_t netns,
@@ -200,6 +216,7 @@ static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t
 	}
 	memset(l, 0, sizeof(*l));
 	l->netns = e->hdr.netns_ino;
+	l->netns_cookie = e->hdr.netns_cookie;
 	l->local = e->local;
 	l->v6only = e->v6only;
 	l->backlog = e->backlog;
@@ -212,10 +229,10 @@ static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t
 	if (l->snapshot)
 		m->snapshot_taken = true;
 	if (l->owner_known)
-		note_task(m, &l->owner, e->hdr.ts_boot_ns);
+		note_task(m, &l->owner, &e->hdr);
 	/* a listener says whose namespace this is */
-	note_netns_as(m, l->netns, l->cgroup_id ? l->cgroup_id : l->owner.cgroup_id,
-		      e->hdr.ts_boot_ns, true);
+	note_netns_as(m, l->netns, l->netns_cookie,
+		      l->cgroup_id ? l->cgroup_id : l->owner.cgroup_id, e->hdr.ts_boot_ns, true);
 }
 
 const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts)
@@ -276,24 +293,38 @@ static void note_exit_seen_first(const struct kw_model *m, struct kw_closed_list
 	}
 }
 
+static void learn_netns_cookie(struct kw_model *m, uint32_t netns, uint64_t cookie)
+{
+	for (uint32_t i = 0; i < m->netns.n; i++) {
+		struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+
+		if (r->ino == netns) {
+			if (!r->cookie)
+				r->cookie = cookie;
+			return;
+		}
+	}
+}
+
 /* A namespace's container is the one whose processes listen there now:
- * after a close, the newest listener left says it (none: the processes
- * seen there do).  Inode numbers are reused at once, so a removed
- * container's listeners must not name the next namespace of that inode. */
-static void relearn_netns_listener(struct kw_model *m, uint32_t netns)
+ * after a close, the newest listener left says it; with none left, the
+ * processes seen there do. */
+static void relearn_netns_listener(struct kw_model *m, const struct kw_listener *gone)
 {
 	const struct kw_listener *newest = NULL;
 
 	for (uint32_t i = 0; i < m->nr_listeners; i++) {
 		const struct kw_listener *l = &m->listeners[i];
 
-		if (l->netns == netns && (!newest || l->since_ns > newest->since_ns))
+		if (l->netns == gone->netns &&
+		    (!l->netns_cookie || !gone->netns_cookie || l->netns_cookie == gone->netns_cookie) &&
+		    (!newest || l->since_ns > newest->since_ns))
 			newest = l;
 	}
 	for (uint32_t i = 0; i < m->netns.n; i++) {
 		struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
 
-		if (r->ino == netns) {
+		if (same_netns(r, gone->netns, gone->netns_cookie)) {
 			r->listener_cgroup_id = !newest ? 0 :
 				newest->cgroup_id ? newest->cgroup_id : newest->owner.cgroup_id;
 			return;
@@ -311,7 +342,14 @@ static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, ui
 	if (l) {
 		c->l = *l;
 		remove_listener(m, l);
-		relearn_netns_listener(m, c->l.netns);
+		/* a listener found at start without its namespace's cookie:
+		 * the kernel's close tells it, so a later namespace given the
+		 * same inode is not taken for this one */
+		if (!c->l.netns_cookie && (e->hdr.flags & KW_F_NETNS) && e->hdr.netns_cookie) {
+			c->l.netns_cookie = e->hdr.netns_cookie;
+			learn_netns_cookie(m, c->l.netns, c->l.netns_cookie);
+		}
+		relearn_netns_listener(m, &c->l);
 	} else {			/* listening since before kwhy */
 		c->l.netns = e->hdr.netns_ino;
 		c->l.local = e->local;
@@ -353,7 +391,7 @@ static void on_bind(struct kw_model *m, const struct kw_ev_bind *e, uint64_t id)
 	b->task = e->hdr.task;
 	b->ts_ns = e->hdr.ts_boot_ns;
 	b->event_id = id;
-	note_task(m, &e->hdr.task, e->hdr.ts_boot_ns);
+	note_task(m, &e->hdr.task, &e->hdr);
 }
 
 /* A process that closed listeners while alive and exits soon after: the
@@ -384,6 +422,7 @@ static void on_exit(struct kw_model *m, const struct kw_ev_exit *e, uint64_t id)
 	d->event_id = id;
 	d->oom_event_id = (oom && kw_exit_status(e->exit_code).sig == 9) ? oom->event_id : 0;
 	note_closer_exit(m, d);
+	note_task(m, &e->hdr.task, &e->hdr);	/* with its namespace's cookie */
 }
 
 static void on_signal(struct kw_model *m, const struct kw_ev_signal *e, uint64_t id)
@@ -396,7 +435,7 @@ static void on_signal(struct kw_model *m, const struct kw_ev_signal *e, uint64_t
 	k->from_kernel = e->from_kernel;
 	k->ts_ns = e->hdr.ts_boot_ns;
 	k->event_id = id;
-	note_task(m, &e->target, e->hdr.ts_boot_ns);
+	note_task(m, &e->target, &e->hdr);
 }
 
 static void on_cgroup(struct kw_model *m, const struct kw_ev_cgroup *e)
@@ -436,7 +475,7 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 
 		o->ev = ev->oom;
 		o->event_id = id;
-		note_task(m, &ev->oom.victim, h->ts_boot_ns);
+		note_task(m, &ev->oom.victim, h);
 		break;
 	}
 	case KW_EV_MEMCG_PROCS:
@@ -445,7 +484,7 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 	case KW_EV_SOCK_HOLDERS:
 		*KW_RING_PUSH(&m->holders) = ev->sock_holders;
 		for (uint32_t i = 0; i < ev->sock_holders.nr; i++)
-			note_task(m, &ev->sock_holders.holders[i], h->ts_boot_ns);
+			note_task(m, &ev->sock_holders.holders[i], h);
 		break;
 	case KW_EV_CGROUP:
 		on_cgroup(m, &ev->cgroup);
@@ -454,7 +493,7 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 	case KW_EV_RESET_RECV:
 	case KW_EV_SOCK_ERROR:
 		if (h->flags & KW_F_TASK)
-			note_task(m, &h->task, h->ts_boot_ns);
+			note_task(m, &h->task, h);
 		break;
 	default:
 		break;

@@ -29,6 +29,7 @@ struct kw_model_cfg {
 
 struct kw_listener {
 	uint32_t netns;
+	uint64_t netns_cookie;	/* 0 unknown */
 	struct kw_addr local;
 	uint8_t v6only;
 	uint8_t owner_known;
@@ -104,6 +105,7 @@ struct kw_oom_rec {
  */
 struct kw_netns_rec {
 	uint32_t ino;
+	uint64_t cookie;		/* 0 unknown: the inode alone tells */
 	uint64_t cgroup_id;		/* the latest process seen in it */
 	uint64_t listener_cgroup_id;	/* the latest listener's, 0 none seen */
 	uint64_t last_ns;
@@ -157,7 +159,7 @@ bool kw_addr_same_ip(const struct kw_addr *a, const struct kw_addr *b);
 bool kw_listener_accepts(const struct kw_listener *l, const struct kw_addr *dest);
 const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1);
 /* the cgroup (v2 id) of some process seen in netns, 0 if none */
-uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns);
+uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns, uint64_t cookie);
 const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,
 					 uint64_t before_ns);
 bool kw_model_recent(const struct kw_model *m, uint64_t ts_ns);

@@ -190,7 +190,8 @@ static void on_refused_server(struct kw_pipeline *p, const struct kw_ev_conn *c,
 
 	ex = new_explanation(p);
 	kw_ex_add_event(ex, id);	/* the trigger first, then what it rests on */
-	kw_explain_refusal(&p->model, ex, c->hdr.netns_ino, &c->local, c->hdr.ts_boot_ns);
+	kw_explain_refusal(&p->model, ex, c->hdr.netns_ino, c->hdr.netns_cookie, &c->local,
+			   c->hdr.ts_boot_ns);
 	ex->client = c->remote;
 	d = dedup_find(p, ex->cause, ex->netns, &ex->dest);
 	if (d) {
@@ -247,7 +248,8 @@ static void on_refused_client(struct kw_pipeline *p, const struct kw_ev_conn *c,
 	if (kw_addr_is_loopback(&c->remote)) {
 		/* local, but no reset was traced (kernel without no-socket
 		 * resets): explain in the client's namespace */
-		kw_explain_refusal(&p->model, ex, c->hdr.netns_ino, &c->remote, c->hdr.ts_boot_ns);
+		kw_explain_refusal(&p->model, ex, c->hdr.netns_ino, c->hdr.netns_cookie,
+				   &c->remote, c->hdr.ts_boot_ns);
 		ex->client = c->local;
 		ex->client_known = !!(c->hdr.flags & KW_F_TASK);
 		ex->client_task = c->hdr.task;

@@ -47,6 +47,12 @@ static void describe(struct kw_enrich *e, uint64_t id, bool v1, const struct kw_
 	feed(ctx, &rec);
 }
 
+void kw_enrich_cgroup(struct kw_enrich *e, uint64_t id, bool v1, const struct kw_hdr *when,
+		      kw_feed_fn feed, void *ctx)
+{
+	describe(e, id, v1, when, feed, ctx);
+}
+
 static void describe_task(struct kw_enrich *e, const struct kw_task *t, const struct kw_hdr *cause,
 			  kw_feed_fn feed, void *ctx)
 {

@@ -42,6 +42,10 @@ struct kw_enrich {
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);
 
 void kw_enrich_init(struct kw_enrich *e, struct kw_cgroups *cg);
+/* feed the record of one cgroup (once), stamped with when's time: the
+ * --container target's, at start, so a trace names what it was filtered to */
+void kw_enrich_cgroup(struct kw_enrich *e, uint64_t id, bool v1, const struct kw_hdr *when,
+		      kw_feed_fn feed, void *ctx);
 /* feed the records ev calls for, then ev itself */
 void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx);
 

@@ -39,9 +39,10 @@ void kw_exporter_place(const struct kw_exporter *x, uint64_t id, bool v1, struct
 	kw_place_from_cgroup(&x->pipeline.model, p, id, v1);
 }
 
-void kw_exporter_netns_place(const struct kw_exporter *x, uint32_t netns, struct kw_place *p)
+void kw_exporter_netns_place(const struct kw_exporter *x, uint32_t netns, uint64_t cookie,
+			     struct kw_place *p)
 {
-	kw_place_from_netns(&x->pipeline.model, p, netns);
+	kw_place_from_netns(&x->pipeline.model, p, netns, cookie);
 }
 
 /* the subject's cgroup, else the event's, else a process seen in its netns */
@@ -54,8 +55,8 @@ void kw_exporter_event_place(const struct kw_exporter *x, const struct kw_event 
 		id = ev->hdr.cgroup_id;
 	kw_exporter_place(x, id, false, p);
 	if (!p->known && (ev->hdr.flags & KW_F_NETNS) &&
-	    kw_model_netns_cgroup(&x->pipeline.model, ev->hdr.netns_ino))
-		kw_exporter_netns_place(x, ev->hdr.netns_ino, p);
+	    kw_model_netns_cgroup(&x->pipeline.model, ev->hdr.netns_ino, ev->hdr.netns_cookie))
+		kw_exporter_netns_place(x, ev->hdr.netns_ino, ev->hdr.netns_cookie, p);
 }
 
 bool kw_cause_is_refusal(uint8_t cause)

@@ -41,7 +41,8 @@ uint64_t kw_exporter_wall_ns(const struct kw_exporter *x, uint64_t boot_ns);
 void kw_exporter_note_time(struct kw_exporter *x, const struct kw_event *ev);
 /* what the trace's cgroup records say of a cgroup or a netns */
 void kw_exporter_place(const struct kw_exporter *x, uint64_t id, bool v1, struct kw_place *p);
-void kw_exporter_netns_place(const struct kw_exporter *x, uint32_t netns, struct kw_place *p);
+void kw_exporter_netns_place(const struct kw_exporter *x, uint32_t netns, uint64_t cookie,
+			     struct kw_place *p);
 /* where an event happened: its subject's cgroup, the event's, its netns */
 void kw_exporter_event_place(const struct kw_exporter *x, const struct kw_event *ev,
 			     const struct kw_task *t, struct kw_place *p);

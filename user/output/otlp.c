@@ -224,7 +224,7 @@ static void otlp_summary(void *ctx, const struct kw_summary *s)
 
 	kw_format_summary(&lb, false, s, &ot->c->fmt);
 	kw_strip_time(body, sizeof(body), line);
-	kw_exporter_netns_place(ot->c, s->netns, &pl);
+	kw_exporter_netns_place(ot->c, s->netns, 0, &pl);
 	otlp_begin(ot, &r, s->ts_ns, KW_SEV_WARN, body);
 	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.type"), "summary");
 	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.explanation_id"), s->explanation_id);

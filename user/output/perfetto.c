@@ -461,7 +461,7 @@ static void pf_summary(void *ctx, const struct kw_summary *s)
 	struct kw_pf_track *t;
 	struct kw_json j;
 
-	kw_exporter_netns_place(pf->c, s->netns, &pl);
+	kw_exporter_netns_place(pf->c, s->netns, 0, &pl);
 	t = track_of(pf, &pl);
 	kw_buf_printf(&nb, "x%" PRIu64 " more %s ", s->count, kw_cause_name(s->cause) ?: "");
 	kw_fmt_endpoint(&nb, &s->dest);
