@@ -139,6 +139,9 @@ static void make_event(struct kw_event *ev, unsigned int type, uint64_t seed)
 		for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++)
 			ev->memcg_procs.procs[i].comm[KW_COMM_LEN - 1] = '\0';
 		break;
+	case KW_EV_HOST_MEM:
+		ev->host_mem.nr_cgroups = 4;
+		break;
 	default:
 		break;
 	}
@@ -237,6 +240,8 @@ static struct kw_trace_writer *write_small(const char *p, const struct kw_trace_
 
 	memset(&want, 0, sizeof(want));
 	for (unsigned int t = 1; t < KW_EV_MAX; t++) {
+		if (!kw_event_size(t))	/* a number left free */
+			continue;
 		make_event(&ev, t, t);
 		put_event(w, &ev);
 	}

@@ -17,6 +17,8 @@ _Static_assert(sizeof(struct kw_agg_key) == 40, "kw_agg_key layout");
 _Static_assert(sizeof(struct kw_ev_repeat) == 176, "kw_ev_repeat layout");
 _Static_assert(sizeof(struct kw_ev_cgroup) == 768, "kw_ev_cgroup layout");
 _Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layout");
+_Static_assert(sizeof(struct kw_cgroup_mem) == 16, "kw_cgroup_mem layout");
+_Static_assert(sizeof(struct kw_ev_host_mem) == 256, "kw_ev_host_mem layout");
 
 size_t kw_event_size(unsigned int type)
 {
@@ -34,6 +36,7 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_REPEAT:	return sizeof(struct kw_ev_repeat);
 	case KW_EV_CGROUP:	return sizeof(struct kw_ev_cgroup);
 	case KW_EV_MEMCG_PROCS:	return sizeof(struct kw_ev_memcg_procs);
+	case KW_EV_HOST_MEM:	return sizeof(struct kw_ev_host_mem);
 	default:		return 0;
 	}
 }
@@ -90,6 +93,9 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 			ev->memcg_procs.nr = KW_MEMCG_PROCS_MAX;
 		for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++)
 			terminate(ev->memcg_procs.procs[i].comm, KW_COMM_LEN);
+	} else if (hdr.type == KW_EV_HOST_MEM) {
+		if (ev->host_mem.nr_cgroups > KW_HOST_MEM_CGROUPS)
+			ev->host_mem.nr_cgroups = KW_HOST_MEM_CGROUPS;
 	}
 	return 0;
 }

@@ -150,6 +150,10 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	[KW_EV_MEMCG_PROCS] = {
 		.fields = kw_fields_memcg_procs, .context = true, .severity = KW_SEV_WARN,
 	},
+	/* shown in the global OOM's explanation, like memcg_procs */
+	[KW_EV_HOST_MEM] = {
+		.fields = kw_fields_host_mem, .context = true, .severity = KW_SEV_WARN,
+	},
 };
 
 const struct kw_event_kind *kw_event_kind(unsigned int type)
