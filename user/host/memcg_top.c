@@ -123,7 +123,8 @@ int kw_memcg_top_procs(struct kw_cgroups *c, const char *proc_root, uint64_t mem
 		       struct kw_ev_memcg_procs *out)
 {
 	struct procs_walk pw = { .out = out };
-	char path[KW_CG_PATH_MAX], num[32];
+	char path[KW_CG_PATH_MAX];
+	uint64_t usage;
 	int r, fd;
 
 	if (!out)
@@ -138,8 +139,8 @@ int kw_memcg_top_procs(struct kw_cgroups *c, const char *proc_root, uint64_t mem
 	fd = kw_cgroup_open(kw_cgroups_mount(c, v1), path);
 	if (fd < 0)
 		return fd;
-	if (kw_read_small_at(fd, v1 ? "memory.usage_in_bytes" : "memory.current", num, sizeof(num)))
-		out->usage_bytes = strtoull(num, NULL, 10);
+	if (kw_memcg_usage_at(fd, v1, &usage))
+		out->usage_bytes = usage;
 	pw.proc_fd = kw_proc_open_root(proc_root);	/* none: counted, not sized */
 	procs_dir(&pw, fd, 0);
 	if (pw.proc_fd >= 0)
