@@ -23,6 +23,7 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->kills.head = m->kills.n = 0;
 	m->ooms.head = m->ooms.n = 0;
 	m->memcg_procs.head = m->memcg_procs.n = 0;
+	m->host_mem.head = m->host_mem.n = 0;
 	m->cgroups.head = m->cgroups.n = 0;
 	m->netns.head = m->netns.n = 0;
 	if (!m->cfg.recent_ns)
@@ -402,6 +403,9 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 	}
 	case KW_EV_MEMCG_PROCS:
 		*KW_RING_PUSH(&m->memcg_procs) = ev->memcg_procs;
+		break;
+	case KW_EV_HOST_MEM:
+		*KW_RING_PUSH(&m->host_mem) = ev->host_mem;
 		break;
 	case KW_EV_CGROUP:
 		on_cgroup(m, &ev->cgroup);

@@ -19,6 +19,7 @@
 #define KW_M_CGROUPS	1024
 #define KW_M_NETNS	1024
 #define KW_M_MEMCG_PROCS 16
+#define KW_M_HOST_MEM	4	/* one per global OOM kill, read with it */
 
 struct kw_model_cfg {
 	uint64_t recent_ns;	/* how long things stay "recent" */
@@ -124,6 +125,7 @@ struct kw_model {
 	KW_RING(struct kw_kill, KW_M_RECENT) kills;
 	KW_RING(struct kw_oom_rec, KW_M_OOMS) ooms;
 	KW_RING(struct kw_ev_memcg_procs, KW_M_MEMCG_PROCS) memcg_procs;
+	KW_RING(struct kw_ev_host_mem, KW_M_HOST_MEM) host_mem;
 	KW_RING(struct kw_ev_cgroup, KW_M_CGROUPS) cgroups;	/* as recorded */
 	KW_RING(struct kw_netns_rec, KW_M_NETNS) netns;
 };
