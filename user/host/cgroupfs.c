@@ -61,6 +61,24 @@ int kw_cgroup_open(const char *mount, const char *path)
 	return fd;
 }
 
+DIR *kw_cgroup_opendir(const char *mount, const char *path)
+{
+	int fd = kw_cgroup_open(mount, path), err;
+	DIR *d;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return d;
+}
+
 bool kw_memcg_usage_at(int dirfd, bool v1, uint64_t *bytes)
 {
 	char num[32];

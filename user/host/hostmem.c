@@ -9,6 +9,7 @@
 #include "host/procfs.h"
 #include "host/procparse.h"
 #include "host/readfile.h"
+#include "util/topn.h"
 
 #define MEMINFO_MAX 8192	/* /proc/meminfo is ~1.5 KiB */
 
@@ -24,21 +25,21 @@ static void read_meminfo(const char *proc_root, struct kw_ev_host_mem *out)
 	close(fd);
 }
 
+static uint64_t usage_of(const void *cm)
+{
+	return ((const struct kw_cgroup_mem *)cm)->usage_bytes;
+}
+
 /* Keep the KW_HOST_MEM_CGROUPS biggest, biggest first. */
 static void top_insert(struct kw_ev_host_mem *out, const struct kw_cgroup_mem *cm)
 {
-	uint32_t i = out->nr_cgroups;
+	uint32_t nr = out->nr_cgroups;
+	int at = kw_top_slot(out->cgroups, sizeof(out->cgroups[0]), &nr, KW_HOST_MEM_CGROUPS,
+			     cm->usage_bytes, usage_of);
 
-	if (i == KW_HOST_MEM_CGROUPS) {
-		if (cm->usage_bytes <= out->cgroups[i - 1].usage_bytes)
-			return;
-		i--;
-	} else {
-		out->nr_cgroups++;
-	}
-	for (; i > 0 && out->cgroups[i - 1].usage_bytes < cm->usage_bytes; i--)
-		out->cgroups[i] = out->cgroups[i - 1];
-	out->cgroups[i] = *cm;
+	out->nr_cgroups = nr;
+	if (at >= 0)
+		out->cgroups[at] = *cm;
 }
 
 static void read_top_cgroups(const char *cg_mount, bool v1, struct kw_ev_host_mem *out)
@@ -46,18 +47,9 @@ static void read_top_cgroups(const char *cg_mount, bool v1, struct kw_ev_host_me
 	struct dirent *de;
 	uint32_t visited = 0;
 	DIR *d;
-	int fd;
 
-	if (!cg_mount || !cg_mount[0])
+	if (!cg_mount || !cg_mount[0] || !(d = kw_cgroup_opendir(cg_mount, "/")))
 		return;
-	fd = kw_cgroup_open(cg_mount, "/");
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
 	out->cgroups_v1 = v1;
 	while (visited < KW_HOST_MEM_DIRS && (de = readdir(d))) {
 		struct kw_cgroup_mem cm;

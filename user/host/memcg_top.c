@@ -11,6 +11,7 @@
 #include "host/procfs.h"
 #include "host/procparse.h"
 #include "host/readfile.h"
+#include "util/topn.h"
 
 #define STATUS_MAX 8192			/* /proc/<pid>/status is ~1.5 KiB */
 #define PROCS_READ_MAX (1 << 20)	/* bytes read of one cgroup.procs */
@@ -37,21 +38,19 @@ static bool proc_mem(int proc_fd, uint32_t pid, struct kw_proc_mem *pm)
 	return true;
 }
 
+static uint64_t rss_of(const void *pm)
+{
+	return ((const struct kw_proc_mem *)pm)->rss_kb;
+}
+
 /* Keep the KW_MEMCG_PROCS_MAX biggest, biggest first. */
 static void top_insert(struct kw_ev_memcg_procs *out, const struct kw_proc_mem *pm)
 {
-	uint32_t i = out->nr;
+	int at = kw_top_slot(out->procs, sizeof(out->procs[0]), &out->nr, KW_MEMCG_PROCS_MAX,
+			     pm->rss_kb, rss_of);
 
-	if (i == KW_MEMCG_PROCS_MAX) {
-		if (pm->rss_kb <= out->procs[i - 1].rss_kb)
-			return;
-		i--;
-	} else {
-		out->nr++;
-	}
-	for (; i > 0 && out->procs[i - 1].rss_kb < pm->rss_kb; i--)
-		out->procs[i] = out->procs[i - 1];
-	out->procs[i] = *pm;
+	if (at >= 0)
+		out->procs[at] = *pm;
 }
 
 static void procs_pid(struct procs_walk *pw, uint32_t pid)
