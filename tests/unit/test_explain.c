@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "output/explanation.h"
+#include "output/sinks.h"
 #include "core/pipeline.h"
 #include "util/jsonq.h"
 #include "suites.h"
@@ -935,11 +936,12 @@ START_TEST(global_oom_with_host_memory)
 	ck_assert_uint_eq(jq_len(v, "facts.biggest_cgroups"), 3);
 	tu_assert_str(v, "facts.biggest_cgroups.0.path", "/web.slice");
 	tu_assert_int(v, "facts.biggest_cgroups.0.usage_bytes", 4800LL << 20);
-	tu_assert_str(v, "facts.biggest_cgroups.0.container.runtime", "host");
-	tu_assert_str(v, "facts.biggest_cgroups.1.container.name", "db");
+	tu_assert_null(v, "facts.biggest_cgroups.0.container_name");
+	tu_assert_str(v, "facts.biggest_cgroups.1.container_name", "db");
+	tu_assert_str(v, "facts.biggest_cgroups.1.path", "/docker/0123abcd");
 	tu_assert_int(v, "facts.biggest_cgroups.2.cgroup_id", 999);
 	tu_assert_null(v, "facts.biggest_cgroups.2.path");
-	tu_assert_null(v, "facts.biggest_cgroups.2.container");
+	tu_assert_null(v, "facts.biggest_cgroups.2.container_name");
 	jq_free(v);
 
 	/* what broke next: the listener died with it, and says so */
@@ -1013,6 +1015,73 @@ START_TEST(global_oom_host_memory_of_another_kill)
 	ck_assert(!c.ex[0].host_mem_known);
 	tu_assert_not_contains(c.ex[0].text, "available");
 	tu_assert_not_contains(c.ex[0].text, "biggest cgroups");
+}
+END_TEST
+
+/* the worst names a host can give: the global explanation's JSON still
+ * fits the output line (a longer one would not be printed at all) */
+START_TEST(global_oom_hostile_names_fit_a_line)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_fmt_ctx ctx = {};
+	struct kw_event ev = {};
+	struct kw_output o;
+	char *line = o.line;
+	struct kw_buf b = { .p = line, .cap = sizeof(o.line) };
+	struct jq_val *v;
+
+	for (uint64_t id = 1; id <= KW_HOST_MEM_CGROUPS + 1; id++) {
+		struct kw_event cg = {};
+
+		hdr(&cg.hdr, KW_EV_CGROUP, SEC, 0);
+		cg.cgroup.cgroup_id = id;
+		cg.cgroup.runtime = KW_RT_DOCKER;
+		cg.cgroup.resolved = 1;
+		memset(cg.cgroup.path, 0xff, sizeof(cg.cgroup.path) - 1);
+		memset(cg.cgroup.container_id, 0xff, sizeof(cg.cgroup.container_id) - 1);
+		memset(cg.cgroup.name, 0xff, sizeof(cg.cgroup.name) - 1);
+		memset(cg.cgroup.pod, 0xff, sizeof(cg.cgroup.pod) - 1);
+		memset(cg.cgroup.k8s_namespace, 0xff, sizeof(cg.cgroup.k8s_namespace) - 1);
+		kw_pipeline_event(p, &cg);
+	}
+	hdr(&ev.hdr, KW_EV_MEMCG_PROCS, 5 * SEC, 0);
+	ev.hdr.flags = 0;
+	ev.memcg_procs.cgroup_id = 1;
+	ev.memcg_procs.nr = KW_MEMCG_PROCS_MAX;
+	for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++) {
+		ev.memcg_procs.procs[i].pid = 4000000000u;
+		ev.memcg_procs.procs[i].rss_kb = UINT64_MAX / 2048;
+		memset(ev.memcg_procs.procs[i].comm, 0xff, KW_COMM_LEN - 1);
+	}
+	kw_pipeline_event(p, &ev);
+	memset(&ev, 0, sizeof(ev));
+	hdr(&ev.hdr, KW_EV_HOST_MEM, 5 * SEC, 0);
+	ev.hdr.flags = 0;
+	ev.host_mem.victim_pid = 4000000000u;
+	ev.host_mem.has_meminfo = 1;
+	ev.host_mem.mem_total_kb = ev.host_mem.mem_available_kb = UINT64_MAX / 2048;
+	ev.host_mem.nr_cgroups = KW_HOST_MEM_CGROUPS;
+	for (int i = 0; i < KW_HOST_MEM_CGROUPS; i++)
+		ev.host_mem.cgroups[i] = (struct kw_cgroup_mem){ i + 2, UINT64_MAX - i };
+	kw_pipeline_event(p, &ev);
+	memset(&ev, 0, sizeof(ev));
+	hdr(&ev.hdr, KW_EV_OOM_KILL, 5 * SEC, NS_A);
+	ev.oom.victim = task(4000000000u, "", NS_A, 1);
+	memset(ev.oom.victim.comm, 0xff, KW_COMM_LEN - 1);
+	ev.oom.anon_rss_kb = UINT64_MAX / 4096;
+	ev.oom.limit_level = KW_OOM_GLOBAL;
+	ev.oom.nr_levels = KW_OOM_MAX_LEVELS;
+	kw_pipeline_event(p, &ev);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(c.ex[0].host_mem_known);
+	kw_format_explanation(&b, true, &c.ex[0], &ctx);
+	kw_buf_putc(&b, '\n');		/* as kw_output_line does */
+	ck_assert_msg(!b.truncated, "a global explanation of %zu bytes outgrew the line", b.len);
+	line[b.len - 1] = '\0';
+	v = tu_parse(line);
+	ck_assert_uint_eq(jq_len(v, "facts.biggest_cgroups"), KW_EX_CGROUPS);
+	jq_free(v);
 }
 END_TEST
 
@@ -1270,6 +1339,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, global_oom_cgroups_without_meminfo);
 	tcase_add_test(tc, global_oom_host_memory_of_another_kill);
 	tcase_add_test(tc, memcg_oom_listener_fix_is_the_limit);
+	tcase_add_test(tc, global_oom_hostile_names_fit_a_line);
 	tcase_add_test(tc, parent_limit_is_said);
 	tcase_add_test(tc, storm_is_one_explanation_with_exact_count);
 	tcase_add_test(tc, listener_table_is_bounded);

@@ -339,7 +339,7 @@ static void find_host_mem(const struct kw_model *m, struct kw_explanation *ex,
 			continue;
 		ex->host_mem_known = true;
 		ex->host_mem = *h;
-		for (uint32_t c = 0; c < h->nr_cgroups && c < KW_HOST_MEM_CGROUPS; c++)
+		for (uint32_t c = 0; c < h->nr_cgroups && c < KW_EX_CGROUPS; c++)
 			kw_place_from_cgroup(m, &ex->cgroup_places[c], h->cgroups[c].cgroup_id,
 					     h->cgroups_v1);
 		return;

@@ -33,6 +33,7 @@ enum kw_cause {
 
 #define KW_EX_LISTENERS 3
 #define KW_EX_EVENTS 8
+#define KW_EX_CGROUPS 3		/* global: biggest cgroups said */
 
 struct kw_place {		/* where something is: a container or the host */
 	bool known;
@@ -82,7 +83,7 @@ struct kw_explanation {
 	uint32_t ooms_in_window;	/* in the same limiting cgroup */
 	bool host_mem_known;		/* global: the host's memory was read */
 	struct kw_ev_host_mem host_mem;
-	struct kw_place cgroup_places[KW_HOST_MEM_CGROUPS];	/* host_mem.cgroups[] */
+	struct kw_place cgroup_places[KW_EX_CGROUPS];	/* the first host_mem.cgroups[] */
 	struct kw_place limit_place;	/* the cgroup whose limit fired */
 	struct kw_kill kill;		/* userspace_killer, runtime_stop: the
 					 * signal that ended it */

@@ -400,14 +400,12 @@ static void cgroup_text(struct kw_buf *t, const struct kw_place *p, uint64_t id)
 		kw_buf_printf(t, "cgroup %llu", (unsigned long long)id);
 }
 
-#define KW_TEXT_CGROUPS 3	/* named in the sentence; JSON has them all */
-
 static void biggest_cgroups_text(struct kw_buf *t, const struct kw_explanation *ex)
 {
 	const struct kw_ev_host_mem *h = &ex->host_mem;
 
 	kw_buf_puts(t, "; biggest cgroups: ");
-	for (uint32_t i = 0; i < h->nr_cgroups && i < KW_TEXT_CGROUPS; i++) {
+	for (uint32_t i = 0; i < h->nr_cgroups && i < KW_EX_CGROUPS; i++) {
 		if (i)
 			kw_buf_puts(t, ", ");
 		cgroup_text(t, &ex->cgroup_places[i], h->cgroups[i].cgroup_id);

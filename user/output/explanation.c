@@ -180,9 +180,12 @@ static void j_host_mem_facts(struct kw_fields *f, const struct kw_explanation *e
 	} else {
 		kw_json_null(j, "host_memory");
 	}
+	/* the ones the text names, compact (the record has them all): six
+	 * places in full could outgrow the output line */
 	kw_json_arr_begin(j, "biggest_cgroups");
-	for (uint32_t i = 0; ex->host_mem_known && i < h->nr_cgroups; i++) {
+	for (uint32_t i = 0; ex->host_mem_known && i < h->nr_cgroups && i < KW_EX_CGROUPS; i++) {
 		const struct kw_place *p = &ex->cgroup_places[i];
+		enum kw_place_kind kind = kw_place_kind(p);
 
 		kw_json_obj_begin(j, NULL);
 		kw_json_u64(j, "cgroup_id", h->cgroups[i].cgroup_id);
@@ -192,7 +195,10 @@ static void j_host_mem_facts(struct kw_fields *f, const struct kw_explanation *e
 			kw_json_null(j, "path");
 		kw_json_bool(j, "v1", h->cgroups_v1);
 		kw_json_u64(j, "usage_bytes", h->cgroups[i].usage_bytes);
-		kw_put_place(f, "container", p);
+		if (kind == KW_PLACE_CONTAINER || kind == KW_PLACE_SERVICE)
+			kw_json_strn(j, "container_name", p->name, sizeof(p->name));
+		else
+			kw_json_null(j, "container_name");
 		kw_json_obj_end(j);
 	}
 	kw_json_arr_end(j);
