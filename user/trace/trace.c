@@ -777,6 +777,7 @@ int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, siz
 	memset(fr, 0, sizeof(*fr));
 	fr->kind = kind;
 	fr->offset = at;
+	fr->len = len;
 	switch (kind) {
 	case KW_FRAME_EVENT:
 		if (kw_decode(payload, len, &fr->ev, derr, sizeof(derr))) {
