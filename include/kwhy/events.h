@@ -34,6 +34,7 @@ enum kw_event_type {
 	KW_EV_CGROUP = 12,	/* userspace: a cgroup id's path and container */
 	KW_EV_MEMCG_PROCS = 13,	/* userspace: biggest processes in a memcg */
 	KW_EV_SOCK_HOLDERS = 14, /* userspace: who holds a listening socket now */
+	KW_EV_HOST_MEM = 15,	/* userspace: host memory at a global OOM kill */
 	KW_EV_MAX
 };
 
@@ -322,6 +323,36 @@ struct kw_ev_sock_holders {
 	__u32 nr;		/* valid entries in holders[] */
 	__u32 total;		/* processes found holding it */
 	struct kw_task holders[KW_HOLDERS_MAX]; /* lowest pid first */
+};
+
+#define KW_HOST_MEM_CGROUPS 6
+
+struct kw_cgroup_mem {
+	__u64 cgroup_id;
+	__u64 usage_bytes;	/* memory.current (v2), memory.usage_in_bytes (v1) */
+};
+
+/*
+ * The host's memory, read from /proc/meminfo and the top-level memory
+ * cgroups when a host-wide OOM kill (limit_level KW_OOM_GLOBAL) arrives:
+ * after the kill, so the victim's memory may already be free again.
+ */
+struct kw_ev_host_mem {
+	struct kw_hdr hdr;	/* ts = the OOM kill's that called for it */
+	__u32 victim_pid;	/* that kill's victim (tgid) */
+	__u8 has_meminfo;	/* the mem_* and swap_* fields were read */
+	__u8 cgroups_v1;	/* cgroups[] are in the v1 memory hierarchy */
+	__u8 nr_cgroups;	/* valid entries in cgroups[] */
+	__u8 _pad;
+	__u64 mem_total_kb;	/* MemTotal */
+	__u64 mem_available_kb;	/* MemAvailable */
+	__u64 mem_free_kb;	/* MemFree */
+	__u64 swap_total_kb;	/* SwapTotal */
+	__u64 swap_free_kb;	/* SwapFree */
+	__u32 cgroups_read;	/* top-level memory cgroups whose usage was read */
+	__u32 _pad1;
+	/* the biggest top-level memory cgroups by usage, biggest first */
+	struct kw_cgroup_mem cgroups[KW_HOST_MEM_CGROUPS];
 };
 
 /* Per-CPU counters, one array slot, summed by userspace. */

@@ -20,7 +20,9 @@
 #include "host/cgroups.h"
 #include "host/container_meta.h"
 #include "host/container_names.h"
+#include "host/hostmem.h"
 #include "host/memcg_top.h"
+#include "host/procparse.h"
 #include "host/procfs.h"
 #include "host/container.h"
 #include "core/names.h"
@@ -1074,6 +1076,93 @@ START_TEST(memcg_top_fake)
 }
 END_TEST
 
+START_TEST(meminfo_parsed)
+{
+	static const char text[] = "MemTotal:        6081740 kB\n"
+				   "MemFree:           30000 kB\n"
+				   "MemAvailable:      43008 kB\n"
+				   "Buffers:             512 kB\n"
+				   "SwapCached:            0 kB\n"
+				   "SwapTotal:       2097148 kB\n"
+				   "SwapFree:        1048576 kB\n";
+	struct kw_ev_host_mem h;
+
+	memset(&h, 0xa5, sizeof(h));
+	ck_assert_int_eq(kw_parse_meminfo(text, &h), 0);
+	ck_assert_uint_eq(h.has_meminfo, 1);
+	ck_assert_uint_eq(h.mem_total_kb, 6081740);
+	ck_assert_uint_eq(h.mem_free_kb, 30000);
+	ck_assert_uint_eq(h.mem_available_kb, 43008);
+	ck_assert_uint_eq(h.swap_total_kb, 2097148);
+	ck_assert_uint_eq(h.swap_free_kb, 1048576);
+	/* cut short: what is there counts, the rest is 0 */
+	ck_assert_int_eq(kw_parse_meminfo("MemTotal: 1024 kB\nMemFr", &h), 0);
+	ck_assert_uint_eq(h.mem_total_kb, 1024);
+	ck_assert_uint_eq(h.mem_available_kb, 0);
+	ck_assert_uint_eq(h.swap_total_kb, 0);
+	/* no MemTotal: nothing to say */
+	ck_assert_int_eq(kw_parse_meminfo("MemFree: 3 kB\n", &h), -EINVAL);
+	ck_assert_uint_eq(h.has_meminfo, 0);
+	ck_assert_int_eq(kw_parse_meminfo("", &h), -EINVAL);
+}
+END_TEST
+
+/* A fake /proc and cgroup mount: meminfo, and the top-level cgroups by
+ * usage; a child without the memory files (controller off) is skipped. */
+START_TEST(host_mem_fake)
+{
+	char proc[128], cg[128], name[32];
+	struct kw_ev_host_mem h;
+
+	tmp_dir(proc, sizeof(proc), "proc");
+	tmp_dir(cg, sizeof(cg), "cg");
+	write_file(proc, "meminfo", "MemTotal: 262144 kB\nMemAvailable: 9000 kB\n", 42);
+	for (int i = 0; i < KW_HOST_MEM_CGROUPS + 2; i++) {
+		char usage[32];
+
+		snprintf(name, sizeof(name), "cg%d", i);
+		mkdirs(cg, name);
+		snprintf(name, sizeof(name), "cg%d/memory.current", i);
+		snprintf(usage, sizeof(usage), "%d\n", (i + 1) << 20);
+		write_file(cg, name, usage, strlen(usage));
+		snprintf(name, sizeof(name), "cg%d/memory.usage_in_bytes", i);
+		snprintf(usage, sizeof(usage), "%d\n", (100 - i) << 20);
+		write_file(cg, name, usage, strlen(usage));
+	}
+	mkdirs(cg, "no-memory/deeper");
+
+	kw_host_mem_read(proc, cg, false, &h);
+	ck_assert_uint_eq(h.hdr.type, KW_EV_HOST_MEM);
+	ck_assert_uint_eq(h.hdr.size, sizeof(h));
+	ck_assert_uint_eq(h.has_meminfo, 1);
+	ck_assert_uint_eq(h.mem_total_kb, 262144);
+	ck_assert_uint_eq(h.mem_available_kb, 9000);
+	ck_assert_uint_eq(h.cgroups_v1, 0);
+	ck_assert_uint_eq(h.cgroups_read, KW_HOST_MEM_CGROUPS + 2);
+	ck_assert_uint_eq(h.nr_cgroups, KW_HOST_MEM_CGROUPS);
+	for (int i = 0; i < KW_HOST_MEM_CGROUPS; i++) {
+		int want = KW_HOST_MEM_CGROUPS + 1 - i;	/* biggest first */
+
+		snprintf(name, sizeof(name), "/cg%d", want);
+		ck_assert_uint_eq(h.cgroups[i].usage_bytes, (uint64_t)(want + 1) << 20);
+		ck_assert_uint_eq(h.cgroups[i].cgroup_id, id_of(cg, name));
+	}
+	/* the v1 memory hierarchy: its own file, the other order */
+	kw_host_mem_read(proc, cg, true, &h);
+	ck_assert_uint_eq(h.cgroups_v1, 1);
+	ck_assert_uint_eq(h.cgroups[0].usage_bytes, 100ULL << 20);
+	ck_assert_uint_eq(h.cgroups[0].cgroup_id, id_of(cg, "/cg0"));
+	/* neither readable: an empty record, no error */
+	kw_host_mem_read("/nonexistent-proc", "", false, &h);
+	ck_assert_uint_eq(h.hdr.type, KW_EV_HOST_MEM);
+	ck_assert_uint_eq(h.has_meminfo, 0);
+	ck_assert_uint_eq(h.nr_cgroups, 0);
+	ck_assert_uint_eq(h.cgroups_read, 0);
+	rm_tree(proc);
+	rm_tree(cg);
+}
+END_TEST
+
 /* More processes than slots: the biggest stay, in order. */
 START_TEST(memcg_top_order)
 {
@@ -1145,6 +1234,8 @@ Suite *container_suite(void)
 	tcase_add_test(host, resolve_mount_appears);
 	tcase_add_test(host, resolve_eviction);
 	tcase_add_test(host, memcg_top_fake);
+	tcase_add_test(host, meminfo_parsed);
+	tcase_add_test(host, host_mem_fake);
 	tcase_add_test(host, memcg_top_order);
 	tcase_add_unchecked_fixture(host, tmproot_make, tmproot_remove);
 	tcase_set_timeout(host, 60);

@@ -33,6 +33,7 @@ static const struct {
 	{ KW_EV_CGROUP, 768 },
 	{ KW_EV_MEMCG_PROCS, 384 },
 	{ KW_EV_SOCK_HOLDERS, 480 },
+	{ KW_EV_HOST_MEM, 256 },
 };
 #define NR_TYPES (sizeof(abi_sizes) / sizeof(abi_sizes[0]))
 
@@ -259,6 +260,24 @@ START_TEST(sock_holders_sanitized)
 }
 END_TEST
 
+/* a host_memory record claiming more cgroups than it holds is cut to them */
+START_TEST(host_mem_sanitized)
+{
+	struct kw_ev_host_mem *h = &rec.ev.host_mem;
+
+	make(KW_EV_HOST_MEM, sizeof(*h));
+	h->nr_cgroups = 200;
+	h->victim_pid = 41;
+	h->mem_total_kb = 6081740;
+	ck_assert_int_eq(kw_decode(rec.bytes, sizeof(*h), &ev, err, sizeof(err)), 0);
+	ck_assert_uint_eq(ev.host_mem.nr_cgroups, KW_HOST_MEM_CGROUPS);
+	ck_assert_uint_eq(ev.host_mem.victim_pid, 41);
+	ck_assert_uint_eq(ev.host_mem.mem_total_kb, 6081740);
+	make(KW_EV_HOST_MEM, sizeof(*h) - 8);
+	assert_rejected(sizeof(*h) - 8, "ABI");
+}
+END_TEST
+
 START_TEST(memcg_procs_sanitized)
 {
 	struct kw_ev_memcg_procs *m = &rec.ev.memcg_procs;
@@ -350,6 +369,7 @@ Suite *decode_suite(void)
 	tcase_add_test(c, terminates_cgroup_strings);
 	tcase_add_test(c, memcg_procs_sanitized);
 	tcase_add_test(c, sock_holders_sanitized);
+	tcase_add_test(c, host_mem_sanitized);
 	tcase_add_test(c, short_comm_kept);
 	tcase_add_test(c, oom_nr_levels_clamped);
 	tcase_add_test(c, oom_limit_level_clamped);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "output/explanation.h"
+#include "output/sinks.h"
 #include "core/pipeline.h"
 #include "util/jsonq.h"
 #include "suites.h"
@@ -969,6 +970,283 @@ START_TEST(global_oom)
 }
 END_TEST
 
+/* ---- a host-wide OOM: the incident kwhy was born from ---- */
+
+#define GUNICORN_ANON_KB 350584ULL	/* the incident's anon-rss */
+#define WEB_CG 301			/* a top-level cgroup, a plain directory */
+#define DB_CG 302			/* a container's */
+
+/* What enrich reads for a global OOM kill of pid victim: /proc/meminfo
+ * (when meminfo) and the biggest top-level cgroups, their cgroup records
+ * first, all stamped with the kill's time. */
+static void host_mem_ev(struct kw_pipeline *p, uint64_t ts, uint32_t victim, bool meminfo)
+{
+	struct kw_event ev = {};
+
+	cgroup_ev(p, ts, WEB_CG, KW_RT_HOST, "host", "/web.slice", false);
+	cgroup_ev(p, ts, DB_CG, KW_RT_DOCKER, "db", "/docker/0123abcd", false);
+	hdr(&ev.hdr, KW_EV_HOST_MEM, ts, 0);
+	ev.hdr.flags = 0;
+	ev.host_mem.victim_pid = victim;
+	if (meminfo) {
+		ev.host_mem.has_meminfo = 1;
+		ev.host_mem.mem_total_kb = 6081740;	/* 5.8 GiB */
+		ev.host_mem.mem_available_kb = 43008;	/* 42.0 MiB */
+		ev.host_mem.mem_free_kb = 30000;
+	}
+	ev.host_mem.cgroups_read = 5;
+	ev.host_mem.nr_cgroups = 3;
+	ev.host_mem.cgroups[0] = (struct kw_cgroup_mem){ WEB_CG, 4800ULL << 20 };
+	ev.host_mem.cgroups[1] = (struct kw_cgroup_mem){ DB_CG, 700ULL << 20 };
+	ev.host_mem.cgroups[2] = (struct kw_cgroup_mem){ 999, 12ULL << 20 };	/* no record */
+	kw_pipeline_event(p, &ev);
+}
+
+/* gunicorn (pid 41) listening on 0.0.0.0:8000 in WEB_CG is the victim of a
+ * host-wide OOM kill at 20 s; returns the kill's event id */
+static uint64_t global_oom_ev(struct kw_pipeline *p, struct capture *c, struct kw_task gun)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_OOM_KILL, 20 * SEC, NS_A);
+	ev.hdr.flags |= KW_F_TASK;
+	ev.hdr.task = task(77, "python3", NS_A, WEB_CG);	/* the allocation that failed */
+	ev.oom.victim = gun;
+	ev.oom.total_vm_kb = 908936;
+	ev.oom.anon_rss_kb = GUNICORN_ANON_KB;
+	ev.oom.limit_level = KW_OOM_GLOBAL;
+	ev.oom.nr_levels = 2;
+	ev.oom.levels[0] = (struct kw_oom_level){ WEB_CG, 4800ULL << 20, ~0ULL };
+	ev.oom.levels[1] = (struct kw_oom_level){ 1, 5600ULL << 20, ~0ULL };
+	kw_pipeline_event(p, &ev);
+	return c->events;
+}
+
+/* the OOM kill, gunicorn's death with its listener, a refused connect:
+ * the refusal's explanation */
+static const struct kw_explanation *global_oom_story(struct kw_pipeline *p, struct capture *c,
+						     bool host_mem, bool meminfo,
+						     uint64_t *oom_id)
+{
+	struct kw_task gun = task(41, "gunicorn", NS_A, WEB_CG);
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), gun, false);
+	if (host_mem)
+		host_mem_ev(p, 20 * SEC, 41, meminfo);
+	*oom_id = global_oom_ev(p, c, gun);
+	ck_assert_uint_eq(c->n, 1);
+	exit_ev(p, c, 20 * SEC + 1000, gun, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	close_ev(p, 20 * SEC + 2000, NS_A, ep("0.0.0.0", 8000), gun, KW_CLOSE_KILLED, 9);
+	ck_assert_uint_eq(c->n, 1);	/* an OOM death is not a userspace kill */
+	return refuse_once(p, c, 20 * SEC + 2000 + 300000000ULL, "127.0.0.1", 8000);
+}
+
+static struct jq_val *explanation_json(const struct kw_explanation *ex, char *line, size_t len)
+{
+	struct kw_fmt_ctx ctx = { .boot_to_wall_ns = 1700000000LL * 1000000000LL };
+	struct kw_buf b = { .p = line, .cap = len };
+
+	kw_buf_reset(&b);
+	kw_format_explanation(&b, true, ex, &ctx);
+	return tu_parse(line);
+}
+
+START_TEST(global_oom_with_host_memory)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+	static char line[16384];
+	struct jq_val *v;
+	uint64_t oom_id;
+
+	ex = global_oom_story(p, &c, true, true, &oom_id);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "global");
+	ck_assert_str_eq(c.ex[0].text,
+			 "gunicorn pid 41 (RSS 342.4 MiB) was OOM-killed: the host ran out of memory "
+			 "(5.8 GiB total, 42.0 MiB available when the kill was seen, no swap); "
+			 "biggest cgroups: /web.slice 4.7 GiB, container db 700.0 MiB, cgroup 999 "
+			 "12.0 MiB");
+	ck_assert_str_eq(c.ex[0].fix,
+			 "add memory or swap, or set memory limits on the biggest consumers");
+	v = explanation_json(&c.ex[0], line, sizeof(line));
+	tu_assert_str(v, "cause", "global");
+	tu_assert_int(v, "facts.victim.pid", 41);
+	tu_assert_int(v, "facts.victim_rss_kb", GUNICORN_ANON_KB);
+	tu_assert_int(v, "facts.host_usage_bytes", 5600LL << 20);
+	tu_assert_int(v, "facts.host_memory.total_bytes", 6081740LL * 1024);
+	tu_assert_int(v, "facts.host_memory.available_bytes", 43008LL * 1024);
+	tu_assert_int(v, "facts.host_memory.swap_total_bytes", 0);
+	ck_assert_uint_eq(jq_len(v, "facts.biggest_cgroups"), 3);
+	tu_assert_str(v, "facts.biggest_cgroups.0.path", "/web.slice");
+	tu_assert_int(v, "facts.biggest_cgroups.0.usage_bytes", 4800LL << 20);
+	tu_assert_null(v, "facts.biggest_cgroups.0.container_name");
+	tu_assert_str(v, "facts.biggest_cgroups.1.container_name", "db");
+	tu_assert_str(v, "facts.biggest_cgroups.1.path", "/docker/0123abcd");
+	tu_assert_int(v, "facts.biggest_cgroups.2.cgroup_id", 999);
+	tu_assert_null(v, "facts.biggest_cgroups.2.path");
+	tu_assert_null(v, "facts.biggest_cgroups.2.container_name");
+	jq_free(v);
+
+	/* what broke next: the listener died with it, and says so */
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert_uint_eq(ex->closed.oom_event_id, oom_id);
+	ck_assert(has_event(ex, oom_id));
+	tu_assert_contains(ex->text, "gunicorn pid 41 listened on 0.0.0.0:8000 until it was "
+			   "OOM-killed when the host ran out of memory, 300 ms before this refusal");
+	tu_assert_contains(ex->fix, "the host ran out of memory");
+	tu_assert_not_contains(ex->fix, "raise that memory limit");
+}
+END_TEST
+
+/* the host_memory record lost (an older recording, a failed read): still
+ * global, with what the kill event itself carries */
+START_TEST(global_oom_without_host_memory)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+	static char line[16384];
+	struct jq_val *v;
+	uint64_t oom_id;
+
+	ex = global_oom_story(p, &c, false, false, &oom_id);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "global");
+	ck_assert_str_eq(c.ex[0].text,
+			 "gunicorn pid 41 (RSS 342.4 MiB) was OOM-killed: the host ran out of memory "
+			 "(no memory cgroup on its path was at its limit), total in use 5.5 GiB");
+	v = explanation_json(&c.ex[0], line, sizeof(line));
+	tu_assert_null(v, "facts.host_memory");
+	ck_assert_uint_eq(jq_len(v, "facts.biggest_cgroups"), 0);
+	tu_assert_int(v, "facts.host_usage_bytes", 5600LL << 20);
+	jq_free(v);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert(has_event(ex, oom_id));
+	tu_assert_contains(ex->text, "until it was OOM-killed when the host ran out of memory");
+}
+END_TEST
+
+/* /proc/meminfo unreadable, the cgroups read: those alone are said */
+START_TEST(global_oom_cgroups_without_meminfo)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	static char line[16384];
+	struct jq_val *v;
+	uint64_t oom_id;
+
+	global_oom_story(p, &c, true, false, &oom_id);
+	tu_assert_contains(c.ex[0].text, "(no memory cgroup on its path was at its limit), total "
+			   "in use 5.5 GiB; biggest cgroups: /web.slice 4.7 GiB");
+	tu_assert_not_contains(c.ex[0].text, "available");
+	v = explanation_json(&c.ex[0], line, sizeof(line));
+	tu_assert_null(v, "facts.host_memory");
+	ck_assert_uint_eq(jq_len(v, "facts.biggest_cgroups"), 3);
+	jq_free(v);
+}
+END_TEST
+
+/* a host_memory record read for another victim's kill is not this one's */
+START_TEST(global_oom_host_memory_of_another_kill)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, WEB_CG);
+
+	host_mem_ev(p, 20 * SEC, 42, true);
+	global_oom_ev(p, &c, gun);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(!c.ex[0].host_mem_known);
+	tu_assert_not_contains(c.ex[0].text, "available");
+	tu_assert_not_contains(c.ex[0].text, "biggest cgroups");
+}
+END_TEST
+
+/* the worst names a host can give: the global explanation's JSON still
+ * fits the output line (a longer one would not be printed at all) */
+START_TEST(global_oom_hostile_names_fit_a_line)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_fmt_ctx ctx = {};
+	struct kw_event ev = {};
+	struct kw_output o;
+	char *line = o.line;
+	struct kw_buf b = { .p = line, .cap = sizeof(o.line) };
+	struct jq_val *v;
+
+	for (uint64_t id = 1; id <= KW_HOST_MEM_CGROUPS + 1; id++) {
+		struct kw_event cg = {};
+
+		hdr(&cg.hdr, KW_EV_CGROUP, SEC, 0);
+		cg.cgroup.cgroup_id = id;
+		cg.cgroup.runtime = KW_RT_DOCKER;
+		cg.cgroup.resolved = 1;
+		memset(cg.cgroup.path, 0xff, sizeof(cg.cgroup.path) - 1);
+		memset(cg.cgroup.container_id, 0xff, sizeof(cg.cgroup.container_id) - 1);
+		memset(cg.cgroup.name, 0xff, sizeof(cg.cgroup.name) - 1);
+		memset(cg.cgroup.pod, 0xff, sizeof(cg.cgroup.pod) - 1);
+		memset(cg.cgroup.k8s_namespace, 0xff, sizeof(cg.cgroup.k8s_namespace) - 1);
+		kw_pipeline_event(p, &cg);
+	}
+	hdr(&ev.hdr, KW_EV_MEMCG_PROCS, 5 * SEC, 0);
+	ev.hdr.flags = 0;
+	ev.memcg_procs.cgroup_id = 1;
+	ev.memcg_procs.nr = KW_MEMCG_PROCS_MAX;
+	for (int i = 0; i < KW_MEMCG_PROCS_MAX; i++) {
+		ev.memcg_procs.procs[i].pid = 4000000000u;
+		ev.memcg_procs.procs[i].rss_kb = UINT64_MAX / 2048;
+		memset(ev.memcg_procs.procs[i].comm, 0xff, KW_COMM_LEN - 1);
+	}
+	kw_pipeline_event(p, &ev);
+	memset(&ev, 0, sizeof(ev));
+	hdr(&ev.hdr, KW_EV_HOST_MEM, 5 * SEC, 0);
+	ev.hdr.flags = 0;
+	ev.host_mem.victim_pid = 4000000000u;
+	ev.host_mem.has_meminfo = 1;
+	ev.host_mem.mem_total_kb = ev.host_mem.mem_available_kb = UINT64_MAX / 2048;
+	ev.host_mem.nr_cgroups = KW_HOST_MEM_CGROUPS;
+	for (int i = 0; i < KW_HOST_MEM_CGROUPS; i++)
+		ev.host_mem.cgroups[i] = (struct kw_cgroup_mem){ i + 2, UINT64_MAX - i };
+	kw_pipeline_event(p, &ev);
+	memset(&ev, 0, sizeof(ev));
+	hdr(&ev.hdr, KW_EV_OOM_KILL, 5 * SEC, NS_A);
+	ev.oom.victim = task(4000000000u, "", NS_A, 1);
+	memset(ev.oom.victim.comm, 0xff, KW_COMM_LEN - 1);
+	ev.oom.anon_rss_kb = UINT64_MAX / 4096;
+	ev.oom.limit_level = KW_OOM_GLOBAL;
+	ev.oom.nr_levels = KW_OOM_MAX_LEVELS;
+	kw_pipeline_event(p, &ev);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(c.ex[0].host_mem_known);
+	kw_format_explanation(&b, true, &c.ex[0], &ctx);
+	kw_buf_putc(&b, '\n');		/* as kw_output_line does */
+	ck_assert_msg(!b.truncated, "a global explanation of %zu bytes outgrew the line", b.len);
+	line[b.len - 1] = '\0';
+	v = tu_parse(line);
+	ck_assert_uint_eq(jq_len(v, "facts.biggest_cgroups"), KW_EX_CGROUPS);
+	jq_free(v);
+}
+END_TEST
+
+/* a memcg OOM's listener keeps the memcg wording */
+START_TEST(memcg_oom_listener_fix_is_the_limit)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), gun, false);
+	oom_ev(p, &c, 20 * SEC, gun);
+	close_ev(p, 20 * SEC + 2000, NS_A, ep("0.0.0.0", 8000), gun, KW_CLOSE_KILLED, 9);
+	ex = refuse_once(p, &c, 21 * SEC, "127.0.0.1", 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	tu_assert_contains(ex->text, "until it was OOM-killed, ");
+	tu_assert_contains(ex->fix, "raise that memory limit");
+}
+END_TEST
+
 START_TEST(parent_limit_is_said)
 {
 	struct capture c;
@@ -1205,6 +1483,12 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, runtime_sigterm_ends_it);
 	tcase_add_test(tc, other_senders_are_not_the_runtime);
 	tcase_add_test(tc, global_oom);
+	tcase_add_test(tc, global_oom_with_host_memory);
+	tcase_add_test(tc, global_oom_without_host_memory);
+	tcase_add_test(tc, global_oom_cgroups_without_meminfo);
+	tcase_add_test(tc, global_oom_host_memory_of_another_kill);
+	tcase_add_test(tc, memcg_oom_listener_fix_is_the_limit);
+	tcase_add_test(tc, global_oom_hostile_names_fit_a_line);
 	tcase_add_test(tc, parent_limit_is_said);
 	tcase_add_test(tc, storm_is_one_explanation_with_exact_count);
 	tcase_add_test(tc, listener_table_is_bounded);

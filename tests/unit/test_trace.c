@@ -144,6 +144,9 @@ static void make_event(struct kw_event *ev, unsigned int type, uint64_t seed)
 		for (int i = 0; i < KW_HOLDERS_MAX; i++)
 			ev->sock_holders.holders[i].comm[KW_COMM_LEN - 1] = '\0';
 		break;
+	case KW_EV_HOST_MEM:
+		ev->host_mem.nr_cgroups = 4;
+		break;
 	default:
 		break;
 	}
@@ -242,6 +245,8 @@ static struct kw_trace_writer *write_small(const char *p, const struct kw_trace_
 
 	memset(&want, 0, sizeof(want));
 	for (unsigned int t = 1; t < KW_EV_MAX; t++) {
+		if (!kw_event_size(t))	/* a number left free */
+			continue;
 		make_event(&ev, t, t);
 		put_event(w, &ev);
 	}

@@ -20,6 +20,8 @@ _Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layou
 _Static_assert(sizeof(struct kw_ev_sock_holders) == 480, "kw_ev_sock_holders layout");
 /* counters have one size in every trace file */
 _Static_assert(sizeof(struct kw_counters) == 4 * 14 * 8, "kw_counters layout");
+_Static_assert(sizeof(struct kw_cgroup_mem) == 16, "kw_cgroup_mem layout");
+_Static_assert(sizeof(struct kw_ev_host_mem) == 256, "kw_ev_host_mem layout");
 
 size_t kw_event_size(unsigned int type)
 {
@@ -38,6 +40,7 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_CGROUP:	return sizeof(struct kw_ev_cgroup);
 	case KW_EV_MEMCG_PROCS:	return sizeof(struct kw_ev_memcg_procs);
 	case KW_EV_SOCK_HOLDERS: return sizeof(struct kw_ev_sock_holders);
+	case KW_EV_HOST_MEM:	return sizeof(struct kw_ev_host_mem);
 	default:		return 0;
 	}
 }
@@ -99,6 +102,9 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 			ev->sock_holders.nr = KW_HOLDERS_MAX;
 		for (int i = 0; i < KW_HOLDERS_MAX; i++)
 			terminate(ev->sock_holders.holders[i].comm, KW_COMM_LEN);
+	} else if (hdr.type == KW_EV_HOST_MEM) {
+		if (ev->host_mem.nr_cgroups > KW_HOST_MEM_CGROUPS)
+			ev->host_mem.nr_cgroups = KW_HOST_MEM_CGROUPS;
 	}
 	return 0;
 }

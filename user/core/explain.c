@@ -208,6 +208,19 @@ static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, u
 		add_listener(ex, best[k]);
 }
 
+/* the OOM kill event id was a host-wide one (false when it is gone from
+ * the model, or 0) */
+static bool oom_was_global(const struct kw_model *m, uint64_t id)
+{
+	for (uint32_t i = 0; id && i < m->ooms.n; i++) {
+		const struct kw_oom_rec *o = KW_RING_AT(&m->ooms, i);
+
+		if (o->event_id == id)
+			return o->ev.limit_level == KW_OOM_GLOBAL;
+	}
+	return false;
+}
+
 void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
 			uint64_t netns_cookie, const struct kw_addr *dest, uint64_t ts)
 {
@@ -254,6 +267,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		ex->closed = *closed;
 		ex->delay_ns = ts - closed->closed_ns;
 		kw_ex_add_event(ex, closed->oom_event_id);
+		ex->closed_oom_global = oom_was_global(m, closed->oom_event_id);
 		if (closed->creator_died)
 			kw_ex_add_event(ex, closed->creator_death.event_id);
 		kw_ex_add_event(ex, closed->event_id);
@@ -355,6 +369,31 @@ void kw_explain_reset(const struct kw_model *m, struct kw_explanation *ex,
 
 /* ---- deaths ---- */
 
+/* A host_memory record is read for one global OOM kill, with its victim,
+ * and stamped with that kill's time. */
+#define KW_HOST_MEM_SKEW_NS 1000000000ULL
+
+/* The host's memory read when this global OOM kill was seen, and the
+ * names of its biggest cgroups; nothing when it was not recorded. */
+static void find_host_mem(const struct kw_model *m, struct kw_explanation *ex,
+			  const struct kw_ev_oom *oom)
+{
+	for (uint32_t i = 0; i < m->host_mem.n; i++) {
+		const struct kw_ev_host_mem *h = KW_RING_AT(&m->host_mem, i);
+		uint64_t t = h->hdr.ts_boot_ns, k = oom->hdr.ts_boot_ns;
+
+		if (h->victim_pid != oom->victim.tgid ||
+		    (t > k ? t - k : k - t) > KW_HOST_MEM_SKEW_NS)
+			continue;
+		ex->host_mem_known = true;
+		ex->host_mem = *h;
+		for (uint32_t c = 0; c < h->nr_cgroups && c < KW_EX_CGROUPS; c++)
+			kw_place_from_cgroup(m, &ex->cgroup_places[c], h->cgroups[c].cgroup_id,
+					     h->cgroups_v1);
+		return;
+	}
+}
+
 void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 		    const struct kw_ev_oom *oom)
 {
@@ -371,6 +410,8 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 	} else {
 		ex->cause = KW_CAUSE_GLOBAL_OOM;
 	}
+	if (!lv)
+		find_host_mem(m, ex, oom);
 	/* the biggest processes read when the kill was seen */
 	for (uint32_t i = 0; i < m->memcg_procs.n; i++) {
 		const struct kw_ev_memcg_procs *p = KW_RING_AT(&m->memcg_procs, i);

@@ -33,6 +33,7 @@ enum kw_cause {
 
 #define KW_EX_LISTENERS 3
 #define KW_EX_EVENTS 8
+#define KW_EX_CGROUPS 3		/* global: biggest cgroups said */
 
 struct kw_place {		/* where something is: a container or the host */
 	bool known;
@@ -64,6 +65,7 @@ struct kw_explanation {
 	uint32_t nr_listeners;
 	struct kw_place other_place;	/* wrong_netns: where the listener is */
 	struct kw_closed_listener closed;	/* listener_exited */
+	bool closed_oom_global;		/* ... its owner died in a host-wide OOM */
 	uint64_t delay_ns;		/* listener_exited/bind_failed: before it */
 	struct kw_bind_rec bind;	/* bind_failed; listener_exited with
 					 * bind_meanwhile: a new server's failed
@@ -91,6 +93,9 @@ struct kw_explanation {
 	bool procs_known;
 	struct kw_ev_memcg_procs procs;
 	uint32_t ooms_in_window;	/* in the same limiting cgroup */
+	bool host_mem_known;		/* global: the host's memory was read */
+	struct kw_ev_host_mem host_mem;
+	struct kw_place cgroup_places[KW_EX_CGROUPS];	/* the first host_mem.cgroups[] */
 	struct kw_place limit_place;	/* the cgroup whose limit fired */
 	struct kw_kill kill;		/* userspace_killer, runtime_stop: the
 					 * signal that ended it */

@@ -76,12 +76,13 @@ static void closer_exit_text(struct kw_buf *t, const struct kw_closed_listener *
 /* The listener's end when its creator closed it or died holding it:
  * "gunicorn pid 41 listened on 0.0.0.0:8000 until it closed it and exited
  * with code 3 3 ms later" */
-static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c)
+static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c, bool global)
 {
 	listener_text(t, &c->l, true);
 	kw_buf_puts(t, " until ");
 	if (c->oom_event_id) {
-		kw_buf_puts(t, "it was OOM-killed");
+		kw_buf_puts(t, global ? "it was OOM-killed when the host ran out of memory" :
+			    "it was OOM-killed");
 	} else if (c->how == KW_CLOSE_KILLED || c->how == KW_CLOSE_EXIT) {
 		kw_buf_puts(t, "it ");
 		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
@@ -105,7 +106,7 @@ static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c)
  * (prefork workers): "gunicorn pid 41, which opened it (0.0.0.0:8000), was
  * OOM-killed 1.7 s before it was closed; the processes that inherited the
  * socket kept it open until gunicorn pid 57 closed it" */
-static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c)
+static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c, bool global)
 {
 	const struct kw_death *d = &c->creator_death;
 
@@ -114,7 +115,8 @@ static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c)
 	kw_fmt_endpoint(t, &c->l.local);
 	kw_buf_puts(t, "), ");
 	if (d->oom_event_id)
-		kw_buf_puts(t, "was OOM-killed");
+		kw_buf_puts(t, global ? "was OOM-killed when the host ran out of memory" :
+			    "was OOM-killed");
 	else
 		kw_exit_status_text(t, d->wait_status, KW_EXIT_SENTENCE);
 	kw_buf_putc(t, ' ');
@@ -248,9 +250,9 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		in_place(t, &ex->place);
 		kw_buf_puts(t, " any more: ");
 		if (ex->closed.creator_died)
-			inherited_text(t, &ex->closed);
+			inherited_text(t, &ex->closed, ex->closed_oom_global);
 		else
-			closed_text(t, &ex->closed);
+			closed_text(t, &ex->closed, ex->closed_oom_global);
 		kw_buf_puts(t, ", ");
 		secs(t, ex->delay_ns);
 		kw_buf_puts(t, " before this refusal");
@@ -260,6 +262,10 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_puts(f, "a restart raced the old server: let the new one wait for the "
 				    "port (retry longer, or SO_REUSEPORT) or the old one finish first, "
 				    "then start it again");
+		} else if (ex->closed.oom_event_id && ex->closed_oom_global) {
+			kw_buf_puts(f, "see the OOM kill of its owner: the host ran out of memory; add "
+				    "memory or swap, or limit the biggest consumers, then restart the "
+				    "service");
 		} else if (ex->closed.oom_event_id) {
 			kw_buf_puts(f, "see the OOM kill of its owner: raise that memory limit or cut "
 				    "its memory use, then restart the service");
@@ -430,6 +436,50 @@ static void render_reset(struct kw_explanation *ex, struct kw_buf *t, struct kw_
 		    "SO_LINGER) and the host's TCP memory");
 }
 
+/* "5.8 GiB total, 42.0 MiB available when the kill was seen, no swap": read
+ * after the kill, when the victim's memory may be free again */
+static void host_mem_text(struct kw_buf *t, const struct kw_ev_host_mem *h)
+{
+	kw_fmt_bytes(t, h->mem_total_kb * 1024);
+	kw_buf_puts(t, " total, ");
+	kw_fmt_bytes(t, h->mem_available_kb * 1024);
+	kw_buf_puts(t, " available when the kill was seen, ");
+	if (!h->swap_total_kb) {
+		kw_buf_puts(t, "no swap");
+		return;
+	}
+	kw_buf_puts(t, "swap ");
+	kw_fmt_bytes(t, h->swap_free_kb * 1024);
+	kw_buf_puts(t, " free of ");
+	kw_fmt_bytes(t, h->swap_total_kb * 1024);
+}
+
+/* A top-level cgroup by what it is: a container by its name, anything
+ * else (a slice, a plain directory) by its path, unknown ones by id. */
+static void cgroup_text(struct kw_buf *t, const struct kw_place *p, uint64_t id)
+{
+	if (p->known && p->runtime != KW_RT_HOST && p->runtime != KW_RT_SYSTEMD)
+		kw_place_text(t, p);
+	else if (p->known && p->path[0])
+		kw_escape_term(t, p->path, sizeof(p->path));
+	else
+		kw_buf_printf(t, "cgroup %llu", (unsigned long long)id);
+}
+
+static void biggest_cgroups_text(struct kw_buf *t, const struct kw_explanation *ex)
+{
+	const struct kw_ev_host_mem *h = &ex->host_mem;
+
+	kw_buf_puts(t, "; biggest cgroups: ");
+	for (uint32_t i = 0; i < h->nr_cgroups && i < KW_EX_CGROUPS; i++) {
+		if (i)
+			kw_buf_puts(t, ", ");
+		cgroup_text(t, &ex->cgroup_places[i], h->cgroups[i].cgroup_id);
+		kw_buf_putc(t, ' ');
+		kw_fmt_bytes(t, h->cgroups[i].usage_bytes);
+	}
+}
+
 static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
 {
 	const struct kw_ev_oom *o = &ex->oom;
@@ -457,6 +507,11 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 		kw_fmt_bytes(t, lv->limit_bytes);
 		kw_buf_puts(f, "raise the memory limit of that cgroup or reduce the memory its "
 			    "processes use");
+	} else if (ex->host_mem_known && ex->host_mem.has_meminfo) {
+		kw_buf_puts(t, " was OOM-killed: the host ran out of memory (");
+		host_mem_text(t, &ex->host_mem);
+		kw_buf_puts(t, ")");
+		kw_buf_puts(f, "add memory or swap, or set memory limits on the biggest consumers");
 	} else {
 		kw_buf_puts(t, " was OOM-killed: the host ran out of memory (no memory cgroup on its "
 			    "path was at its limit)");
@@ -466,8 +521,11 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 		}
 		kw_buf_puts(f, "add memory or swap, or set memory limits on the biggest consumers");
 	}
+	if (ex->cause == KW_CAUSE_GLOBAL_OOM && ex->host_mem_known && ex->host_mem.nr_cgroups)
+		biggest_cgroups_text(t, ex);
 	if (ex->procs_known && ex->procs.nr && ex->procs.procs[0].rss_kb) {
-		kw_buf_puts(t, "; biggest there: ");
+		kw_buf_puts(t, ex->cause == KW_CAUSE_GLOBAL_OOM ? "; biggest processes: " :
+			    "; biggest there: ");
 		/* 0 kB: the victim itself, already gone when they were read */
 		for (uint32_t i = 0; i < ex->procs.nr && i < 3 && ex->procs.procs[i].rss_kb; i++) {
 			if (i)

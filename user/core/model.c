@@ -24,6 +24,7 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->ooms.head = m->ooms.n = 0;
 	m->memcg_procs.head = m->memcg_procs.n = 0;
 	m->holders.head = m->holders.n = 0;
+	m->host_mem.head = m->host_mem.n = 0;
 	m->cgroups.head = m->cgroups.n = 0;
 	m->netns.head = m->netns.n = 0;
 	if (!m->cfg.recent_ns)
@@ -485,6 +486,9 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 		*KW_RING_PUSH(&m->holders) = ev->sock_holders;
 		for (uint32_t i = 0; i < ev->sock_holders.nr; i++)
 			note_task(m, &ev->sock_holders.holders[i], h);
+		break;
+	case KW_EV_HOST_MEM:
+		*KW_RING_PUSH(&m->host_mem) = ev->host_mem;
 		break;
 	case KW_EV_CGROUP:
 		on_cgroup(m, &ev->cgroup);

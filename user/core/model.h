@@ -20,6 +20,7 @@
 #define KW_M_NETNS	1024
 #define KW_M_MEMCG_PROCS 16
 #define KW_M_HOLDERS	16	/* sock_holders records kept */
+#define KW_M_HOST_MEM	4	/* one per global OOM kill, read with it */
 
 struct kw_model_cfg {
 	uint64_t recent_ns;	/* how long things stay "recent" */
@@ -128,6 +129,7 @@ struct kw_model {
 	KW_RING(struct kw_oom_rec, KW_M_OOMS) ooms;
 	KW_RING(struct kw_ev_memcg_procs, KW_M_MEMCG_PROCS) memcg_procs;
 	KW_RING(struct kw_ev_sock_holders, KW_M_HOLDERS) holders;	/* as recorded */
+	KW_RING(struct kw_ev_host_mem, KW_M_HOST_MEM) host_mem;
 	KW_RING(struct kw_ev_cgroup, KW_M_CGROUPS) cgroups;	/* as recorded */
 	KW_RING(struct kw_netns_rec, KW_M_NETNS) netns;
 };

@@ -172,6 +172,7 @@ bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct 
 	switch (h->type) {
 	case KW_EV_CGROUP:
 	case KW_EV_MEMCG_PROCS:
+	case KW_EV_HOST_MEM:
 		return true;
 	case KW_EV_REPEAT:
 		return port_wanted(port, ev->repeat.key.dest.port, 0) &&

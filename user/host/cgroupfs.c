@@ -2,10 +2,12 @@
 /* The cgroup filesystem (see cgroupfs.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "host/cgroupfs.h"
+#include "host/readfile.h"
 
 #ifndef FILEID_KERNFS
 #define FILEID_KERNFS 0xfe	/* include/linux/exportfs.h: the u64 kernfs id */
@@ -57,4 +59,33 @@ int kw_cgroup_open(const char *mount, const char *path)
 		fd = -errno;
 	close(mfd);
 	return fd;
+}
+
+DIR *kw_cgroup_opendir(const char *mount, const char *path)
+{
+	int fd = kw_cgroup_open(mount, path), err;
+	DIR *d;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return d;
+}
+
+bool kw_memcg_usage_at(int dirfd, bool v1, uint64_t *bytes)
+{
+	char num[32];
+
+	if (!kw_read_small_at(dirfd, v1 ? "memory.usage_in_bytes" : "memory.current", num,
+			      sizeof(num)))
+		return false;
+	*bytes = strtoull(num, NULL, 10);
+	return true;
 }

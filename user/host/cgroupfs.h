@@ -26,4 +26,12 @@ bool kw_cgroup_is_child(int dirfd, const struct dirent *de);
  * O_DIRECTORY | O_NOFOLLOW below the mount.  fd or -errno. */
 int kw_cgroup_open(const char *mount, const char *path);
 
+/* The same as a directory stream; NULL with errno set on failure. */
+DIR *kw_cgroup_opendir(const char *mount, const char *path);
+
+/* A memory cgroup's usage from its directory fd: memory.usage_in_bytes
+ * (v1) or memory.current (v2).  False when there is no such file (the
+ * memory controller is not enabled there). */
+bool kw_memcg_usage_at(int dirfd, bool v1, uint64_t *bytes);
+
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "host/cgroups.h"
 #include "host/enrich.h"
+#include "host/hostmem.h"
 #include "host/memcg_top.h"
 #include "host/procfs.h"
 #include "host/sockdiag.h"
@@ -61,6 +62,25 @@ static void describe_task(struct kw_enrich *e, const struct kw_task *t, const st
 		describe(e, t->memcg_id, true, cause, feed, ctx);
 }
 
+/* A host-wide OOM: how much memory the host has and had left, and which
+ * top-level cgroups hold it, read now (the cgroups described first, so
+ * the record's ids have names in the stream). */
+static void on_global_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn feed,
+			  void *ctx)
+{
+	struct kw_event rec;
+	bool v1 = o->memcg_v1;
+
+	kw_host_mem_read(KW_PROC_ROOT, e->cg ? kw_cgroups_mount(e->cg, v1) : NULL, v1,
+			 &rec.host_mem);
+	rec.host_mem.victim_pid = o->victim.tgid;
+	for (uint32_t i = 0; i < rec.host_mem.nr_cgroups; i++)
+		describe(e, rec.host_mem.cgroups[i].cgroup_id, rec.host_mem.cgroups_v1, &o->hdr,
+			 feed, ctx);
+	stamp(&rec.hdr, &o->hdr);
+	feed(ctx, &rec);
+}
+
 static void on_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn feed, void *ctx)
 {
 	struct kw_event rec;
@@ -69,6 +89,8 @@ static void on_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn fe
 	describe_task(e, &o->victim, &o->hdr, feed, ctx);
 	for (int i = 0; i < o->nr_levels && i < KW_OOM_MAX_LEVELS; i++)
 		describe(e, o->levels[i].cgroup_id, o->memcg_v1, &o->hdr, feed, ctx);
+	if (o->limit_level == KW_OOM_GLOBAL)
+		on_global_oom(e, o, feed, ctx);
 	/* the limiting memcg's biggest processes; the whole host's for a
 	 * global OOM (the root is the last level) */
 	if (!e->cg || !o->nr_levels)

@@ -11,6 +11,7 @@
 #include "host/procfs.h"
 #include "host/procparse.h"
 #include "host/readfile.h"
+#include "util/topn.h"
 
 #define STATUS_MAX 8192			/* /proc/<pid>/status is ~1.5 KiB */
 #define PROCS_READ_MAX (1 << 20)	/* bytes read of one cgroup.procs */
@@ -37,21 +38,19 @@ static bool proc_mem(int proc_fd, uint32_t pid, struct kw_proc_mem *pm)
 	return true;
 }
 
+static uint64_t rss_of(const void *pm)
+{
+	return ((const struct kw_proc_mem *)pm)->rss_kb;
+}
+
 /* Keep the KW_MEMCG_PROCS_MAX biggest, biggest first. */
 static void top_insert(struct kw_ev_memcg_procs *out, const struct kw_proc_mem *pm)
 {
-	uint32_t i = out->nr;
+	int at = kw_top_slot(out->procs, sizeof(out->procs[0]), &out->nr, KW_MEMCG_PROCS_MAX,
+			     pm->rss_kb, rss_of);
 
-	if (i == KW_MEMCG_PROCS_MAX) {
-		if (pm->rss_kb <= out->procs[i - 1].rss_kb)
-			return;
-		i--;
-	} else {
-		out->nr++;
-	}
-	for (; i > 0 && out->procs[i - 1].rss_kb < pm->rss_kb; i--)
-		out->procs[i] = out->procs[i - 1];
-	out->procs[i] = *pm;
+	if (at >= 0)
+		out->procs[at] = *pm;
 }
 
 static void procs_pid(struct procs_walk *pw, uint32_t pid)
@@ -123,7 +122,8 @@ int kw_memcg_top_procs(struct kw_cgroups *c, const char *proc_root, uint64_t mem
 		       struct kw_ev_memcg_procs *out)
 {
 	struct procs_walk pw = { .out = out };
-	char path[KW_CG_PATH_MAX], num[32];
+	char path[KW_CG_PATH_MAX];
+	uint64_t usage;
 	int r, fd;
 
 	if (!out)
@@ -138,8 +138,8 @@ int kw_memcg_top_procs(struct kw_cgroups *c, const char *proc_root, uint64_t mem
 	fd = kw_cgroup_open(kw_cgroups_mount(c, v1), path);
 	if (fd < 0)
 		return fd;
-	if (kw_read_small_at(fd, v1 ? "memory.usage_in_bytes" : "memory.current", num, sizeof(num)))
-		out->usage_bytes = strtoull(num, NULL, 10);
+	if (kw_memcg_usage_at(fd, v1, &usage))
+		out->usage_bytes = usage;
 	pw.proc_fd = kw_proc_open_root(proc_root);	/* none: counted, not sized */
 	procs_dir(&pw, fd, 0);
 	if (pw.proc_fd >= 0)

@@ -371,3 +371,38 @@ void kw_parse_status_mem(const char *status, char *comm, size_t cap, uint64_t *r
 		line = nl ? nl + 1 : NULL;
 	}
 }
+
+int kw_parse_meminfo(const char *text, struct kw_ev_host_mem *hm)
+{
+	const struct {
+		const char *key;
+		__u64 *kb;
+	} keys[] = {
+		{ "MemTotal:", &hm->mem_total_kb },
+		{ "MemAvailable:", &hm->mem_available_kb },
+		{ "MemFree:", &hm->mem_free_kb },
+		{ "SwapTotal:", &hm->swap_total_kb },
+		{ "SwapFree:", &hm->swap_free_kb },
+	};
+	const char *line = text;
+	bool total = false;
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		*keys[k].kb = 0;
+	/* bounded by the text's length: each step moves past a newline */
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			size_t n = strlen(keys[k].key);
+
+			if (!strncmp(line, keys[k].key, n)) {
+				*keys[k].kb = strtoull(line + n, NULL, 10);
+				total |= k == 0;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	hm->has_meminfo = total;
+	return total ? 0 : -EINVAL;
+}

@@ -39,6 +39,13 @@ int kw_parse_status_uid(const char *status, uint32_t *uid);
  */
 void kw_parse_status_mem(const char *status, char *comm, size_t cap, uint64_t *rss_kb);
 
+/*
+ * /proc/meminfo into host_mem's mem_total_kb, mem_available_kb,
+ * mem_free_kb, swap_total_kb and swap_free_kb (kB; 0 for a line that is
+ * absent).  0 and has_meminfo set when MemTotal was there, else -EINVAL.
+ */
+int kw_parse_meminfo(const char *text, struct kw_ev_host_mem *host_mem);
+
 /* A /proc directory name that is a pid: 0 and the pid (1..UINT32_MAX), else -EINVAL. */
 int kw_parse_pid(const char *s, uint32_t *pid);
 

@@ -328,3 +328,39 @@ void kw_fields_sock_holders(struct kw_fields *f, const struct kw_event *ev,
 	}
 	kw_json_arr_end(j);
 }
+
+/* a meminfo field in kB, null when /proc/meminfo could not be read */
+static void meminfo_kb(struct kw_fields *f, const char *key, bool known, uint64_t kb)
+{
+	if (known)
+		kw_f_u64(f, KW_JSON_ONLY(key), kb);
+	else
+		kw_f_null(f, KW_JSON_ONLY(key));
+}
+
+void kw_fields_host_mem(struct kw_fields *f, const struct kw_event *ev,
+			const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_host_mem *e = &ev->host_mem;
+	struct kw_json *j = kw_fields_json_only(f);
+
+	(void)ctx;
+	kw_f_u64(f, KW_JSON_ONLY("victim_pid"), e->victim_pid);
+	meminfo_kb(f, "mem_total_kb", e->has_meminfo, e->mem_total_kb);
+	meminfo_kb(f, "mem_available_kb", e->has_meminfo, e->mem_available_kb);
+	meminfo_kb(f, "mem_free_kb", e->has_meminfo, e->mem_free_kb);
+	meminfo_kb(f, "swap_total_kb", e->has_meminfo, e->swap_total_kb);
+	meminfo_kb(f, "swap_free_kb", e->has_meminfo, e->swap_free_kb);
+	kw_f_bool(f, KW_JSON_ONLY("cgroups_v1"), e->cgroups_v1);
+	kw_f_u64(f, KW_JSON_ONLY("cgroups_read"), e->cgroups_read);
+	if (!j)
+		return;
+	kw_json_arr_begin(j, "cgroups");
+	for (uint32_t i = 0; i < e->nr_cgroups && i < KW_HOST_MEM_CGROUPS; i++) {
+		kw_json_obj_begin(j, NULL);
+		kw_json_u64(j, "cgroup_id", e->cgroups[i].cgroup_id);
+		kw_json_u64(j, "usage_bytes", e->cgroups[i].usage_bytes);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}

@@ -153,6 +153,10 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	[KW_EV_SOCK_HOLDERS] = {
 		.fields = kw_fields_sock_holders, .context = true, .severity = KW_SEV_WARN,
 	},
+	/* shown in the global OOM's explanation, like memcg_procs */
+	[KW_EV_HOST_MEM] = {
+		.fields = kw_fields_host_mem, .context = true, .severity = KW_SEV_WARN,
+	},
 };
 
 const struct kw_event_kind *kw_event_kind(unsigned int type)

@@ -211,6 +211,48 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 	}
 }
 
+/* global: the host's memory when the kill was seen, null when it was not
+ * recorded; its biggest top-level cgroups, [] then */
+static void j_host_mem_facts(struct kw_fields *f, const struct kw_explanation *ex)
+{
+	const struct kw_ev_host_mem *h = &ex->host_mem;
+	struct kw_json *j = f->j;
+
+	if (ex->host_mem_known && h->has_meminfo) {
+		kw_json_obj_begin(j, "host_memory");
+		kw_json_u64(j, "total_bytes", h->mem_total_kb * 1024);
+		kw_json_u64(j, "available_bytes", h->mem_available_kb * 1024);
+		kw_json_u64(j, "free_bytes", h->mem_free_kb * 1024);
+		kw_json_u64(j, "swap_total_bytes", h->swap_total_kb * 1024);
+		kw_json_u64(j, "swap_free_bytes", h->swap_free_kb * 1024);
+		kw_json_obj_end(j);
+	} else {
+		kw_json_null(j, "host_memory");
+	}
+	/* the ones the text names, compact (the record has them all): six
+	 * places in full could outgrow the output line */
+	kw_json_arr_begin(j, "biggest_cgroups");
+	for (uint32_t i = 0; ex->host_mem_known && i < h->nr_cgroups && i < KW_EX_CGROUPS; i++) {
+		const struct kw_place *p = &ex->cgroup_places[i];
+		enum kw_place_kind kind = kw_place_kind(p);
+
+		kw_json_obj_begin(j, NULL);
+		kw_json_u64(j, "cgroup_id", h->cgroups[i].cgroup_id);
+		if (p->known)
+			kw_json_strn(j, "path", p->path, sizeof(p->path));
+		else
+			kw_json_null(j, "path");
+		kw_json_bool(j, "v1", h->cgroups_v1);
+		kw_json_u64(j, "usage_bytes", h->cgroups[i].usage_bytes);
+		if (kind == KW_PLACE_CONTAINER || kind == KW_PLACE_SERVICE)
+			kw_json_strn(j, "container_name", p->name, sizeof(p->name));
+		else
+			kw_json_null(j, "container_name");
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
 static void j_oom_facts(struct kw_fields *f, const struct kw_explanation *ex)
 {
 	struct kw_json *j = f->j;
@@ -230,8 +272,10 @@ static void j_oom_facts(struct kw_fields *f, const struct kw_explanation *ex)
 		kw_json_bool(j, "v1", o->memcg_v1);
 		kw_json_obj_end(j);
 		kw_put_place(f, "limit_container", &ex->limit_place);
-	} else if (o->nr_levels) {
-		kw_json_u64(j, "host_usage_bytes", o->levels[o->nr_levels - 1].usage_bytes);
+	} else {
+		if (o->nr_levels)
+			kw_json_u64(j, "host_usage_bytes", o->levels[o->nr_levels - 1].usage_bytes);
+		j_host_mem_facts(f, ex);
 	}
 	kw_json_arr_begin(j, "biggest");
 	for (uint32_t i = 0; ex->procs_known && i < ex->procs.nr; i++) {

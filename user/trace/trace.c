@@ -718,6 +718,29 @@ static int read_exact(struct kw_trace_reader *r, void *buf, size_t n, char *err,
 	return got ? -2 : 0;
 }
 
+
+/*
+ * struct kw_counters is four arrays of one counter per counted event type
+ * (KW_EV_COUNTED, fixed since the counted types are the kernel's): a
+ * writer that counted fewer types wrote shorter arrays.  Those are read,
+ * the types they lack counted 0; 0, or -1 when len fits no such layout.
+ */
+static int counters_frame(const void *payload, size_t len, struct kw_counters *c)
+{
+	const size_t arrays = 4, one = sizeof(c->emitted[0]);
+	size_t types = len / (arrays * one);
+	__u64 *to[] = { c->emitted, c->lost, c->aggregated, c->filtered };
+
+	_Static_assert(sizeof(*c) == 4 * KW_EV_COUNTED * sizeof(c->emitted[0]),
+		       "kw_counters is four per-type arrays");
+	if (!types || types > KW_EV_COUNTED || len != types * arrays * one)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < arrays; i++)
+		memcpy(to[i], (const char *)payload + i * types * one, types * one);
+	return 0;
+}
+
 int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, size_t errlen)
 {
 	unsigned char hdr[8], payload[KW_TRACE_FRAME_MAX];
@@ -754,6 +777,7 @@ int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, siz
 	memset(fr, 0, sizeof(*fr));
 	fr->kind = kind;
 	fr->offset = at;
+	fr->len = len;
 	switch (kind) {
 	case KW_FRAME_EVENT:
 		if (kw_decode(payload, len, &fr->ev, derr, sizeof(derr))) {
@@ -762,11 +786,10 @@ int kw_trace_next(struct kw_trace_reader *r, struct kw_frame *fr, char *err, siz
 		}
 		break;
 	case KW_FRAME_COUNTERS:
-		if (len != sizeof(fr->counters)) {
+		if (counters_frame(payload, len, &fr->counters)) {
 			snprintf(err, errlen, "bad counters frame at body offset %" PRIu64, at);
 			return -1;
 		}
-		memcpy(&fr->counters, payload, len);
 		break;
 	default:
 		/* 8 bytes of time; none (an early writer): time unknown, 0 */

@@ -107,6 +107,8 @@ struct kw_frame {
 	struct kw_counters counters;	/* KW_FRAME_COUNTERS */
 	uint64_t flush_ns;		/* KW_FRAME_FLUSH: boot time of the flush */
 	uint64_t offset;		/* of the frame in the uncompressed body */
+	uint32_t len;			/* of its payload: a counters frame of an
+					 * older writer is shorter than counters */
 };
 
 /* NULL with a message (and the offset where it went wrong) in err:
