@@ -314,19 +314,8 @@ void kw_fields_sock_holders(struct kw_fields *f, const struct kw_event *ev,
 	kw_f_u64(f, KW_JSON_ONLY("total"), e->total);
 	if (!j)
 		return;
-	kw_json_arr_begin(j, "holders");
-	for (uint32_t i = 0; i < e->nr && i < KW_HOLDERS_MAX; i++) {
-		const struct kw_task *t = &e->holders[i];
-
-		kw_json_obj_begin(j, NULL);
-		kw_json_u64(j, "pid", t->tgid);
-		kw_json_strn(j, "comm", t->comm, sizeof(t->comm));
-		kw_json_u64(j, "uid", t->uid);
-		kw_json_u64(j, "cgroup_id", t->cgroup_id);
-		kw_json_u64(j, "netns", t->netns_ino);
-		kw_json_obj_end(j);
-	}
-	kw_json_arr_end(j);
+	kw_put_task_list(f, "holders", e->holders, e->nr < KW_HOLDERS_MAX ? e->nr : KW_HOLDERS_MAX,
+			 true);
 }
 
 /* a meminfo field in kB, null when /proc/meminfo could not be read */

@@ -105,16 +105,8 @@ static void j_holders(struct kw_fields *f, const struct kw_explanation *ex)
 		kw_json_null(j, "holders");
 		return;
 	}
-	kw_json_arr_begin(j, "holders");
-	for (uint32_t i = 0; i < ex->holders.nr && i < KW_HOLDERS_MAX; i++) {
-		kw_json_obj_begin(j, NULL);
-		kw_json_u64(j, "pid", ex->holders.holders[i].tgid);
-		kw_json_strn(j, "comm", ex->holders.holders[i].comm, KW_COMM_LEN);
-		kw_json_u64(j, "cgroup_id", ex->holders.holders[i].cgroup_id);
-		kw_json_u64(j, "netns", ex->holders.holders[i].netns_ino);
-		kw_json_obj_end(j);
-	}
-	kw_json_arr_end(j);
+	kw_put_task_list(f, "holders", ex->holders.holders,
+			 ex->holders.nr < KW_HOLDERS_MAX ? ex->holders.nr : KW_HOLDERS_MAX, true);
 	kw_json_u64(j, "holders_total", ex->holders.total);
 	kw_json_bool(j, "draining", ex->opener_gone);
 	if (ex->opener_gone && ex->opener_death.ts_ns)

@@ -7,6 +7,21 @@
 #include "output/pieces.h"
 #include "util/textfmt.h"
 
+/* a task's fields, in the object the caller opened */
+static void task_fields(struct kw_fields *f, const struct kw_task *t, bool brief,
+			const char *pid_key, const char *name_key, const char *uid_key)
+{
+	kw_f_u64(f, KW_KEY("pid", pid_key), t->tgid);
+	kw_f_u64(f, KW_JSON_ONLY(brief ? NULL : "tid"), t->pid);
+	kw_f_strn(f, KW_KEY("comm", name_key), t->comm, sizeof(t->comm));
+	kw_f_u64(f, KW_KEY(brief ? NULL : "uid", uid_key), t->uid);
+	kw_f_u64(f, KW_JSON_ONLY("cgroup_id"), t->cgroup_id);
+	kw_f_u64(f, KW_JSON_ONLY(brief ? NULL : "memcg_id"), t->memcg_id);
+	kw_f_bool(f, KW_JSON_ONLY(brief ? NULL : "memcg_v1"), t->memcg_hier != 0);
+	kw_f_u64(f, KW_JSON_ONLY("netns"), t->netns_ino);
+	kw_f_u64(f, KW_JSON_ONLY(brief ? NULL : "mntns"), t->mntns_ino);
+}
+
 void kw_put_task(struct kw_fields *f, struct kw_key role, const struct kw_task *t, bool brief)
 {
 	const char *otlp_role = role.k[KW_FIELDS_OTLP];
@@ -25,16 +40,24 @@ void kw_put_task(struct kw_fields *f, struct kw_key role, const struct kw_task *
 		snprintf(name_key, sizeof(name_key), "kwhy.%s.name", otlp_role);
 	}
 	kw_f_obj_begin(f, obj);
-	kw_f_u64(f, KW_KEY("pid", otlp_role ? pid_key : NULL), t->tgid);
-	kw_f_u64(f, KW_JSON_ONLY(brief ? NULL : "tid"), t->pid);
-	kw_f_strn(f, KW_KEY("comm", otlp_role ? name_key : NULL), t->comm, sizeof(t->comm));
-	kw_f_u64(f, KW_KEY(brief ? NULL : "uid", uid_key), t->uid);
-	kw_f_u64(f, KW_JSON_ONLY("cgroup_id"), t->cgroup_id);
-	kw_f_u64(f, KW_JSON_ONLY(brief ? NULL : "memcg_id"), t->memcg_id);
-	kw_f_bool(f, KW_JSON_ONLY(brief ? NULL : "memcg_v1"), t->memcg_hier != 0);
-	kw_f_u64(f, KW_JSON_ONLY("netns"), t->netns_ino);
-	kw_f_u64(f, KW_JSON_ONLY(brief ? NULL : "mntns"), t->mntns_ino);
+	task_fields(f, t, brief, otlp_role ? pid_key : NULL, otlp_role ? name_key : NULL, uid_key);
 	kw_f_obj_end(f, obj);
+}
+
+void kw_put_task_list(struct kw_fields *f, const char *json_key, const struct kw_task *t,
+		      uint32_t n, bool brief)
+{
+	struct kw_json *j = kw_fields_json_only(f);
+
+	if (!j)
+		return;
+	kw_json_arr_begin(j, json_key);
+	for (uint32_t i = 0; i < n; i++) {
+		kw_json_obj_begin(j, NULL);
+		task_fields(f, &t[i], brief, NULL, NULL, NULL);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
 }
 
 void kw_put_actor(struct kw_fields *f, struct kw_key role, const struct kw_hdr *h)

@@ -26,6 +26,10 @@
  * kwhy.<role>.pid and kwhy.<role>.name.
  */
 void kw_put_task(struct kw_fields *f, struct kw_key role, const struct kw_task *t, bool brief);
+/* JSON only: an array of tasks under json_key (explanations' facts and
+ * the sock_holders record) */
+void kw_put_task_list(struct kw_fields *f, const char *json_key, const struct kw_task *t,
+		      uint32_t n, bool brief);
 /* the header's task under its role, or null */
 void kw_put_actor(struct kw_fields *f, struct kw_key role, const struct kw_hdr *h);
 
