@@ -306,14 +306,11 @@ void kw_fields_sock_holders(struct kw_fields *f, const struct kw_event *ev,
 			    const struct kw_fmt_ctx *ctx)
 {
 	const struct kw_ev_sock_holders *e = &ev->sock_holders;
-	struct kw_json *j = kw_fields_json_only(f);
 
 	(void)ctx;
 	kw_put_endpoint(f, KW_JSON_ONLY("local"), &e->local, KW_EP_OBJECT);
 	kw_f_u64(f, KW_JSON_ONLY("sock_ino"), e->sock_ino);
 	kw_f_u64(f, KW_JSON_ONLY("total"), e->total);
-	if (!j)
-		return;
 	kw_put_task_list(f, "holders", e->holders, e->nr < KW_HOLDERS_MAX ? e->nr : KW_HOLDERS_MAX,
 			 true);
 }
