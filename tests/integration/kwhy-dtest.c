@@ -20,6 +20,10 @@
  *                         A's network namespace inode again (the kernel hands
  *                         inodes on at once); its refused connect is never
  *                         shown under A, live or in `replay --container A`
+ *   stop_refuses_a_client gunicorn in container web is stopped by `docker stop`
+ *                         (it shuts down on SIGTERM and exits 0); container cli
+ *                         shares web's namespace and is refused: listener_exited
+ *                         with the runtime's SIGTERM as the reason
  *   ipv6_client_other_container
  *                         gunicorn listens on 0.0.0.0 (IPv4 only) in container
  *                         web; container cli joined web's network namespace
@@ -542,6 +546,64 @@ static void scen_netns_reuse(const char *sc)
 	unlink(trace);
 }
 
+static void scen_stop_refuses(const char *sc)
+{
+	char web[64], cli[64], netcli[96], what[160];
+	uint64_t since;
+	int st = 0, i;
+
+	ctr_name(web, sizeof(web), "sweb");
+	ctr_name(cli, sizeof(cli), "scli");
+	it_msgf(netcli, sizeof(netcli), "container:%s", web);
+	remember(web);
+	remember(cli);
+	it_msgf(what, sizeof(what), "docker run %s (gunicorn)", web);
+	if (!DOCKER(sc, what, "run", "-d", "--name", web, "--network", "none", g_image, "sh", "-c",
+		    SH_GUNICORN))
+		return;
+	it_msgf(what, sizeof(what), "docker run %s in %s's network namespace", cli, web);
+	if (!DOCKER(sc, what, "run", "-d", "--name", cli, "--network", netcli, g_image, "python3",
+		    "-c", "import time; time.sleep(600)"))
+		return;
+	for (i = 0; i < 100; i++) {	/* gunicorn answers (bounded: 10 s) */
+		if (exec_py2(cli, PY_CONNECT_TO, "127.0.0.1", "8000", &st) && WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 1)
+			break;
+		usleep(100 * 1000);
+	}
+	if (i == 100) {
+		it_fail(sc, "gunicorn answers", "the client's connect %s", it_status_text(st));
+		return;
+	}
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			return;
+	}
+	DOCKER(sc, "docker stop web", "stop", "-t", "10", web);
+	if (exec_py2(cli, PY_CONNECT_TO, "127.0.0.1", "8000", &st) && WIFEXITED(st) &&
+	    !WEXITSTATUS(st))
+		it_pass(sc, "cli's connect is refused once web is stopped");
+	else
+		it_fail(sc, "cli's connect is refused once web is stopped", "docker exec %s",
+			it_status_text(st));
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", "127.0.0.1:8000"),
+			C_STR("cause", "listener_exited"),
+			C_STR("facts.runtime_stop.stopper.comm", "runc"),
+			C_STR("facts.runtime_stop.target.comm", "gunicorn"),
+			C_STR("facts.client_container.name", cli),
+		};
+
+		it_expect(sc, "listener_exited: its container was being stopped by its runtime",
+			  since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	it_kwhy_stop(sc, since);
+}
+
 static void scen_ipv6_other_container(const char *sc)
 {
 	char web[64], cli[64], netcli[96], what[160];
@@ -751,6 +813,7 @@ static const struct scenario {
 	{ "oom_in_container", scen_oom },
 	{ "runtime_stop", scen_runtime_stop },
 	{ "netns_reuse", scen_netns_reuse },
+	{ "stop_refuses_a_client", scen_stop_refuses },
 	{ "ipv6_client_other_container", scen_ipv6_other_container },
 	{ "follow_restart", scen_follow_restart },
 	{ "follow_new_name", scen_follow_new_name },

@@ -952,6 +952,32 @@ START_TEST(other_senders_are_not_the_runtime)
 }
 END_TEST
 
+/* docker stop of a server whose client shares its namespace: runc's
+ * SIGTERM, gunicorn closes and exits 0, then the client is refused */
+START_TEST(listener_closed_because_the_runtime_stopped_it)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+	uint64_t term_id;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "web", "/docker/aaa", false);
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), gun, false);
+	term_id = signal_ev(p, &c, 10 * SEC, task(700, "runc", 1, 1), gun, 15);
+	close_ev(p, 10 * SEC + 40000000, NS_A, ep("0.0.0.0", 8000), gun, KW_CLOSE_CALL, 0);
+	exit_ev(p, &c, 10 * SEC + 50000000, gun, 0, KW_EXIT_CLOSED_LISTENER);
+	ex = refuse_once(p, &c, 11 * SEC, "127.0.0.1", 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert(ex->stop_known);
+	ck_assert(has_event(ex, term_id));
+	tu_assert_contains(ex->text, "until it closed it and exited with code 0 10 ms later");
+	tu_assert_contains(ex->text, "its container was being stopped: its runtime (runc pid 700) "
+			   "sent gunicorn pid 41 SIGTERM 40 ms before the close");
+	tu_assert_contains(ex->fix, "stopped on purpose");
+}
+END_TEST
+
 START_TEST(global_oom)
 {
 	struct capture c;
@@ -1482,6 +1508,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, runtime_kill_without_sigterm);
 	tcase_add_test(tc, runtime_sigterm_ends_it);
 	tcase_add_test(tc, other_senders_are_not_the_runtime);
+	tcase_add_test(tc, listener_closed_because_the_runtime_stopped_it);
 	tcase_add_test(tc, global_oom);
 	tcase_add_test(tc, global_oom_with_host_memory);
 	tcase_add_test(tc, global_oom_without_host_memory);

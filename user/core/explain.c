@@ -77,6 +77,57 @@ void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *e
 		ex->place = ex->client_place;
 }
 
+/* The programs that send a container's processes their stop signals:
+ * runc/crun/youki (docker, containerd, CRI-O, podman), the shims and
+ * monitors that call them, and the runtimes themselves. */
+static bool is_runtime(const struct kw_task *t)
+{
+	static const char *const names[] = { "runc", "crun", "youki", "runsc", "containerd-shim",
+					     "containerd", "dockerd", "conmon", "crio", "podman" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(t->comm, names[i], sizeof(t->comm)))
+			return true;
+	return false;
+}
+
+/* the newest recent signal sig to tgid, sent by another process, at or
+ * before ts; NULL if none */
+static const struct kw_kill *signal_to(const struct kw_model *m, uint32_t tgid, uint32_t sig,
+				       uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->kills.n; i++) {
+		const struct kw_kill *k = KW_RING_AT(&m->kills, i);
+
+		if (k->target.tgid == tgid && k->sig == sig && !k->from_kernel && k->ts_ns <= ts &&
+		    kw_model_recent(m, k->ts_ns))
+			return k;
+	}
+	return NULL;
+}
+
+/* The listener went away because its container was being stopped: a
+ * SIGTERM from the runtime to its owner (or to the process that closed
+ * it) shortly before the close (docker stop, a pod deleted). */
+#define KW_STOP_BEFORE_CLOSE_NS (120ULL * 1000000000ULL)
+
+static void find_runtime_stop(const struct kw_model *m, struct kw_explanation *ex,
+			      const struct kw_closed_listener *c)
+{
+	const uint32_t who[2] = { c->l.owner_known ? c->l.owner.tgid : 0, c->closer.tgid };
+
+	for (int i = 0; i < 2; i++) {
+		const struct kw_kill *k = who[i] ? signal_to(m, who[i], 15, c->closed_ns) : NULL;
+
+		if (k && is_runtime(&k->sender) && c->closed_ns - k->ts_ns <= KW_STOP_BEFORE_CLOSE_NS) {
+			ex->stop_known = true;
+			ex->stop = *k;
+			kw_ex_add_event(ex, k->event_id);
+			return;
+		}
+	}
+}
+
 /* ---- refusals ---- */
 
 static bool same_netns_port(const struct kw_listener *l, uint32_t netns, uint16_t port)
@@ -273,6 +324,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		kw_ex_add_event(ex, closed->event_id);
 		if (closed->closer_exited)
 			kw_ex_add_event(ex, closed->closer_exit_event_id);
+		find_runtime_stop(m, ex, closed);
 		goto out;
 	}
 	for (uint32_t i = 0; i < m->nr_listeners; i++) {
@@ -434,35 +486,6 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
 			ex->ooms_in_window++;
 	}
 	kw_explain_render(ex);
-}
-
-/* The programs that send a container's processes their stop signals:
- * runc/crun/youki (docker, containerd, CRI-O, podman), the shims and
- * monitors that call them, and the runtimes themselves. */
-static bool is_runtime(const struct kw_task *t)
-{
-	static const char *const names[] = { "runc", "crun", "youki", "runsc", "containerd-shim",
-					     "containerd", "dockerd", "conmon", "crio", "podman" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strncmp(t->comm, names[i], sizeof(t->comm)))
-			return true;
-	return false;
-}
-
-/* the newest recent signal sig to tgid, sent by another process, at or
- * before ts; NULL if none */
-static const struct kw_kill *signal_to(const struct kw_model *m, uint32_t tgid, uint32_t sig,
-				       uint64_t ts)
-{
-	for (uint32_t i = 0; i < m->kills.n; i++) {
-		const struct kw_kill *k = KW_RING_AT(&m->kills, i);
-
-		if (k->target.tgid == tgid && k->sig == sig && !k->from_kernel && k->ts_ns <= ts &&
-		    kw_model_recent(m, k->ts_ns))
-			return k;
-	}
-	return NULL;
 }
 
 bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,

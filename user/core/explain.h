@@ -101,6 +101,9 @@ struct kw_explanation {
 					 * signal that ended it */
 	bool term_known;		/* runtime_stop: the SIGTERM before a SIGKILL */
 	struct kw_kill term;
+	bool stop_known;		/* listener_exited: its container was being
+					 * stopped (the runtime's SIGTERM) */
+	struct kw_kill stop;
 	struct kw_task victim;
 
 	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */

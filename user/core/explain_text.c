@@ -256,9 +256,22 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_buf_puts(t, ", ");
 		secs(t, ex->delay_ns);
 		kw_buf_puts(t, " before this refusal");
+		if (ex->stop_known) {
+			kw_buf_puts(t, "; its container was being stopped: its runtime (");
+			kw_fmt_task(t, &ex->stop.sender);
+			kw_buf_puts(t, ") sent ");
+			kw_fmt_task(t, &ex->stop.target);
+			kw_buf_puts(t, " SIGTERM ");
+			secs(t, ex->closed.closed_ns - ex->stop.ts_ns);
+			kw_buf_puts(t, " before the close");
+		}
 		if (ex->bind_meanwhile)
 			meanwhile_text(t, ex);
-		if (ex->bind_meanwhile) {
+		if (ex->stop_known && !ex->bind_meanwhile) {
+			kw_buf_puts(f, "the container was stopped on purpose (docker stop, a deploy, a "
+				    "pod deleted or evicted): start it again, or find who stopped it in "
+				    "the runtime's events (docker events, kubectl describe pod)");
+		} else if (ex->bind_meanwhile) {
 			kw_buf_puts(f, "a restart raced the old server: let the new one wait for the "
 				    "port (retry longer, or SO_REUSEPORT) or the old one finish first, "
 				    "then start it again");

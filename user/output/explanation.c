@@ -180,6 +180,17 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
 		j_closed_story(f, &ex->closed);
 		j_bind_meanwhile(f, ex);
+		if (ex->stop_known) {
+			kw_json_obj_begin(j, "runtime_stop");
+			j_task(f, "stopper", &ex->stop.sender);
+			j_task(f, "target", &ex->stop.target);
+			j_event_id(j, "sigterm_event", ex->stop.event_id);
+			kw_json_u64(j, "before_close_ms",
+				    (ex->closed.closed_ns - ex->stop.ts_ns) / 1000000);
+			kw_json_obj_end(j);
+		} else {
+			kw_json_null(j, "runtime_stop");
+		}
 		break;
 	case KW_CAUSE_BIND_FAILED:
 		j_task(f, "binder", &ex->bind.task);
