@@ -12,6 +12,8 @@
 #   make bench           (root) the benchmark: bench/RESULTS.md (~7 min)
 #   make deps            install the Debian packages the build and tests need
 #   make install         PREFIX=/usr/local DESTDIR=
+#   make image           kwhy:latest, a FROM-scratch image of the static binary,
+#                        imported into the local Docker (no registry)
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
 #   V=1                  show commands
 
@@ -73,7 +75,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: FORCE all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
+.PHONY: FORCE image all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
 	bench bench-smoke
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -191,6 +193,16 @@ run: deps
 
 install: $(OUT)/kwhy
 	install -D -m 0755 $(OUT)/kwhy $(DESTDIR)$(BINDIR)/kwhy
+
+# kwhy as a container (how fleets run it): the static binary alone, made
+# with `docker import` so that no builder and no registry are needed
+DOCKER ?= $(shell test -x /usr/bin/docker && echo /usr/bin/docker || echo docker)
+image:
+	$(MAKE) STATIC=1 OUT=$(OUT)/static $(OUT)/static/kwhy
+	$(Q)rm -rf $(OUT)/image && mkdir -p $(OUT)/image && cp $(OUT)/static/kwhy $(OUT)/image/kwhy
+	$(Q)tar -C $(OUT)/image -c kwhy | $(DOCKER) import --change 'ENTRYPOINT ["/kwhy"]' \
+		-m 'kwhy $(KWHY_VERSION)' - kwhy:latest >/dev/null
+	@echo "  IMAGE    kwhy:latest (kwhy $(KWHY_VERSION))"
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h

@@ -24,6 +24,10 @@
  *                         (it shuts down on SIGTERM and exits 0); container cli
  *                         shares web's namespace and is refused: listener_exited
  *                         with the runtime's SIGTERM as the reason
+ *   kwhy_in_container     kwhy itself runs as a container (KWHY_IMAGE, made by
+ *                         `make image`), with the host's pid namespace, cgroups
+ *                         and Docker's metadata under --host-root, and explains
+ *                         a refusal in another container by its name
  *   ipv6_client_other_container
  *                         gunicorn listens on 0.0.0.0 (IPv4 only) in container
  *                         web; container cli joined web's network namespace
@@ -604,6 +608,74 @@ static void scen_stop_refuses(const char *sc)
 	it_kwhy_stop(sc, since);
 }
 
+/* kwhy as a fleet runs it: a container watching the host.  --privileged
+ * asks for every capability, and this sandbox lacks CAP_SYS_RESOURCE: the
+ * ones kwhy needs are given instead. */
+static void scen_kwhy_in_container(const char *sc)
+{
+	const char *img = getenv("KWHY_IMAGE");
+	char web[64], kname[64];
+	uint64_t since;
+	int st;
+
+	ctr_name(web, sizeof(web), "kweb");
+	ctr_name(kname, sizeof(kname), "kwhy");
+	if (!img || !*img) {
+		it_fail(sc, "the kwhy image", "KWHY_IMAGE is not set (tests/docker/run.sh makes it "
+			"with make image)");
+		return;
+	}
+	if (!run_ctr(sc, web, NULL, PY_LISTEN, "8001") || !wait_listening(sc, web))
+		return;
+	remember(kname);
+	{
+		char name_opt[96];
+		const char *const args[] = { "run", "--rm", "-i", name_opt, "--cap-add=SYS_ADMIN",
+			"--cap-add=SYS_PTRACE", "--cap-add=DAC_READ_SEARCH", "--cap-add=NET_ADMIN",
+			"--security-opt=seccomp=unconfined", "--security-opt=apparmor=unconfined",
+			"--pid=host", "--network=none", "--volume=/sys/fs/cgroup:/sys/fs/cgroup:ro",
+			"--volume=/var/lib/docker/containers:/host/var/lib/docker/containers:ro", img,
+			"watch", "--json", "--no-aggregate", "--host-root=/host", NULL };
+
+		it_msgf(name_opt, sizeof(name_opt), "--name=%s", kname);
+		since = it_nrecs;
+		if (!it_kwhy_start(g_docker, args)) {
+			it_fail(sc, "kwhy starts in its container", "cannot start %s: %s", g_docker,
+				strerror(errno));
+			return;
+		}
+		/* its pid is the container's kwhy, not the docker client's */
+		const struct it_cond rd[] = {
+			K_STR("type", "ready"),
+			C_NONEMPTY("attached"),
+		};
+
+		if (!it_expect(sc, "ready, in its container", since, IT_READY_MS, rd,
+			       IT_ARRAY_SIZE(rd))) {
+			it_kwhy_stop(sc, since);
+			return;
+		}
+	}
+	if (exec_py(web, PY_CONNECT, "8002", &st) && WIFEXITED(st) && !WEXITSTATUS(st))
+		it_pass(sc, "the other container's connect to :8002 is refused");
+	else
+		it_fail(sc, "the other container's connect to :8002 is refused", "docker exec %s",
+			it_status_text(st));
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", "127.0.0.1:8002"),
+			C_STR("cause", "wrong_port"),
+			C_STR("container.runtime", "docker"),
+			C_STR("container.name", web),
+		};
+
+		it_expect(sc, "kwhy in a container explains it, naming the other container", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	it_kwhy_stop(sc, since);
+}
+
 static void scen_ipv6_other_container(const char *sc)
 {
 	char web[64], cli[64], netcli[96], what[160];
@@ -814,6 +886,7 @@ static const struct scenario {
 	{ "runtime_stop", scen_runtime_stop },
 	{ "netns_reuse", scen_netns_reuse },
 	{ "stop_refuses_a_client", scen_stop_refuses },
+	{ "kwhy_in_container", scen_kwhy_in_container },
 	{ "ipv6_client_other_container", scen_ipv6_other_container },
 	{ "follow_restart", scen_follow_restart },
 	{ "follow_new_name", scen_follow_new_name },
