@@ -119,6 +119,9 @@ static void find_runtime_stop(const struct kw_model *m, struct kw_explanation *e
 	for (int i = 0; i < 2; i++) {
 		const struct kw_kill *k = who[i] ? signal_to(m, who[i], 15, c->closed_ns) : NULL;
 
+		/* a worker stopped by its master, which the runtime stopped */
+		if (k && !is_runtime(&k->sender))
+			k = signal_to(m, k->sender.tgid, 15, k->ts_ns);
 		if (k && is_runtime(&k->sender) && c->closed_ns - k->ts_ns <= KW_STOP_BEFORE_CLOSE_NS) {
 			ex->stop_known = true;
 			ex->stop = *k;

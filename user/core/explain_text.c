@@ -86,11 +86,12 @@ static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c, bo
 	} else if (c->how == KW_CLOSE_KILLED || c->how == KW_CLOSE_EXIT) {
 		kw_buf_puts(t, "it ");
 		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
-	} else if (c->how == KW_CLOSE_CALL && c->l.owner_known &&
-		   c->closer.tgid && c->closer.tgid != c->l.owner.tgid) {
-		/* another process had it too (a worker that inherited it) */
+	} else if (c->how == KW_CLOSE_CALL && c->closer.tgid &&
+		   (!c->l.owner_known || c->closer.tgid != c->l.owner.tgid)) {
+		/* another process had it too (a worker that inherited it), or
+		 * the one that opened it is not known */
 		kw_fmt_task(t, &c->closer);
-		kw_buf_puts(t, ", which inherited it, closed it");
+		kw_buf_puts(t, c->l.owner_known ? ", which inherited it, closed it" : " closed it");
 		closer_exit_text(t, c);
 	} else if (c->how == KW_CLOSE_CALL && c->closer_exited) {
 		kw_buf_puts(t, "it closed it");
