@@ -28,6 +28,9 @@
  *                         `make image`), with the host's pid namespace, cgroups
  *                         and Docker's metadata under --host-root, and explains
  *                         a refusal in another container by its name
+ *   containerd_ctr        a container of plain containerd (`ctr run`, in its own
+ *                         namespace of dockerd's containerd, cgroup under ours):
+ *                         its refusal is named by its containerd id
  *   ipv6_client_other_container
  *                         gunicorn listens on 0.0.0.0 (IPv4 only) in container
  *                         web; container cli joined web's network namespace
@@ -676,6 +679,111 @@ static void scen_kwhy_in_container(const char *sc)
 	it_kwhy_stop(sc, since);
 }
 
+#define CTR_SOCK "/run/docker/containerd/containerd.sock"
+#define CTR_NS "kwtest"
+
+/* ctr against dockerd's containerd; true when it exited 0 */
+static bool ctr(const char *sc, const char *what, const char *const *args, char *out, size_t len)
+{
+	static char ob[8192], eb[4096];
+	const char *argv[24] = { "-a", CTR_SOCK, "-n", CTR_NS };
+	int st, n = 4;
+
+	for (int i = 0; args[i] && n < IT_ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (!out) {
+		out = ob;
+		len = sizeof(ob);
+	}
+	if (!it_run_capture("/usr/bin/ctr", argv, DOCKER_MS, &st, out, len, eb, sizeof(eb)) ||
+	    !WIFEXITED(st) || WEXITSTATUS(st)) {
+		if (what)
+			it_fail(sc, what, "ctr %s %s; stderr: %.300s", args[0], it_status_text(st), eb);
+		return false;
+	}
+	if (what)
+		it_pass(sc, what);
+	return true;
+}
+
+static void scen_containerd_ctr(const char *sc)
+{
+	char name[64], cg[PATH_MAX], own[PATH_MAX], image[128];
+	char save_cmd[512], refs[8192];
+	uint64_t since;
+	int st;
+
+	it_msgf(name, sizeof(name), "kwt-ctr-%d", (int)getpid());
+	it_msgf(image, sizeof(image), "docker.io/%s", g_image);
+	if (access("/usr/bin/ctr", X_OK)) {
+		it_fail(sc, "ctr", "no /usr/bin/ctr (Debian's containerd, a docker.io dependency)");
+		return;
+	}
+	if (!it_own_cgroup_path(false, own, sizeof(own)) && !it_own_cgroup_path(true, own,
+										sizeof(own))) {
+		it_fail(sc, "setup", "cannot read this process's cgroup");
+		return;
+	}
+	if (!strcmp(own, "/"))
+		own[0] = '\0';
+	it_msgf(cg, sizeof(cg), "%s/kwctr/%s", own, name);
+	/* the image, from Docker into containerd's namespace (no registry) */
+	refs[0] = '\0';
+	ctr(sc, NULL, (const char *const[]){ "images", "ls", "-q", NULL }, refs, sizeof(refs));
+	if (!strstr(refs, image)) {
+		it_msgf(save_cmd, sizeof(save_cmd), "%s save %s | /usr/bin/ctr -a %s -n %s images "
+			"import - >/dev/null", g_docker, g_image, CTR_SOCK, CTR_NS);
+		if (system(save_cmd)) {
+			it_fail(sc, "the image imported into containerd", "%s failed", save_cmd);
+			return;
+		}
+	}
+	if (!ctr(sc, "ctr run -d (a listener)", (const char *const[]){ "run", "-d", "--cgroup", cg,
+		 image, name, "python3", "-c", PY_LISTEN, "8001", NULL }, NULL, 0))
+		return;
+	usleep(1500 * 1000);		/* python3 starts and listens */
+	{
+		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
+
+		if (!start_kwhy(sc, args, &since))
+			goto out;
+	}
+	{
+		const char *const argv[] = { "-a", CTR_SOCK, "-n", CTR_NS, "task", "exec",
+					     "--exec-id", "kwconnect", name, "python3", "-c",
+					     PY_CONNECT, "8002", NULL };
+		static char out[4096], err[4096];
+
+		if (it_run_capture("/usr/bin/ctr", argv, EXEC_MS, &st, out, sizeof(out), err,
+				   sizeof(err)) && WIFEXITED(st) && !WEXITSTATUS(st))
+			it_pass(sc, "the ctr container's connect to :8002 is refused");
+		else
+			it_fail(sc, "the ctr container's connect to :8002 is refused", "ctr task exec "
+				"%s; stderr: %.300s", it_status_text(st), err);
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", "127.0.0.1:8002"),
+			C_STR("container.runtime", "containerd"),
+			C_STR("container.id", name),
+			C_STR("container.name", name),
+		};
+
+		it_expect(sc, "its refusal is named by its containerd id", since, IT_EXPECT_MS, ex,
+			  IT_ARRAY_SIZE(ex));
+	}
+	it_kwhy_stop(sc, since);
+out:
+	ctr(sc, NULL, (const char *const[]){ "task", "kill", "-s", "SIGKILL", name, NULL }, NULL,
+	    0);
+	usleep(500 * 1000);
+	ctr(sc, NULL, (const char *const[]){ "task", "delete", name, NULL }, NULL, 0);
+	ctr(sc, "ctr container delete", (const char *const[]){ "container", "delete", name, NULL },
+	    NULL, 0);
+}
+
 static void scen_ipv6_other_container(const char *sc)
 {
 	char web[64], cli[64], netcli[96], what[160];
@@ -887,6 +995,7 @@ static const struct scenario {
 	{ "netns_reuse", scen_netns_reuse },
 	{ "stop_refuses_a_client", scen_stop_refuses },
 	{ "kwhy_in_container", scen_kwhy_in_container },
+	{ "containerd_ctr", scen_containerd_ctr },
 	{ "ipv6_client_other_container", scen_ipv6_other_container },
 	{ "follow_restart", scen_follow_restart },
 	{ "follow_new_name", scen_follow_new_name },

@@ -1164,6 +1164,29 @@ START_TEST(host_mem_fake)
 END_TEST
 
 /* More processes than slots: the biggest stay, in order. */
+/* plain containerd: a task's state directory names the container */
+START_TEST(containerd_task_from_shim_state)
+{
+	char root[] = "/tmp/kwhy-ctr-XXXXXX";
+	struct kw_container ct;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	mkdirs(root, "run/containerd/io.containerd.runtime.v2.task/default/web1");
+	ck_assert(kw_containerd_task(&ct, "/default/web1", root));
+	ck_assert_int_eq(ct.runtime, KW_RT_CONTAINERD);
+	ck_assert_str_eq(ct.id, "web1");
+	ck_assert_str_eq(ct.name, "web1");
+	/* any cgroup parent (ctr run --cgroup), the leaf is the task */
+	ck_assert(kw_containerd_task(&ct, "/mine/kwctr/web1", root));
+	ck_assert(!kw_containerd_task(&ct, "/default/web2", root));
+	ck_assert(!kw_containerd_task(&ct, "/", root));
+	ck_assert(!kw_containerd_task(&ct, "/default/..", root));
+	mkdirs(root, "run/docker/containerd/daemon/io.containerd.runtime.v2.task/kwtest/web3");
+	ck_assert(kw_containerd_task(&ct, "/x/web3", root));
+	rm_tree(root);
+}
+END_TEST
+
 START_TEST(memcg_top_order)
 {
 	char cg[128], text[512] = "";
@@ -1237,6 +1260,7 @@ Suite *container_suite(void)
 	tcase_add_test(host, meminfo_parsed);
 	tcase_add_test(host, host_mem_fake);
 	tcase_add_test(host, memcg_top_order);
+	tcase_add_test(host, containerd_task_from_shim_state);
 	tcase_add_unchecked_fixture(host, tmproot_make, tmproot_remove);
 	tcase_set_timeout(host, 60);
 	suite_add_tcase(s, host);

@@ -339,6 +339,8 @@ int kw_cgroups_resolve(struct kw_cgroups *c, uint64_t id, bool v1_memory,
 	out->resolved = 1;
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	kw_container_from_path(path, &ct);
+	if (ct.runtime == KW_RT_HOST || ct.runtime == KW_RT_OTHER)
+		kw_containerd_task(&ct, path, c->root);
 	kw_container_names(&ct, c->root);
 	out->runtime = (__u8)ct.runtime;
 	snprintf(out->container_id, sizeof(out->container_id), "%s", ct.id);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "host/container_meta.h"
 #include "host/container_names.h"
 #include "host/readfile.h"
@@ -139,6 +140,59 @@ void kw_container_names(struct kw_container *ct, const char *root)
 			 "%s/var/lib/containers/storage/overlay-containers/containers.json", base);
 		name_from_file(ct, path, KW_META_JSON_MAX, kw_podman_name_from_containers);
 	}
+}
+
+/* ---- plain containerd, from its shims' state directories ---- */
+
+#define KW_CONTAINERD_NAMESPACES 64
+
+static bool task_dir_in(const char *dir, const char *id)
+{
+	char path[PATH_MAX + 128];
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	while (d && !found && n++ < KW_CONTAINERD_NAMESPACES && (de = readdir(d))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", dir, de->d_name, id);
+		found = !lstat(path, &st) && S_ISDIR(st.st_mode);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+bool kw_containerd_task(struct kw_container *ct, const char *cgroup_path, const char *root)
+{
+	static const char *const task_roots[] = {
+		"run/containerd/io.containerd.runtime.v2.task",
+		"run/docker/containerd/daemon/io.containerd.runtime.v2.task",
+	};
+	const char *leaf = strrchr(cgroup_path, '/');
+	char base[PATH_MAX], dir[PATH_MAX + 96];
+
+	leaf = leaf ? leaf + 1 : cgroup_path;
+	/* a task id is a path component: no dots-only names, nothing long */
+	if (!*leaf || !strcmp(leaf, ".") || !strcmp(leaf, "..") ||
+	    strlen(leaf) >= sizeof(ct->id))
+		return false;
+	base_of(base, sizeof(base), root);
+	for (size_t i = 0; i < sizeof(task_roots) / sizeof(task_roots[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", base, task_roots[i]);
+		if (!task_dir_in(dir, leaf))
+			continue;
+		memset(ct, 0, sizeof(*ct));
+		ct->runtime = KW_RT_CONTAINERD;
+		snprintf(ct->id, sizeof(ct->id), "%s", leaf);
+		snprintf(ct->name, sizeof(ct->name), "%s", leaf);
+		return true;
+	}
+	return false;
 }
 
 /* ---- a container Docker knows, by the --container rule ---- */

@@ -22,6 +22,17 @@
  */
 void kw_container_names(struct kw_container *ct, const char *root);
 
+/*
+ * A cgroup that no path rule names (plain containerd: `ctr run`, nerdctl,
+ * whose cgroup is "/<namespace>/<id>" or whatever --cgroup said): it is a
+ * containerd container when its last path component is a running task's
+ * id, as containerd's shim state directories under root say
+ * (run/containerd/io.containerd.runtime.v2.task/<namespace>/<id>, and
+ * dockerd's own containerd under run/docker/containerd/daemon).  ct is
+ * set then (runtime, id, name = the id); bounded to 64 namespaces.
+ */
+bool kw_containerd_task(struct kw_container *ct, const char *cgroup_path, const char *root);
+
 /* A container in Docker's metadata, running or not. */
 struct kw_docker_found {
 	char id[72];
