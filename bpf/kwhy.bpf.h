@@ -108,6 +108,16 @@ struct {
 	__type(value, __u64);		/* boot ns of the last such close */
 } kw_listener_closers SEC(".maps") __weak;
 
+/* Processes whose connect was refused lately (the first of each repeat
+ * key only, so a storm costs nothing more): their exit soon after is
+ * reported, the next link of an upstream chain. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u64);		/* boot ns of the refusal */
+} kw_refused_procs SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

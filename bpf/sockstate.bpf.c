@@ -137,6 +137,12 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
 		return;
+	if (err == 111 && o) {	/* ECONNREFUSED: its exit soon after is a story */
+		__u32 tgid = o->task.tgid;
+		__u64 now = bpf_ktime_get_boot_ns();
+
+		bpf_map_update_elem(&kw_refused_procs, &tgid, &now, BPF_ANY);
+	}
 
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_CONNECT_FAIL);
 	if (!e)

@@ -132,6 +132,9 @@ struct kw_ev_oom {
 #define KW_EXIT_TARGET	 (1u << 2) /* a process of the --container target */
 #define KW_EXIT_CLOSED_LISTENER (1u << 3) /* it closed a listening socket, alive,
 					    * at most KW_CLOSE_EXIT_WINDOW_NS before */
+#define KW_EXIT_AFTER_REFUSAL (1u << 4)	/* one of its connects was refused at most
+					 * KW_CLOSE_EXIT_WINDOW_NS before (a backend
+					 * that exits when its database refuses) */
 
 /* A close of a listener and its closer's exit this close in time are one
  * story (a graceful shutdown that ends in exit(3)). */

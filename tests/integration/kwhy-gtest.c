@@ -19,6 +19,12 @@
  *                      name the worker that held the port (read from /proc
  *                      at the failed bind), not only the old master that
  *                      opened it, and tell the failed restart.
+ *   upstream_chain     the database port refuses; gunicorn --preload connects to
+ *                      it while loading the app, gives up and exits 1 before it
+ *                      ever listens; nginx proxies to it and answers 502.  The
+ *                      explanation of nginx's refused connect must carry the
+ *                      chain: the backend died after its own connect to the
+ *                      database was refused, and why that was refused.
  *   graceful_exit      a worker fails to boot (the app raises at import);
  *                      the master closes its socket, then exits with code 3.
  *                      The explanation carries that exit code.
@@ -49,6 +55,7 @@ static const char *g_kwhy;
 static char g_dir[PATH_MAX];	/* app and config files */
 static char g_gunicorn[PATH_MAX];
 static char g_unshare[PATH_MAX];
+static char g_nginx[PATH_MAX];
 
 static const char APP_OK[] =
 	"def app(environ, start_response):\n"
@@ -62,6 +69,13 @@ static const char APP_SLOW[] =
 	"    if environ.get('PATH_INFO') == '/slow':\n"
 	"        time.sleep(12)\n"
 	"    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+	"    return [b'ok\\n']\n";
+/* connects to its database (the port in KWHY_DB_PORT) while loading */
+static const char APP_NEEDS_DB[] =
+	"import os, socket\n"
+	"socket.create_connection(('127.0.0.1', int(os.environ['KWHY_DB_PORT'])), 2)\n"
+	"def app(environ, start_response):\n"
+	"    start_response('200 OK', [])\n"
 	"    return [b'ok\\n']\n";
 static const char APP_BROKEN[] =
 	"raise RuntimeError('kwhy-gtest: this app fails to import')\n";
@@ -116,6 +130,7 @@ static bool write_files(const char *sc)
 	} files[] = {
 		{ "okapp.py", APP_OK },
 		{ "slowapp.py", APP_SLOW },
+		{ "dbapp.py", APP_NEEDS_DB },
 		{ "brokenapp.py", APP_BROKEN },
 		{ "conf_master_eats.py", CONF_MASTER_EATS },
 	};
@@ -486,6 +501,146 @@ static void scen_restart_race(const char *sc)
 	end_gunicorn(old);
 }
 
+/* In the forked child: nginx in the foreground, its config in g_dir. */
+static int child_nginx(const void *p, int wr, int ctl)
+{
+	const char *conf = p;
+	const char *const argv[] = { g_nginx, "-c", conf, "-g", "daemon off;", NULL };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	(void)wr;
+	(void)ctl;
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	setpgid(0, 0);
+	execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+/* nginx on port, proxying to 127.0.0.1:upstream; the config's path */
+static bool nginx_conf(const char *sc, int port, int upstream, char *path, size_t len)
+{
+	char text[2048];
+	int err;
+
+	it_msgf(path, len, "%s/nginx-%d.conf", g_dir, port);
+	it_msgf(text, sizeof(text),
+		"worker_processes 1;\n"
+		"pid %s/nginx-%d.pid;\n"
+		"error_log %s/nginx-%d.err;\n"
+		"events { worker_connections 64; }\n"
+		"http {\n"
+		"  access_log off;\n"
+		"  client_body_temp_path %s/nginx-body;\n"
+		"  proxy_temp_path %s/nginx-proxy;\n"
+		"  fastcgi_temp_path %s/nginx-fcgi;\n"
+		"  uwsgi_temp_path %s/nginx-uwsgi;\n"
+		"  scgi_temp_path %s/nginx-scgi;\n"
+		"  server {\n"
+		"    listen 127.0.0.1:%d;\n"
+		"    location / { proxy_pass http://127.0.0.1:%d; }\n"
+		"  }\n"
+		"}\n", g_dir, port, g_dir, port, g_dir, g_dir, g_dir, g_dir, g_dir, port, upstream);
+	if ((err = it_create_file(path, text))) {
+		it_fail(sc, "setup", "cannot write %s: %s", path, strerror(-err));
+		return false;
+	}
+	return true;
+}
+
+/* GET / from 127.0.0.1:port; the status line's code, 0 on failure */
+static int http_get(int port)
+{
+	static const char req[] = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", port);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), code = 0;
+	char buf[256] = "";
+	ssize_t n;
+
+	if (s < 0)
+		return 0;
+	if (!connect(s, (struct sockaddr *)&ss, len) &&
+	    write(s, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1 &&
+	    (n = read(s, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		sscanf(buf, "HTTP/%*s %d", &code);
+	}
+	close(s);
+	return code;
+}
+
+static void scen_upstream_chain(const char *sc)
+{
+	struct gunicorn_arg g = { .app = "dbapp:app", .workers = 1, .preload = true };
+	int db = it_free_port(AF_INET, "127.0.0.1"), front = 0, code = 0;
+	uint64_t since = it_nrecs;
+	char conf[PATH_MAX], dest[64], dbdest[64], env[32];
+	struct it_child *gun, *ngx;
+
+	g.port = it_free_port(AF_INET, "127.0.0.1");
+	while (!front || front == g.port || front == db)
+		front = it_free_port(AF_INET, "127.0.0.1");
+	it_msgf(dest, sizeof(dest), "127.0.0.1:%d", g.port);
+	it_msgf(dbdest, sizeof(dbdest), "127.0.0.1:%d", db);
+	it_msgf(env, sizeof(env), "%d", db);
+	setenv("KWHY_DB_PORT", env, 1);	/* inherited by gunicorn */
+	gun = it_spawn(child_gunicorn, &g, 0, NULL);
+	unsetenv("KWHY_DB_PORT");
+	if (!gun) {
+		it_fail(sc, "gunicorn starts", "fork: %s", strerror(errno));
+		return;
+	}
+	if (it_child_wait(gun, UP_MS) && WIFEXITED(gun->status) && WEXITSTATUS(gun->status))
+		it_pass(sc, "gunicorn gives up: its database refuses");
+	else
+		it_fail(sc, "gunicorn gives up: its database refuses", "it %s",
+			gun->reaped ? it_status_text(gun->status) : "was still running");
+	{
+		const struct it_cond xc[] = {
+			K_STR("type", "process_exit"),
+			K_INT("process.pid", gun->pid),
+			C_BOOL("after_refusal", true),
+		};
+
+		it_expect(sc, "its exit is reported: after a refused connect", since, IT_EXPECT_MS,
+			  xc, IT_ARRAY_SIZE(xc));
+	}
+	if (!nginx_conf(sc, front, g.port, conf, sizeof(conf)) ||
+	    !(ngx = it_spawn(child_nginx, conf, 0, NULL))) {
+		end_gunicorn(gun);
+		return;
+	}
+	if (!wait_connect(sc, "nginx answers", front, 0, UP_MS)) {
+		end_gunicorn(ngx);
+		end_gunicorn(gun);
+		return;
+	}
+	code = http_get(front);
+	if (code == 502)
+		it_pass(sc, "nginx answers 502");
+	else
+		it_fail(sc, "nginx answers 502", "the status was %d", code);
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "no_listener"),
+			C_STR("facts.client.comm", "nginx"),
+			C_INT("facts.upstream.process.pid", gun->pid),
+			C_STR("facts.upstream.destination", dbdest),
+			C_STR("facts.upstream.cause", "no_listener"),
+		};
+
+		it_expect(sc, "nginx's refusal carries the chain: the backend died after its "
+			  "database refused", since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	end_gunicorn(ngx);
+	end_gunicorn(gun);
+}
+
 static void scen_graceful_exit(const char *sc)
 {
 	struct gunicorn_arg g = { .app = "brokenapp:app", .workers = 1 };
@@ -568,6 +723,7 @@ static const struct scenario {
 	{ "prefork_oom", scen_prefork_oom },
 	{ "prefork_oom_pidns", scen_prefork_oom_pidns },
 	{ "restart_race", scen_restart_race },
+	{ "upstream_chain", scen_upstream_chain },
 	{ "graceful_exit", scen_graceful_exit },
 };
 
@@ -604,10 +760,13 @@ int main(int argc, char **argv)
 			"(tests/deps.sh --test)");
 	if (!find_prog("unshare", g_unshare, sizeof(g_unshare)))
 		it_fail("setup", "unshare", "no unshare: install util-linux");
+	if (!find_prog("nginx", g_nginx, sizeof(g_nginx)))
+		it_fail("setup", "nginx", "no nginx: install Debian's nginx-light "
+			"(tests/deps.sh --test)");
 	it_msgf(g_dir, sizeof(g_dir), "/tmp/kwhy-gtest-%d", (int)getpid());
 	if (mkdir(g_dir, 0755) && errno != EEXIST)
 		it_fail("setup", "work directory", "mkdir %s: %s", g_dir, strerror(errno));
-	else if (g_gunicorn[0] && g_unshare[0] && write_files("setup")) {
+	else if (g_gunicorn[0] && g_unshare[0] && g_nginx[0] && write_files("setup")) {
 		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
 
 		since = it_nrecs;

@@ -755,6 +755,82 @@ START_TEST(reused_netns_inode_is_not_the_old_containers)
 }
 END_TEST
 
+/* db not up -> the backend exits -> nginx is refused: one chain */
+START_TEST(upstream_chain_through_a_listener_that_exited)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task backend = task(41, "gunicorn", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), backend, false);
+	connect_failed(p, 10 * SEC, NS_A, ep("127.0.0.1", 40001), ep("127.0.0.1", 5432), &backend);
+	kw_pipeline_flush(p);
+	close_ev(p, 10 * SEC + 180000000, NS_A, ep("0.0.0.0", 8000), backend, KW_CLOSE_EXIT,
+		 1 << 8);
+	exit_ev(p, &c, 10 * SEC + 180000000, backend, 1 << 8,
+		KW_EXIT_LISTENER | KW_EXIT_AFTER_REFUSAL);
+	ex = refuse_once(p, &c, 11 * SEC, "127.0.0.1", 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+	ck_assert(ex->upstream_known);
+	ck_assert_str_eq(kw_cause_name(ex->upstream_cause), "no_listener");
+	tu_assert_contains(ex->text, "until it exited with code 1");
+	tu_assert_contains(ex->text, "gunicorn pid 41 had died 180 ms after its own connect to "
+			   "127.0.0.1:5432 was refused (nothing listens on 127.0.0.1:5432");
+	tu_assert_contains(ex->fix, "make 127.0.0.1:5432 reachable");
+}
+END_TEST
+
+/* the backend gave up before it ever listened */
+START_TEST(upstream_chain_before_the_backend_listened)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task backend = task(41, "gunicorn", NS_A, 1), nginx = task(50, "nginx", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	connect_failed(p, 10 * SEC, NS_A, ep("127.0.0.1", 40001), ep("127.0.0.1", 5432), &backend);
+	kw_pipeline_flush(p);
+	exit_ev(p, &c, 10 * SEC + 100000000, backend, 1 << 8, KW_EXIT_AFTER_REFUSAL);
+	refused(p, 12 * SEC, NS_A, ep("127.0.0.1", 8000), ep("127.0.0.1", 40002));
+	connect_failed(p, 12 * SEC + 1000, NS_A, ep("127.0.0.1", 40002), ep("127.0.0.1", 8000),
+		       &nginx);
+	kw_pipeline_flush(p);
+	ex = &c.ex[c.n - 1];
+	ck_assert_str_eq(kw_cause_name(ex->cause), "no_listener");
+	ck_assert(ex->upstream_known);
+	tu_assert_contains(ex->text, "nothing listens on 127.0.0.1:8000; gunicorn pid 41 exited "
+			   "with code 1 1.9 s before, 100 ms after its own connect to 127.0.0.1:5432 "
+			   "was refused");
+	tu_assert_contains(ex->text, "(client nginx pid 50)");
+}
+END_TEST
+
+/* a client that died after its own refusal is no upstream; nor is a
+ * process that exited 0 */
+START_TEST(no_chain_through_the_client_or_a_clean_exit)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task curl = task(900, "curl", NS_A, 1), job = task(77, "cron", NS_A, 1);
+	const struct kw_explanation *ex;
+
+	connect_failed(p, 3 * SEC, NS_A, ep("127.0.0.1", 40005), ep("127.0.0.1", 5432), &job);
+	kw_pipeline_flush(p);
+	exit_ev(p, &c, 3 * SEC + 1000, job, 0, KW_EXIT_AFTER_REFUSAL);
+	connect_failed(p, 4 * SEC, NS_A, ep("127.0.0.1", 40003), ep("127.0.0.1", 9999), &curl);
+	kw_pipeline_flush(p);
+	exit_ev(p, &c, 4 * SEC + 1000, curl, 7 << 8, KW_EXIT_AFTER_REFUSAL);
+	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 8000), ep("127.0.0.1", 40004));
+	connect_failed(p, 5 * SEC + 1000, NS_A, ep("127.0.0.1", 40004), ep("127.0.0.1", 8000), &curl);
+	kw_pipeline_flush(p);
+	ex = &c.ex[c.n - 1];
+	ck_assert_str_eq(kw_cause_name(ex->cause), "no_listener");
+	ck_assert(!ex->upstream_known);
+	tu_assert_contains(ex->text, "none explains it");
+}
+END_TEST
+
 START_TEST(bind_failed_names_the_holder)
 {
 	struct capture c;
@@ -1498,6 +1574,9 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, failed_bind_of_another_address_is_not_the_cause);
 	tcase_add_test(tc, later_close_outranks_an_earlier_failed_bind);
 	tcase_add_test(tc, reused_netns_inode_is_not_the_old_containers);
+	tcase_add_test(tc, upstream_chain_through_a_listener_that_exited);
+	tcase_add_test(tc, upstream_chain_before_the_backend_listened);
+	tcase_add_test(tc, no_chain_through_the_client_or_a_clean_exit);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

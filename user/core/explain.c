@@ -67,6 +67,12 @@ void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t 
 
 void kw_explain_refresh_place(const struct kw_model *m, struct kw_explanation *ex)
 {
+	/* the process that died is this refusal's own client: no upstream */
+	if (ex->upstream_known && ex->client_known &&
+	    ex->upstream_victim.tgid == ex->client_task.tgid &&
+	    ex->cause == KW_CAUSE_NO_LISTENER) {
+		ex->upstream_known = false;
+	}
 	if (ex->client_known)
 		kw_place_from_cgroup(m, &ex->client_place, ex->client_task.cgroup_id, false);
 	if (ex->place.known)
@@ -129,6 +135,36 @@ static void find_runtime_stop(const struct kw_model *m, struct kw_explanation *e
 			return;
 		}
 	}
+}
+
+/* The upstream link: the process that died (tgid, at ts, with status) had a
+ * connect refused just before; explain that refusal too, one level deeper
+ * each time (db not up -> backend exits -> nginx refused), at most
+ * KW_UPSTREAM_DEPTH levels. */
+#define KW_UPSTREAM_DEPTH 3
+static int g_upstream_depth;
+
+static void find_upstream(const struct kw_model *m, struct kw_explanation *ex,
+			  const struct kw_task *who, uint32_t status, uint64_t ts)
+{
+	static struct kw_explanation scratch[KW_UPSTREAM_DEPTH];
+	const struct kw_refused_conn *r = kw_model_refused_before(m, who->tgid, ts);
+	struct kw_explanation *up;
+
+	if (!r || g_upstream_depth >= KW_UPSTREAM_DEPTH)
+		return;
+	up = &scratch[g_upstream_depth++];
+	memset(up, 0, sizeof(*up));
+	kw_explain_refusal(m, up, r->netns, r->netns_cookie, &r->dest, r->ts_ns);
+	g_upstream_depth--;
+	ex->upstream_known = true;
+	ex->upstream = *r;
+	ex->upstream_victim = *who;
+	ex->upstream_victim_status = status;
+	ex->upstream_victim_ns = ts;
+	ex->upstream_cause = up->cause;
+	snprintf(ex->upstream_text, sizeof(ex->upstream_text), "%s", up->text);
+	kw_ex_add_event(ex, r->event_id);
 }
 
 /* ---- refusals ---- */
@@ -328,6 +364,14 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		if (closed->closer_exited)
 			kw_ex_add_event(ex, closed->closer_exit_event_id);
 		find_runtime_stop(m, ex, closed);
+		if (closed->creator_died)
+			find_upstream(m, ex, &closed->creator_death.task,
+				      closed->creator_death.wait_status, closed->creator_death.ts_ns);
+		else if (closed->how == KW_CLOSE_EXIT || closed->how == KW_CLOSE_KILLED)
+			find_upstream(m, ex, &closed->closer, closed->wait_status, closed->closed_ns);
+		else if (closed->closer_exited)
+			find_upstream(m, ex, &closed->closer, closed->closer_wait_status,
+				      closed->closer_exit_ns);
 		goto out;
 	}
 	for (uint32_t i = 0; i < m->nr_listeners; i++) {
@@ -376,6 +420,26 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 	for (uint32_t i = 0; i < m->nr_listeners; i++)
 		ex->listeners_checked += m->listeners[i].netns == netns;
 	ex->snapshot_taken = m->snapshot_taken;
+	/* a process of this namespace that died after its own connect was
+	 * refused (a backend that gives up when its database refuses, before
+	 * it ever listened) */
+	for (uint32_t i = 0; i < m->deaths.n; i++) {
+		const struct kw_death *d = KW_RING_AT(&m->deaths, i);
+
+		const struct kw_refused_conn *r;
+
+		/* a server that gave up: failed (not exit 0), and refused
+		 * elsewhere than here (else it is this refusal's own client) */
+		if (d->task.netns_ino != netns || d->ts_ns > ts || !kw_model_recent(m, d->ts_ns) ||
+		    !d->wait_status)
+			continue;
+		r = kw_model_refused_before(m, d->task.tgid, d->ts_ns);
+		if (r && !(r->dest.port == dest->port && kw_addr_same_ip(&r->dest, dest))) {
+			find_upstream(m, ex, &d->task, d->wait_status, d->ts_ns);
+			kw_ex_add_event(ex, d->event_id);
+			break;
+		}
+	}
 out:
 	for (uint32_t i = 0; i < ex->nr_listeners; i++)
 		kw_ex_add_event(ex, ex->listeners[i].event_id);

@@ -101,6 +101,15 @@ struct kw_explanation {
 					 * signal that ended it */
 	bool term_known;		/* runtime_stop: the SIGTERM before a SIGKILL */
 	struct kw_kill term;
+	/* listener_exited, no_listener: the process that died had its own
+	 * connect refused just before (an upstream chain): which, and why */
+	bool upstream_known;
+	struct kw_refused_conn upstream;
+	struct kw_task upstream_victim;	/* the process that then died */
+	uint32_t upstream_victim_status;
+	uint64_t upstream_victim_ns;
+	uint8_t upstream_cause;
+	char upstream_text[512];
 	bool stop_known;		/* listener_exited: its container was being
 					 * stopped (the runtime's SIGTERM) */
 	struct kw_kill stop;

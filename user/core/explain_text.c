@@ -208,6 +208,32 @@ static void meanwhile_text(struct kw_buf *t, const struct kw_explanation *ex)
 		holders_text(t, ex);
 }
 
+/* "gunicorn pid 41 exited with code 1 3.2 s before, 180 ms after its own
+ * connect to 127.0.0.1:5432 was refused (nothing listens on ...)"; whole:
+ * with the process and its death, else only the link */
+static void upstream_text(struct kw_buf *t, const struct kw_explanation *ex, bool whole)
+{
+	const struct kw_refused_conn *r = &ex->upstream;
+
+	if (whole) {
+		kw_fmt_task(t, &ex->upstream_victim);
+		kw_buf_putc(t, ' ');
+		kw_exit_status_text(t, ex->upstream_victim_status, KW_EXIT_SENTENCE);
+		kw_buf_putc(t, ' ');
+		secs(t, ex->ts_ns > ex->upstream_victim_ns ? ex->ts_ns - ex->upstream_victim_ns : 0);
+		kw_buf_puts(t, " before, ");
+	} else {
+		kw_fmt_task(t, &ex->upstream_victim);
+		kw_buf_puts(t, " had died ");
+	}
+	secs(t, ex->upstream_victim_ns - r->ts_ns);
+	kw_buf_puts(t, " after its own connect to ");
+	kw_fmt_endpoint(t, &r->dest);
+	kw_buf_puts(t, " was refused (");
+	kw_buf_puts(t, ex->upstream_text);	/* rendered, escaped already */
+	kw_buf_putc(t, ')');
+}
+
 static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
 {
 	const struct kw_listener *l0 = ex->nr_listeners ? &ex->listeners[0] : NULL;
@@ -268,7 +294,15 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		}
 		if (ex->bind_meanwhile)
 			meanwhile_text(t, ex);
-		if (ex->stop_known && !ex->bind_meanwhile) {
+		if (ex->upstream_known) {
+			kw_buf_puts(t, "; ");
+			upstream_text(t, ex, false);
+		}
+		if (ex->upstream_known && !ex->closed.oom_event_id) {
+			kw_buf_puts(f, "the upstream failed first: make ");
+			kw_fmt_endpoint(f, &ex->upstream.dest);
+			kw_buf_puts(f, " reachable (see why it refused), then restart the service");
+		} else if (ex->stop_known && !ex->bind_meanwhile) {
 			kw_buf_puts(f, "the container was stopped on purpose (docker stop, a deploy, a "
 				    "pod deleted or evicted): start it again, or find who stopped it in "
 				    "the runtime's events (docker events, kubectl describe pod)");
@@ -374,6 +408,15 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
 		in_place(t, &ex->place);
+		if (ex->upstream_known) {
+			kw_buf_puts(t, "; ");
+			upstream_text(t, ex, true);
+			kw_buf_puts(f, "the upstream failed first: ");
+			kw_buf_puts(f, "make ");
+			kw_fmt_endpoint(f, &ex->upstream.dest);
+			kw_buf_puts(f, " reachable (see why it refused), then start the service");
+			break;
+		}
 		kw_buf_printf(t, "; checked %u known listener%s in that network namespace%s, "
 			      "recent exits, closes and bind failures: none explains it",
 			      ex->listeners_checked, ex->listeners_checked == 1 ? "" : "s",

@@ -3,6 +3,8 @@
 #include <string.h>
 #include "core/model.h"
 
+/* ECONNREFUSED, as the kernel's sk_err holds it (core reads no libc errno) */
+#define ECONNREFUSED_ERRNO 111
 /* the wait status of a process killed by SIGKILL (9), as wait(2) gives it */
 #define SIGKILL_STATUS 9
 #include "core/exit_status.h"
@@ -21,6 +23,7 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->binds.head = m->binds.n = 0;
 	m->deaths.head = m->deaths.n = 0;
 	m->kills.head = m->kills.n = 0;
+	m->refused.head = m->refused.n = 0;
 	m->ooms.head = m->ooms.n = 0;
 	m->memcg_procs.head = m->memcg_procs.n = 0;
 	m->holders.head = m->holders.n = 0;
@@ -122,6 +125,18 @@ const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid
 		if (o->ev.victim.tgid == tgid && o->ev.hdr.ts_boot_ns <= before_ns &&
 		    kw_model_recent(m, o->ev.hdr.ts_boot_ns))
 			return o;
+	}
+	return NULL;
+}
+
+const struct kw_refused_conn *kw_model_refused_before(const struct kw_model *m, uint32_t tgid,
+						      uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->refused.n && tgid; i++) {
+		const struct kw_refused_conn *r = KW_RING_AT(&m->refused, i);
+
+		if (r->client.tgid == tgid && r->ts_ns <= ts && ts - r->ts_ns <= KW_CLOSE_EXIT_WINDOW_NS)
+			return r;
 	}
 	return NULL;
 }
@@ -494,6 +509,17 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 		on_cgroup(m, &ev->cgroup);
 		break;
 	case KW_EV_CONNECT_FAIL:
+		if ((h->flags & KW_F_TASK) && ev->conn.error == ECONNREFUSED_ERRNO) {
+			struct kw_refused_conn *r = KW_RING_PUSH(&m->refused);
+
+			r->client = h->task;
+			r->dest = ev->conn.remote;
+			r->netns = h->netns_ino;
+			r->netns_cookie = h->netns_cookie;
+			r->ts_ns = h->ts_boot_ns;
+			r->event_id = id;
+		}
+		/* fall through */
 	case KW_EV_RESET_RECV:
 	case KW_EV_SOCK_ERROR:
 		if (h->flags & KW_F_TASK)

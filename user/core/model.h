@@ -84,6 +84,17 @@ struct kw_bind_rec {
 	uint64_t event_id;
 };
 
+/* a connect of a known process that was refused: the first link of an
+ * upstream chain (the database refuses, the backend exits, ...) */
+struct kw_refused_conn {
+	struct kw_task client;
+	struct kw_addr dest;
+	uint32_t netns;
+	uint64_t netns_cookie;
+	uint64_t ts_ns;
+	uint64_t event_id;
+};
+
 struct kw_kill {
 	struct kw_task sender;
 	struct kw_task target;
@@ -126,6 +137,7 @@ struct kw_model {
 	KW_RING(struct kw_bind_rec, KW_M_RECENT) binds;
 	KW_RING(struct kw_death, KW_M_RECENT) deaths;
 	KW_RING(struct kw_kill, KW_M_RECENT) kills;
+	KW_RING(struct kw_refused_conn, KW_M_RECENT) refused;
 	KW_RING(struct kw_oom_rec, KW_M_OOMS) ooms;
 	KW_RING(struct kw_ev_memcg_procs, KW_M_MEMCG_PROCS) memcg_procs;
 	KW_RING(struct kw_ev_sock_holders, KW_M_HOLDERS) holders;	/* as recorded */
@@ -165,6 +177,10 @@ uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns, uint64_
 const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,
 					 uint64_t before_ns);
 bool kw_model_recent(const struct kw_model *m, uint64_t ts_ns);
+/* the newest connect of tgid refused at most KW_CLOSE_EXIT_WINDOW_NS before
+ * ts (its death), NULL if none */
+const struct kw_refused_conn *kw_model_refused_before(const struct kw_model *m, uint32_t tgid,
+						      uint64_t ts);
 /* the newest recent death of tgid at or before ts; NULL if none */
 const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts);
 /* who held the listener on port in netns, as read at or before ts */

@@ -75,6 +75,7 @@ void kw_fields_exit(struct kw_fields *f, const struct kw_event *ev, const struct
 	const struct kw_ev_exit *e = &ev->exit;
 	bool held = e->why & KW_EXIT_LISTENER;
 	bool closed = e->why & KW_EXIT_CLOSED_LISTENER;
+	bool after_refusal = e->why & KW_EXIT_AFTER_REFUSAL;
 
 	(void)ctx;
 	kw_put_actor(f, KW_JSON_ONLY("process"), &e->hdr);
@@ -85,6 +86,9 @@ void kw_fields_exit(struct kw_fields *f, const struct kw_event *ev, const struct
 	kw_f_u64(f, KW_KEY("listeners_open", held ? "kwhy.listeners_open" : NULL), e->nr_listeners);
 	/* it closed a listener shortly before, alive: a graceful shutdown */
 	kw_f_bool(f, KW_KEY("closed_listener", closed ? "kwhy.closed_listener" : NULL), closed);
+	/* one of its connects was refused shortly before: an upstream chain */
+	kw_f_bool(f, KW_KEY("after_refusal", after_refusal ? "kwhy.after_refusal" : NULL),
+		  after_refusal);
 	kw_f_u64(f, KW_JSON_ONLY("maxrss_kb"), e->maxrss_kb);
 }
 

@@ -88,6 +88,8 @@ void kw_text_exit(struct kw_buf *b, const struct kw_event *ev, const struct kw_f
 			      ev->exit.nr_listeners == 1 ? "" : "s");
 	else if (ev->exit.why & KW_EXIT_CLOSED_LISTENER)
 		kw_buf_puts(b, " (after closing a listening socket)");
+	else if (ev->exit.why & KW_EXIT_AFTER_REFUSAL)
+		kw_buf_puts(b, " (after one of its connects was refused)");
 }
 
 void kw_text_signal(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)

@@ -115,6 +115,28 @@ static void j_holders(struct kw_fields *f, const struct kw_explanation *ex)
 		kw_json_null(j, "opener_exit");
 }
 
+/* listener_exited, no_listener: the process that died after its own
+ * connect was refused, and why that was refused; or null */
+static void j_upstream(struct kw_fields *f, const struct kw_explanation *ex)
+{
+	struct kw_json *j = f->j;
+
+	if (!ex->upstream_known) {
+		kw_json_null(j, "upstream");
+		return;
+	}
+	kw_json_obj_begin(j, "upstream");
+	j_task(f, "process", &ex->upstream_victim);
+	j_exit(f, "exit", ex->upstream_victim_status);
+	j_endpoint(f, "destination", &ex->upstream.dest);
+	j_event_id(j, "connect_failed_event", ex->upstream.event_id);
+	kw_json_u64(j, "refused_before_death_ms",
+		    (ex->upstream_victim_ns - ex->upstream.ts_ns) / 1000000);
+	kw_json_str(j, "cause", kw_cause_name(ex->upstream_cause));
+	kw_json_str(j, "text", ex->upstream_text);
+	kw_json_obj_end(j);
+}
+
 /* listener_exited: a new server's failed bind before the old socket closed
  * (a restart race), or null */
 static void j_bind_meanwhile(struct kw_fields *f, const struct kw_explanation *ex)
@@ -180,6 +202,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
 		j_closed_story(f, &ex->closed);
 		j_bind_meanwhile(f, ex);
+		j_upstream(f, ex);
 		if (ex->stop_known) {
 			kw_json_obj_begin(j, "runtime_stop");
 			j_task(f, "stopper", &ex->stop.sender);
@@ -208,6 +231,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 	case KW_CAUSE_NO_LISTENER:
 		kw_json_u64(j, "listeners_checked", ex->listeners_checked);
 		kw_json_bool(j, "snapshot_taken", ex->snapshot_taken);
+		j_upstream(f, ex);
 		break;
 	default:
 		break;
