@@ -25,6 +25,10 @@
  *                      explanation of nginx's refused connect must carry the
  *                      chain: the backend died after its own connect to the
  *                      database was refused, and why that was refused.
+ *   crash_loop         a supervisor (a bounded shell loop, as systemd's
+ *                      Restart=always would) restarts a server that listens,
+ *                      then exits 1 a second later: refusals in between are
+ *                      one crash_loop story with its restarts and down time
  *   graceful_exit      a worker fails to boot (the app raises at import);
  *                      the master closes its socket, then exits with code 3.
  *                      The explanation carries that exit code.
@@ -641,6 +645,81 @@ static void scen_upstream_chain(const char *sc)
 	end_gunicorn(gun);
 }
 
+struct loop_arg {
+	int port;
+};
+
+/* In the forked child: restart a server that listens on port, then exits
+ * 1 after 0.8 s, five times, 0.4 s apart (bounded). */
+static int child_crash_loop(const void *p, int wr, int ctl)
+{
+	const struct loop_arg *a = p;
+	char script[1024];
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	(void)wr;
+	(void)ctl;
+	it_msgf(script, sizeof(script),
+		"for i in 1 2 3 4 5; do "
+		"python3 -c 'import socket,sys,time\n"
+		"s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+		"s.bind((\"127.0.0.1\",%d)); s.listen(8); time.sleep(0.8); sys.exit(1)'; "
+		"sleep 0.4; done", a->port);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	setpgid(0, 0);
+	execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+	_exit(127);
+}
+
+static void scen_crash_loop(const char *sc)
+{
+	struct loop_arg a = { .port = it_free_port(AF_INET, "127.0.0.1") };
+	uint64_t since = it_nrecs;
+	int64_t end = mono_ms() + 9000;
+	struct it_child *c;
+	char dest[64];
+
+	it_msgf(dest, sizeof(dest), "127.0.0.1:%d", a.port);
+	if (!(c = it_spawn(child_crash_loop, &a, 0, NULL))) {
+		it_fail(sc, "the supervisor starts", "fork: %s", strerror(errno));
+		return;
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			K_STR("cause", "crash_loop"),
+		};
+
+		/* dial every 100 ms (bounded: 9 s) until the loop is told */
+		while (mono_ms() < end && !it_stop) {
+			try_connect(a.port);
+			it_drain(100);
+			if (it_count(since, ex, IT_ARRAY_SIZE(ex), NULL) > 0)
+				break;
+		}
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "crash_loop"),
+			C_RANGE("facts.restarts", 3, 6),
+			C_RANGE("facts.down_ms", 300, 9000),
+			C_STR("facts.cycles.0.owner.comm", "python3"),
+			C_INT("facts.cycles.0.exit.code", 1),
+		};
+
+		it_expect(sc, "a crash_loop story: its restarts, exits and down time", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	end_gunicorn(c);
+}
+
 static void scen_graceful_exit(const char *sc)
 {
 	struct gunicorn_arg g = { .app = "brokenapp:app", .workers = 1 };
@@ -724,6 +803,7 @@ static const struct scenario {
 	{ "prefork_oom_pidns", scen_prefork_oom_pidns },
 	{ "restart_race", scen_restart_race },
 	{ "upstream_chain", scen_upstream_chain },
+	{ "crash_loop", scen_crash_loop },
 	{ "graceful_exit", scen_graceful_exit },
 };
 

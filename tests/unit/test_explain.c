@@ -831,6 +831,53 @@ START_TEST(no_chain_through_the_client_or_a_clean_exit)
 }
 END_TEST
 
+/* a server that keeps dying and being restarted: one story */
+START_TEST(crash_loop_is_one_story)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	cgroup_ev(p, 1, 55, KW_RT_DOCKER, "backend", "/docker/aaa", false);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct kw_task t = task(41 + i, "python3", NS_A, 55);
+		uint64_t start = (1 + 3 * i) * SEC;
+
+		listen_ev(p, start, NS_A, ep("0.0.0.0", 3000), t, false);
+		close_ev(p, start + 2 * SEC, NS_A, ep("0.0.0.0", 3000), t, KW_CLOSE_EXIT, 1 << 8);
+	}
+	ex = refuse_once(p, &c, 9 * SEC + 500000000, "127.0.0.1", 3000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "crash_loop");
+	ck_assert_uint_eq(ex->nr_cycles, 3);
+	/* down: 3-4 s, 6-7 s, 9-9.5 s */
+	ck_assert_uint_eq(ex->loop_down_ns, 2500000000ULL);
+	tu_assert_contains(ex->text, "nothing listens on 127.0.0.1:3000 in container backend: it is "
+			   "in a crash loop: its listener went away 3 times in 6.5 s (python3 pid 41 "
+			   "exited with code 1, python3 pid 42 exited with code 1, python3 pid 43 "
+			   "exited with code 1); nothing listened on :3000 for 2.5 s of that");
+	tu_assert_contains(ex->fix, "keeps exiting");
+}
+END_TEST
+
+/* twice is not yet a loop */
+START_TEST(two_exits_are_not_a_crash_loop)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	const struct kw_explanation *ex;
+
+	for (uint32_t i = 0; i < 2; i++) {
+		struct kw_task t = task(41 + i, "python3", NS_A, 1);
+		uint64_t start = (1 + 3 * i) * SEC;
+
+		listen_ev(p, start, NS_A, ep("0.0.0.0", 3000), t, false);
+		close_ev(p, start + 2 * SEC, NS_A, ep("0.0.0.0", 3000), t, KW_CLOSE_EXIT, 1 << 8);
+	}
+	ex = refuse_once(p, &c, 6 * SEC + 500000000, "127.0.0.1", 3000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "listener_exited");
+}
+END_TEST
+
 START_TEST(bind_failed_names_the_holder)
 {
 	struct capture c;
@@ -1577,6 +1624,8 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, upstream_chain_through_a_listener_that_exited);
 	tcase_add_test(tc, upstream_chain_before_the_backend_listened);
 	tcase_add_test(tc, no_chain_through_the_client_or_a_clean_exit);
+	tcase_add_test(tc, crash_loop_is_one_story);
+	tcase_add_test(tc, two_exits_are_not_a_crash_loop);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

@@ -16,6 +16,7 @@ const char *kw_cause_name(enum kw_cause c)
 		[KW_CAUSE_WRONG_ADDRESS] = "wrong_address",
 		[KW_CAUSE_WRONG_FAMILY] = "wrong_family",
 		[KW_CAUSE_LISTENER_EXITED] = "listener_exited",
+		[KW_CAUSE_CRASH_LOOP] = "crash_loop",
 		[KW_CAUSE_BIND_FAILED] = "bind_failed",
 		[KW_CAUSE_WRONG_PORT] = "wrong_port",
 		[KW_CAUSE_WRONG_NETNS] = "wrong_netns",
@@ -165,6 +166,57 @@ static void find_upstream(const struct kw_model *m, struct kw_explanation *ex,
 	ex->upstream_cause = up->cause;
 	snprintf(ex->upstream_text, sizeof(ex->upstream_text), "%s", up->text);
 	kw_ex_add_event(ex, r->event_id);
+}
+
+/* A crash loop: the listener on this port in this place (its container,
+ * else its namespace) went away at least KW_LOOP_MIN times within
+ * KW_LOOP_WINDOW_NS, coming back in between.  The cycles, oldest first,
+ * and the time nothing listened. */
+#define KW_LOOP_MIN 3
+#define KW_LOOP_WINDOW_NS (60ULL * 1000000000ULL)
+
+static bool same_place(const struct kw_model *m, const struct kw_closed_listener *a,
+		       const struct kw_closed_listener *b)
+{
+	struct kw_place pa, pb;
+
+	kw_place_from_cgroup(m, &pa, a->l.cgroup_id, false);
+	kw_place_from_cgroup(m, &pb, b->l.cgroup_id, false);
+	if (pa.known && pb.known && pa.runtime != KW_RT_HOST && pb.runtime != KW_RT_HOST)
+		return !strcmp(pa.id, pb.id);	/* a container: a restart may get a new netns */
+	return a->l.netns == b->l.netns &&
+	       !strncmp(a->l.owner.comm, b->l.owner.comm, sizeof(a->l.owner.comm));
+}
+
+static bool find_crash_loop(const struct kw_model *m, struct kw_explanation *ex,
+			    const struct kw_closed_listener *last, uint64_t ts)
+{
+	const struct kw_closed_listener *seen[KW_EX_CYCLES];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < m->closed.n && n < KW_EX_CYCLES; i++) {
+		const struct kw_closed_listener *c = KW_RING_AT(&m->closed, i);
+
+		if (c->closed_ns > ts || c->closed_ns + KW_LOOP_WINDOW_NS < ts ||
+		    c->l.local.port != last->l.local.port || !same_place(m, c, last))
+			continue;
+		seen[n++] = c;		/* newest first */
+	}
+	if (n < KW_LOOP_MIN)
+		return false;
+	ex->nr_cycles = n;
+	ex->loop_down_ns = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		const struct kw_closed_listener *c = seen[n - 1 - k];	/* oldest first */
+		uint64_t back = k + 1 < n ? seen[n - 2 - k]->l.since_ns : ts;
+
+		ex->cycles[k] = *c;
+		if (back > c->closed_ns)
+			ex->loop_down_ns += back - c->closed_ns;
+		kw_ex_add_event(ex, c->event_id);
+	}
+	ex->loop_window_ns = ts - ex->cycles[0].closed_ns;
+	return true;
 }
 
 /* ---- refusals ---- */
@@ -356,6 +408,8 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		ex->cause = KW_CAUSE_LISTENER_EXITED;
 		ex->closed = *closed;
 		ex->delay_ns = ts - closed->closed_ns;
+		if (find_crash_loop(m, ex, closed, ts))
+			ex->cause = KW_CAUSE_CRASH_LOOP;
 		kw_ex_add_event(ex, closed->oom_event_id);
 		ex->closed_oom_global = oom_was_global(m, closed->oom_event_id);
 		if (closed->creator_died)

@@ -15,6 +15,7 @@ enum kw_cause {
 	KW_CAUSE_WRONG_ADDRESS,
 	KW_CAUSE_WRONG_FAMILY,
 	KW_CAUSE_LISTENER_EXITED,
+	KW_CAUSE_CRASH_LOOP,		/* the listener keeps coming and going */
 	KW_CAUSE_BIND_FAILED,
 	KW_CAUSE_WRONG_PORT,
 	KW_CAUSE_WRONG_NETNS,
@@ -110,6 +111,13 @@ struct kw_explanation {
 	uint64_t upstream_victim_ns;
 	uint8_t upstream_cause;
 	char upstream_text[512];
+	/* crash_loop: the last listeners on the port in that place, oldest
+	 * first, and how long nothing listened in that time */
+#define KW_EX_CYCLES 6
+	uint32_t nr_cycles;
+	struct kw_closed_listener cycles[KW_EX_CYCLES];
+	uint64_t loop_window_ns;
+	uint64_t loop_down_ns;
 	bool stop_known;		/* listener_exited: its container was being
 					 * stopped (the runtime's SIGTERM) */
 	struct kw_kill stop;

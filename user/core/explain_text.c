@@ -234,6 +234,30 @@ static void upstream_text(struct kw_buf *t, const struct kw_explanation *ex, boo
 	kw_buf_putc(t, ')');
 }
 
+/* one cycle of a crash loop: "python3 pid 41 exited with code 1" */
+static void cycle_text(struct kw_buf *t, const struct kw_closed_listener *c)
+{
+	if (c->how == KW_CLOSE_EXIT || c->how == KW_CLOSE_KILLED) {
+		kw_fmt_task(t, &c->closer);
+		kw_buf_putc(t, ' ');
+		kw_exit_status_text(t, c->wait_status, KW_EXIT_SENTENCE);
+	} else if (c->creator_died) {
+		kw_fmt_task(t, &c->creator_death.task);
+		kw_buf_putc(t, ' ');
+		if (c->creator_death.oom_event_id)
+			kw_buf_puts(t, "was OOM-killed");
+		else
+			kw_exit_status_text(t, c->creator_death.wait_status, KW_EXIT_SENTENCE);
+	} else if (c->closer_exited) {
+		kw_fmt_task(t, &c->closer);
+		kw_buf_puts(t, " closed it and ");
+		kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
+	} else {
+		kw_fmt_task(t, &c->closer);
+		kw_buf_puts(t, " closed it");
+	}
+}
+
 static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
 {
 	const struct kw_listener *l0 = ex->nr_listeners ? &ex->listeners[0] : NULL;
@@ -328,6 +352,31 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_puts(f, "restart the service and find out why it stopped (its exit "
 				    "status and logs)");
 		}
+		break;
+	case KW_CAUSE_CRASH_LOOP:
+		kw_buf_puts(t, "nothing listens on ");
+		kw_fmt_endpoint(t, &ex->dest);
+		in_place(t, &ex->place);
+		kw_buf_printf(t, ": it is in a crash loop: its listener went away %u times in ",
+			      ex->nr_cycles);
+		secs(t, ex->loop_window_ns);
+		kw_buf_puts(t, " (");
+		for (uint32_t i = 0; i < ex->nr_cycles; i++) {
+			if (i)
+				kw_buf_puts(t, ", ");
+			cycle_text(t, &ex->cycles[i]);
+		}
+		kw_buf_printf(t, "); nothing listened on :%u for ", ex->dest.port);
+		secs(t, ex->loop_down_ns);
+		kw_buf_puts(t, " of that, the last time since ");
+		secs(t, ex->delay_ns);
+		kw_buf_puts(t, " before this refusal");
+		if (ex->upstream_known) {
+			kw_buf_puts(t, "; ");
+			upstream_text(t, ex, false);
+		}
+		kw_buf_puts(f, "find out why it keeps exiting (its logs from the first exit on, "
+			    "e.g. docker logs); restarting it again will not fix it");
 		break;
 	case KW_CAUSE_BIND_FAILED:
 		kw_buf_puts(t, "nothing listens on ");

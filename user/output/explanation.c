@@ -156,6 +156,39 @@ static void j_bind_meanwhile(struct kw_fields *f, const struct kw_explanation *e
 	kw_json_obj_end(j);
 }
 
+/* crash_loop: the listener's last lives, oldest first */
+static void j_cycles(struct kw_fields *f, const struct kw_explanation *ex)
+{
+	struct kw_json *j = f->j;
+
+	kw_json_u64(j, "restarts", ex->nr_cycles);
+	kw_json_u64(j, "window_ms", ex->loop_window_ns / 1000000);
+	kw_json_u64(j, "down_ms", ex->loop_down_ns / 1000000);
+	kw_json_arr_begin(j, "cycles");
+	for (uint32_t i = 0; i < ex->nr_cycles; i++) {
+		const struct kw_closed_listener *c = &ex->cycles[i];
+
+		kw_json_obj_begin(j, NULL);
+		if (c->l.owner_known)
+			j_task(f, "owner", &c->l.owner);
+		else
+			kw_json_null(j, "owner");
+		kw_json_u64(j, "listened_ms", c->closed_ns > c->l.since_ns && c->l.since_ns ?
+			    (c->closed_ns - c->l.since_ns) / 1000000 : 0);
+		kw_json_str(j, "how", kw_close_how_name(c->how));
+		if (c->how == KW_CLOSE_EXIT || c->how == KW_CLOSE_KILLED)
+			j_exit(f, "exit", c->wait_status);
+		else if (c->closer_exited)
+			j_exit(f, "exit", c->closer_wait_status);
+		else
+			kw_json_null(j, "exit");
+		kw_json_u64(j, "close_event", c->event_id);
+		kw_json_u64(j, "before_ms", (ex->ts_ns - c->closed_ns) / 1000000);
+		kw_json_obj_end(j);
+	}
+	kw_json_arr_end(j);
+}
+
 static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex)
 {
 	struct kw_json *j = f->j;
@@ -185,6 +218,10 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		if (ex->cause == KW_CAUSE_WRONG_NETNS)
 			kw_put_place(f, "listener_container", &ex->other_place);
 		break;
+	case KW_CAUSE_CRASH_LOOP:
+		/* the cycles, then the last one as a listener_exited */
+		j_cycles(f, ex);
+		/* fall through */
 	case KW_CAUSE_LISTENER_EXITED:
 		kw_json_arr_begin(j, "listeners");
 		j_listener(f, &ex->closed.l);
