@@ -35,6 +35,7 @@ enum kw_event_type {
 	KW_EV_MEMCG_PROCS = 13,	/* userspace: biggest processes in a memcg */
 	KW_EV_SOCK_HOLDERS = 14, /* userspace: who holds a listening socket now */
 	KW_EV_HOST_MEM = 15,	/* userspace: host memory at a global OOM kill */
+	KW_EV_RESYNC = 16,	/* userspace: listeners re-read after lost events */
 	KW_EV_MAX
 };
 
@@ -356,6 +357,22 @@ struct kw_ev_host_mem {
 	__u32 _pad1;
 	/* the biggest top-level memory cgroups by usage, biggest first */
 	struct kw_cgroup_mem cgroups[KW_HOST_MEM_CGROUPS];
+};
+
+/*
+ * Events were lost (a ring buffer was full): the listeners are re-read
+ * from the kernel (sock_diag, /proc) between a begin and an end record, so
+ * the model drops the ones the lost events would have closed, instead of
+ * explaining refusals with ghosts.
+ */
+#define KW_RESYNC_BEGIN 1
+#define KW_RESYNC_END 2
+
+struct kw_ev_resync {
+	struct kw_hdr hdr;
+	__u32 phase;		/* KW_RESYNC_BEGIN, KW_RESYNC_END */
+	__u32 listeners;	/* END: listeners read */
+	__u64 lost;		/* events lost before it, in all */
 };
 
 /* Per-CPU counters, one array slot, summed by userspace. */

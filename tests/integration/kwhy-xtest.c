@@ -1944,6 +1944,99 @@ static void scen_container_missing(const char *sc)
 		it_fail(sc, "no ready record", "stdout: %.300s", out);
 }
 
+/* n listen/close cycles on 127.0.0.1 port 0, as fast as it can (bounded),
+ * to overflow a tiny ring; reports how many it made (count) */
+static int child_listen_burst(const void *p, int wr, int ctl)
+{
+	int n = *(const int *)p, done = 0;
+
+	(void)ctl;
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", 0);
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (s < 0)
+			break;
+		if (!bind(s, (struct sockaddr *)&ss, len) && !listen(s, 1))
+			done++;
+		close(s);
+	}
+	{
+		struct it_report r = { .stage = IT_ST_OK, .count = done };
+
+		if (write(wr, &r, sizeof(r)) != (ssize_t)sizeof(r))
+			return 1;
+	}
+	return 0;
+}
+
+/* Events lost (a 4 KiB ring under a burst of listeners): the listener on
+ * P closes in the middle of it; its close is likely lost.  kwhy re-reads
+ * the listeners from the kernel and never explains a refusal on P with a
+ * ghost of P. */
+static void scen_lost_events(const char *sc)
+{
+	const char *const args[] = { "watch", "--json", "--no-aggregate", "--ring-kb", "4,4",
+				     NULL };
+	struct it_listen_arg la = { .family = AF_INET, .ip = "127.0.0.1", .mode = IT_L_WAIT_CTL };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	int burst = 3000, port = 0;
+	struct it_child *l, *b1, *b2, *cli;
+	struct it_report r;
+	uint64_t since;
+	char dest[64];
+
+	if (!start_own_kwhy(sc, args, &since))
+		return;
+	it_losses_expected = true;
+	la.port = host_port(false);
+	if (!(l = listener(sc, "listen on P", &la, 0, NULL, &port))) {
+		it_kwhy_stop(sc, since);
+		it_losses_expected = false;
+		return;
+	}
+	endpoint(dest, sizeof(dest), "127.0.0.1", port);
+	b1 = it_spawn(child_listen_burst, &burst, 0, NULL);
+	b2 = it_spawn(child_listen_burst, &burst, 0, NULL);
+	it_child_release(l);		/* P closes amid the burst */
+	it_child_wait(l, IT_CHILD_MS);
+	if (b1 && it_child_report(b1, &r, IT_CHILD_MS))
+		it_child_wait(b1, IT_CHILD_MS);
+	if (b2 && it_child_report(b2, &r, IT_CHILD_MS))
+		it_child_wait(b2, IT_CHILD_MS);
+	it_drain(1500);			/* a loss check, a resync */
+	{
+		const struct it_cond rs[] = {
+			K_STR("type", "resync"),
+			C_STR("phase", "end"),
+			C_RANGE("lost", 1, INT64_MAX),
+		};
+
+		it_expect(sc, "events were lost, and the listeners re-read (resync)", since,
+			  IT_EXPECT_MS, rs, IT_ARRAY_SIZE(rs));
+	}
+	ca.port = port;
+	if ((cli = client(sc, &ca, 0, NULL, &r)) != NULL) {
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+		};
+		const struct it_cond ghost_port[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination", dest),
+			C_STR("cause", "wrong_port"),
+		};
+
+		it_expect(sc, "the refusal on P is explained", since, IT_EXPECT_MS, ex,
+			  IT_ARRAY_SIZE(ex));
+		it_expect_none(sc, "never by a ghost of P's own listener", since, ghost_port,
+			       IT_ARRAY_SIZE(ghost_port));
+	}
+	it_kwhy_stop(sc, since);
+	it_losses_expected = false;
+}
+
 enum runs_in { MAIN_KWHY, OWN_KWHY };
 
 static const struct scenario {
@@ -1967,6 +2060,7 @@ static const struct scenario {
 	{ "storm", OWN_KWHY, scen_storm },
 	{ "container_filter", OWN_KWHY, scen_container_filter },
 	{ "container_missing", OWN_KWHY, scen_container_missing },
+	{ "lost_events", OWN_KWHY, scen_lost_events },
 };
 
 static void usage(FILE *f)

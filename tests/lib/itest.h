@@ -53,6 +53,7 @@ extern volatile sig_atomic_t it_stop;	/* SIGINT/SIGTERM/SIGHUP arrived */
 extern pid_t it_kwhy_pid;		/* the running kwhy, 0 when none */
 extern bool it_kwhy_eof;		/* its stdout is closed */
 extern uint64_t it_nrecs;		/* records received; also the next seq */
+extern bool it_losses_expected;		/* it_kwhy_stop: a full ring is the test */
 
 /* Signal handlers, pid, host namespace, PATH with the sbin directories. */
 void it_init(const char *prog);

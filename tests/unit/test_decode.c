@@ -34,6 +34,7 @@ static const struct {
 	{ KW_EV_MEMCG_PROCS, 384 },
 	{ KW_EV_SOCK_HOLDERS, 480 },
 	{ KW_EV_HOST_MEM, 256 },
+	{ KW_EV_RESYNC, 120 },
 };
 #define NR_TYPES (sizeof(abi_sizes) / sizeof(abi_sizes[0]))
 

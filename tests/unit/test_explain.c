@@ -878,6 +878,70 @@ START_TEST(two_exits_are_not_a_crash_loop)
 }
 END_TEST
 
+static void resync_ev(struct kw_pipeline *p, uint64_t ts, uint32_t phase, uint32_t n, uint64_t lost)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev.hdr, KW_EV_RESYNC, ts, 0);
+	ev.hdr.flags = 0;
+	ev.resync.phase = phase;
+	ev.resync.listeners = n;
+	ev.resync.lost = lost;
+	kw_pipeline_event(p, &ev);
+}
+
+/* The close of the listener on :8000 was lost (ring full): without a
+ * resync the ghost would be "the nearest listener, :8000 — wrong port?" */
+START_TEST(resync_drops_a_ghost_listener)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1), other = task(50, "redis", NS_A, 1);
+	struct kw_event snap = {};
+	const struct kw_explanation *ex;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("127.0.0.1", 8000), gun, false);
+	listen_ev(p, 1 * SEC, NS_A, ep("127.0.0.1", 8010), other, false);
+	/* ... the close of :8000 was lost ... */
+	resync_ev(p, 5 * SEC, KW_RESYNC_BEGIN, 0, 7);
+	hdr(&snap.hdr, KW_EV_LISTEN, 5 * SEC, NS_A);
+	snap.hdr.flags |= KW_F_TASK | KW_F_SNAPSHOT;
+	snap.hdr.task = other;
+	snap.listen.local = ep("127.0.0.1", 8010);
+	kw_pipeline_event(p, &snap);
+	resync_ev(p, 5 * SEC, KW_RESYNC_END, 1, 7);
+	ex = refuse_once(p, &c, 6 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->resynced);
+	for (uint32_t i = 0; i < ex->nr_listeners; i++)
+		ck_assert_uint_ne(ex->listeners[i].local.port, 8000);
+	ck_assert_str_eq(kw_cause_name(ex->cause), "wrong_port");	/* :8010 is near */
+	tu_assert_contains(ex->text, "nearest listener: :8010");
+	tu_assert_contains(ex->text, "[the listeners were re-read from the kernel after 7 lost "
+			   "events]");
+}
+END_TEST
+
+/* a refusal waiting for its client when the resync ends is explained again */
+START_TEST(resync_reexplains_a_pending_refusal)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task gun = task(41, "gunicorn", NS_A, 1), curl = task(900, "curl", NS_A, 1);
+
+	listen_ev(p, 1 * SEC, NS_A, ep("127.0.0.1", 8000), gun, false);
+	refused(p, 5 * SEC, NS_A, ep("127.0.0.1", 8000), ep("127.0.0.1", 40000));
+	resync_ev(p, 5 * SEC + 1000, KW_RESYNC_BEGIN, 0, 3);
+	resync_ev(p, 5 * SEC + 2000, KW_RESYNC_END, 0, 3);
+	connect_failed(p, 5 * SEC + 3000, NS_A, ep("127.0.0.1", 40000), ep("127.0.0.1", 8000),
+		       &curl);
+	kw_pipeline_flush(p);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "no_listener");
+	ck_assert(c.ex[0].resynced);
+	tu_assert_contains(c.ex[0].text, "(client curl pid 900)");
+}
+END_TEST
+
 START_TEST(bind_failed_names_the_holder)
 {
 	struct capture c;
@@ -1626,6 +1690,8 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, no_chain_through_the_client_or_a_clean_exit);
 	tcase_add_test(tc, crash_loop_is_one_story);
 	tcase_add_test(tc, two_exits_are_not_a_crash_loop);
+	tcase_add_test(tc, resync_drops_a_ghost_listener);
+	tcase_add_test(tc, resync_reexplains_a_pending_refusal);
 	tcase_add_test(tc, bind_failed_names_the_holder);
 	tcase_add_test(tc, wrong_port_nearest_first);
 	tcase_add_test(tc, wrong_netns_names_the_other_container);

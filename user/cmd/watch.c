@@ -6,6 +6,7 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,12 @@ struct watch {
 	size_t nbatch;
 	struct batched batch[KW_BATCH_MAX];
 	struct kw_pipeline pipeline;
+	/* lost events: the listeners are re-read (a resync), at most so often */
+	uint64_t next_loss_check, next_resync, lost_resynced;
 };
+
+#define KW_LOSS_CHECK_NS (200ULL * 1000000ULL)
+#define KW_RESYNC_EVERY_NS (2ULL * 1000000000ULL)
 
 static volatile sig_atomic_t g_stop;
 
@@ -264,6 +270,64 @@ static void take_snapshot(struct watch *w, struct kw_loader *l)
 		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
 			"(%s); they are unknown until they change\n", strerror(-n));
 	pipe_flush(w);
+}
+
+/* The events whose loss leaves the model wrong: listeners, exits, binds,
+ * kills, OOM kills (a lost refusal is only a refusal not explained). */
+static uint64_t model_events_lost(const struct kw_counters *c)
+{
+	static const int types[] = { KW_EV_LISTEN, KW_EV_LISTEN_CLOSE, KW_EV_PROC_EXIT,
+				     KW_EV_BIND, KW_EV_SIGNAL, KW_EV_OOM_KILL };
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		n += c->lost[types[i]];
+	return n;
+}
+
+static void emit_resync(struct watch *w, uint32_t phase, uint32_t listeners, uint64_t lost)
+{
+	struct kw_event ev = {};
+
+	ev.hdr.type = KW_EV_RESYNC;
+	ev.hdr.size = sizeof(ev.resync);
+	ev.hdr.ts_boot_ns = now_ns(CLOCK_BOOTTIME);
+	ev.hdr.ts_mono_ns = now_ns(CLOCK_MONOTONIC);
+	ev.resync.phase = phase;
+	ev.resync.listeners = listeners;
+	ev.resync.lost = lost;
+	emit(&ev, w);
+}
+
+/* A ring was full and model events were lost: re-read every listener
+ * from the kernel before anything more is explained, so that a listener
+ * whose close was lost is not taken for a live one. */
+static void resync_if_lost(struct watch *w, struct kw_loader *l, uint64_t now)
+{
+	struct snap_ctx sc = { .w = w, .l = l };
+	struct kw_counters c;
+	uint64_t lost;
+	int n;
+
+	if (now < w->next_loss_check)
+		return;
+	w->next_loss_check = now + KW_LOSS_CHECK_NS;
+	if (kw_loader_counters(l, &c))
+		return;
+	lost = model_events_lost(&c);
+	if (lost <= w->lost_resynced || now < w->next_resync)
+		return;
+	w->lost_resynced = lost;
+	w->next_resync = now + KW_RESYNC_EVERY_NS;
+	emit_resync(w, KW_RESYNC_BEGIN, 0, lost);
+	n = kw_snapshot_listeners(KW_PROC_ROOT, on_snapshot, &sc, KW_M_LISTENERS);
+	if (n < 0) {
+		fprintf(stderr, "kwhy: %" PRIu64 " events were lost and the listeners could not "
+			"be read again (%s): explanations may rest on stale listeners\n", lost,
+			strerror(-n));
+		return;		/* no END: the model keeps what it had */
+	}
+	emit_resync(w, KW_RESYNC_END, sc.n, lost);
 }
 
 /* ---- recording ---- */
@@ -491,6 +555,7 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		flush_batch(w);
+		resync_if_lost(w, l, now);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
 			return KW_EXIT_RUNTIME;

@@ -18,6 +18,7 @@ _Static_assert(sizeof(struct kw_ev_repeat) == 176, "kw_ev_repeat layout");
 _Static_assert(sizeof(struct kw_ev_cgroup) == 768, "kw_ev_cgroup layout");
 _Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layout");
 _Static_assert(sizeof(struct kw_ev_sock_holders) == 480, "kw_ev_sock_holders layout");
+_Static_assert(sizeof(struct kw_ev_resync) == 120, "kw_ev_resync layout");
 /* counters have one size in every trace file */
 _Static_assert(sizeof(struct kw_counters) == 4 * 14 * 8, "kw_counters layout");
 _Static_assert(sizeof(struct kw_cgroup_mem) == 16, "kw_cgroup_mem layout");
@@ -41,6 +42,7 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_MEMCG_PROCS:	return sizeof(struct kw_ev_memcg_procs);
 	case KW_EV_SOCK_HOLDERS: return sizeof(struct kw_ev_sock_holders);
 	case KW_EV_HOST_MEM:	return sizeof(struct kw_ev_host_mem);
+	case KW_EV_RESYNC:	return sizeof(struct kw_ev_resync);
 	default:		return 0;
 	}
 }

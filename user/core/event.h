@@ -23,6 +23,7 @@ struct kw_event {
 		struct kw_ev_memcg_procs memcg_procs;
 		struct kw_ev_sock_holders sock_holders;
 		struct kw_ev_host_mem host_mem;
+		struct kw_ev_resync resync;
 	};
 };
 

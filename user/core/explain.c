@@ -32,6 +32,11 @@ const char *kw_cause_name(enum kw_cause c)
 	return c < KW_CAUSE_MAX ? names[c] : NULL;
 }
 
+bool kw_cause_refused_here(uint8_t cause)
+{
+	return cause >= KW_CAUSE_WRONG_ADDRESS && cause <= KW_CAUSE_NO_LISTENER;
+}
+
 void kw_ex_add_event(struct kw_explanation *ex, uint64_t id)
 {
 	for (uint32_t i = 0; i < ex->nr_events; i++)
@@ -334,8 +339,10 @@ static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, u
 		const struct kw_listener *l = &m->listeners[i];
 		unsigned int d = abs((int)l->local.port - (int)dest->port);
 
+		/* one that would have taken it is a ghost (its close was lost):
+		 * the kernel refused, so it is not there */
 		if (l->netns != netns || l->since_ns > ts || !ip_accepts(l, dest) ||
-		    d > KW_WRONG_PORT_SPAN)
+		    d > KW_WRONG_PORT_SPAN || kw_listener_accepts(l, dest))
 			continue;
 		for (int k = 0; k < KW_EX_LISTENERS; k++) {
 			if (!best[k] || d < (unsigned int)abs((int)best[k]->local.port - (int)dest->port)) {
@@ -374,6 +381,9 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 	ex->netns_cookie = netns_cookie;
 	ex->dest = *dest;
 	ex->ts_ns = ts;
+	/* the listeners this rests on were re-read after lost events */
+	ex->resynced = m->resync_ns && m->resync_ns <= ts && kw_model_recent(m, m->resync_ns);
+	ex->resync_lost = m->resync_lost;
 	kw_place_from_netns(m, &ex->place, netns, netns_cookie);
 
 	bind = find_bind_failure(m, netns, dest, ts);
@@ -471,8 +481,11 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		goto out;
 	}
 	ex->cause = KW_CAUSE_NO_LISTENER;
-	for (uint32_t i = 0; i < m->nr_listeners; i++)
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
 		ex->listeners_checked += m->listeners[i].netns == netns;
+		ex->ghosts += m->listeners[i].netns == netns &&
+			      kw_listener_accepts(&m->listeners[i], dest);
+	}
 	ex->snapshot_taken = m->snapshot_taken;
 	/* a process of this namespace that died after its own connect was
 	 * refused (a backend that gives up when its database refuses, before

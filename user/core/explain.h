@@ -84,6 +84,11 @@ struct kw_explanation {
 					 * it died, others drain the socket */
 	struct kw_death opener_death;
 	uint32_t listeners_checked;	/* no_listener: known in that netns */
+	uint32_t ghosts;		/* no_listener: listeners believed open that
+					 * would take it: their close was lost */
+	bool resynced;			/* events were lost: the listeners were
+					 * re-read from the kernel since */
+	uint64_t resync_lost;
 	bool snapshot_taken;
 	uint32_t reason;		/* resets: kernel reason value */
 	char reason_name[48];
@@ -131,6 +136,8 @@ struct kw_explanation {
 };
 
 const char *kw_cause_name(enum kw_cause c);	/* stable JSON identifiers */
+/* a refusal explained from this host's listeners (not remote, not a reset) */
+bool kw_cause_refused_here(uint8_t cause);
 
 void kw_ex_add_event(struct kw_explanation *ex, uint64_t id);
 

@@ -466,6 +466,15 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_puts(f, " reachable (see why it refused), then start the service");
 			break;
 		}
+		if (ex->ghosts) {
+			/* never contradict the kernel: it refused */
+			kw_buf_puts(t, "; a listener there was still believed open, but the kernel "
+				    "refused the connection: its close was among lost events, and it "
+				    "is gone");
+			kw_buf_puts(f, "start the service again if it should be running; kwhy lost "
+				    "events (see its stats): give it larger rings (--ring-kb)");
+			break;
+		}
 		kw_buf_printf(t, "; checked %u known listener%s in that network namespace%s, "
 			      "recent exits, closes and bind failures: none explains it",
 			      ex->listeners_checked, ex->listeners_checked == 1 ? "" : "s",
@@ -686,6 +695,9 @@ void kw_explain_render(struct kw_explanation *ex)
 		break;
 	default:
 		render_refused(ex, &t, &f);
+		if (ex->resynced)
+			kw_buf_printf(&t, " [the listeners were re-read from the kernel after "
+				      "%llu lost events]", (unsigned long long)ex->resync_lost);
 		if (ex->client_known) {
 			/* who was refused, as a prefix would be too long: a suffix */
 			kw_buf_puts(&t, " (client ");

@@ -19,6 +19,8 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->nr_listeners = 0;
 	m->listeners_evicted = 0;
 	m->snapshot_taken = false;
+	m->resync_ns = m->resync_lost = 0;
+	m->resync_dropped = 0;
 	m->closed.head = m->closed.n = 0;
 	m->binds.head = m->binds.n = 0;
 	m->deaths.head = m->deaths.n = 0;
@@ -464,6 +466,29 @@ static void on_cgroup(struct kw_model *m, const struct kw_ev_cgroup *e)
 	*c = *e;
 }
 
+/* Events were lost: every listener is read again between BEGIN and END
+ * (snapshot listen events); the ones not read again are ghosts whose
+ * close was lost, and go. */
+static void on_resync(struct kw_model *m, const struct kw_ev_resync *r)
+{
+	if (r->phase == KW_RESYNC_BEGIN) {
+		for (uint32_t i = 0; i < m->nr_listeners; i++)
+			m->listeners[i].stale = 1;
+		return;
+	}
+	m->resync_dropped = 0;
+	for (uint32_t i = 0; i < m->nr_listeners;) {
+		if (m->listeners[i].stale) {
+			remove_listener(m, &m->listeners[i]);
+			m->resync_dropped++;
+		} else {
+			i++;
+		}
+	}
+	m->resync_ns = r->hdr.ts_boot_ns;
+	m->resync_lost = r->lost;
+}
+
 void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 {
 	const struct kw_hdr *h = &ev->hdr;
@@ -507,6 +532,9 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 		break;
 	case KW_EV_CGROUP:
 		on_cgroup(m, &ev->cgroup);
+		break;
+	case KW_EV_RESYNC:
+		on_resync(m, &ev->resync);
 		break;
 	case KW_EV_CONNECT_FAIL:
 		if ((h->flags & KW_F_TASK) && ev->conn.error == ECONNREFUSED_ERRNO) {

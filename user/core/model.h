@@ -34,7 +34,8 @@ struct kw_listener {
 	struct kw_addr local;
 	uint8_t v6only;
 	uint8_t owner_known;
-	uint8_t snapshot;	/* found at start */
+	uint8_t snapshot;	/* found at start (or at a resync) */
+	uint8_t stale;		/* during a resync: not read again yet */
 	uint32_t backlog;
 	struct kw_task owner;
 	uint64_t cgroup_id;	/* the socket's */
@@ -133,6 +134,9 @@ struct kw_model {
 	uint32_t nr_listeners;
 	uint64_t listeners_evicted;
 	bool snapshot_taken;
+	uint64_t resync_ns;		/* the latest resync's end, 0 none */
+	uint64_t resync_lost;		/* events lost before it */
+	uint32_t resync_dropped;	/* ghosts it dropped */
 	KW_RING(struct kw_closed_listener, KW_M_RECENT) closed;
 	KW_RING(struct kw_bind_rec, KW_M_RECENT) binds;
 	KW_RING(struct kw_death, KW_M_RECENT) deaths;

@@ -25,6 +25,7 @@ const char *kw_event_name(unsigned int type)
 		[KW_EV_MEMCG_PROCS] = "memcg_procs",
 		[KW_EV_SOCK_HOLDERS] = "sock_holders",
 		[KW_EV_HOST_MEM] = "host_memory",
+		[KW_EV_RESYNC] = "resync",
 	};
 	return NAME_AT(names, type);
 }

@@ -261,6 +261,32 @@ static void on_refused_client(struct kw_pipeline *p, const struct kw_ev_conn *c,
 	explain_or_count(p, ex, false);
 }
 
+/* After a resync, the refusals still waiting for their client were
+ * explained with what may have been ghosts: explain them again from the
+ * listeners as re-read, keeping what is known of their clients. */
+static void reexplain_pending(struct kw_pipeline *p)
+{
+	for (uint32_t i = 0; i < p->nr_pending; i++) {
+		struct kw_explanation *ex = &p->pending[i];
+		struct kw_explanation old = *ex;
+
+		if (!kw_cause_refused_here(old.cause))
+			continue;
+		memset(ex, 0, sizeof(*ex));
+		kw_explain_refusal(&p->model, ex, old.netns, old.netns_cookie, &old.dest,
+				   old.ts_ns);
+		ex->count = old.count;
+		ex->client = old.client;
+		ex->client_known = old.client_known;
+		ex->client_task = old.client_task;
+		for (uint32_t k = 0; k < old.nr_events; k++)
+			kw_ex_add_event(ex, old.events[k]);
+		ex->resynced = true;
+		ex->resync_lost = p->model.resync_lost;
+		kw_explain_render(ex);
+	}
+}
+
 static void on_repeat(struct kw_pipeline *p, const struct kw_ev_repeat *r)
 {
 	struct kw_dedup *d = NULL;
@@ -331,6 +357,10 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 		break;
 	case KW_EV_REPEAT:
 		on_repeat(p, &ev->repeat);
+		break;
+	case KW_EV_RESYNC:
+		if (ev->resync.phase == KW_RESYNC_END)
+			reexplain_pending(p);
 		break;
 	default:
 		break;

@@ -354,3 +354,14 @@ void kw_fields_host_mem(struct kw_fields *f, const struct kw_event *ev,
 	}
 	kw_json_arr_end(j);
 }
+
+void kw_fields_resync(struct kw_fields *f, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	const struct kw_ev_resync *e = &ev->resync;
+
+	(void)ctx;
+	kw_f_str(f, KW_KEY("phase", "kwhy.resync.phase"),
+		 e->phase == KW_RESYNC_BEGIN ? "begin" : "end");
+	kw_f_u64(f, KW_KEY("listeners", "kwhy.resync.listeners"), e->listeners);
+	kw_f_u64(f, KW_KEY("lost", "kwhy.resync.lost"), e->lost);
+}

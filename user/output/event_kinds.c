@@ -154,6 +154,9 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 		.fields = kw_fields_sock_holders, .context = true, .severity = KW_SEV_WARN,
 	},
 	/* shown in the global OOM's explanation, like memcg_procs */
+	[KW_EV_RESYNC] = {
+		.fields = kw_fields_resync, .text = kw_text_resync, .severity = KW_SEV_WARN,
+	},
 	[KW_EV_HOST_MEM] = {
 		.fields = kw_fields_host_mem, .context = true, .severity = KW_SEV_WARN,
 	},

@@ -247,3 +247,14 @@ void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw
 	else
 		kw_buf_printf(b, "event type %u", ev->hdr.type);
 }
+
+void kw_text_resync(struct kw_buf *b, const struct kw_event *ev, const struct kw_fmt_ctx *ctx)
+{
+	(void)ctx;
+	if (ev->resync.phase == KW_RESYNC_BEGIN)
+		kw_buf_printf(b, "RESYNC       %llu events lost so far: re-reading the listeners "
+			      "from the kernel", (unsigned long long)ev->resync.lost);
+	else
+		kw_buf_printf(b, "RESYNC       %u listeners re-read; listeners whose close was lost "
+			      "are dropped", ev->resync.listeners);
+}

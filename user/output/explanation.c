@@ -200,6 +200,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		j_task(f, "client", &ex->client_task);
 	else
 		kw_json_null(j, "client");
+	kw_json_bool(j, "resynced", ex->resynced);
 	/* where nothing listens, and where the client is */
 	kw_put_place(f, "server_container", &ex->place);
 	if (ex->client_known)
@@ -268,6 +269,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 	case KW_CAUSE_NO_LISTENER:
 		kw_json_u64(j, "listeners_checked", ex->listeners_checked);
 		kw_json_bool(j, "snapshot_taken", ex->snapshot_taken);
+		kw_json_u64(j, "ghosts", ex->ghosts);
 		j_upstream(f, ex);
 		break;
 	default:
