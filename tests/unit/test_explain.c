@@ -799,7 +799,8 @@ START_TEST(upstream_chain_before_the_backend_listened)
 	ex = &c.ex[c.n - 1];
 	ck_assert_str_eq(kw_cause_name(ex->cause), "no_listener");
 	ck_assert(ex->upstream_known);
-	tu_assert_contains(ex->text, "nothing listens on 127.0.0.1:8000; gunicorn pid 41 exited "
+	tu_assert_contains(ex->text, "nothing listens on 127.0.0.1:8000; in that namespace, "
+			   "gunicorn pid 41 exited "
 			   "with code 1 1.9 s before, 100 ms after its own connect to 127.0.0.1:5432 "
 			   "was refused");
 	tu_assert_contains(ex->text, "(client nginx pid 50)");

@@ -458,7 +458,9 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_fmt_endpoint(t, &ex->dest);
 		in_place(t, &ex->place);
 		if (ex->upstream_known) {
-			kw_buf_puts(t, "; ");
+			/* a process of the same place that failed: told as what it
+			 * is, a neighbour that gave up, likely the server */
+			kw_buf_puts(t, "; in that namespace, ");
 			upstream_text(t, ex, true);
 			kw_buf_puts(f, "the upstream failed first: ");
 			kw_buf_puts(f, "make ");
