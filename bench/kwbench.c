@@ -839,7 +839,7 @@ static void storm_rec(const struct jq_val *v, void *ctx)
 			stats_from_json(&c->st, v);
 	} else if (!strcmp(type, "explanation")) {
 		c->explanations_all++;
-		i = dest_index(c->so, jq_str(v, "facts.destination"));
+		i = dest_index(c->so, jq_str(v, "facts.destination.text"));
 		if (i >= 0) {
 			c->nexpl[i]++;
 			snprintf(c->cause[i], sizeof(c->cause[i]), "%s", jq_str(v, "cause") ?: "?");
@@ -1759,7 +1759,7 @@ static int cmd_latency(void)
 		{
 			char e[64];
 			struct jq_val *v = jq_parse(line, e, sizeof(e));
-			const char *d = v ? jq_str(v, "facts.destination") : NULL;
+			const char *d = v ? jq_str(v, "facts.destination.text") : NULL;
 			int64_t boot;
 
 			if (d && !strncmp(d, "127.0.0.1:", 10) && jq_int(v, "boot_ns", &boot)) {

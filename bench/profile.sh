@@ -175,7 +175,7 @@ for f in $B/out/storm4-*.jsonl $B/out/storm6-*.jsonl; do
 	FIRSTS="$FIRSTS$(awk -v file="$(basename "$f")" '
 		/"type":"reset_sent"/ && /"no_socket":true/ { if (match($0, /"local":\{[^}]*"text":"[^"]*"/)) { s = substr($0, RSTART, RLENGTH); sub(/.*"text":"/, "", s); sub(/"$/, "", s); rs[s]++; if (match($0, /"cpu":[0-9]+/)) cpu[s, substr($0, RSTART + 6, RLENGTH - 6)]++ } }
 		/"type":"connect_failed"/ { if (match($0, /"remote":\{[^}]*"text":"[^"]*"/)) { s = substr($0, RSTART, RLENGTH); sub(/.*"text":"/, "", s); sub(/"$/, "", s); cf[s]++ } }
-		/"type":"explanation"/ { if (match($0, /"destination":"[^"]*"/)) { s = substr($0, RSTART + 15, RLENGTH - 16); ex[s]++ } }
+		/"type":"explanation"/ { if (match($0, /"destination":\{[^}]*"text":"[^"]*"/)) { s = substr($0, RSTART, RLENGTH); sub(/.*"text":"/, "", s); sub(/"$/, "", s); ex[s]++ } }
 		END { for (d in ex) if (rs[d] + cf[d] > 0) printf "| %s | %s | %d | %d (cpu 0: %d, cpu 1: %d) | %d |\n", file, d, ex[d], rs[d], cpu[d, 0], cpu[d, 1], cf[d] }' "$f")
 "
 done

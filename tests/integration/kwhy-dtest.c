@@ -294,7 +294,7 @@ static void scen_refused(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "wrong_port"),
 			C_STR("container.runtime", "docker"),
 			C_STR("container.name", web),
@@ -315,7 +315,7 @@ static void scen_refused(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", odest),
+			K_STR("facts.destination.text", odest),
 		};
 		const struct it_cond nm[] = {
 			K_STR("container.name", other),
@@ -525,7 +525,7 @@ static void scen_netns_reuse(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", "127.0.0.1:8003"),
+			K_STR("facts.destination.text", "127.0.0.1:8003"),
 		};
 
 		it_expect_none(sc, "no reset_sent of the new container under A", since, rs,
@@ -598,7 +598,7 @@ static void scen_stop_refuses(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", "127.0.0.1:8000"),
+			K_STR("facts.destination.text", "127.0.0.1:8000"),
 			C_STR("cause", "listener_exited"),
 			C_STR("facts.runtime_stop.stopper.comm", "runc"),
 			C_STR("facts.runtime_stop.target.comm", "gunicorn"),
@@ -667,7 +667,7 @@ static void scen_kwhy_in_container(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", "127.0.0.1:8002"),
+			K_STR("facts.destination.text", "127.0.0.1:8002"),
 			C_STR("cause", "wrong_port"),
 			C_STR("container.runtime", "docker"),
 			C_STR("container.name", web),
@@ -765,7 +765,7 @@ static void scen_containerd_ctr(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", "127.0.0.1:8002"),
+			K_STR("facts.destination.text", "127.0.0.1:8002"),
 			C_STR("container.runtime", "containerd"),
 			C_STR("container.id", name),
 			C_STR("container.name", name),
@@ -831,14 +831,14 @@ static void scen_ipv6_other_container(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", "[::1]:8000"),
+			K_STR("facts.destination.text", "[::1]:8000"),
 			C_STR("cause", "wrong_family"),
 			C_STR("container.name", web),
 			C_STR("facts.server_container.name", web),
 			C_STR("facts.client_container.name", cli),
 			C_STR("facts.client.comm", "python3"),
 			C_STR("facts.listeners.0.owner.comm", "gunicorn"),
-			C_STR("facts.listeners.0.addr", "0.0.0.0:8000"),
+			C_STR("facts.listeners.0.addr.text", "0.0.0.0:8000"),
 		};
 
 		it_expect(sc, "wrong_family in container web (the server's), client in cli", since,
@@ -884,7 +884,7 @@ static void expect_followed(const char *sc, const char *name, const char *id,
 	};
 	const struct it_cond ex[] = {
 		K_STR("type", "explanation"),
-		K_STR("facts.destination", "127.0.0.1:8002"),
+		K_STR("facts.destination.text", "127.0.0.1:8002"),
 		C_STR("container.name", name),
 	};
 	int st;

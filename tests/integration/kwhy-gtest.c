@@ -374,7 +374,7 @@ static void prefork_oom(const char *sc, bool pidns)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_INT("facts.listeners.0.owner.pid", master),
 			C_INT("facts.oom_kill_event", rec_id(orec)),
@@ -488,7 +488,7 @@ static void scen_restart_race(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_INT("facts.listeners.0.owner.pid", old->pid),
 			C_INT("facts.bind_failed_before.binder.pid", new_->pid),
@@ -630,11 +630,11 @@ static void scen_upstream_chain(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "no_listener"),
 			C_STR("facts.client.comm", "nginx"),
 			C_INT("facts.upstream.process.pid", gun->pid),
-			C_STR("facts.upstream.destination", dbdest),
+			C_STR("facts.upstream.destination.text", dbdest),
 			C_STR("facts.upstream.cause", "no_listener"),
 		};
 
@@ -691,7 +691,7 @@ static void scen_crash_loop(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			K_STR("cause", "crash_loop"),
 		};
 
@@ -706,7 +706,7 @@ static void scen_crash_loop(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "crash_loop"),
 			C_RANGE("facts.restarts", 3, 6),
 			C_RANGE("facts.down_ms", 300, 9000),
@@ -779,7 +779,7 @@ static void scen_graceful_exit(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_INT("facts.listeners.0.owner.pid", master),
 			C_STR("facts.how", "closed"),

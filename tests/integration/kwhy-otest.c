@@ -260,7 +260,7 @@ static void expect_records(uint64_t since, const struct tops *t, pid_t victim, i
 		const struct it_cond lx[] = {
 			K_STR("type", "explanation"),
 			K_STR("cause", "listener_exited"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("facts.how", "oom_killed"),
 			C_INT("facts.oom_kill_event", oom_id),
 			C_HAS("events", oom_id),

@@ -286,7 +286,7 @@ static void expect_client(const char *sc, uint64_t since, const char *dest,
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_HAS("events", rec_id(crec)),
 		};
 
@@ -563,7 +563,7 @@ static void scen_wrong_address(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "wrong_address"),
 			C_STR("container.runtime", "docker"),
 			C_STR("container.name", BACKEND_NAME),
@@ -571,9 +571,9 @@ static void scen_wrong_address(const char *sc)
 			C_INT("container.cgroup_id", g_backend.cgid),
 			C_INT("facts.netns", g_backend.ns.ino),
 			C_INT("facts.listeners.0.owner.pid", srv->pid),
-			C_STR("facts.listeners.0.addr", laddr),
+			C_STR("facts.listeners.0.addr.text", laddr),
 			C_INT("facts.listeners.0.netns", g_backend.ns.ino),
-			C_STR("facts.client_addr", caddr),
+			C_STR("facts.client_addr.text", caddr),
 		};
 
 		lrec = it_expect(sc, "listen", since, IT_EXPECT_MS, ls, IT_ARRAY_SIZE(ls));
@@ -583,7 +583,7 @@ static void scen_wrong_address(const char *sc)
 		{
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_HAS("events", rec_id(rrec)),
 				C_HAS("events", rec_id(lrec)),
 			};
@@ -637,7 +637,7 @@ static void scen_wrong_family(const char *sc)
 			};
 			const struct it_cond ex[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_STR("cause", "wrong_family"),
 				C_STR("container.runtime", "containerd"),
 				C_STR("container.name", POD_CONTAINER),
@@ -645,7 +645,7 @@ static void scen_wrong_family(const char *sc)
 				C_STR("container.k8s_namespace", POD_NS),
 				C_INT("facts.netns", g_pod.ns.ino),
 				C_INT("facts.listeners.0.owner.pid", srv->pid),
-				C_STR("facts.listeners.0.addr", laddr),
+				C_STR("facts.listeners.0.addr.text", laddr),
 				C_BOOL("facts.listeners.0.v6only", v6only),
 				};
 
@@ -657,7 +657,7 @@ static void scen_wrong_family(const char *sc)
 			{
 				const struct it_cond ev[] = {
 					K_STR("type", "explanation"),
-					K_STR("facts.destination", dest),
+					K_STR("facts.destination.text", dest),
 					C_HAS("events", rec_id(lrec)),
 				};
 
@@ -714,7 +714,7 @@ static void scen_listener_exited(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_STR("container.runtime", "containerd"),
 			C_STR("container.name", POD_CONTAINER),
@@ -728,7 +728,7 @@ static void scen_listener_exited(const char *sc)
 			C_NULL("facts.oom_kill_event"),
 			C_RANGE("facts.closed_before_ms", EXITED_DELAY_MS - 50, 60000),
 			C_INT("facts.listeners.0.owner.pid", srv->pid),
-			C_STR("facts.listeners.0.addr", laddr),
+			C_STR("facts.listeners.0.addr.text", laddr),
 		};
 
 		lc = it_expect(sc, "listen_close", since, IT_EXPECT_MS, lcc, IT_ARRAY_SIZE(lcc));
@@ -737,7 +737,7 @@ static void scen_listener_exited(const char *sc)
 		{
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_HAS("events", rec_id(lc)),
 			};
 
@@ -797,14 +797,14 @@ static void scen_bind_failed(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "bind_failed"),
 			C_STR("container.runtime", "host"),
 			C_INT("facts.netns", it_host_netns),
 			C_INT("facts.holder.pid", a->pid),
-			C_STR("facts.holder_addr", haddr),
+			C_STR("facts.holder_addr.text", haddr),
 			C_INT("facts.binder.pid", b->pid),
-			C_STR("facts.bind_addr", baddr),
+			C_STR("facts.bind_addr.text", baddr),
 			C_STR("facts.bind_error", "EADDRINUSE"),
 		};
 
@@ -815,7 +815,7 @@ static void scen_bind_failed(const char *sc)
 		{
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_HAS("events", rec_id(brec)),
 			};
 
@@ -860,12 +860,12 @@ static void scen_wrong_port(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "wrong_port"),
 			C_STR("container.runtime", "docker"),
 			C_STR("container.name", BACKEND_NAME),
 			C_INT("facts.netns", g_backend.ns.ino),
-			C_SUFFIX("facts.listeners.0.addr", suffix),
+			C_SUFFIX("facts.listeners.0.addr.text", suffix),
 			C_INT("facts.listeners.0.owner.pid", srv->pid),
 		};
 
@@ -875,7 +875,7 @@ static void scen_wrong_port(const char *sc)
 		{
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_HAS("events", rec_id(lrec)),
 			};
 
@@ -919,14 +919,14 @@ static void scen_wrong_netns(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "wrong_netns"),
 			C_STR("container.runtime", "containerd"),
 			C_STR("container.name", POD_CONTAINER),
 			C_STR("container.pod", POD_NAME),
 			C_INT("facts.netns", g_pod.ns.ino),
 			C_INT("facts.listeners.0.owner.pid", srv->pid),
-			C_STR("facts.listeners.0.addr", laddr),
+			C_STR("facts.listeners.0.addr.text", laddr),
 			C_INT("facts.listeners.0.netns", g_backend.ns.ino),
 			C_STR("facts.listener_container.runtime", "docker"),
 			C_STR("facts.listener_container.name", BACKEND_NAME),
@@ -939,7 +939,7 @@ static void scen_wrong_netns(const char *sc)
 		{
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_HAS("events", rec_id(lrec)),
 			};
 
@@ -970,14 +970,14 @@ static void scen_no_listener(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "no_listener"),
 			C_INT("facts.netns", ns.ino),
 			C_INT("facts.listeners_checked", 0),
 		};
 		const struct it_cond host[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("container.runtime", "host"),
 		};
 
@@ -1275,7 +1275,7 @@ static void scen_remote(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "remote"),
 			C_INT("facts.client.pid", cli->pid),
 			C_INT("facts.netns", ns.ino),
@@ -1387,16 +1387,16 @@ static void scen_snapshot(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "wrong_address"),
 			C_STR("container.runtime", "host"),
 			C_INT("facts.listeners.0.owner.pid", g_snap->pid),
-			C_STR("facts.listeners.0.addr", laddr),
+			C_STR("facts.listeners.0.addr.text", laddr),
 			C_BOOL("facts.listeners.0.snapshot", true),
 		};
 		const struct it_cond ev[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_HAS("events", rec_id(lrec)),
 		};
 
@@ -1542,13 +1542,13 @@ static void scen_oom_chain(const char *sc)
 		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_STR("facts.how", "oom_killed"),
 			C_INT("facts.oom_kill_event", rec_id(orec)),
 			C_STR("facts.signal", "SIGKILL"),
 			C_INT("facts.listeners.0.owner.pid", srv->pid),
-			C_STR("facts.listeners.0.addr", laddr),
+			C_STR("facts.listeners.0.addr.text", laddr),
 		};
 
 		lc = it_expect(sc, "listen_close", since, IT_EXPECT_MS, lcc, IT_ARRAY_SIZE(lcc));
@@ -1557,7 +1557,7 @@ static void scen_oom_chain(const char *sc)
 		{
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
-				K_STR("facts.destination", dest),
+				K_STR("facts.destination.text", dest),
 				C_HAS("events", rec_id(orec)),
 				C_HAS("events", rec_id(lc)),
 			};
@@ -1773,7 +1773,7 @@ static void scen_storm(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 		};
 		const struct jq_val *rec = it_expect(sc, "an explanation for the destination", since,
 						     IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
@@ -1786,7 +1786,7 @@ static void scen_storm(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 		};
 
 		nex = it_count(since, ex, IT_ARRAY_SIZE(ex), &first);
@@ -1867,12 +1867,12 @@ static void scen_container_filter(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", db),
+			K_STR("facts.destination.text", db),
 			C_INT("facts.netns", g_backend.ns.ino),
 		};
 		const struct it_cond nm[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", db),
+			K_STR("facts.destination.text", db),
 			C_STR("container.runtime", "docker"),
 			C_STR("container.name", BACKEND_NAME),
 		};
@@ -1897,7 +1897,7 @@ static void scen_container_filter(const char *sc)
 	{
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dp),
+			K_STR("facts.destination.text", dp),
 		};
 		const struct it_cond ns[] = {
 			K_INT("netns", g_pod.ns.ino),
@@ -2020,11 +2020,11 @@ static void scen_lost_events(const char *sc)
 	if ((cli = client(sc, &ca, 0, NULL, &r)) != NULL) {
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 		};
 		const struct it_cond ghost_port[] = {
 			K_STR("type", "explanation"),
-			K_STR("facts.destination", dest),
+			K_STR("facts.destination.text", dest),
 			C_STR("cause", "wrong_port"),
 		};
 

@@ -1566,7 +1566,7 @@ START_TEST(explanation_json_is_valid_and_complete)
 	tu_assert_str(v, "cause", "wrong_address");
 	tu_assert_str(v, "container.name", "back\"end\n");
 	tu_assert_str(v, "container.runtime", "docker");
-	tu_assert_str(v, "facts.destination", "10.0.0.5:8001");
+	tu_assert_str(v, "facts.destination.text", "10.0.0.5:8001");
 	tu_assert_int(v, "facts.listeners.0.owner.pid", 41);
 	tu_assert_int(v, "facts.client.pid", 900);
 	ck_assert_uint_eq(jq_len(v, "events"), 3);

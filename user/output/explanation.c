@@ -7,7 +7,8 @@
 #include "output/pieces.h"
 #include "util/json.h"
 
-/* explanations name tasks briefly and endpoints as text */
+/* explanations name tasks briefly; endpoints are the same objects as in
+ * events ({"family","addr","port","text"}, schema 2) */
 static void j_task(struct kw_fields *f, const char *key, const struct kw_task *t)
 {
 	kw_put_task(f, KW_JSON_ONLY(key), t, true);
@@ -15,7 +16,7 @@ static void j_task(struct kw_fields *f, const char *key, const struct kw_task *t
 
 static void j_endpoint(struct kw_fields *f, const char *key, const struct kw_addr *a)
 {
-	kw_put_endpoint(f, KW_JSON_ONLY(key), a, KW_EP_TEXT);
+	kw_put_endpoint(f, KW_JSON_ONLY(key), a, KW_EP_OBJECT);
 }
 
 static void j_listener(struct kw_fields *f, const struct kw_listener *l)

@@ -11,7 +11,7 @@
 #include "core/event.h"
 #include "core/enums.h"
 
-#define KW_JSON_SCHEMA 1
+#define KW_JSON_SCHEMA 2
 
 struct kw_fmt_ctx {
 	int64_t boot_to_wall_ns;	/* wall clock = boot time + this */
