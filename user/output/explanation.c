@@ -459,7 +459,8 @@ void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 	kw_json_u64(&j, "explanation_id", s->explanation_id);
 	kw_json_str(&j, "cause", kw_cause_name(s->cause));
 	kw_json_u64(&j, "netns", s->netns);
-	j_endpoint(&f, "destination", &s->dest);
+	/* a summary counts repeats of a destination: its text, as in schema 1 */
+	kw_put_endpoint(&f, KW_JSON_ONLY("destination"), &s->dest, KW_EP_TEXT);
 	kw_json_u64(&j, "count", s->count);
 	kw_json_u64(&j, "total", s->total);
 	kw_json_u64(&j, "window_ms", (s->ts_ns - s->since_ns) / 1000000);
