@@ -141,7 +141,7 @@ check_replay() {
 	fi
 	missing=
 	for p in $ports; do
-		grep '"type":"explanation"' "$out" | grep "\"destination\":\"127.0.0.1:$p\"" |
+		grep '"type":"explanation"' "$out" | grep "\"destination\":{[^}]*\"text\":\"127.0.0.1:$p\"" |
 			grep -Eq '"cause":"(no_listener|wrong_port)"' || missing="$missing $p"
 	done
 	if [ -z "$missing" ]; then
