@@ -64,10 +64,10 @@ struct watch {
 	struct batched batch[KW_BATCH_MAX];
 	struct kw_pipeline pipeline;
 	/* lost events: the listeners are re-read (a resync), at most so often */
-	uint64_t next_loss_check, next_resync, lost_resynced;
+	struct kw_loader *loader;
+	uint64_t next_resync, lost_resynced;
 };
 
-#define KW_LOSS_CHECK_NS (200ULL * 1000000ULL)
 #define KW_RESYNC_EVERY_NS (2ULL * 1000000000ULL)
 
 static volatile sig_atomic_t g_stop;
@@ -134,6 +134,8 @@ static int by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static void resync_if_lost(struct watch *w);
+
 static void flush_batch(struct watch *w)
 {
 	/* nothing new and nothing waiting: a flush would change nothing */
@@ -143,6 +145,7 @@ static void flush_batch(struct watch *w)
 	for (size_t i = 0; i < w->nbatch; i++)
 		emit(&w->batch[i].ev, w);
 	w->nbatch = 0;
+	resync_if_lost(w);	/* before a refusal is explained from ghosts */
 	pipe_flush(w);
 }
 
@@ -300,22 +303,23 @@ static void emit_resync(struct watch *w, uint32_t phase, uint32_t listeners, uin
 }
 
 /* A ring was full and model events were lost: re-read every listener
- * from the kernel before anything more is explained, so that a listener
- * whose close was lost is not taken for a live one. */
-static void resync_if_lost(struct watch *w, struct kw_loader *l, uint64_t now)
+ * from the kernel before the next refusal is explained, so that a
+ * listener whose close was lost is not taken for a live one. */
+static void resync_if_lost(struct watch *w)
 {
-	struct snap_ctx sc = { .w = w, .l = l };
+	struct snap_ctx sc = { .w = w, .l = w->loader };
+	uint64_t lost, now = now_ns(CLOCK_MONOTONIC);
 	struct kw_counters c;
-	uint64_t lost;
 	int n;
 
-	if (now < w->next_loss_check)
-		return;
-	w->next_loss_check = now + KW_LOSS_CHECK_NS;
-	if (kw_loader_counters(l, &c))
+	/* only when a refusal is about to be explained: re-reading every
+	 * listener (sock_diag, /proc) is not free on a box that is losing
+	 * events because it is busy */
+	if (!w->loader || !kw_pipeline_pending(&w->pipeline) || now < w->next_resync ||
+	    kw_loader_counters(w->loader, &c))
 		return;
 	lost = model_events_lost(&c);
-	if (lost <= w->lost_resynced || now < w->next_resync)
+	if (lost <= w->lost_resynced)
 		return;
 	w->lost_resynced = lost;
 	w->next_resync = now + KW_RESYNC_EVERY_NS;
@@ -555,7 +559,6 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		flush_batch(w);
-		resync_if_lost(w, l, now);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
 			return KW_EXIT_RUNTIME;
@@ -667,8 +670,10 @@ int kw_watch(const struct kw_opts *o)
 	}
 	describe_target(&w);
 	take_snapshot(&w, &l);
+	w.loader = &l;		/* from now on, lost events call for a resync */
 	ret = finish(&w, &l, watch_loop(&w, &l));
 cleanup:
+	w.loader = NULL;
 	close_trace(&w);
 	kw_loader_stop(&l);
 	kw_cgroups_free(cg);
