@@ -320,6 +320,22 @@ static __always_inline bool kw_cgroup_in(void *map, struct cgroup *cg)
 	return false;
 }
 
+/* tgid -> the time of its latest noted act, in an LRU map.  An LRU update
+ * allocates a node under a lock: a process already there is refreshed in
+ * place, and at most once a second, so a loop of closes or refusals costs a
+ * lookup, not an update each time. */
+static __always_inline void kw_note_proc_time(void *map, __u32 tgid, __u64 now)
+{
+	__u64 *prev = bpf_map_lookup_elem(map, &tgid);
+
+	if (prev) {
+		if (now - *prev > 1000000000ULL)
+			*prev = now;
+		return;
+	}
+	bpf_map_update_elem(map, &tgid, &now, BPF_ANY);
+}
+
 static __always_inline bool kw_netns_targeted(struct net *net)
 {
 	__u64 key = 0;

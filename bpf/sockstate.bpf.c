@@ -92,11 +92,8 @@ static __always_inline void on_listen_close(const struct sock *sk)
 		e->closer_exit_code = kw_exit_status(cur);
 		e->how = (e->closer_exit_code & 0x7f) ? KW_CLOSE_KILLED : KW_CLOSE_EXIT;
 	} else {
-		__u32 ctgid = e->closer.tgid;
-		__u64 now = e->hdr.ts_boot_ns;
-
 		e->how = KW_CLOSE_CALL;
-		bpf_map_update_elem(&kw_listener_closers, &ctgid, &now, BPF_ANY);
+		kw_note_proc_time(&kw_listener_closers, e->closer.tgid, e->hdr.ts_boot_ns);
 	}
 	kw_submit(e);
 out:
@@ -137,12 +134,8 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
 		return;
-	if (err == 111 && o) {	/* ECONNREFUSED: its exit soon after is a story */
-		__u32 tgid = o->task.tgid;
-		__u64 now = bpf_ktime_get_boot_ns();
-
-		bpf_map_update_elem(&kw_refused_procs, &tgid, &now, BPF_ANY);
-	}
+	if (err == 111 && o)	/* ECONNREFUSED: its exit soon after is a story */
+		kw_note_proc_time(&kw_refused_procs, o->task.tgid, bpf_ktime_get_boot_ns());
 
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_CONNECT_FAIL);
 	if (!e)
