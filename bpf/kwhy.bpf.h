@@ -336,6 +336,20 @@ static __always_inline void kw_note_proc_time(void *map, __u32 tgid, __u64 now)
 	bpf_map_update_elem(map, &tgid, &now, BPF_ANY);
 }
 
+/* At the process's exit: was its act noted by kw_note_proc_time at most
+ * KW_CLOSE_EXIT_WINDOW_NS ago?  Its entry goes either way. */
+static __always_inline bool kw_take_recent_proc(void *map, __u32 tgid)
+{
+	__u64 *at = bpf_map_lookup_elem(map, &tgid);
+	bool recent;
+
+	if (!at)
+		return false;
+	recent = bpf_ktime_get_boot_ns() - *at <= KW_CLOSE_EXIT_WINDOW_NS;
+	bpf_map_delete_elem(map, &tgid);
+	return recent;
+}
+
 static __always_inline bool kw_netns_targeted(struct net *net)
 {
 	__u64 key = 0;

@@ -15,7 +15,7 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid), code, why = 0, *nlisten;
 	struct kw_ev_exit *e;
-	__u64 *closed_ns, *refused_ns;
+
 
 	if (!group_dead)	/* a thread; the process lives on */
 		return;
@@ -23,18 +23,10 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 	nlisten = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
 	if (nlisten && *nlisten > 0)	/* still holds one it opened */
 		why |= KW_EXIT_LISTENER;
-	closed_ns = bpf_map_lookup_elem(&kw_listener_closers, &tgid);
-	if (closed_ns) {
-		if (bpf_ktime_get_boot_ns() - *closed_ns <= KW_CLOSE_EXIT_WINDOW_NS)
-			why |= KW_EXIT_CLOSED_LISTENER;
-		bpf_map_delete_elem(&kw_listener_closers, &tgid);
-	}
-	refused_ns = bpf_map_lookup_elem(&kw_refused_procs, &tgid);
-	if (refused_ns) {
-		if (bpf_ktime_get_boot_ns() - *refused_ns <= KW_CLOSE_EXIT_WINDOW_NS)
-			why |= KW_EXIT_AFTER_REFUSAL;
-		bpf_map_delete_elem(&kw_refused_procs, &tgid);
-	}
+	if (kw_take_recent_proc(&kw_listener_closers, tgid))
+		why |= KW_EXIT_CLOSED_LISTENER;
+	if (kw_take_recent_proc(&kw_refused_procs, tgid))
+		why |= KW_EXIT_AFTER_REFUSAL;
 	if (code & 0x7f)
 		why |= KW_EXIT_SIGNALED;
 	if (kw_filter_on) {	/* every exit of the target, nothing else */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Causes (see explain.h).  Each kw_explain_* decides the cause from the
  * model, copies the facts, and renders the sentence and the fix. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,8 @@ static void find_holders(const struct kw_model *m, struct kw_explanation *ex)
 	const struct kw_ev_sock_holders *h;
 	const struct kw_death *d;
 
+	if (ex->bind.err != EADDRINUSE)
+		return;		/* holders are read for EADDRINUSE only */
 	h = kw_model_holders(m, ex->bind.netns, ex->bind.addr.port, ex->bind.ts_ns);
 	if (!h || !h->nr)
 		return;
@@ -399,8 +402,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 			ex->holder = closed->l.owner;
 			ex->holder_addr = closed->l.local;
 		}
-		if (bind->err == 98)
-			find_holders(m, ex);
+		find_holders(m, ex);
 		kw_ex_add_event(ex, bind->event_id);
 		bind = NULL;
 	}
@@ -409,8 +411,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		ex->bind = *bind;
 		ex->delay_ns = ts - bind->ts_ns;
 		find_holder(m, ex, netns, dest->port, bind->task.tgid);
-		if (bind->err == 98)
-			find_holders(m, ex);
+		find_holders(m, ex);
 		kw_ex_add_event(ex, bind->event_id);
 		goto out;
 	}

@@ -20,7 +20,6 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->listeners_evicted = 0;
 	m->snapshot_taken = false;
 	m->resync_ns = m->resync_lost = 0;
-	m->resync_dropped = 0;
 	m->closed.head = m->closed.n = 0;
 	m->binds.head = m->binds.n = 0;
 	m->deaths.head = m->deaths.n = 0;
@@ -98,24 +97,34 @@ const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id
 	return NULL;
 }
 
-/* the same namespace: by cookie when both sides know it (inode numbers
- * are handed to the next namespace at once), else by inode */
-static bool same_netns(const struct kw_netns_rec *r, uint32_t ino, uint64_t cookie)
+/* two cookies of one namespace: equal, or one of them unknown (inode
+ * numbers are handed to the next namespace at once; cookies are not) */
+static bool cookies_match(uint64_t a, uint64_t b)
 {
-	return r->ino == ino && (!cookie || !r->cookie || r->cookie == cookie);
+	return !a || !b || a == b;
+}
+
+/* the record of the namespace with inode ino (there is one per inode: a
+ * reused inode's record is taken over), NULL if none */
+static struct kw_netns_rec *netns_rec(const struct kw_model *m, uint32_t ino)
+{
+	for (uint32_t i = 0; i < m->netns.n && ino; i++) {
+		const struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+
+		if (r->ino == ino)
+			return (struct kw_netns_rec *)r;
+	}
+	return NULL;
 }
 
 uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns, uint64_t cookie)
 {
-	for (uint32_t i = 0; i < m->netns.n && netns; i++) {
-		const struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+	const struct kw_netns_rec *r = netns_rec(m, netns);
 
-		if (same_netns(r, netns, cookie))
-			return r->listener_cgroup_id ? r->listener_cgroup_id : r->cgroup_id;
-		if (r->ino == netns)
-			return 0;	/* a namespace gone before this one had its inode */
-	}
-	return 0;
+	/* another cookie: a namespace gone before this one had its inode */
+	if (!r || !cookies_match(r->cookie, cookie))
+		return 0;
+	return r->listener_cgroup_id ? r->listener_cgroup_id : r->cgroup_id;
 }
 
 const struct kw_oom_rec *kw_model_oom_of(const struct kw_model *m, uint32_t tgid,
@@ -163,14 +172,12 @@ const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint
 static void note_netns_as(struct kw_model *m, uint32_t netns, uint64_t cookie, uint64_t cgroup_id,
 			  uint64_t ts, bool listener)
 {
-	struct kw_netns_rec *r = NULL;
+	struct kw_netns_rec *r;
 
 	if (!netns || !cgroup_id)
 		return;
-	for (uint32_t i = 0; i < m->netns.n && !r; i++)
-		if (KW_RING_AT(&m->netns, i)->ino == netns)
-			r = KW_RING_AT(&m->netns, i);
-	if (r && cookie && r->cookie && r->cookie != cookie) {
+	r = netns_rec(m, netns);
+	if (r && !cookies_match(r->cookie, cookie)) {
 		/* a new namespace with a reused inode: forget the old one's */
 		memset(r, 0, sizeof(*r));
 		r->ino = netns;
@@ -216,6 +223,12 @@ static void remove_listener(struct kw_model *m, struct kw_listener *l)
 	*l = m->listeners[--m->nr_listeners];
 }
 
+/* whose a listener is: its socket's cgroup, else its opener's */
+static uint64_t listener_cgroup(const struct kw_listener *l)
+{
+	return l->cgroup_id ? l->cgroup_id : l->owner.cgroup_id;
+}
+
 static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
 {
 	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
@@ -249,8 +262,7 @@ static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t
 	if (l->owner_known)
 		note_task(m, &l->owner, &e->hdr);
 	/* a listener says whose namespace this is */
-	note_netns_as(m, l->netns, l->netns_cookie,
-		      l->cgroup_id ? l->cgroup_id : l->owner.cgroup_id, e->hdr.ts_boot_ns, true);
+	note_netns_as(m, l->netns, l->netns_cookie, listener_cgroup(l), e->hdr.ts_boot_ns, true);
 }
 
 const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts)
@@ -313,15 +325,10 @@ static void note_exit_seen_first(const struct kw_model *m, struct kw_closed_list
 
 static void learn_netns_cookie(struct kw_model *m, uint32_t netns, uint64_t cookie)
 {
-	for (uint32_t i = 0; i < m->netns.n; i++) {
-		struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+	struct kw_netns_rec *r = netns_rec(m, netns);
 
-		if (r->ino == netns) {
-			if (!r->cookie)
-				r->cookie = cookie;
-			return;
-		}
-	}
+	if (r && !r->cookie)
+		r->cookie = cookie;
 }
 
 /* A namespace's container is the one whose processes listen there now:
@@ -329,25 +336,19 @@ static void learn_netns_cookie(struct kw_model *m, uint32_t netns, uint64_t cook
  * processes seen there do. */
 static void relearn_netns_listener(struct kw_model *m, const struct kw_listener *gone)
 {
+	struct kw_netns_rec *r = netns_rec(m, gone->netns);
 	const struct kw_listener *newest = NULL;
 
+	if (!r || !cookies_match(r->cookie, gone->netns_cookie))
+		return;
 	for (uint32_t i = 0; i < m->nr_listeners; i++) {
 		const struct kw_listener *l = &m->listeners[i];
 
-		if (l->netns == gone->netns &&
-		    (!l->netns_cookie || !gone->netns_cookie || l->netns_cookie == gone->netns_cookie) &&
+		if (l->netns == gone->netns && cookies_match(l->netns_cookie, gone->netns_cookie) &&
 		    (!newest || l->since_ns > newest->since_ns))
 			newest = l;
 	}
-	for (uint32_t i = 0; i < m->netns.n; i++) {
-		struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
-
-		if (same_netns(r, gone->netns, gone->netns_cookie)) {
-			r->listener_cgroup_id = !newest ? 0 :
-				newest->cgroup_id ? newest->cgroup_id : newest->owner.cgroup_id;
-			return;
-		}
-	}
+	r->listener_cgroup_id = newest ? listener_cgroup(newest) : 0;
 }
 
 static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
@@ -476,14 +477,11 @@ static void on_resync(struct kw_model *m, const struct kw_ev_resync *r)
 			m->listeners[i].stale = 1;
 		return;
 	}
-	m->resync_dropped = 0;
 	for (uint32_t i = 0; i < m->nr_listeners;) {
-		if (m->listeners[i].stale) {
+		if (m->listeners[i].stale)
 			remove_listener(m, &m->listeners[i]);
-			m->resync_dropped++;
-		} else {
+		else
 			i++;
-		}
 	}
 	m->resync_ns = r->hdr.ts_boot_ns;
 	m->resync_lost = r->lost;

@@ -136,7 +136,6 @@ struct kw_model {
 	bool snapshot_taken;
 	uint64_t resync_ns;		/* the latest resync's end, 0 none */
 	uint64_t resync_lost;		/* events lost before it */
-	uint32_t resync_dropped;	/* ghosts it dropped */
 	KW_RING(struct kw_closed_listener, KW_M_RECENT) closed;
 	KW_RING(struct kw_bind_rec, KW_M_RECENT) binds;
 	KW_RING(struct kw_death, KW_M_RECENT) deaths;
