@@ -236,20 +236,6 @@ static bool exec_py2(const char *name, const char *script, const char *a, const 
 	return it_run_capture(g_docker, argv, EXEC_MS, st, out, sizeof(out), err, sizeof(err));
 }
 
-static bool start_kwhy(const char *sc, const char *const *args, uint64_t *since)
-{
-	*since = it_nrecs;
-	if (!it_kwhy_start(g_kwhy, args)) {
-		it_fail(sc, "kwhy starts", "cannot start %s: %s", g_kwhy, strerror(errno));
-		return false;
-	}
-	if (!it_kwhy_ready(sc, *since)) {
-		it_kwhy_stop(sc, *since);
-		return false;
-	}
-	return true;
-}
-
 static void scen_refused(const char *sc)
 {
 	char web[64], other[64], trace[PATH_MAX], dest[64], odest[64];
@@ -272,7 +258,7 @@ static void scen_refused(const char *sc)
 		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", web,
 					     "--record", trace, NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			return;
 	}
 	/* both at once: web's is watched, other's must not show */
@@ -370,7 +356,7 @@ static void scen_oom(const char *sc)
 		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container",
 					     name, NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			return;
 	}
 	if (exec_py(name, PY_EAT, "", &st) && WIFSIGNALED(st) == 0 && WIFEXITED(st) &&
@@ -415,7 +401,7 @@ static void scen_runtime_stop(const char *sc)
 	{
 		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			return;
 	}
 	DOCKER(sc, "docker stop -t 2 (SIGTERM ignored)", "stop", "-t", "2", stopped);
@@ -485,7 +471,7 @@ static void scen_netns_reuse(const char *sc)
 		const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", a,
 					     "--record", trace, NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			return;
 	}
 	DOCKER(sc, "docker rm -f A", "rm", "-f", a);
@@ -585,7 +571,7 @@ static void scen_stop_refuses(const char *sc)
 	{
 		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			return;
 	}
 	DOCKER(sc, "docker stop web", "stop", "-t", "10", web);
@@ -746,7 +732,7 @@ static void scen_containerd_ctr(const char *sc)
 	{
 		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			goto out;
 	}
 	{
@@ -820,7 +806,7 @@ static void scen_ipv6_other_container(const char *sc)
 	{
 		const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
 
-		if (!start_kwhy(sc, args, &since))
+		if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 			return;
 	}
 	if (exec_py2(cli, PY_CONNECT_TO, "::1", "8000", &st) && WIFEXITED(st) && !WEXITSTATUS(st))
@@ -911,7 +897,7 @@ static bool watch_container(const char *sc, const char *name, uint64_t *since)
 	const char *const args[] = { "watch", "--json", "--no-aggregate", "--container", name,
 				     NULL };
 
-	return start_kwhy(sc, args, since);
+	return it_kwhy_start_ready(sc, g_kwhy, args, since);
 }
 
 /* docker restart: the same id, its cgroup made anew */

@@ -96,14 +96,6 @@ static const char CONF_MASTER_EATS[] =
 	"def when_ready(server):\n"
 	"    threading.Thread(target=eat, daemon=True).start()\n";
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool find_prog(const char *name, char *out, size_t len)
 {
 	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin",
@@ -116,15 +108,6 @@ static bool find_prog(const char *name, char *out, size_t len)
 	}
 	out[0] = '\0';
 	return false;
-}
-
-static int64_t rec_id(const struct jq_val *rec)
-{
-	int64_t id = 0;
-
-	if (!rec || !jq_int(rec, "id", &id))
-		return -1;	/* matches no event id */
-	return id;
 }
 
 static bool write_files(const char *sc)
@@ -250,10 +233,10 @@ static int try_connect(int port)
 /* Poll until a connect gives want (0: success) or ms pass; one check. */
 static bool wait_connect(const char *sc, const char *what, int port, int want, int ms)
 {
-	int64_t end = mono_ms() + ms;
+	int64_t end = it_now_ms() + ms;
 	int err = -1;
 
-	while (mono_ms() < end && !it_stop) {
+	while (it_now_ms() < end && !it_stop) {
 		err = try_connect(port);
 		if (err == want) {
 			it_pass(sc, what);
@@ -301,6 +284,24 @@ static bool memcg_for(const char *sc, const char *tag, char *dir, size_t len, st
 	return true;
 }
 
+/* The gunicorn master's listen on port: its pid, -1 when not seen (a
+ * failed check). */
+static int64_t master_listen(const char *sc, int port, uint64_t since)
+{
+	const struct it_cond lc[] = {
+		K_STR("type", "listen"),
+		K_INT("local.port", port),
+		C_STR("owner.comm", "gunicorn"),
+	};
+	const struct jq_val *rec = it_expect(sc, "listen of the gunicorn master", since,
+					     IT_EXPECT_MS, lc, IT_ARRAY_SIZE(lc));
+	int64_t pid = -1;
+
+	if (rec)
+		jq_int(rec, "owner.pid", &pid);
+	return pid;
+}
+
 /* ---- scenarios ---- */
 
 static void prefork_oom(const char *sc, bool pidns)
@@ -308,7 +309,7 @@ static void prefork_oom(const char *sc, bool pidns)
 	struct gunicorn_arg g = { .app = "okapp:app", .conf = "conf_master_eats.py",
 				  .workers = 2, .preload = true, .pidns = pidns };
 	char cg[PATH_MAX], dest[64];
-	const struct jq_val *lrec, *orec, *crec;
+	const struct jq_val *orec, *crec;
 	uint64_t since = it_nrecs;
 	int64_t master = -1, closer = -1;
 	struct it_child *c;
@@ -327,18 +328,7 @@ static void prefork_oom(const char *sc, bool pidns)
 		end_gunicorn(c);
 		return;
 	}
-	{
-		const struct it_cond lc[] = {
-			K_STR("type", "listen"),
-			K_INT("local.port", g.port),
-			C_STR("owner.comm", "gunicorn"),
-		};
-
-		lrec = it_expect(sc, "listen of the gunicorn master", since, IT_EXPECT_MS, lc,
-				 IT_ARRAY_SIZE(lc));
-		if (lrec)
-			jq_int(lrec, "owner.pid", &master);
-	}
+	master = master_listen(sc, g.port, since);
 	{
 		const struct it_cond oc[] = {
 			K_STR("type", "oom_kill"),
@@ -377,9 +367,9 @@ static void prefork_oom(const char *sc, bool pidns)
 			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_INT("facts.listeners.0.owner.pid", master),
-			C_INT("facts.oom_kill_event", rec_id(orec)),
-			C_HAS("events", rec_id(orec)),
-			C_HAS("events", rec_id(crec)),
+			C_INT("facts.oom_kill_event", it_rec_id(orec)),
+			C_HAS("events", it_rec_id(orec)),
+			C_HAS("events", it_rec_id(crec)),
 			C_INT("facts.creator_death.pid", master),
 			C_STR("facts.creator_death.how", "oom_killed"),
 			C_INT("facts.closed_by.pid", closer),
@@ -679,7 +669,7 @@ static void scen_crash_loop(const char *sc)
 {
 	struct loop_arg a = { .port = it_free_port(AF_INET, "127.0.0.1") };
 	uint64_t since = it_nrecs;
-	int64_t end = mono_ms() + 9000;
+	int64_t end = it_now_ms() + 9000;
 	struct it_child *c;
 	char dest[64];
 
@@ -696,7 +686,7 @@ static void scen_crash_loop(const char *sc)
 		};
 
 		/* dial every 100 ms (bounded: 9 s) until the loop is told */
-		while (mono_ms() < end && !it_stop) {
+		while (it_now_ms() < end && !it_stop) {
 			try_connect(a.port);
 			it_drain(100);
 			if (it_count(since, ex, IT_ARRAY_SIZE(ex), NULL) > 0)
@@ -724,7 +714,7 @@ static void scen_graceful_exit(const char *sc)
 {
 	struct gunicorn_arg g = { .app = "brokenapp:app", .workers = 1 };
 	uint64_t since = it_nrecs;
-	const struct jq_val *lrec, *xrec, *crec;
+	const struct jq_val *xrec, *crec;
 	int64_t master = -1;
 	struct it_child *c;
 	char dest[64];
@@ -735,18 +725,7 @@ static void scen_graceful_exit(const char *sc)
 		it_fail(sc, "gunicorn starts", "fork: %s", strerror(errno));
 		return;
 	}
-	{
-		const struct it_cond lc[] = {
-			K_STR("type", "listen"),
-			K_INT("local.port", g.port),
-			C_STR("owner.comm", "gunicorn"),
-		};
-
-		lrec = it_expect(sc, "listen of the gunicorn master", since, IT_EXPECT_MS, lc,
-				 IT_ARRAY_SIZE(lc));
-		if (lrec)
-			jq_int(lrec, "owner.pid", &master);
-	}
+	master = master_listen(sc, g.port, since);
 	if (it_child_wait(c, UP_MS) && WIFEXITED(c->status) && WEXITSTATUS(c->status) == 3) {
 		it_pass(sc, "gunicorn exits with code 3 (worker failed to boot)");
 	} else {
@@ -784,9 +763,9 @@ static void scen_graceful_exit(const char *sc)
 			C_INT("facts.listeners.0.owner.pid", master),
 			C_STR("facts.how", "closed"),
 			C_INT("facts.closer_exit.exit.code", 3),
-			C_INT("facts.closer_exit.event", rec_id(xrec)),
-			C_HAS("events", rec_id(crec)),
-			C_HAS("events", rec_id(xrec)),
+			C_INT("facts.closer_exit.event", it_rec_id(xrec)),
+			C_HAS("events", it_rec_id(crec)),
+			C_HAS("events", it_rec_id(xrec)),
 		};
 
 		it_expect(sc, "listener_exited carries the exit code 3 that followed the close",

@@ -100,14 +100,6 @@ static int g_snap_port;
 
 /* ---- small helpers ---- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
@@ -126,7 +118,7 @@ static void random_hex(char *out, int n)
 	if (fd >= 0)
 		close(fd);
 	if (!x)
-		x = ((uint64_t)it_self << 32) ^ (uint64_t)mono_ms() ^ 0x9e3779b97f4a7c15ULL;
+		x = ((uint64_t)it_self << 32) ^ (uint64_t)it_now_ms() ^ 0x9e3779b97f4a7c15ULL;
 	for (int i = 0; i < n; i++) {
 		unsigned int v;
 
@@ -176,15 +168,6 @@ static void endpoint(char *buf, size_t len, const char *ip, int port)
 		snprintf(buf, len, "[%s]:%d", ip, port);
 	else
 		snprintf(buf, len, "%s:%d", ip, port);
-}
-
-static int64_t rec_id(const struct jq_val *rec)
-{
-	int64_t id = 0;
-
-	if (!rec || !jq_int(rec, "id", &id))
-		return -1;	/* matches no event id */
-	return id;
 }
 
 static bool need_fixture(const char *sc)
@@ -287,7 +270,7 @@ static void expect_client(const char *sc, uint64_t since, const char *dest,
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
 			K_STR("facts.destination.text", dest),
-			C_HAS("events", rec_id(crec)),
+			C_HAS("events", it_rec_id(crec)),
 		};
 
 		it_expect(sc, "explanation names the client and cites its connect_failed", since,
@@ -584,8 +567,8 @@ static void scen_wrong_address(const char *sc)
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
 				K_STR("facts.destination.text", dest),
-				C_HAS("events", rec_id(rrec)),
-				C_HAS("events", rec_id(lrec)),
+				C_HAS("events", it_rec_id(rrec)),
+				C_HAS("events", it_rec_id(lrec)),
 			};
 
 			it_expect(sc, "explanation cites the reset_sent and the listen", since,
@@ -658,7 +641,7 @@ static void scen_wrong_family(const char *sc)
 				const struct it_cond ev[] = {
 					K_STR("type", "explanation"),
 					K_STR("facts.destination.text", dest),
-					C_HAS("events", rec_id(lrec)),
+					C_HAS("events", it_rec_id(lrec)),
 				};
 
 				it_expect(sc, v6only ? "explanation cites the v6-only listen" :
@@ -738,7 +721,7 @@ static void scen_listener_exited(const char *sc)
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
 				K_STR("facts.destination.text", dest),
-				C_HAS("events", rec_id(lc)),
+				C_HAS("events", it_rec_id(lc)),
 			};
 
 			it_expect(sc, "explanation cites the listen_close", since, IT_EXPECT_MS, ev,
@@ -816,7 +799,7 @@ static void scen_bind_failed(const char *sc)
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
 				K_STR("facts.destination.text", dest),
-				C_HAS("events", rec_id(brec)),
+				C_HAS("events", it_rec_id(brec)),
 			};
 
 			it_expect(sc, "explanation cites B's failed bind", since, IT_EXPECT_MS, ev,
@@ -876,7 +859,7 @@ static void scen_wrong_port(const char *sc)
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
 				K_STR("facts.destination.text", dest),
-				C_HAS("events", rec_id(lrec)),
+				C_HAS("events", it_rec_id(lrec)),
 			};
 
 			it_expect(sc, "explanation cites the listen", since, IT_EXPECT_MS, ev,
@@ -940,7 +923,7 @@ static void scen_wrong_netns(const char *sc)
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
 				K_STR("facts.destination.text", dest),
-				C_HAS("events", rec_id(lrec)),
+				C_HAS("events", it_rec_id(lrec)),
 			};
 
 			it_expect(sc, "explanation cites the listen in backend", since,
@@ -1093,7 +1076,7 @@ static int child_tun_peer(const void *p, int wr, int ctl)
 	const struct tun_arg *a = p;
 	struct it_report r = { .stage = IT_ST_OK, .port = a->port };
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int64_t deadline = mono_ms() + TUN_PEER_MS;
+	int64_t deadline = it_now_ms() + TUN_PEER_MS;
 	uint8_t peer[4], pkt[2048], rst[40];
 	struct ifreq ifr;
 	int fd, s;
@@ -1135,7 +1118,7 @@ static int child_tun_peer(const void *p, int wr, int ctl)
 	r.ifindex = 0;
 	for (int i = 0; i < TUN_PEER_PKTS; i++) {
 		struct pollfd pf[2] = { { .fd = fd, .events = POLLIN }, { .fd = ctl, .events = POLLIN } };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - it_now_ms();
 		ssize_t n;
 		size_t len;
 
@@ -1279,7 +1262,7 @@ static void scen_remote(const char *sc)
 			C_STR("cause", "remote"),
 			C_INT("facts.client.pid", cli->pid),
 			C_INT("facts.netns", ns.ino),
-			C_HAS("events", rec_id(crec)),
+			C_HAS("events", it_rec_id(crec)),
 		};
 		const char *text;
 
@@ -1397,7 +1380,7 @@ static void scen_snapshot(const char *sc)
 		const struct it_cond ev[] = {
 			K_STR("type", "explanation"),
 			K_STR("facts.destination.text", dest),
-			C_HAS("events", rec_id(lrec)),
+			C_HAS("events", it_rec_id(lrec)),
 		};
 
 		it_expect(sc, "explanation wrong_address names the earlier listener", since,
@@ -1515,7 +1498,7 @@ static void scen_oom_chain(const char *sc)
 			C_BOOL("facts.limiting_cgroup.v1", e.v1),
 			C_RANGE("facts.victim_rss_kb", 16385, INT64_MAX),
 			C_NONEMPTY("facts.biggest"),
-			C_HAS("events", rec_id(orec)),
+			C_HAS("events", it_rec_id(orec)),
 		};
 		const struct it_cond uk[] = {
 			K_STR("type", "explanation"),
@@ -1545,7 +1528,7 @@ static void scen_oom_chain(const char *sc)
 			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_STR("facts.how", "oom_killed"),
-			C_INT("facts.oom_kill_event", rec_id(orec)),
+			C_INT("facts.oom_kill_event", it_rec_id(orec)),
 			C_STR("facts.signal", "SIGKILL"),
 			C_INT("facts.listeners.0.owner.pid", srv->pid),
 			C_STR("facts.listeners.0.addr.text", laddr),
@@ -1558,8 +1541,8 @@ static void scen_oom_chain(const char *sc)
 			const struct it_cond ev[] = {
 				K_STR("type", "explanation"),
 				K_STR("facts.destination.text", dest),
-				C_HAS("events", rec_id(orec)),
-				C_HAS("events", rec_id(lc)),
+				C_HAS("events", it_rec_id(orec)),
+				C_HAS("events", it_rec_id(lc)),
 			};
 
 			it_expect(sc, "explanation cites the oom_kill and the listen_close", since,
@@ -1609,7 +1592,7 @@ static void scen_oom_parent(const char *sc)
 			C_INT("facts.limiting_cgroup.id", it_ino_of(top)),
 			C_INT("facts.limiting_cgroup.limit_bytes", IT_OOM_LIMIT),
 			C_NONEMPTY("facts.biggest"),
-			C_HAS("events", rec_id(orec)),
+			C_HAS("events", it_rec_id(orec)),
 		};
 
 		it_expect(sc, "explanation memcg_limit at level 1 (the parent)", since,
@@ -1672,8 +1655,8 @@ static void scen_userspace_killer(const char *sc)
 			C_STR("container.runtime", "docker"),
 			C_STR("container.name", BACKEND_NAME),
 			C_STR("facts.killer_container.runtime", "host"),
-			C_HAS("events", rec_id(srec)),
-			C_HAS("events", rec_id(xrec)),
+			C_HAS("events", it_rec_id(srec)),
+			C_HAS("events", it_rec_id(xrec)),
 		};
 
 		it_expect(sc, "explanation userspace_killer: the driver killed backend's process",
@@ -1682,20 +1665,6 @@ static void scen_userspace_killer(const char *sc)
 }
 
 /* ---- scenarios with their own kwhy ---- */
-
-static bool start_own_kwhy(const char *sc, const char *const *args, uint64_t *since)
-{
-	*since = it_nrecs;
-	if (!it_kwhy_start(g_kwhy, args)) {
-		it_fail(sc, "kwhy starts", "cannot start %s: %s", g_kwhy, strerror(errno));
-		return false;
-	}
-	if (!it_kwhy_ready(sc, *since)) {
-		it_kwhy_stop(sc, *since);
-		return false;
-	}
-	return true;
-}
 
 struct storm_arg {
 	const char *ip;
@@ -1710,13 +1679,13 @@ static int child_storm(const void *p, int wr, int ctl)
 {
 	const struct storm_arg *a = p;
 	struct it_report r = { .stage = IT_ST_OK };
-	int64_t deadline = mono_ms() + STORM_MS;
+	int64_t deadline = it_now_ms() + STORM_MS;
 	struct sockaddr_storage ss;
 	socklen_t len = it_mkaddr(&ss, AF_INET, a->ip, a->port);
 	int i;
 
 	(void)ctl;
-	for (i = 0; i < a->n && mono_ms() < deadline; i++) {
+	for (i = 0; i < a->n && it_now_ms() < deadline; i++) {
 		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 		if (s < 0) {
@@ -1753,7 +1722,7 @@ static void scen_storm(const char *sc)
 		it_fail(sc, "run", "not run: %s", g_fixture_why);
 		return;
 	}
-	if (!start_own_kwhy(sc, args, &since))
+	if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 		return;
 	a.port = host_port(false);
 	endpoint(dest, sizeof(dest), a.ip, a.port);
@@ -1779,7 +1748,7 @@ static void scen_storm(const char *sc)
 						     IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
 
 		if (rec)
-			id = rec_id(rec);
+			id = it_rec_id(rec);
 	}
 	it_drain(SUMMARY_MS);
 	it_kwhy_stop(sc, since);
@@ -1849,7 +1818,7 @@ static void scen_container_filter(const char *sc)
 
 	if (!need_fixture(sc))
 		return;
-	if (!start_own_kwhy(sc, args, &since))
+	if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 		return;
 	cb.port = host_port(false);
 	cp.port = host_port(false);
@@ -1987,7 +1956,7 @@ static void scen_lost_events(const char *sc)
 	uint64_t since;
 	char dest[64];
 
-	if (!start_own_kwhy(sc, args, &since))
+	if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
 		return;
 	it_losses_expected = true;
 	la.port = host_port(false);

@@ -41,7 +41,7 @@ static int g_checks, g_passed, g_failed;
 
 /* ---- time ---- */
 
-static int64_t now_ms(void)
+int64_t it_now_ms(void)
 {
 	struct timespec ts;
 
@@ -305,10 +305,10 @@ bool it_pump(int extra_fd, int ms)
 
 void it_drain(int ms)
 {
-	int64_t deadline = now_ms() + ms;
+	int64_t deadline = it_now_ms() + ms;
 
 	for (int i = 0; i < 100000; i++) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - it_now_ms();
 
 		if (left <= 0)
 			break;
@@ -489,7 +489,7 @@ static void describe_all(const struct it_cond *c, int n, char *buf, size_t len)
 const struct jq_val *it_expect(const char *sc, const char *what, uint64_t since,
 			       int timeout_ms, const struct it_cond *c, int n)
 {
-	int64_t start = now_ms(), deadline = start + timeout_ms;
+	int64_t start = it_now_ms(), deadline = start + timeout_ms;
 	uint64_t next = since, seen = 0, found_seq = 0;
 	int best_score = -1, nkeys = 0;
 	char misses[2048] = "", want[1536];
@@ -523,8 +523,8 @@ const struct jq_val *it_expect(const char *sc, const char *what, uint64_t since,
 				sat;
 			if (keys == nkeys && !keyed) {
 				keyed = true;
-				if (deadline > now_ms() + IT_GRACE_MS)
-					deadline = now_ms() + IT_GRACE_MS;
+				if (deadline > it_now_ms() + IT_GRACE_MS)
+					deadline = it_now_ms() + IT_GRACE_MS;
 			}
 			if (score > best_score) {
 				best_score = score;
@@ -535,7 +535,7 @@ const struct jq_val *it_expect(const char *sc, const char *what, uint64_t since,
 		}
 		if (found)
 			break;
-		now = now_ms();
+		now = it_now_ms();
 		if (now >= deadline || it_stop || it_kwhy_eof)
 			break;
 		it_pump(-1, deadline - now < 100 ? (int)(deadline - now) : 100);
@@ -548,15 +548,15 @@ const struct jq_val *it_expect(const char *sc, const char *what, uint64_t since,
 	describe_all(c, n, want, sizeof(want));
 	if (best_score < 0)
 		it_fail(sc, what, "wanted a record with %s; none arrived in %.1f s%s", want,
-			(now_ms() - start) / 1000.0, it_kwhy_eof ? " (kwhy has exited)" : "");
+			(it_now_ms() - start) / 1000.0, it_kwhy_eof ? " (kwhy has exited)" : "");
 	else if (best_score < 1000)
 		it_fail(sc, what, "wanted a record with %s; no \"%s\" record among the %" PRIu64
 			" received in %.1f s%s; closest record: %s", want, c[0].s, seen,
-			(now_ms() - start) / 1000.0, it_kwhy_eof ? " (kwhy has exited)" : "",
+			(it_now_ms() - start) / 1000.0, it_kwhy_eof ? " (kwhy has exited)" : "",
 			best_text ? best_text : "?");
 	else
 		it_fail(sc, what, "no record matched in %.1f s%s; the closest one differs: %s; "
-			"closest record: %s", (now_ms() - start) / 1000.0,
+			"closest record: %s", (it_now_ms() - start) / 1000.0,
 			it_kwhy_eof ? " (kwhy has exited)" : "", misses, best_text ? best_text : "?");
 	free(best_text);
 	return NULL;
@@ -733,7 +733,7 @@ void it_child_release(struct it_child *c)
 
 bool it_child_wait(struct it_child *c, int ms)
 {
-	int64_t deadline = now_ms() + ms;
+	int64_t deadline = it_now_ms() + ms;
 
 	if (c->reaped)
 		return true;
@@ -753,7 +753,7 @@ bool it_child_wait(struct it_child *c, int ms)
 			it_child_close_fds(c);
 			return true;
 		}
-		if (now_ms() >= deadline)
+		if (it_now_ms() >= deadline)
 			return false;
 		it_pump(-1, 20);
 	}
@@ -771,14 +771,14 @@ void it_child_kill(struct it_child *c)
 
 bool it_child_report(struct it_child *c, struct it_report *r, int ms)
 {
-	int64_t deadline = now_ms() + ms;
+	int64_t deadline = it_now_ms() + ms;
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
 	if (c->rd < 0)
 		return false;
 	for (int i = 0; i < 100000; i++) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - it_now_ms();
 
 		if (left <= 0)
 			return false;
@@ -1252,7 +1252,7 @@ bool it_run_capture(const char *path, const char *const *args, int ms, int *stat
 {
 	int po[2], pe[2];
 	size_t lo = 0, le = 0;
-	int64_t deadline = now_ms() + ms;
+	int64_t deadline = it_now_ms() + ms;
 	bool oeof = false, eeof = false, exited = false;
 	pid_t pid;
 
@@ -1300,7 +1300,7 @@ bool it_run_capture(const char *path, const char *const *args, int ms, int *stat
 	for (int i = 0; i < 100000 && !(oeof && eeof && exited); i++) {
 		struct pollfd p[2] = { { .fd = oeof ? -1 : po[0], .events = POLLIN },
 				       { .fd = eeof ? -1 : pe[0], .events = POLLIN } };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - it_now_ms();
 
 		if (!exited) {
 			int st;
@@ -1896,6 +1896,30 @@ bool it_kwhy_ready(const char *sc, uint64_t since)
 	return true;
 }
 
+bool it_kwhy_start_ready(const char *sc, const char *path, const char *const *args,
+			 uint64_t *since)
+{
+	*since = it_nrecs;
+	if (!it_kwhy_start(path, args)) {
+		it_fail(sc, "kwhy starts", "cannot start %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!it_kwhy_ready(sc, *since)) {
+		it_kwhy_stop(sc, *since);
+		return false;
+	}
+	return true;
+}
+
+int64_t it_rec_id(const struct jq_val *rec)
+{
+	int64_t id = 0;
+
+	if (!rec || !jq_int(rec, "id", &id))
+		return -1;	/* matches no event id */
+	return id;
+}
+
 void it_kwhy_stop(const char *sc, uint64_t since)
 {
 	int64_t deadline;
@@ -1907,8 +1931,8 @@ void it_kwhy_stop(const char *sc, uint64_t since)
 	if (kill(it_kwhy_pid, SIGINT))
 		it_fail(sc, "stops on SIGINT", "kill(%d, SIGINT): %s", (int)it_kwhy_pid,
 			strerror(errno));
-	deadline = now_ms() + IT_STOP_MS;
-	for (int i = 0; i < 100000 && now_ms() < deadline; i++) {
+	deadline = it_now_ms() + IT_STOP_MS;
+	for (int i = 0; i < 100000 && it_now_ms() < deadline; i++) {
 		if (!exited) {
 			pid_t r = waitpid(it_kwhy_pid, &st, WNOHANG);
 

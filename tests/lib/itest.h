@@ -129,6 +129,15 @@ bool it_expect_none(const char *sc, const char *what, uint64_t since, const stru
 
 /* Start `path args...` (args NULL-terminated), stdout to the ring. */
 bool it_kwhy_start(const char *path, const char *const *args);
+/* Start path args... and wait for its ready record; since gets the first
+ * record's seq.  False (after a failed check of sc, kwhy stopped) when it
+ * did not start or become ready. */
+bool it_kwhy_start_ready(const char *sc, const char *path, const char *const *args,
+			 uint64_t *since);
+/* a record's "id", -1 (which matches no event id) when it has none */
+int64_t it_rec_id(const struct jq_val *rec);
+/* CLOCK_MONOTONIC in ms */
+int64_t it_now_ms(void);
 /* The ready record (checks "ready", attached events, nothing unavailable,
  * under scenario name sc); false when it did not come. */
 bool it_kwhy_ready(const char *sc, uint64_t since);
