@@ -5,9 +5,9 @@
 # /var/run/docker.sock; when none does, starts dockerd itself with a config
 # that makes no bridge and touches no iptables, its containers' cgroups
 # under this script's own memory cgroup (from /proc/self/cgroup), and stops
-# it (by its pid) at the end.  The test image (python3 and gunicorn on
-# Debian 12, made by debootstrap, imported with `docker import`: no registry) is cached as
-# build/docker/gunicorn-rootfs.tar, so a rerun takes seconds.  Then runs
+# it (by its pid) at the end.  The test image is tests/lib/rootfs.sh's
+# Debian 12 (python3, gunicorn, nginx-light; made by debootstrap, cached in
+# build/rootfs/) imported with `docker import`: no registry.  Then runs
 # build/tests/kwhy-dtest.  Fails loudly, never skips, when Docker cannot run.
 #
 #   tests/docker/run.sh [kwhy-dtest options: --only NAME, -v]
@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 KWHY=${KWHY:-build/kwhy}
 DTEST=${DTEST:-build/tests/kwhy-dtest}
-IMAGE=kwhy-test/gunicorn:1
+IMAGE=kwhy-test/gunicorn:2
 cache=$top/build/docker
 PATH=$PATH:/usr/sbin:/sbin
 # Debian's client matches Debian's daemon; a newer one in /usr/local/bin
@@ -87,22 +87,9 @@ EOF2
 fi
 
 if ! "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then
-	if [ ! -s "$cache/gunicorn-rootfs.tar" ]; then
-		echo "tests/docker/run.sh: building the test image's root file system with debootstrap (once)" >&2
-		rm -rf "$cache/rootfs"
-		timeout 900 debootstrap --variant=minbase --include=python3-minimal,gunicorn bookworm \
-			"$cache/rootfs" http://deb.debian.org/debian > "$cache/debootstrap.log" 2>&1 ||
-			fail "debootstrap failed; its log: $(tail -n 5 "$cache/debootstrap.log" | tr '\n' ' ')"
-		rm -rf "$cache/rootfs/var/cache/apt/archives/"*.deb "$cache/rootfs/var/lib/apt/lists/"* \
-			"$cache/rootfs/usr/share/doc" "$cache/rootfs/usr/share/man" \
-			"$cache/rootfs/usr/share/locale"
-		tar -C "$cache/rootfs" -cf "$cache/gunicorn-rootfs.tar.tmp" . &&
-			mv "$cache/gunicorn-rootfs.tar.tmp" "$cache/gunicorn-rootfs.tar" ||
-			fail "cannot write $cache/gunicorn-rootfs.tar"
-		rm -rf "$cache/rootfs"
-	fi
-	"$DOCKER" import "$cache/gunicorn-rootfs.tar" "$IMAGE" >/dev/null ||
-		fail "docker import of $cache/gunicorn-rootfs.tar failed"
+	rootfs=$(tests/lib/rootfs.sh) || fail "no root file system for the test image"
+	"$DOCKER" import "$rootfs" "$IMAGE" >/dev/null ||
+		fail "docker import of $rootfs failed"
 fi
 
 # kwhy itself as a container, for the scenario that runs it so

@@ -60,7 +60,7 @@
 #define OUT_LEN		(256 * 1024)
 
 static const char *g_kwhy;
-static const char *g_image = "kwhy-test/gunicorn:1";
+static const char *g_image = "kwhy-test/gunicorn:2";
 static char g_docker[PATH_MAX];
 static char g_names[16][64];	/* containers made, removed at the end */
 static int g_nr_names;

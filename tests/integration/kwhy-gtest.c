@@ -32,6 +32,12 @@
  *   graceful_exit      a worker fails to boot (the app raises at import);
  *                      the master closes its socket, then exits with code 3.
  *                      The explanation carries that exit code.
+ *   ipv6_client_other_pod  gunicorn on 0.0.0.0 (IPv4 only) in a Docker-named
+ *                      cgroup and its own network namespace; a client in a
+ *                      Kubernetes-named cgroup, in the same namespace (as a
+ *                      pod's sidecar would be), connects to [::1]: refused.
+ *                      The place is the server's container, the client's
+ *                      container is named as the client's.
  *
  * One host-wide kwhy (`watch --json --no-aggregate`) watches them all.
  * gunicorn's processes are ended by their pids (the master's group) when a
@@ -145,6 +151,7 @@ struct gunicorn_arg {
 	bool preload;
 	bool pidns;		/* as pid 1 of a new pid namespace (unshare) */
 	int graceful;		/* --graceful-timeout, 0: 2 s */
+	const char *ip;		/* the address to bind, NULL: 127.0.0.1 */
 };
 
 /* In the forked child (already in its cgroup): become gunicorn. */
@@ -157,7 +164,7 @@ static int child_gunicorn(const void *p, int wr, int ctl)
 
 	(void)wr;
 	(void)ctl;
-	it_msgf(bind, sizeof(bind), "127.0.0.1:%d", g->port);
+	it_msgf(bind, sizeof(bind), "%s:%d", g->ip ? g->ip : "127.0.0.1", g->port);
 	it_msgf(workers, sizeof(workers), "%d", g->workers);
 	it_msgf(graceful, sizeof(graceful), "%d", g->graceful ? g->graceful : 2);
 	if (g->pidns) {
@@ -774,6 +781,112 @@ static void scen_graceful_exit(const char *sc)
 	end_gunicorn(c);
 }
 
+/*
+ * Two containers' cgroups, as their runtimes name them, on the cgroup2
+ * mount (the one BPF's cgroup ids come from): <cg2>/kwg-<pid>/
+ * system.slice/docker-<web>.scope and <cg2>/kwg-<pid>/kubepods.slice/
+ * kubepods-besteffort.slice/kubepods-besteffort-pod<uid>.slice/
+ * cri-containerd-<cli>.scope.  Each level is made (and later removed) here.
+ */
+static bool container_cgroups(const char *sc, char *web, char *web_id, char *cli, char *cli_id,
+			      size_t len)
+{
+	char root[PATH_MAX], cg2[PATH_MAX], base[PATH_MAX], uid[40], why[PATH_MAX + 256];
+	char levels[6][PATH_MAX + 256];
+	int n = 0;
+
+	if (!it_find_cgroup_mount(true, root, cg2, sizeof(cg2))) {
+		it_fail(sc, "setup", "cannot run: no cgroup2 mount in /proc/self/mountinfo");
+		return false;
+	}
+	it_remove_stale_cgroups(cg2, "kwg-");
+	it_random_hex(web_id, 64);
+	it_random_hex(cli_id, 64);
+	it_random_hex(uid, 32);
+	it_msgf(base, sizeof(base), "%s/kwg-%d", cg2, (int)it_self);
+	it_msgf(levels[n++], sizeof(levels[0]), "%s", base);
+	it_msgf(levels[n++], sizeof(levels[0]), "%s/system.slice", base);
+	it_msgf(levels[n++], sizeof(levels[0]), "%s/kubepods.slice", base);
+	it_msgf(levels[n++], sizeof(levels[0]), "%s/kubepods.slice/kubepods-besteffort.slice",
+		base);
+	it_msgf(levels[n++], sizeof(levels[0]), "%s/kubepods.slice/kubepods-besteffort.slice/"
+		"kubepods-besteffort-pod%s.slice", base, uid);
+	it_msgf(web, len, "%s/system.slice/docker-%s.scope", base, web_id);
+	it_msgf(cli, len, "%s/cri-containerd-%s.scope", levels[4], cli_id);
+	for (int i = 0; i < n; i++)
+		if (!it_make_cgroup(NULL, levels[i], false, why, sizeof(why)))
+			goto fail;
+	if (!it_make_cgroup(NULL, web, false, why, sizeof(why)) ||
+	    !it_make_cgroup(NULL, cli, false, why, sizeof(why)))
+		goto fail;
+	return true;
+fail:
+	it_fail(sc, "setup", "cannot run: %s", why);
+	return false;
+}
+
+static void scen_ipv6_other_pod(const char *sc)
+{
+	struct gunicorn_arg g = { .app = "okapp:app", .workers = 1, .ip = "0.0.0.0" };
+	char web[PATH_MAX], cli[PATH_MAX], web_id[80], cli_id[80], dest[64];
+	struct it_conn_arg ca = { .family = AF_INET6, .ip = "::1" };
+	uint64_t since = it_nrecs;
+	struct it_child *c = NULL, *client;
+	struct it_netns ns;
+	struct it_report r;
+	int64_t master;
+
+	if (!container_cgroups(sc, web, web_id, cli, cli_id, sizeof(web)))
+		return;
+	/* the namespace is the server container's: its holder lives there */
+	if (!it_netns_new(sc, &ns, false, web))
+		return;
+	/* a fresh namespace: any port is free in it */
+	g.port = 8000;
+	it_msgf(dest, sizeof(dest), "[::1]:%d", g.port);
+	if (!(c = it_spawn(child_gunicorn, &g, ns.holder->pid, web))) {
+		it_fail(sc, "gunicorn starts", "fork: %s", strerror(errno));
+		return;
+	}
+	master = master_listen(sc, g.port, since);
+	if (master < 0) {
+		show_log(sc, g.port);
+		end_gunicorn(c);
+		return;
+	}
+	ca.port = g.port;
+	client = it_spawn(it_child_connect, &ca, ns.holder->pid, cli);
+	if (!client)
+		it_fail(sc, "the client's connect to [::1]:8000 is refused", "fork: %s",
+			strerror(errno));
+	else if (!it_child_report(client, &r, IT_CHILD_MS))
+		it_fail(sc, "the client's connect to [::1]:8000 is refused", "no report");
+	else if (r.err != ECONNREFUSED)
+		it_fail(sc, "the client's connect to [::1]:8000 is refused", "%s",
+			it_report_text(&r));
+	else
+		it_pass(sc, "the client's connect to [::1]:8000 is refused");
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination.text", dest),
+			K_INT("facts.netns", (int64_t)ns.ino),
+			C_STR("cause", "wrong_family"),
+			C_STR("container.id", web_id),
+			C_STR("facts.server_container.id", web_id),
+			C_STR("facts.server_container.runtime", "docker"),
+			C_STR("facts.client_container.id", cli_id),
+			C_STR("facts.client_container.runtime", "containerd"),
+			C_INT("facts.listeners.0.owner.pid", master),
+			C_STR("facts.listeners.0.addr.text", "0.0.0.0:8000"),
+		};
+
+		it_expect(sc, "wrong_family in the server's container, the client's named as the "
+			  "client's", since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+	end_gunicorn(c);
+}
+
 static const struct scenario {
 	const char *name;
 	void (*run)(const char *sc);
@@ -784,6 +897,7 @@ static const struct scenario {
 	{ "upstream_chain", scen_upstream_chain },
 	{ "crash_loop", scen_crash_loop },
 	{ "graceful_exit", scen_graceful_exit },
+	{ "ipv6_client_other_pod", scen_ipv6_other_pod },
 };
 
 static void usage(FILE *f)

@@ -107,34 +107,6 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* n random lowercase hex digits (ids of the fake containers) */
-static void random_hex(char *out, int n)
-{
-	static uint64_t x;
-	unsigned char b[64];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	bool ok = fd >= 0 && read(fd, b, (n + 1) / 2) == (n + 1) / 2;
-
-	if (fd >= 0)
-		close(fd);
-	if (!x)
-		x = ((uint64_t)it_self << 32) ^ (uint64_t)it_now_ms() ^ 0x9e3779b97f4a7c15ULL;
-	for (int i = 0; i < n; i++) {
-		unsigned int v;
-
-		if (ok) {
-			v = (b[i / 2] >> ((i & 1) * 4)) & 0xf;
-		} else {	/* xorshift: uniqueness is all that matters */
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			v = x & 0xf;
-		}
-		out[i] = "0123456789abcdef"[v];
-	}
-	out[n] = '\0';
-}
-
 /* A TCP port free on the host (for every address); with pair, port + 1
  * is free too.  Ports used inside the test's namespaces come from here as
  * well, so no listener elsewhere on the host shares them. */
@@ -335,9 +307,9 @@ static void fixture(const char *sc)
 		return;
 	}
 	it_remove_stale_cgroups(cg2, "kwx-");
-	random_hex(g_backend.id, 64);
-	random_hex(g_pod.id, 64);
-	random_hex(p, 32);
+	it_random_hex(g_backend.id, 64);
+	it_random_hex(g_pod.id, 64);
+	it_random_hex(p, 32);
 	snprintf(g_pod_uid, sizeof(g_pod_uid), "%.8s-%.4s-4%.3s-a%.3s-%.12s", p, p + 8, p + 12,
 		 p + 15, p + 18);
 	snprintf(uid_, sizeof(uid_), "%s", g_pod_uid);

@@ -2015,3 +2015,36 @@ int it_args(int argc, char **argv, const char *prog, void (*usage)(FILE *f),
 	}
 	return -1;
 }
+
+/* n random lowercase hex digits (see itest.h) */
+void it_random_hex(char *out, int n)
+{
+	static uint64_t x;
+	unsigned char b[64];
+	bool ok;
+	int fd;
+
+	if (n > 128)
+		n = 128;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ok = fd >= 0 && read(fd, b, (n + 1) / 2) == (n + 1) / 2;
+
+	if (fd >= 0)
+		close(fd);
+	if (!x)
+		x = ((uint64_t)it_self << 32) ^ (uint64_t)it_now_ms() ^ 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < n; i++) {
+		unsigned int v;
+
+		if (ok) {
+			v = (b[i / 2] >> ((i & 1) * 4)) & 0xf;
+		} else {	/* xorshift: uniqueness is all that matters */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = x & 0xf;
+		}
+		out[i] = "0123456789abcdef"[v];
+	}
+	out[n] = '\0';
+}

@@ -262,6 +262,8 @@ int it_rm_tree(const char *path);
 unsigned long it_ino_of(const char *path);
 unsigned long it_netns_ino_of(pid_t pid);
 bool it_has_token(const char *list, const char *sep, const char *word);
+/* n random lowercase hex digits (n <= 128) and a NUL, as container ids are */
+void it_random_hex(char *out, int n);
 
 /* ---- ip(8) ---- */
 

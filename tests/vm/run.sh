@@ -1,11 +1,16 @@
 #!/bin/sh
 # Run the integration tests on Debian 12's 6.1 kernel in a VM (pure cgroup
 # v2 there), with ../shared/vmtest.  Usage: tests/vm/run.sh STATIC_KWHY
-# Runs kwhy-itest, then kwhy-xtest; then, in a second, short boot with
-# 256 MiB of memory, kwhy-otest (a real host-wide OOM kill: only ever in
-# the VM).  Fails when any fails.
-# Needs: static build/tests/kwhy-itest, kwhy-xtest and kwhy-otest, qemu,
-# busybox-static, cpio.
+# Three boots, each fails the run when its tests fail:
+#  1. kwhy-itest, then kwhy-xtest, in the VM's busybox;
+#  2. kwhy-gtest (real gunicorn and nginx) in a chroot into Debian 12's
+#     root file system of tests/lib/rootfs.sh, packed into the initramfs:
+#     the kernel is 6.1, the servers are Debian's own.  No inet_diag
+#     module is loaded there, so kwhy's /proc/net/tcp paths are what runs;
+#  3. with 256 MiB of memory, kwhy-otest (a real host-wide OOM kill: only
+#     ever in the VM).
+# Needs: static build/tests/kwhy-itest, -xtest, -gtest and -otest, qemu,
+# busybox-static, cpio, debootstrap (once: the root file system is cached).
 set -eu
 
 kwhy=${1:?usage: tests/vm/run.sh path/to/static/kwhy}
@@ -13,25 +18,26 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 vmtest=${VMTEST:-$top/../shared/vmtest/vmtest.sh}
 itest=$top/build/tests/kwhy-itest
 xtest=$top/build/tests/kwhy-xtest
+gtest=$top/build/tests/kwhy-gtest
 otest=$top/build/tests/kwhy-otest
 
 if [ ! -x "$vmtest" ]; then
 	echo "tests/vm/run.sh: no vmtest harness at $vmtest (set VMTEST=path/to/vmtest.sh)" >&2
 	exit 1
 fi
-for f in "$kwhy" "$itest" "$xtest" "$otest"; do
+for f in "$kwhy" "$itest" "$xtest" "$gtest" "$otest"; do
 	if [ ! -x "$f" ] || readelf -l "$f" | grep -q 'program interpreter'; then
 		echo "tests/vm/run.sh: $f must be a static binary (the VM has no libc)" >&2
 		exit 1
 	fi
 done
+rootfs_tar=$("$top/tests/lib/rootfs.sh")
 
 # idempotent: downloads Debian 12's kernel once into the vmtest cache
 "$vmtest" --fetch-kernel debian-6.1 >/dev/null
 
 payload=$(mktemp -d)
-oom_payload=$(mktemp -d)
-trap 'rm -rf "$payload" "$oom_payload"' EXIT
+trap 'rm -rf "$payload"' EXIT
 cp "$kwhy" "$payload/kwhy"
 cp "$itest" "$payload/kwhy-itest"
 cp "$xtest" "$payload/kwhy-xtest"
@@ -39,10 +45,32 @@ echo "tests/vm/run.sh: integration tests on debian-6.1 in a VM" >&2
 "$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1G --cpus 2 \
 	--timeout 900 -- sh -c './kwhy-itest --kwhy ./kwhy && ./kwhy-xtest --kwhy ./kwhy'
 
+# Real servers: Debian's root file system in the payload, the tests and
+# kwhy inside it, the VM's /proc, /sys (cgroup2, tracefs, bpffs), /dev,
+# /tmp and /run bound into it.
+rm -rf "$payload" && mkdir "$payload"
+mkdir "$payload/rootfs"
+tar -C "$payload/rootfs" -xf "$rootfs_tar"
+mkdir -p "$payload/rootfs/kwhy"
+cp "$kwhy" "$gtest" "$payload/rootfs/kwhy/"
+cat > "$payload/in-rootfs" <<'EOS'
+#!/bin/sh
+r=/payload/rootfs
+for d in proc sys dev tmp run; do
+	mount -o rbind "/$d" "$r/$d" || { echo "in-rootfs: cannot bind /$d" >&2; exit 125; }
+done
+exec chroot "$r" "$@"
+EOS
+chmod +x "$payload/in-rootfs"
+echo "tests/vm/run.sh: real gunicorn and nginx on debian-6.1 in a VM" >&2
+"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1536M --cpus 2 \
+	--timeout 900 -- ./in-rootfs /kwhy/kwhy-gtest --kwhy /kwhy/kwhy
+
 # The whole VM runs out of memory: little of it, so that it does quickly,
 # and nothing else in the payload to hold it.
-cp "$kwhy" "$oom_payload/kwhy"
-cp "$otest" "$oom_payload/kwhy-otest"
+rm -rf "$payload" && mkdir "$payload"
+cp "$kwhy" "$payload/kwhy"
+cp "$otest" "$payload/kwhy-otest"
 echo "tests/vm/run.sh: a host-wide OOM on debian-6.1 in a VM with 256 MiB" >&2
-"$vmtest" --kernel debian-6.1 --payload "$oom_payload" --mem 256M --cpus 2 \
+"$vmtest" --kernel debian-6.1 --payload "$payload" --mem 256M --cpus 2 \
 	--timeout 600 -- ./kwhy-otest --kwhy ./kwhy

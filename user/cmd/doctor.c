@@ -16,6 +16,7 @@ int kw_doctor(const struct kw_opts *o)
 	struct kw_runtime_found rt[KW_RUNTIMES_N];
 
 	kw_features_probe(&f, false);
+	kw_features_probe_sockdiag(&f);
 	kw_plan_make(&f, &p);
 	kw_runtimes_find(o->host_root, NULL, rt);
 	kw_format_doctor(&b, o->json, &p, &f, rt);

@@ -36,11 +36,11 @@
 #include "host/pidwalk.h"
 #include "host/procfs.h"
 #include "host/procparse.h"
+#include "host/proctcp.h"
 #include "host/proctask.h"
 #include "host/snapshot.h"
 #include "host/sockdiag.h"
 
-#define TCP_STATE_SYN_RECV 3
 #define NETNS_TRIES 8		/* members tried per namespace */
 
 struct lsn {
@@ -164,65 +164,31 @@ static struct lsn *find_ino(struct lsn *base, size_t n, uint64_t ino)
 
 /* 1. every process and its network namespace: pidwalk.c */
 
-/* 2. LISTEN lines of <pid>/net/tcp or tcp6.  -errno when it cannot be
- * opened (the caller tries another member of the namespace). */
+/* 2. LISTEN lines of <pid>/net/tcp or tcp6: proctcp.c.  -errno when it
+ * cannot be opened (the caller tries another member of the namespace). */
+struct tcp_ctx {
+	struct snap *s;
+	uint32_t netns;
+};
+
+static void tcp_entry(void *ctx, const struct kw_diag_listener *d)
+{
+	struct tcp_ctx *tc = ctx;
+	struct lsn *l = add_listener(tc->s);
+
+	if (!l)
+		return;
+	l->ino = d->ino;
+	l->local = d->local;
+	l->netns = tc->netns;
+}
+
 static int read_tcp_table(struct snap *s, uint32_t pid, int family, uint32_t netns)
 {
-	char line[512];
-	bool skipping = false;
-	FILE *f;
-	int fd;
+	struct tcp_ctx tc = { .s = s, .netns = netns };
 
-	fd = kw_proc_openat(s->proc_fd, pid, family == AF_INET ? "net/tcp" : "net/tcp6",
-			    O_RDONLY | O_NOFOLLOW);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "r");
-	if (!f) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	for (long n = 0; fgets(line, sizeof(line), f); n++) {
-		bool whole = strchr(line, '\n') != NULL;
-		struct kw_addr local;
-		unsigned int state;
-		uint64_t ino;
-		struct lsn *l;
-
-		if (n >= KW_SNAP_MAX_LINES) {
-			s->st.truncated++;
-			break;
-		}
-		if (skipping) {		/* the rest of an over-long line */
-			skipping = !whole;
-			continue;
-		}
-		skipping = !whole && !feof(f);
-		if (kw_parse_proc_net_tcp_line(line, family, &local, &state, &ino))
-			continue;	/* the header, or junk */
-		if (state != KW_TCP_STATE_LISTEN) {
-			/*
-			 * The kernel prints the listening hash first, then the
-			 * established one, which holds no listener.  Old
-			 * kernels show SYN_RECV requests among the listeners;
-			 * anything else means the listeners are done: stop
-			 * before walking every connection on a busy host.
-			 */
-			if (state != TCP_STATE_SYN_RECV)
-				break;
-			continue;
-		}
-		l = add_listener(s);
-		if (!l)
-			continue;
-		l->ino = ino;
-		l->local = local;
-		l->netns = netns;
-	}
-	fclose(f);
-	return 0;
+	return kw_proc_tcp_listeners(s->proc_fd, pid, family, KW_SNAP_MAX_LINES, tcp_entry, &tc,
+				     &s->st.truncated);
 }
 
 /* ---- sock_diag, inside a namespace: sockdiag.c ---- */

@@ -4,13 +4,18 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "host/pidwalk.h"
 #include "host/procfs.h"
 #include "host/proctask.h"
+#include "host/proctcp.h"
 #include "host/sockdiag.h"
 #include "host/sockholders.h"
+
+/* lines read per net/tcp file: the listeners come first */
+#define KW_HOLDERS_MAX_LINES (1 << 16)
 
 /* the listener found for the port: an exact address beats a wildcard */
 struct pick {
@@ -83,10 +88,19 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 	}
 	ret = kw_sockdiag_listeners(nsfd, on_listener, &p, &cookie);
 	close(nsfd);
+	if (kw_sockdiag_hopeless(ret)) {
+		/* no sock_diag here (inet_diag not loaded): the binder's
+		 * net/tcp{,6} show the same listeners, with their inodes */
+		ret = kw_proc_tcp_listeners(root, pid, AF_INET, KW_HOLDERS_MAX_LINES, on_listener,
+					    &p, &truncated);
+		if (!ret)
+			ret = kw_proc_tcp_listeners(root, pid, AF_INET6, KW_HOLDERS_MAX_LINES,
+						    on_listener, &p, &truncated);
+	}
 	if (ret)
 		goto out;
 	if (!p.score) {
-		ret = -ENOENT;
+		ret = -ESRCH;	/* nothing listens there any more */
 		goto out;
 	}
 	out->local = p.best.local;

@@ -17,7 +17,7 @@
  * The holders of the listener on want's port (any address; the one whose
  * address would take want's first) in the network namespace of pid, below
  * proc_root, into out (cleared; its header left to the caller).  0, or
- * -ENOENT when nothing listens there, or another -errno.
+ * -ESRCH when nothing listens there, or another -errno.
  */
 int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
 		    const struct kw_addr *want, struct kw_ev_sock_holders *out);

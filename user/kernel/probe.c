@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include "host/cgmounts.h"
 #include "host/procfs.h"
+#include "host/sockdiag.h"
 #include "kernel/probe.h"
 
 #ifndef CAP_PERFMON
@@ -166,6 +168,29 @@ void kw_features_probe_btf(struct kw_features *f, bool mount_tracefs, struct btf
 	probe_tracefs(f, mount_tracefs && f->cap_sys_admin);
 	probe_cgroups(f);
 	f->ringbuf = -1;
+	f->sock_diag = -1;
 	if (f->cap_bpf)
 		f->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+}
+
+static void no_listener(void *ctx, const struct kw_diag_listener *l)
+{
+	(void)ctx;
+	(void)l;
+}
+
+void kw_features_probe_sockdiag(struct kw_features *f)
+{
+	uint64_t cookie;
+	int nsfd, err;
+
+	nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return;
+	err = kw_sockdiag_listeners(nsfd, no_listener, NULL, &cookie);
+	close(nsfd);
+	if (!err)
+		f->sock_diag = 1;
+	else if (kw_sockdiag_hopeless(err) && err != -EPERM)
+		f->sock_diag = 0;
 }

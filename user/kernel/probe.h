@@ -52,6 +52,8 @@ struct kw_features {
 	bool cap_perfmon;
 	bool cap_sys_admin;
 	int ringbuf;			/* 1 yes, 0 no, -1 could not probe */
+	int sock_diag;			/* 1 answers, 0 no (inet_diag not loaded),
+					 * -1 not probed */
 };
 
 extern const char *const kw_tp_names[KW_TP_MAX];	/* "oom:mark_victim" */
@@ -65,6 +67,10 @@ void kw_features_probe(struct kw_features *f, bool mount_tracefs);
  * so the caller need not parse its megabytes again; free with btf__free. */
 struct btf;
 void kw_features_probe_btf(struct kw_features *f, bool mount_tracefs, struct btf **btf);
+
+/* Whether sock_diag answers for TCP here (doctor only: it dumps this
+ * namespace's listeners).  Without it kwhy reads /proc/net/tcp. */
+void kw_features_probe_sockdiag(struct kw_features *f);
 
 /* Arity of btf_trace_<name> in btf (without the hidden __data), -1 absent */
 struct btf;

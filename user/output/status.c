@@ -261,6 +261,10 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 			kw_json_null(&j, "ringbuf");
 		else
 			kw_json_bool(&j, "ringbuf", f->ringbuf);
+		if (f->sock_diag < 0)
+			kw_json_null(&j, "sock_diag");
+		else
+			kw_json_bool(&j, "sock_diag", f->sock_diag);
 		kw_json_str(&j, "tracefs", f->tracefs[0] ? f->tracefs : NULL);
 		kw_json_str(&j, "cgroup_layout", kw_cg_layout_name(f->cg_layout));
 		kw_json_str(&j, "cgroup2_mount", f->cg2_mount[0] ? f->cg2_mount : NULL);
@@ -282,6 +286,11 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 		      f->cap_bpf && f->cap_perfmon ? "" : "  -> run kwhy as root (sudo)");
 	kw_buf_printf(b, "ring buffer  %s\n", f->ringbuf < 0 ? "not probed (needs root)" :
 		      f->ringbuf ? "yes" : "NO: kwhy needs BPF_MAP_TYPE_RINGBUF (Linux 5.8+)");
+	if (f->sock_diag >= 0)
+		kw_buf_printf(b, "sock_diag    %s\n", f->sock_diag ? "yes" :
+			      "no (inet_diag is not loaded: modprobe inet_diag tcp_diag); "
+			      "listeners are read from /proc/net/tcp, without their backlog "
+			      "or IPV6_V6ONLY");
 	if (f->tracefs[0])
 		kw_buf_printf(b, "tracefs      %s\n", f->tracefs);
 	else
