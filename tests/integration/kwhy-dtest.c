@@ -98,6 +98,15 @@ static const char PY_CONNECT_TO[] =
 static const char SH_GUNICORN[] =
 	"printf 'def app(e, r):\\n    r(\"200 OK\", [])\\n    return [b\"ok\"]\\n' > /tmp/app.py && "
 	"exec gunicorn --chdir /tmp -b 0.0.0.0:8000 -w 2 app:app";
+/* a server that crashes: listens on 127.0.0.1:8000 for a second, exits 1;
+ * the container's health probe then finds nothing there (refused), and the
+ * container exits 1 for Docker's restart policy to start it again */
+static const char SH_CRASHING[] =
+	"python3 -c \"import socket,sys,time\n"
+	"s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+	"s.bind(('127.0.0.1',8000)); s.listen(16); time.sleep(1); sys.exit(1)\"; "
+	"python3 -c \"import socket; socket.create_connection(('127.0.0.1',8000))\" "
+	"2>/dev/null; exit 1";
 /* ignore SIGTERM, say so, wait */
 static const char PY_IGNORE_TERM[] =
 	"import signal,sys,time\n"
@@ -971,6 +980,52 @@ static void scen_stopped(const char *sc)
 	it_diag("stderr: %s", err);
 }
 
+/*
+ * Docker's restart policy brings a crashing server back again and again
+ * (--restart=always: a new process, and on --network none a new network
+ * namespace, each time): one crash_loop story of the container, its
+ * restarts and their exits, not a new mystery at each refusal.
+ */
+static void scen_crash_loop_restart(const char *sc)
+{
+	char web[64];
+	/* host-wide: between two runs the container is down, and --container
+	 * would find it stopped */
+	const char *const args[] = { "watch", "--json", "--no-aggregate", NULL };
+	uint64_t since;
+
+	ctr_name(web, sizeof(web), "loop");
+	remember(web);
+	if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
+		return;
+	if (!DOCKER(sc, "docker run --restart=always (a server that crashes)", "run", "-d",
+		    "--name", web, "--network", "none", "--restart=always", g_image, "sh", "-c",
+		    SH_CRASHING)) {
+		it_kwhy_stop(sc, since);
+		return;
+	}
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination.text", "127.0.0.1:8000"),
+			/* a key: the first refusals are each a listener_exited */
+			K_STR("cause", "crash_loop"),
+			C_STR("container.name", web),
+			C_STR("facts.server_container.name", web),
+			C_RANGE("facts.restarts", 3, 12),
+			C_STR("facts.cycles.0.owner.comm", "python3"),
+			C_INT("facts.cycles.0.exit.code", 1),
+			C_STR("facts.client.comm", "python3"),
+		};
+
+		/* Docker's back-off doubles from 100 ms: 4 cycles take ~10 s */
+		it_expect(sc, "a crash_loop story of the container: its restarts and exits", since,
+			  40000, ex, IT_ARRAY_SIZE(ex));
+	}
+	it_kwhy_stop(sc, since);
+	DOCKER(sc, NULL, "update", "--restart=no", web);
+}
+
 static const struct scenario {
 	const char *name;
 	void (*run)(const char *sc);
@@ -986,6 +1041,7 @@ static const struct scenario {
 	{ "follow_restart", scen_follow_restart },
 	{ "follow_new_name", scen_follow_new_name },
 	{ "stopped_container", scen_stopped },
+	{ "crash_loop_restart_policy", scen_crash_loop_restart },
 };
 
 static void usage(FILE *f)
