@@ -315,14 +315,20 @@ struct kw_ev_memcg_procs {
 /*
  * Who holds a listening socket now, read from /proc the way `ss -p` does
  * (every process with an fd on it: prefork workers inherit it, so the
- * process that opened it may be gone), when a bind fails with EADDRINUSE.
+ * process that opened it may be gone), when a bind fails with EADDRINUSE,
+ * and when the process that opened a listener dies while it stays open.
  */
 #define KW_HOLDERS_MAX 6
 
+enum kw_holders_trigger {
+	KW_HOLDERS_AT_BIND = 0,		/* a bind failed with EADDRINUSE */
+	KW_HOLDERS_AT_CREATOR_EXIT = 1,	/* its creator died, the socket lives on */
+};
+
 struct kw_ev_sock_holders {
-	struct kw_hdr hdr;	/* ts = the failed bind's; netns = the binder's */
+	struct kw_hdr hdr;	/* ts and netns = the triggering event's */
 	struct kw_addr local;	/* the listener's address */
-	__u32 _pad;
+	__u32 trigger;		/* enum kw_holders_trigger */
 	__u64 sock_ino;		/* its socket inode */
 	__u32 nr;		/* valid entries in holders[] */
 	__u32 total;		/* processes found holding it */

@@ -385,6 +385,22 @@ static void prefork_oom(const char *sc, bool pidns)
 		it_expect(sc, "listener_exited tells the master's OOM kill and the worker that "
 			  "closed it", since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
 	}
+	if (!pidns) {
+		/* the workers outlive their master: who held the socket is
+		 * read at its death (in a pid namespace they die with it) */
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination.text", dest),
+			C_STR("cause", "listener_exited"),
+			C_INT("facts.creator_death.pid", master),
+			C_INT("facts.creator_death.holders_total", g.workers),
+			C_STR("facts.creator_death.holders.0.comm", "gunicorn"),
+			C_STR("facts.creator_death.holders.1.comm", "gunicorn"),
+		};
+
+		it_expect(sc, "the master's 2 workers, read at its death, are named", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
 	end_gunicorn(c);
 }
 

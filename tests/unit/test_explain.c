@@ -373,6 +373,30 @@ static uint64_t oom_ev(struct kw_pipeline *p, struct capture *c, uint64_t ts, st
 	return c->events;
 }
 
+/* who held the listener on local's port, as read from /proc at ts when
+ * trigger called for it */
+static void holders_at(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
+		       const struct kw_task *holders, uint32_t n, uint32_t trigger)
+{
+	struct kw_event h = {};
+
+	hdr(&h.hdr, KW_EV_SOCK_HOLDERS, ts, netns);
+	h.sock_holders.local = local;
+	h.sock_holders.sock_ino = 777;
+	h.sock_holders.trigger = trigger;
+	h.sock_holders.total = n;
+	for (uint32_t i = 0; i < n && i < KW_HOLDERS_MAX; i++)
+		h.sock_holders.holders[h.sock_holders.nr++] = holders[i];
+	kw_pipeline_event(p, &h);
+}
+
+/* ... read at a failed bind */
+static void holders_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
+		       const struct kw_task *holders, uint32_t n)
+{
+	holders_at(p, ts, netns, local, holders, n, KW_HOLDERS_AT_BIND);
+}
+
 static bool has_event(const struct kw_explanation *ex, uint64_t id)
 {
 	for (uint32_t i = 0; i < ex->nr_events; i++)
@@ -542,6 +566,63 @@ START_TEST(exit_long_after_the_close_is_not_linked)
 END_TEST
 
 /* the JSON facts of the prefork story, parsed back */
+/* the master's death called for a read of who held its socket: its two
+ * workers; the story names them, and their count, in text and JSON */
+START_TEST(prefork_heirs_read_at_the_masters_death)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55);
+	struct kw_task workers[2] = { task(57, "gunicorn", NS_A, 55), task(58, "gunicorn", NS_A, 55) };
+	const struct kw_explanation *ex;
+	struct kw_fmt_ctx ctx = {};
+	char out[8192], err[128];
+	struct kw_buf b = KW_BUF_INIT(out);
+	struct jq_val *v;
+	int64_t n;
+
+	listen_ev(p, 1 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	oom_ev(p, &c, 20 * SEC, master);
+	holders_at(p, 20 * SEC + 1000000, NS_A, ep("0.0.0.0", 8000), workers, 2,
+		   KW_HOLDERS_AT_CREATOR_EXIT);
+	exit_ev(p, &c, 20 * SEC + 1000000, master, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	close_by_ev(p, 21 * SEC, NS_A, ep("0.0.0.0", 8000), master, workers[1], KW_CLOSE_CALL, 0);
+	ex = refuse_once(p, &c, 22 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->heirs_known);
+	tu_assert_contains(ex->text, "was OOM-killed 999 ms before it was closed; its 2 other "
+			   "holders (gunicorn pid 57, gunicorn pid 58) kept it open until gunicorn "
+			   "pid 58 closed it");
+	kw_format_explanation(&b, true, ex, &ctx);
+	v = jq_parse(out, err, sizeof(err));
+	ck_assert_msg(v, "%s: %s", err, out);
+	ck_assert(jq_int(v, "facts.creator_death.holders_total", &n) && n == 2);
+	ck_assert(jq_int(v, "facts.creator_death.holders.1.pid", &n) && n == 58);
+	ck_assert_str_eq(jq_str(v, "facts.creator_death.holders.0.comm"), "gunicorn");
+	jq_free(v);
+}
+END_TEST
+
+/* a read at an earlier death of another server on the port, or one from
+ * a bind, is not this death's: the story stays without heirs */
+START_TEST(heirs_only_from_this_death)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task master = task(41, "gunicorn", NS_A, 55), worker = task(57, "gunicorn", NS_A, 55);
+	const struct kw_explanation *ex;
+
+	holders_at(p, 2 * SEC, NS_A, ep("0.0.0.0", 8000), &worker, 1, KW_HOLDERS_AT_CREATOR_EXIT);
+	listen_ev(p, 3 * SEC, NS_A, ep("0.0.0.0", 8000), master, false);
+	holders_ev(p, 19 * SEC, NS_A, ep("0.0.0.0", 8000), &worker, 1);
+	exit_ev(p, &c, 20 * SEC, master, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	close_by_ev(p, 21 * SEC, NS_A, ep("0.0.0.0", 8000), master, worker, KW_CLOSE_CALL, 0);
+	ex = refuse_once(p, &c, 22 * SEC, "127.0.0.1", 8000);
+	ck_assert(ex->closed.creator_died);
+	ck_assert(!ex->heirs_known);
+	tu_assert_contains(ex->text, "the processes that inherited the socket kept it open until");
+}
+END_TEST
+
 START_TEST(prefork_story_json_facts)
 {
 	struct capture c;
@@ -627,21 +708,6 @@ static void bind_fail_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, str
 	b.bind.addr = a;
 	b.bind.ret = -err;
 	kw_pipeline_event(p, &b);
-}
-
-/* who held the listener on local's port, as read from /proc at ts */
-static void holders_ev(struct kw_pipeline *p, uint64_t ts, uint32_t netns, struct kw_addr local,
-		       const struct kw_task *holders, uint32_t n)
-{
-	struct kw_event h = {};
-
-	hdr(&h.hdr, KW_EV_SOCK_HOLDERS, ts, netns);
-	h.sock_holders.local = local;
-	h.sock_holders.sock_ino = 777;
-	h.sock_holders.total = n;
-	for (uint32_t i = 0; i < n && i < KW_HOLDERS_MAX; i++)
-		h.sock_holders.holders[h.sock_holders.nr++] = holders[i];
-	kw_pipeline_event(p, &h);
 }
 
 /* The old gunicorn (master 41) drains a slow request in worker 57 after
@@ -1680,6 +1746,8 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, graceful_exit_seen_before_the_close);
 	tcase_add_test(tc, exit_long_after_the_close_is_not_linked);
 	tcase_add_test(tc, prefork_story_json_facts);
+	tcase_add_test(tc, prefork_heirs_read_at_the_masters_death);
+	tcase_add_test(tc, heirs_only_from_this_death);
 	tcase_add_test(tc, shared_netns_place_is_the_listeners_container);
 	tcase_add_test(tc, restart_race_names_the_worker_and_the_failed_bind);
 	tcase_add_test(tc, bind_failed_holder_outlived_its_opener);

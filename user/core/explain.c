@@ -271,7 +271,8 @@ static void find_holders(const struct kw_model *m, struct kw_explanation *ex)
 
 	if (ex->bind.err != EADDRINUSE)
 		return;		/* holders are read for EADDRINUSE only */
-	h = kw_model_holders(m, ex->bind.netns, ex->bind.addr.port, ex->bind.ts_ns);
+	h = kw_model_holders(m, ex->bind.netns, ex->bind.addr.port, ex->bind.ts_ns,
+			     KW_HOLDERS_AT_BIND);
 	if (!h || !h->nr)
 		return;
 	ex->holders_known = true;
@@ -285,6 +286,23 @@ static void find_holders(const struct kw_model *m, struct kw_explanation *ex)
 	ex->opener_gone = true;
 	if (d)
 		ex->opener_death = *d;
+}
+
+/* listener_exited after its creator died: who held it then, read at the
+ * death (the workers that kept it open) */
+static void find_heirs(const struct kw_model *m, struct kw_explanation *ex)
+{
+	const struct kw_closed_listener *c = &ex->closed;
+	const struct kw_ev_sock_holders *h;
+
+	if (!c->creator_died)
+		return;
+	h = kw_model_holders(m, c->l.netns, c->l.local.port, c->closed_ns,
+			     KW_HOLDERS_AT_CREATOR_EXIT);
+	if (!h || h->hdr.ts_boot_ns < c->creator_death.ts_ns || !h->total)
+		return;
+	ex->heirs_known = true;
+	ex->heirs = *h;
 }
 
 /* who holds a port in a namespace: a listener, else a successful bind */
@@ -425,6 +443,7 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		ex->closed_oom_global = oom_was_global(m, closed->oom_event_id);
 		if (closed->creator_died)
 			kw_ex_add_event(ex, closed->creator_death.event_id);
+		find_heirs(m, ex);
 		kw_ex_add_event(ex, closed->event_id);
 		if (closed->closer_exited)
 			kw_ex_add_event(ex, closed->closer_exit_event_id);

@@ -80,6 +80,9 @@ struct kw_explanation {
 	bool holders_known;		/* bind_failed: who holds it now, from
 					 * /proc when the bind failed */
 	struct kw_ev_sock_holders holders;
+	bool heirs_known;		/* listener_exited after its creator died:
+					 * who held it then, read at the death */
+	struct kw_ev_sock_holders heirs;
 	bool opener_gone;		/* the opener is not among the holders:
 					 * it died, others drain the socket */
 	struct kw_death opener_death;

@@ -103,11 +103,35 @@ static void closed_text(struct kw_buf *t, const struct kw_closed_listener *c, bo
 	}
 }
 
+/* who held it when its creator died: "its 2 other holders (gunicorn pid
+ * 57, gunicorn pid 58)"; "the processes that inherited the socket" when
+ * they were not read */
+static void heirs_text(struct kw_buf *t, const struct kw_ev_sock_holders *h)
+{
+	uint32_t shown = h ? (h->nr < KW_HOLDERS_MAX ? h->nr : KW_HOLDERS_MAX) : 0;
+
+	if (!shown) {
+		kw_buf_puts(t, "the processes that inherited the socket");
+		return;
+	}
+	kw_buf_printf(t, "its %u other holder%s (", h->total, h->total == 1 ? "" : "s");
+	for (uint32_t i = 0; i < shown; i++) {
+		if (i)
+			kw_buf_puts(t, ", ");
+		kw_fmt_task(t, &h->holders[i]);
+	}
+	if (h->total > shown)
+		kw_buf_printf(t, " and %u more", h->total - shown);
+	kw_buf_putc(t, ')');
+}
+
 /* The listener outlived its creator in processes that inherited it
  * (prefork workers): "gunicorn pid 41, which opened it (0.0.0.0:8000), was
- * OOM-killed 1.7 s before it was closed; the processes that inherited the
- * socket kept it open until gunicorn pid 57 closed it" */
-static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c, bool global)
+ * OOM-killed 1.7 s before it was closed; its 2 other holders (gunicorn pid
+ * 57, gunicorn pid 58) kept it open until gunicorn pid 57 closed
+ * it".  heirs: who held it at the death, NULL when not read. */
+static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c, bool global,
+			   const struct kw_ev_sock_holders *heirs)
 {
 	const struct kw_death *d = &c->creator_death;
 
@@ -122,8 +146,9 @@ static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c,
 		kw_exit_status_text(t, d->wait_status, KW_EXIT_SENTENCE);
 	kw_buf_putc(t, ' ');
 	secs(t, c->closed_ns - d->ts_ns);
-	kw_buf_puts(t, " before it was closed; the processes that inherited the socket kept it "
-		    "open until ");
+	kw_buf_puts(t, " before it was closed; ");
+	heirs_text(t, heirs);
+	kw_buf_puts(t, " kept it open until ");
 	kw_fmt_task(t, &c->closer);
 	if (c->how == KW_CLOSE_KILLED || c->how == KW_CLOSE_EXIT) {
 		kw_buf_putc(t, ' ');
@@ -301,7 +326,8 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		in_place(t, &ex->place);
 		kw_buf_puts(t, " any more: ");
 		if (ex->closed.creator_died)
-			inherited_text(t, &ex->closed, ex->closed_oom_global);
+			inherited_text(t, &ex->closed, ex->closed_oom_global,
+				       ex->heirs_known ? &ex->heirs : NULL);
 		else
 			closed_text(t, &ex->closed, ex->closed_oom_global);
 		kw_buf_puts(t, ", ");

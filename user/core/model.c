@@ -153,12 +153,13 @@ const struct kw_refused_conn *kw_model_refused_before(const struct kw_model *m, 
 }
 
 const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint32_t netns,
-						  uint16_t port, uint64_t ts)
+						  uint16_t port, uint64_t ts, uint32_t trigger)
 {
 	for (uint32_t i = 0; i < m->holders.n; i++) {
 		const struct kw_ev_sock_holders *h = KW_RING_AT(&m->holders, i);
 
 		if (h->hdr.netns_ino == netns && h->local.port == port && h->hdr.ts_boot_ns <= ts &&
+		    h->trigger == trigger &&
 		    kw_model_recent(m, h->hdr.ts_boot_ns))
 			return h;
 	}

@@ -186,8 +186,9 @@ const struct kw_refused_conn *kw_model_refused_before(const struct kw_model *m, 
 						      uint64_t ts);
 /* the newest recent death of tgid at or before ts; NULL if none */
 const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts);
-/* who held the listener on port in netns, as read at or before ts */
+/* who held the listener on port in netns, as read at or before ts when
+ * trigger (enum kw_holders_trigger) called for it */
 const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint32_t netns,
-						  uint16_t port, uint64_t ts);
+						  uint16_t port, uint64_t ts, uint32_t trigger);
 
 #endif

@@ -122,32 +122,108 @@ static bool holders_read_lately(struct kw_enrich *e, uint32_t netns, uint16_t po
 	return false;
 }
 
-/* EADDRINUSE: who holds the port now, while they still do */
-static void on_bind(struct kw_enrich *e, const struct kw_ev_bind *b, kw_feed_fn feed, void *ctx)
+/* Read who holds the listener on local's port in netns now (not
+ * skip_tgid) into a record triggered by cause. */
+static void read_holders(struct kw_enrich *e, const struct kw_hdr *cause, uint32_t hint,
+			 uint32_t skip_tgid, const struct kw_addr *local, uint32_t trigger,
+			 kw_feed_fn feed, void *ctx)
 {
 	struct kw_event rec;
 	int err;
 
-	if (b->ret != -EADDRINUSE || e->holders_off || !(b->hdr.flags & KW_F_TASK) ||
-	    holders_read_lately(e, b->hdr.netns_ino, b->addr.port, b->hdr.ts_boot_ns))
+	/* a server retrying its bind is read once per interval; a death is
+	 * once per listener anyway */
+	if (e->holders_off ||
+	    (trigger == KW_HOLDERS_AT_BIND &&
+	     holders_read_lately(e, cause->netns_ino, local->port, cause->ts_boot_ns)))
 		return;
-	err = kw_sock_holders(KW_PROC_ROOT, &e->mounts, b->hdr.task.tgid, &b->addr,
+	err = kw_sock_holders(KW_PROC_ROOT, &e->mounts, cause->netns_ino, hint, skip_tgid, local,
 			      &rec.sock_holders);
 	if (err == -EPERM || err == -EACCES) {
 		e->holders_off = true;	/* no privilege: every read would fail */
 		return;
 	}
 	if (err)
-		return;		/* the binder is gone, or nothing listens any more */
+		return;		/* nothing listens any more, or nobody is left */
 	rec.hdr.type = KW_EV_SOCK_HOLDERS;
 	rec.hdr.size = sizeof(rec.sock_holders);
-	rec.hdr.flags = b->hdr.flags & KW_F_NETNS;
-	rec.hdr.netns_ino = b->hdr.netns_ino;
-	rec.hdr.netns_cookie = b->hdr.netns_cookie;
-	stamp(&rec.hdr, &b->hdr);
+	rec.hdr.flags = cause->flags & KW_F_NETNS;
+	rec.hdr.netns_ino = cause->netns_ino;
+	rec.hdr.netns_cookie = cause->netns_cookie;
+	rec.sock_holders.trigger = trigger;
+	stamp(&rec.hdr, cause);
 	for (uint32_t i = 0; i < rec.sock_holders.nr; i++)
-		describe_task(e, &rec.sock_holders.holders[i], &b->hdr, feed, ctx);
+		describe_task(e, &rec.sock_holders.holders[i], cause, feed, ctx);
 	feed(ctx, &rec);
+}
+
+/* EADDRINUSE: who holds the port now, while they still do */
+static void on_bind(struct kw_enrich *e, const struct kw_ev_bind *b, kw_feed_fn feed, void *ctx)
+{
+	if (b->ret != -EADDRINUSE || !(b->hdr.flags & KW_F_TASK))
+		return;
+	read_holders(e, &b->hdr, b->hdr.task.tgid, 0, &b->addr, KW_HOLDERS_AT_BIND, feed, ctx);
+}
+
+static bool same_listener(const struct kw_enrich *e, uint32_t i, uint32_t netns,
+			  const struct kw_addr *local)
+{
+	return e->listeners[i].owner && e->listeners[i].netns == netns &&
+	       !memcmp(&e->listeners[i].local, local, sizeof(*local));
+}
+
+static void on_listen(struct kw_enrich *e, const struct kw_ev_listen *l)
+{
+	uint32_t slot = KW_ENRICH_LISTENERS;
+
+	if (!(l->hdr.flags & KW_F_TASK))
+		return;
+	for (uint32_t i = 0; i < KW_ENRICH_LISTENERS; i++) {
+		if (same_listener(e, i, l->hdr.netns_ino, &l->local)) {
+			slot = i;
+			break;
+		}
+		if (!e->listeners[i].owner && slot == KW_ENRICH_LISTENERS)
+			slot = i;
+	}
+	if (slot == KW_ENRICH_LISTENERS) {	/* all taken: forget the oldest slot */
+		slot = e->next_listener;
+		e->next_listener = (e->next_listener + 1) % KW_ENRICH_LISTENERS;
+	}
+	e->listeners[slot].owner = l->hdr.task.tgid;
+	e->listeners[slot].netns = l->hdr.netns_ino;
+	e->listeners[slot].local = l->local;
+}
+
+static void on_listen_close(struct kw_enrich *e, const struct kw_ev_listen *l)
+{
+	for (uint32_t i = 0; i < KW_ENRICH_LISTENERS; i++)
+		if (same_listener(e, i, l->hdr.netns_ino, &l->local))
+			e->listeners[i].owner = 0;
+}
+
+/* The process that opened listeners died with them still open: the
+ * processes that inherited them hold them now, and are named before they
+ * go too (a prefork master OOM-killed, its workers draining). */
+static void on_exit(struct kw_enrich *e, const struct kw_ev_exit *x, kw_feed_fn feed, void *ctx)
+{
+	uint32_t tgid = x->hdr.task.tgid;
+
+	if (!x->group_dead || !x->nr_listeners || !(x->hdr.flags & KW_F_TASK))
+		return;
+	for (uint32_t i = 0; i < KW_ENRICH_LISTENERS; i++) {
+		struct kw_hdr cause = x->hdr;
+
+		if (e->listeners[i].owner != tgid)
+			continue;
+		e->listeners[i].owner = 0;
+		if (cause.netns_ino != e->listeners[i].netns) {
+			cause.netns_ino = e->listeners[i].netns;
+			cause.netns_cookie = 0;	/* not known for that one */
+		}
+		read_holders(e, &cause, 0, tgid, &e->listeners[i].local,
+			     KW_HOLDERS_AT_CREATOR_EXIT, feed, ctx);
+	}
 }
 
 void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx)
@@ -165,8 +241,15 @@ void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn 
 	case KW_EV_SIGNAL:
 		describe_task(e, &ev->signal.target, h, feed, ctx);
 		break;
+	case KW_EV_LISTEN:
+		on_listen(e, &ev->listen);
+		break;
 	case KW_EV_LISTEN_CLOSE:
 		describe_task(e, &ev->listen.closer, h, feed, ctx);
+		on_listen_close(e, &ev->listen);
+		break;
+	case KW_EV_PROC_EXIT:
+		on_exit(e, &ev->exit, feed, ctx);
 		break;
 	case KW_EV_BIND:
 		on_bind(e, &ev->bind, feed, ctx);

@@ -17,6 +17,7 @@
 #define KW_ENRICH_SEEN 4096
 #define KW_ENRICH_HOLDER_PORTS 16	/* ports whose holders were read lately */
 #define KW_HOLDERS_EVERY_NS 500000000ULL	/* at most this often per port */
+#define KW_ENRICH_LISTENERS 256	/* listeners whose opener's death is watched */
 
 struct kw_cgroups;
 
@@ -37,6 +38,15 @@ struct kw_enrich {
 		uint64_t ts_ns;
 	} holder_reads[KW_ENRICH_HOLDER_PORTS];
 	uint32_t next_holder_read;
+	/* open listeners and who opened them, from the stream's listen and
+	 * listen_close records: when such a process dies and its listener
+	 * lives on (prefork workers inherited it), its holders are read */
+	struct {
+		uint32_t owner;		/* tgid of the listen() caller, 0: free */
+		uint32_t netns;
+		struct kw_addr local;
+	} listeners[KW_ENRICH_LISTENERS];
+	uint32_t next_listener;	/* the slot overwritten when all are taken */
 };
 
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);

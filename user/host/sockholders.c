@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "host/pidwalk.h"
 #include "host/procfs.h"
@@ -65,14 +64,31 @@ static void on_socket(void *ctx, uint32_t pid, uint64_t sock_ino)
 		h->found = true;
 }
 
-int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
-		    const struct kw_addr *want, struct kw_ev_sock_holders *out)
+/* a process of the namespace: hint when it is one, else the lowest pid */
+static uint32_t ns_member(const struct kw_pid_netns *pids, size_t nr, uint64_t netns,
+			  uint32_t hint)
+{
+	uint32_t any = 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		if (pids[i].netns != netns)
+			continue;
+		if (pids[i].pid == hint)
+			return hint;
+		if (!any)
+			any = pids[i].pid;
+	}
+	return any;
+}
+
+int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts,
+		    uint64_t netns, uint32_t hint, uint32_t skip_tgid, const struct kw_addr *want,
+		    struct kw_ev_sock_holders *out)
 {
 	struct pick p = { .want = want };
 	struct kw_pid_netns *pids = NULL;
-	uint32_t truncated = 0;
+	uint32_t truncated = 0, member;
 	uint64_t cookie;
-	struct stat st;
 	size_t nr = 0;
 	int root, nsfd, ret;
 
@@ -80,21 +96,27 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 	root = kw_proc_open_root(proc_root);
 	if (root < 0)
 		return root;
-	ret = kw_proc_statat(root, pid, "ns/net", &st);
-	nsfd = ret ? ret : kw_proc_openat(root, pid, "ns/net", O_RDONLY);
-	if (nsfd < 0) {
-		ret = nsfd;
+	/* only the namespace's processes can hold it (an fd passed to
+	 * another namespace is rare enough to miss) */
+	ret = kw_pidwalk_netns(root, &pids, &nr, &truncated);
+	if (ret)
+		goto out;
+	member = ns_member(pids, nr, netns, hint);
+	if (!member) {
+		ret = -ESRCH;	/* nobody is left in the namespace */
 		goto out;
 	}
-	ret = kw_sockdiag_listeners(nsfd, on_listener, &p, &cookie);
-	close(nsfd);
+	nsfd = kw_proc_openat(root, member, "ns/net", O_RDONLY);
+	ret = nsfd < 0 ? nsfd : kw_sockdiag_listeners(nsfd, on_listener, &p, &cookie);
+	if (nsfd >= 0)
+		close(nsfd);
 	if (kw_sockdiag_hopeless(ret)) {
-		/* no sock_diag here (inet_diag not loaded): the binder's
+		/* no sock_diag here (inet_diag not loaded): the member's
 		 * net/tcp{,6} show the same listeners, with their inodes */
-		ret = kw_proc_tcp_listeners(root, pid, AF_INET, KW_HOLDERS_MAX_LINES, on_listener,
-					    &p, &truncated);
+		ret = kw_proc_tcp_listeners(root, member, AF_INET, KW_HOLDERS_MAX_LINES,
+					    on_listener, &p, &truncated);
 		if (!ret)
-			ret = kw_proc_tcp_listeners(root, pid, AF_INET6, KW_HOLDERS_MAX_LINES,
+			ret = kw_proc_tcp_listeners(root, member, AF_INET6, KW_HOLDERS_MAX_LINES,
 						    on_listener, &p, &truncated);
 	}
 	if (ret)
@@ -105,13 +127,10 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 	}
 	out->local = p.best.local;
 	out->sock_ino = p.best.ino;
-	/* only the namespace's processes can hold it (an fd passed to
-	 * another namespace is rare enough to miss) */
-	ret = kw_pidwalk_netns(root, &pids, &nr, &truncated);
-	for (size_t i = 0; !ret && i < nr; i++) {
+	for (size_t i = 0; i < nr; i++) {
 		struct holders h = { .ino = p.best.ino };
 
-		if (pids[i].netns != st.st_ino)
+		if (pids[i].netns != netns || pids[i].pid == skip_tgid)
 			continue;
 		kw_pid_sockets(root, pids[i].pid, on_socket, &h, &truncated);
 		if (!h.found)

@@ -15,11 +15,15 @@
 
 /*
  * The holders of the listener on want's port (any address; the one whose
- * address would take want's first) in the network namespace of pid, below
- * proc_root, into out (cleared; its header left to the caller).  0, or
- * -ESRCH when nothing listens there, or another -errno.
+ * address would take want's first) in the network namespace whose inode is
+ * netns, below proc_root, into out (cleared; its header left to the
+ * caller).  The namespace is entered through hint when hint lives there,
+ * else through any of its processes; skip_tgid (a process that just died,
+ * 0 for none) is never counted.  0, or -ESRCH when nothing listens there
+ * or nobody is left in the namespace, or another -errno.
  */
-int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
-		    const struct kw_addr *want, struct kw_ev_sock_holders *out);
+int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts,
+		    uint64_t netns, uint32_t hint, uint32_t skip_tgid, const struct kw_addr *want,
+		    struct kw_ev_sock_holders *out);
 
 #endif

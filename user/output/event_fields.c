@@ -313,6 +313,8 @@ void kw_fields_sock_holders(struct kw_fields *f, const struct kw_event *ev,
 
 	(void)ctx;
 	kw_put_endpoint(f, KW_JSON_ONLY("local"), &e->local, KW_EP_OBJECT);
+	kw_f_str(f, KW_JSON_ONLY("trigger"), e->trigger == KW_HOLDERS_AT_CREATOR_EXIT ?
+		 "creator_exit" : "bind_failed");
 	kw_f_u64(f, KW_JSON_ONLY("sock_ino"), e->sock_ino);
 	kw_f_u64(f, KW_JSON_ONLY("total"), e->total);
 	kw_put_task_list(f, "holders", e->holders, e->nr < KW_HOLDERS_MAX ? e->nr : KW_HOLDERS_MAX,

@@ -59,9 +59,26 @@ static void j_event_id(struct kw_json *j, const char *key, uint64_t id)
 		kw_json_null(j, key);
 }
 
+/* who held the socket when its creator died (read then), null if unknown */
+static void j_heirs(struct kw_fields *f, const struct kw_ev_sock_holders *h)
+{
+	struct kw_json *j = f->j;
+
+	if (!h) {
+		kw_json_null(j, "holders");
+		kw_json_null(j, "holders_total");
+		return;
+	}
+	kw_put_task_list(f, "holders", h->holders, h->nr < KW_HOLDERS_MAX ? h->nr : KW_HOLDERS_MAX,
+			 true);
+	kw_json_u64(j, "holders_total", h->total);
+}
+
 /* listener_exited: who closed the socket, what became of its creator
- * before, and of the closer after (docs/json-schema.md) */
-static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener *c)
+ * before (and who held the socket then), and of the closer after
+ * (docs/json-schema.md) */
+static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener *c,
+			   const struct kw_ev_sock_holders *heirs)
 {
 	struct kw_json *j = f->j;
 
@@ -81,6 +98,7 @@ static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener 
 		j_event_id(j, "event", d->event_id);
 		j_event_id(j, "oom_kill_event", d->oom_event_id);
 		kw_json_u64(j, "before_close_ms", (c->closed_ns - d->ts_ns) / 1000000);
+		j_heirs(f, heirs);
 		kw_json_obj_end(j);
 	} else {
 		kw_json_null(j, "creator_death");
@@ -239,7 +257,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		else
 			kw_json_null(j, "oom_kill_event");
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
-		j_closed_story(f, &ex->closed);
+		j_closed_story(f, &ex->closed, ex->heirs_known ? &ex->heirs : NULL);
 		j_bind_meanwhile(f, ex);
 		j_upstream(f, ex);
 		if (ex->stop_known) {
