@@ -97,6 +97,7 @@ static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener 
 		j_exit(f, "exit", d->wait_status);
 		j_event_id(j, "event", d->event_id);
 		j_event_id(j, "oom_kill_event", d->oom_event_id);
+		kw_json_u64(j, "boot_ns", d->ts_ns);
 		kw_json_u64(j, "before_close_ms", (c->closed_ns - d->ts_ns) / 1000000);
 		j_heirs(f, heirs);
 		kw_json_obj_end(j);
@@ -107,6 +108,7 @@ static void j_closed_story(struct kw_fields *f, const struct kw_closed_listener 
 		kw_json_obj_begin(j, "closer_exit");
 		j_exit(f, "exit", c->closer_wait_status);
 		j_event_id(j, "event", c->closer_exit_event_id);
+		kw_json_u64(j, "boot_ns", c->closer_exit_ns);
 		kw_json_u64(j, "after_close_ms", (c->closer_exit_ns - c->closed_ns) / 1000000);
 		kw_json_obj_end(j);
 	} else {
@@ -149,6 +151,8 @@ static void j_upstream(struct kw_fields *f, const struct kw_explanation *ex)
 	j_exit(f, "exit", ex->upstream_victim_status);
 	j_endpoint(f, "destination", &ex->upstream.dest);
 	j_event_id(j, "connect_failed_event", ex->upstream.event_id);
+	kw_json_u64(j, "refused_boot_ns", ex->upstream.ts_ns);
+	kw_json_u64(j, "death_boot_ns", ex->upstream_victim_ns);
 	kw_json_u64(j, "refused_before_death_ms",
 		    (ex->upstream_victim_ns - ex->upstream.ts_ns) / 1000000);
 	kw_json_str(j, "cause", kw_cause_name(ex->upstream_cause));
@@ -170,6 +174,7 @@ static void j_bind_meanwhile(struct kw_fields *f, const struct kw_explanation *e
 	j_task(f, "binder", &ex->bind.task);
 	j_endpoint(f, "bind_addr", &ex->bind.addr);
 	kw_json_str(j, "bind_error", kw_errno_name(ex->bind.err));
+	kw_json_u64(j, "boot_ns", ex->bind.ts_ns);
 	kw_json_u64(j, "before_ms", (ex->ts_ns - ex->bind.ts_ns) / 1000000);
 	j_holders(f, ex);
 	kw_json_obj_end(j);
@@ -202,6 +207,7 @@ static void j_cycles(struct kw_fields *f, const struct kw_explanation *ex)
 		else
 			kw_json_null(j, "exit");
 		kw_json_u64(j, "close_event", c->event_id);
+		kw_json_u64(j, "closed_boot_ns", c->closed_ns);
 		kw_json_u64(j, "before_ms", (ex->ts_ns - c->closed_ns) / 1000000);
 		kw_json_obj_end(j);
 	}
@@ -256,6 +262,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 			kw_json_u64(j, "oom_kill_event", ex->closed.oom_event_id);
 		else
 			kw_json_null(j, "oom_kill_event");
+		kw_json_u64(j, "closed_boot_ns", ex->closed.closed_ns);
 		kw_json_u64(j, "closed_before_ms", ex->delay_ns / 1000000);
 		j_closed_story(f, &ex->closed, ex->heirs_known ? &ex->heirs : NULL);
 		j_bind_meanwhile(f, ex);
@@ -265,6 +272,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 			j_task(f, "stopper", &ex->stop.sender);
 			j_task(f, "target", &ex->stop.target);
 			j_event_id(j, "sigterm_event", ex->stop.event_id);
+			kw_json_u64(j, "boot_ns", ex->stop.ts_ns);
 			kw_json_u64(j, "before_close_ms",
 				    (ex->closed.closed_ns - ex->stop.ts_ns) / 1000000);
 			kw_json_obj_end(j);
@@ -276,6 +284,7 @@ static void j_refusal_facts(struct kw_fields *f, const struct kw_explanation *ex
 		j_task(f, "binder", &ex->bind.task);
 		j_endpoint(f, "bind_addr", &ex->bind.addr);
 		kw_json_str(j, "bind_error", kw_errno_name(ex->bind.err));
+		kw_json_u64(j, "bind_boot_ns", ex->bind.ts_ns);
 		kw_json_u64(j, "bind_before_ms", ex->delay_ns / 1000000);
 		if (ex->holder_known) {
 			j_task(f, "holder", &ex->holder);
@@ -423,8 +432,10 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 		j_task(&f, "stopper", &ex->kill.sender);
 		kw_put_signal(&f, KW_JSON_ONLY("signal"), ex->kill.sig);
 		j_event_id(&j, "signal_event", ex->kill.event_id);
+		kw_json_u64(&j, "signal_boot_ns", ex->kill.ts_ns);
 		if (ex->term_known) {
 			j_event_id(&j, "sigterm_event", ex->term.event_id);
+			kw_json_u64(&j, "sigterm_boot_ns", ex->term.ts_ns);
 			kw_json_u64(&j, "grace_ms", (ex->kill.ts_ns - ex->term.ts_ns) / 1000000);
 		} else {
 			kw_json_null(&j, "sigterm_event");
