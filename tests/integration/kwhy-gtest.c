@@ -387,18 +387,19 @@ static void prefork_oom(const char *sc, bool pidns)
 	}
 	if (!pidns) {
 		/* the workers outlive their master: who held the socket is
-		 * read at its death (in a pid namespace they die with it) */
+		 * read at its death (in a pid namespace they die with it).
+		 * A worker may notice and leave before the read (a slow VM):
+		 * at least one is there, never more than were started. */
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
 			K_STR("facts.destination.text", dest),
 			C_STR("cause", "listener_exited"),
 			C_INT("facts.creator_death.pid", master),
-			C_INT("facts.creator_death.holders_total", g.workers),
+			C_RANGE("facts.creator_death.holders_total", 1, g.workers),
 			C_STR("facts.creator_death.holders.0.comm", "gunicorn"),
-			C_STR("facts.creator_death.holders.1.comm", "gunicorn"),
 		};
 
-		it_expect(sc, "the master's 2 workers, read at its death, are named", since,
+		it_expect(sc, "the master's workers, read at its death, are named", since,
 			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
 	}
 	end_gunicorn(c);
