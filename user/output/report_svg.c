@@ -263,7 +263,10 @@ static void oom_mark(FILE *f, const struct kw_report_mark *m, double x, double y
 		char g[80];
 
 		snprintf(g, sizeof(g), "%s / %s", used, lim);
-		kw_svg_text(f, x + 13, y + 16, "start", 9, C_OOM, g);
+		if (x + 110 < PLOT_X + PLOT_W)
+			kw_svg_text(f, x + 13, y + 16, "start", 9, C_OOM, g);
+		else	/* at the right edge: on the left of the mark */
+			kw_svg_text(f, x - 7, y + 16, "end", 9, C_OOM, g);
 	}
 }
 
