@@ -11,7 +11,11 @@
 #   make golden          offline output of recorded traces, byte for byte
 #   make bench           (root) the benchmark: bench/RESULTS.md (~7 min)
 #   make deps            install the Debian packages the build and tests need
-#   make install         PREFIX=/usr/local DESTDIR=
+#   make install         PREFIX=/usr/local DESTDIR=: the binary, kwhy(8), bash
+#                        completion and the systemd unit (the Debian package's set)
+#   make deb             build/deb/kwhy_*.deb with dpkg-buildpackage (deploy/debian)
+#   make pkgtest         (root) kwhy report in headless Chromium, the man page,
+#                        completion, unit, DaemonSet and Debian package
 #   make image           kwhy:latest, a FROM-scratch image of the static binary,
 #                        imported into the local Docker (no registry)
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel
@@ -21,6 +25,9 @@ ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 OUT ?= build
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 CC ?= cc
 CLANG ?= clang
@@ -76,7 +83,7 @@ ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
 .PHONY: FORCE image all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
-	bench bench-smoke
+	bench bench-smoke deb pkgtest
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -162,6 +169,7 @@ test: deps-test
 	$(MAKE) unit
 	$(MAKE) golden
 	$(MAKE) itest
+	$(MAKE) pkgtest
 	$(MAKE) vmtest
 	$(MAKE) fuzz-smoke
 	$(MAKE) bench-smoke
@@ -191,8 +199,32 @@ run: deps
 	$(MAKE) all
 	./$(OUT)/kwhy watch
 
+# the same set as the Debian package (deploy/debian); the unit runs
+# $(BINDIR)/kwhy
 install: $(OUT)/kwhy
 	install -D -m 0755 $(OUT)/kwhy $(DESTDIR)$(BINDIR)/kwhy
+	install -D -m 0644 deploy/man/kwhy.8 $(DESTDIR)$(MANDIR)/man8/kwhy.8
+	install -D -m 0644 deploy/completion/kwhy $(DESTDIR)$(COMPLETIONDIR)/kwhy
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/bin/kwhy|$(BINDIR)/kwhy|g' deploy/systemd/kwhy.service > \
+		$(DESTDIR)$(UNITDIR)/kwhy.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/kwhy.service
+
+# the Debian package: the source tree staged in $(OUT)/deb/kwhy with
+# deploy/debian as its debian/, built there by dpkg-buildpackage (binary
+# only, unsigned); the .deb lands in $(OUT)/deb
+deb:
+	$(Q)rm -rf $(OUT)/deb && mkdir -p $(OUT)/deb/kwhy
+	$(Q)tar --exclude=./$(OUT) --exclude=./build --exclude=./.git -cf - . | \
+		tar -C $(OUT)/deb/kwhy -xf -
+	$(Q)cp -r deploy/debian $(OUT)/deb/kwhy/debian
+	cd $(OUT)/deb/kwhy && KWHY_VERSION='$(KWHY_VERSION)' dpkg-buildpackage -us -uc -b
+	@ls $(OUT)/deb/*.deb
+
+# report in Chromium, packaging (root: records a trace, installs the package)
+pkgtest: $(OUT)/kwhy $(OUT)/tests/kwhy-itest
+	tests/report/run.sh $(OUT)/kwhy
+	tests/pkg/run.sh $(OUT)/kwhy
 
 # kwhy as a container (how fleets run it): the static binary alone, made
 # with `docker import` so that no builder and no registry are needed

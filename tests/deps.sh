@@ -6,13 +6,20 @@
 #                          libFuzzer's runtime, for the 6.1 VM run qemu,
 #                          static busybox and cpio, and for the container
 #                          tests Docker (docker.io) and debootstrap, and the
-#                          real servers the tests run (gunicorn, nginx)
+#                          real servers the tests run (gunicorn, nginx), and
+#                          for kwhy report and the packaging: chromium,
+#                          python3-pil and -yaml, man-db, systemd, debhelper,
+#                          devscripts, lintian
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"
 	pkgs="$pkgs busybox-static cpio xz-utils binutils docker.io debootstrap gunicorn nginx-light"
+	# kwhy report in a browser; the packaging's checks (man, systemd-analyze,
+	# the Debian package, the DaemonSet's YAML)
+	pkgs="$pkgs chromium python3-pil python3-yaml man-db systemd debhelper devscripts lintian"
+	pkgs="$pkgs fakeroot"
 fi
 
 missing=""

@@ -95,4 +95,4 @@ fi
 # kwhy itself as a container, for the scenario that runs it so
 make -C "$top" --no-print-directory image DOCKER="$DOCKER" >/dev/null ||
 	fail "make image failed: kwhy as a container cannot be tested"
-KWHY_IMAGE=kwhy:latest "$DTEST" --kwhy "$KWHY" --image "$IMAGE" "$@"
+KWHY_IMAGE=kwhy:latest KWHY_CONTAINER_ARGS=$top/deploy/container-args.txt "$DTEST" --kwhy "$KWHY" --image "$IMAGE" "$@"

@@ -4,7 +4,7 @@
 # Golden outputs: every offline command on recorded traces, byte for byte.
 # tests/golden/traces/*.kwt were recorded on a real host (kwhy watch
 # --record while kwhy-itest or kwhy-xtest ran); tests/golden/expected/ holds
-# what replay, replay --json, info and each export format printed for them.
+# what replay, replay --json, info, each export format and report printed for them.
 # A change that alters any byte of that output fails here; when the change
 # is meant, regenerate with --update and review the diff.
 #
@@ -70,12 +70,15 @@ for t in itest xtest; do
 	run_case "$t.jsonl" export "$tr" --format jsonl
 	run_case "$t.otlp" export "$tr" --format otlp
 	run_case "$t.perfetto" export "$tr" --format perfetto
+	run_case "$t.report-md" report "$tr"
+	run_case "$t.report-html" report "$tr" --format html
 done
 # the offline filters
 run_case xtest.container replay tests/golden/traces/xtest.kwt --json --container 20333a1159dd
 run_case xtest.container-otlp export tests/golden/traces/xtest.kwt --format otlp --container a958136d8daf
 run_case itest.port replay tests/golden/traces/itest.kwt --port 47091
 run_case itest.pid-perfetto export tests/golden/traces/itest.kwt --format perfetto --pid 1
+run_case xtest.container-report report tests/golden/traces/xtest.kwt --container 20333a1159dd
 run_case xtest.bad-filter replay tests/golden/traces/xtest.kwt --container no-such-container
 
 echo "golden: $pass passed, $fail failed"

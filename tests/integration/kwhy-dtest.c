@@ -609,6 +609,57 @@ static void scen_stop_refuses(const char *sc)
 /* kwhy as a fleet runs it: a container watching the host.  --privileged
  * asks for every capability, and this sandbox lacks CAP_SYS_RESOURCE: the
  * ones kwhy needs are given instead. */
+/* deploy/container-args.txt, the one place the container run's arguments
+ * live (KWHY_CONTAINER_ARGS, set by tests/docker/run.sh): "run --rm -i
+ * --name=..." and its lines but the DaemonSet's ("k8s: "), the image, the
+ * kwhy arguments after "--", then this test's own (--json --no-aggregate) */
+#define KW_CARGS_MAX 48
+static char cargs_text[8192];
+
+static bool container_args(const char *sc, const char **args, const char *name_opt,
+			   const char *img)
+{
+	const char *path = getenv("KWHY_CONTAINER_ARGS");
+	FILE *f = path ? fopen(path, "r") : NULL;
+	size_t used = 0, len;
+	int n = 0;
+	char line[512];
+
+	if (!f) {
+		it_fail(sc, "the container arguments", "cannot read KWHY_CONTAINER_ARGS (%s): %s",
+			path ? path : "unset", path ? strerror(errno) : "tests/docker/run.sh sets it");
+		return false;
+	}
+	args[n++] = "run";
+	args[n++] = "--rm";
+	args[n++] = "-i";
+	args[n++] = name_opt;
+	while (fgets(line, sizeof(line), f) && n < KW_CARGS_MAX) {
+		char *s = line;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!*s || *s == '#' || !strncmp(s, "k8s:", 4))
+			continue;
+		if (!strncmp(s, "docker:", 7))
+			for (s += 7; *s == ' '; s++)
+				;
+		if (!strcmp(s, "--")) {
+			args[n++] = img;
+			continue;
+		}
+		len = strlen(s) + 1;
+		if (used + len > sizeof(cargs_text))
+			break;
+		args[n++] = memcpy(cargs_text + used, s, len);
+		used += len;
+	}
+	fclose(f);
+	args[n++] = "--json";
+	args[n++] = "--no-aggregate";
+	args[n] = NULL;
+	return true;
+}
+
 static void scen_kwhy_in_container(const char *sc)
 {
 	const char *img = getenv("KWHY_IMAGE");
@@ -628,13 +679,10 @@ static void scen_kwhy_in_container(const char *sc)
 	remember(kname);
 	{
 		char name_opt[96];
-		const char *const args[] = { "run", "--rm", "-i", name_opt, "--cap-add=SYS_ADMIN",
-			"--cap-add=SYS_PTRACE", "--cap-add=DAC_READ_SEARCH", "--cap-add=NET_ADMIN",
-			"--security-opt=seccomp=unconfined", "--security-opt=apparmor=unconfined",
-			"--pid=host", "--network=none", "--volume=/sys/fs/cgroup:/sys/fs/cgroup:ro",
-			"--volume=/var/lib/docker/containers:/host/var/lib/docker/containers:ro", img,
-			"watch", "--json", "--no-aggregate", "--host-root=/host", NULL };
+		const char *args[KW_CARGS_MAX + 8];
 
+		if (!container_args(sc, args, name_opt, img))
+			return;
 		it_msgf(name_opt, sizeof(name_opt), "--name=%s", kname);
 		since = it_nrecs;
 		if (!it_kwhy_start(g_docker, args)) {

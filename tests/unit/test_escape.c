@@ -34,6 +34,38 @@ static const char *ejson(const char *src, size_t n)
 	return out;
 }
 
+static const char *markup(void (*esc)(struct kw_buf *, const char *, size_t), const char *src)
+{
+	struct kw_buf b = KW_BUF_INIT(out);
+
+	kw_buf_reset(&b);
+	esc(&b, src, strlen(src));
+	ck_assert(!b.truncated);
+	return out;
+}
+
+/* what a comm or a container name could smuggle into the report's page */
+START_TEST(html_escapes_markup_and_bytes)
+{
+	ck_assert_str_eq(markup(kw_escape_html, "<script>alert('x')</script>"),
+			 "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+	ck_assert_str_eq(markup(kw_escape_html, "a\"b&c"), "a&quot;b&amp;c");
+	ck_assert_str_eq(markup(kw_escape_html, "x\x1b[31m\xff"), "x\\x1b[31m\\xff");
+	ck_assert_str_eq(markup(kw_escape_html, "caf\xc3\xa9 10.0.0.5:80"), "caf\xc3\xa9 10.0.0.5:80");
+}
+END_TEST
+
+START_TEST(md_escapes_inline_markup)
+{
+	ck_assert_str_eq(markup(kw_escape_md, "a*b_c`d[e](f)|g<h>&i~j!k\\"),
+			 "a\\*b\\_c\\`d\\[e\\](f)\\|g\\<h\\>\\&i\\~j\\!k\\\\");
+	/* addresses and paths stay readable */
+	ck_assert_str_eq(markup(kw_escape_md, "127.0.0.1:8001 /docker/ab-c"),
+			 "127.0.0.1:8001 /docker/ab-c");
+	ck_assert_str_eq(markup(kw_escape_md, "x\ny\xfe"), "x\\x0ay\\xfe");
+}
+END_TEST
+
 /*
  * Escape src for JSON, wrap the result in quotes, parse it back and return
  * the decoded string (caller frees with jq_free on *v).
@@ -396,6 +428,8 @@ Suite *escape_suite(void)
 	tcase_add_test(j, json_random_bytes_always_valid);
 	tcase_add_test(j, json_random_valid_utf8_exact);
 	tcase_add_test(j, json_truncates_in_bounds);
+	tcase_add_test(j, html_escapes_markup_and_bytes);
+	tcase_add_test(j, md_escapes_inline_markup);
 	suite_add_tcase(s, j);
 	return s;
 }

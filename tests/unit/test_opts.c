@@ -412,6 +412,23 @@ START_TEST(each_command_takes_its_own)
 	ck_assert_str_eq(o.out, "out.json");
 	ck_assert_str_eq(o.file, "t.kwt");
 
+	/* report: its own formats, -o is its output, --force its own */
+	assert_ok(PARSE("report", "t.kwt", "--format", "html", "-o", "r.html", "--force",
+			"--container", "web"));
+	ck_assert_int_eq(o.cmd, KW_CMD_REPORT);
+	ck_assert_str_eq(o.format, "html");
+	ck_assert_str_eq(o.out, "r.html");
+	ck_assert(o.force);
+	ck_assert_str_eq(o.container, "web");
+	assert_ok(PARSE("report", "t.kwt"));
+	ck_assert_ptr_null(o.format);
+	ck_assert(!o.force);
+	assert_err(PARSE("report", "t.kwt", "--format", "jsonl"), "'jsonl' is not md or html");
+	assert_err(PARSE("export", "t.kwt", "--format", "md"), "'md' is not jsonl, otlp");
+	assert_usage(PARSE("export", "t.kwt", "--format", "jsonl", "--force"),
+		     "export does not take --force");
+	assert_usage(PARSE("report"), "which trace file? (kwhy report");
+
 	assert_ok(PARSE("record", "-o", "t.kwt", "--max-size", "64M", "--max-files=2", "--json",
 			"--no-aggregate", "--container=web", "--host-root", "/host", "-v"));
 	ck_assert_int_eq(o.cmd, KW_CMD_RECORD);

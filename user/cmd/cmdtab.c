@@ -27,6 +27,7 @@
 #define OPT_MAX_SIZE		{ "max-size", required_argument, NULL, KW_OPT_MAX_SIZE }
 #define OPT_MAX_FILES		{ "max-files", required_argument, NULL, KW_OPT_MAX_FILES }
 #define OPT_FORMAT		{ "format", required_argument, NULL, KW_OPT_FORMAT }
+#define OPT_FORCE		{ "force", no_argument, NULL, KW_OPT_FORCE }
 #define OPT_END			{ NULL, 0, NULL, 0 }
 
 /* the live trace: watch prints, record writes a trace (-o, short only) */
@@ -42,6 +43,10 @@ static const struct option replay_opts[] = {
 };
 static const struct option export_opts[] = {
 	OPT_FORMAT, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HELP, OPT_VERSION, OPT_END
+};
+static const struct option report_opts[] = {
+	OPT_FORMAT, OPT_FORCE, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HELP, OPT_VERSION,
+	OPT_END
 };
 static const struct option info_opts[] = { OPT_JSON, OPT_HELP, OPT_VERSION, OPT_END };
 /* doctor looks for the runtimes' metadata under --host-root */
@@ -59,6 +64,8 @@ static const struct kw_command commands[] = {
 	  "kwhy replay FILE [options]", "what watch printed, from a trace" },
 	{ "export", KW_CMD_EXPORT, kw_export, export_opts, "-:hVo:", true,
 	  "kwhy export FILE --format jsonl|otlp|perfetto [-o OUT]", "for other tools" },
+	{ "report", KW_CMD_REPORT, kw_report, report_opts, "-:hVo:", true,
+	  "kwhy report FILE [-o OUT] [--format md|html]", "the post-mortem, drafted from a trace" },
 	{ "info", KW_CMD_INFO, kw_info, info_opts, "-:hV", true,
 	  "kwhy info FILE [--json]", "what a trace holds, and its losses" },
 	{ "doctor", KW_CMD_DOCTOR, kw_doctor, doctor_opts, "-:hV", false,
@@ -83,8 +90,13 @@ struct kw_optdoc {
 static const struct kw_optdoc docs[] = {
 	{ 'o', KW_CMD_RECORD, "-o FILE", "the trace to write (zlib, flushed every second)" },
 	{ 'o', KW_CMD_EXPORT, "-o OUT", "write there (created or truncated), not to stdout" },
-	{ KW_OPT_FORMAT, ANY_CMD, "--format FORMAT", "jsonl (the JSON lines replay prints), otlp\n"
-	  "(OpenTelemetry logs) or perfetto (Chrome trace JSON)" },
+	{ 'o', KW_CMD_REPORT, "-o OUT", "write there, not to stdout: a new file (mode 0600),\n"
+	  "never through a symbolic link" },
+	{ KW_OPT_FORMAT, KW_CMD_EXPORT, "--format FORMAT", "jsonl (the JSON lines replay prints), "
+	  "otlp\n(OpenTelemetry logs) or perfetto (Chrome trace JSON)" },
+	{ KW_OPT_FORMAT, KW_CMD_REPORT, "--format FORMAT", "md (Markdown) or html (one page with "
+	  "the timeline);\ndefault: html when OUT ends in .html, else md" },
+	{ KW_OPT_FORCE, ANY_CMD, "--force", "replace OUT when it exists (a regular file)" },
 	{ KW_OPT_JSON, ANY_CMD, "--json", "one JSON object per line (docs/json-schema.md)" },
 	{ KW_OPT_STATS, ANY_CMD, "--stats", "print event and loss counters every 5 s" },
 	{ KW_OPT_AGGREGATE_WINDOW, ANY_CMD, "--aggregate-window SEC", "fold repeats of the same "

@@ -30,6 +30,7 @@ enum kw_opt_id {
 	KW_OPT_MAX_SIZE,
 	KW_OPT_MAX_FILES,
 	KW_OPT_FORMAT,
+	KW_OPT_FORCE,
 };
 
 struct kw_command {

@@ -8,6 +8,8 @@
 int kw_watch(const struct kw_opts *o);
 /* `kwhy doctor` */
 int kw_doctor(const struct kw_opts *o);
+/* `kwhy report FILE` */
+int kw_report(const struct kw_opts *o);
 /* `kwhy info FILE` */
 int kw_info(const struct kw_opts *o);
 

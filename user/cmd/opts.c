@@ -155,8 +155,8 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 		o->port = v;
 		break;
 	case 'o':
-		/* export's output; record's trace */
-		if (cmd == KW_CMD_EXPORT)
+		/* export's and report's output; record's trace */
+		if (cmd == KW_CMD_EXPORT || cmd == KW_CMD_REPORT)
 			o->out = val;
 		else
 			o->record = val;
@@ -164,7 +164,17 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 	case KW_OPT_RECORD:
 		o->record = val;
 		break;
+	case KW_OPT_FORCE:
+		o->force = true;
+		break;
 	case KW_OPT_FORMAT:
+		if (cmd == KW_CMD_REPORT) {
+			if (strcmp(val, "md") && strcmp(val, "html"))
+				return value_error(err, errlen, "--format: '%s' is not md or html",
+						   val);
+			o->format = val;
+			break;
+		}
 		if (strcmp(val, "jsonl") && strcmp(val, "otlp") && strcmp(val, "perfetto"))
 			return value_error(err, errlen, "--format: '%s' is not jsonl, otlp or "
 					   "perfetto", val);
@@ -314,7 +324,7 @@ int kw_opts_parse(struct kw_opts *o, int argc, char **argv, char *err, size_t er
 		c = kw_command_by_name(argv[1]);
 		if (!c) {
 			snprintf(err, errlen, "unknown command '%s' (try: watch, record, replay, "
-				 "export, info, doctor, --help)", argv[1]);
+				 "export, report, info, doctor, --help)", argv[1]);
 			return KW_PARSE_ERROR;
 		}
 		o->usage_of = c->cmd;

@@ -26,6 +26,7 @@ enum kw_cmd {
 	KW_CMD_REPLAY,
 	KW_CMD_INFO,
 	KW_CMD_EXPORT,
+	KW_CMD_REPORT,		/* the post-mortem of a trace */
 };
 
 struct kw_opts {
@@ -50,8 +51,9 @@ struct kw_opts {
 	bool color;		/* text colours: a terminal without NO_COLOR */
 	const char *file;	/* replay/info/export: the trace */
 	const char *record;	/* watch --record / record -o: the trace */
-	const char *out;	/* export -o (default stdout) */
-	const char *format;	/* export --format jsonl|otlp|perfetto */
+	const char *out;	/* export, report -o (default stdout) */
+	const char *format;	/* export --format jsonl|otlp|perfetto, report md|html */
+	bool force;		/* report --force: replace an existing -o file */
 	uint64_t max_size;	/* --max-size bytes per trace file, 0: no rotation */
 	uint32_t max_files;	/* --max-files kept with rotation */
 };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <string.h>
 #include "util/escape.h"
 
 void kw_escape_term(struct kw_buf *b, const char *src, size_t n)
@@ -91,4 +92,82 @@ void kw_escape_json(struct kw_buf *b, const char *src, size_t n)
 		}
 		i++;
 	}
+}
+
+/* a byte that is not text (a control, or not valid UTF-8) as "\xNN": the
+ * same visible form as kw_escape_term, so nothing is lost or hidden */
+static void put_hex_byte(struct kw_buf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+	kw_buf_putn(b, esc, 4);
+}
+
+/* Walk src as escape_markup's callers need: valid UTF-8 passes, controls
+ * and invalid bytes become \xNN, and each ASCII byte is handed to one_ascii,
+ * which writes it (escaped or not). */
+static void escape_text(struct kw_buf *b, const char *src, size_t n,
+			void (*one_ascii)(struct kw_buf *b, char c))
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		if (!s[k]) {
+			n = k;
+			break;
+		}
+	}
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t seq;
+
+		if (c < 0x20 || c == 0x7f) {
+			put_hex_byte(b, c);
+		} else if (c < 0x80) {
+			one_ascii(b, c);
+		} else if ((seq = utf8_seq_len(s + i, n - i))) {
+			kw_buf_putn(b, (const char *)s + i, seq);
+			i += seq;
+			continue;
+		} else {
+			put_hex_byte(b, c);
+		}
+		i++;
+	}
+}
+
+static void html_ascii(struct kw_buf *b, char c)
+{
+	switch (c) {
+	case '&': kw_buf_puts(b, "&amp;"); break;
+	case '<': kw_buf_puts(b, "&lt;"); break;
+	case '>': kw_buf_puts(b, "&gt;"); break;
+	case '"': kw_buf_puts(b, "&quot;"); break;
+	case '\'': kw_buf_puts(b, "&#39;"); break;
+	default: kw_buf_putc(b, c); break;
+	}
+}
+
+void kw_escape_html(struct kw_buf *b, const char *src, size_t n)
+{
+	escape_text(b, src, n, html_ascii);
+}
+
+/* CommonMark: a backslash before ASCII punctuation makes it literal.  Only
+ * what can start markup in the middle of a line is escaped (emphasis, code,
+ * links, images, raw HTML, entities, tables, strikethrough), so addresses
+ * and paths stay readable; the renderers never start a line with an
+ * untrusted string, so line-start markup (#, -, 1.) cannot arise. */
+static void md_ascii(struct kw_buf *b, char c)
+{
+	if (c && strchr("\\`*_[]<>&|~!", c))
+		kw_buf_putc(b, '\\');
+	kw_buf_putc(b, c);
+}
+
+void kw_escape_md(struct kw_buf *b, const char *src, size_t n)
+{
+	escape_text(b, src, n, md_ascii);
 }

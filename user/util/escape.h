@@ -14,5 +14,11 @@
 /* src is read up to n bytes or the first NUL, whichever comes first */
 void kw_escape_term(struct kw_buf *b, const char *src, size_t n);
 void kw_escape_json(struct kw_buf *b, const char *src, size_t n);
+/* HTML text and attribute values (and SVG inside HTML): & < > " ' as
+ * entities; controls and invalid UTF-8 as \xNN */
+void kw_escape_html(struct kw_buf *b, const char *src, size_t n);
+/* Markdown (CommonMark/GFM) inline text: markup characters backslashed,
+ * controls and invalid UTF-8 as \xNN */
+void kw_escape_md(struct kw_buf *b, const char *src, size_t n);
 
 #endif
