@@ -5,6 +5,8 @@
  *   kwbench storm    --family 4|6 [--pairs N] [--seconds S] [--max M] [--workers W]
  *                    [--dests D] [--no-aggregate]
  *   kwbench churn    --mode listen|fork|forklisten [--pairs N] [--seconds S] [--max M]
+ *   kwbench rare     [--pairs N] [--seconds S] [--workers W] [--storm-rate R]
+ *                    [--listen-rate L] [--exit-rate X] [--no-aggregate]
  *   kwbench progcost [--seconds S] [--workers W]
  *   kwbench startup  [--listeners N] [--runs R] [--steady S]
  *   kwbench latency  [--seconds S] [--interval-ms MS] [--storm-workers W]
@@ -63,13 +65,14 @@ enum { T_OOM, T_EXIT, T_SIGNAL, T_LISTEN, T_LCLOSE, T_CONNFAIL, T_RSTSENT, T_RST
 static struct {
 	const char *kwhy, *storm, *churn, *bpftool, *out, *tag, *mode;
 	int family, pairs, seconds, workers, dests, listeners, runs, steady, interval_ms;
-	long max;
+	long max, storm_rate, listen_rate, exit_rate;
 	bool no_aggregate;
 } O = {
 	.kwhy = "build/kwhy", .storm = "build/bench/storm", .churn = "build/bench/churn",
 	.bpftool = "bpftool", .out = "build/bench/out", .tag = NULL, .family = 4, .pairs = 5,
 	.seconds = 5, .workers = 2, .dests = 2, .listeners = 0, .runs = 5, .steady = 5,
-	.interval_ms = 20, .max = 10000000,
+	.interval_ms = 20, .max = 10000000, .storm_rate = 50000, .listen_rate = 1000,
+	.exit_rate = 2000,
 };
 
 static int g_failed;
@@ -1219,6 +1222,156 @@ static int cmd_churn(void)
 	return g_failed;
 }
 
+
+/* ---- 2b. rare events under a storm ---- */
+
+/* start a generator with its stdout into path; its pid or -1 */
+static pid_t spawn_to(char *const argv[], const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	pid_t p;
+
+	if (fd < 0)
+		return -1;
+	p = spawn(argv, fd, 2);
+	close(fd);
+	return p;
+}
+
+static void read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The rare ring's promise: a storm of refused connects (--storm-rate, all
+ * workers together) while processes open listeners and exit holding them
+ * (--listen-rate: each is a bind, a listen, a listen_close and a reported
+ * process_exit) and more processes just exit (--exit-rate minus
+ * --listen-rate: counted in the kernel).  Every listen/bind/exit event the
+ * generators caused must be in kwhy's output, and kwhy's lost counters for
+ * them must stay 0.  With --no-aggregate every refused connect is a record
+ * on the bulk ring: the worst case for a consumer that drains both.
+ */
+static int cmd_rare(void)
+{
+	long long lost_rare = 0, lost_bulk = 0, missing = 0, expected_all = 0, seen_all = 0;
+	double srate[MAX_PAIRS], cpupct[MAX_PAIRS];
+	int n = 0, complete_runs = 0;
+	long plain_exits = O.exit_rate > O.listen_rate ? O.exit_rate - O.listen_rate : 0;
+
+	if (O.pairs > MAX_PAIRS)
+		O.pairs = MAX_PAIRS;
+	for (int i = 0; i < O.pairs; i++) {
+		char out[PATH_MAX], err[PATH_MAX], p1[PATH_MAX], p2[PATH_MAX], p3[PATH_MAX];
+		char t[16], w[8], sr[24], lr[24], xr[24], bs[4096], bl[1024], bx[1024];
+		char *sargv[] = { (char *)O.storm, "-t", t, "-w", w, "-d", "2", "-r", sr, NULL };
+		char *largv[] = { (char *)O.churn, "-m", "forklisten", "-t", t, "-r", lr, NULL };
+		char *xargv[] = { (char *)O.churn, "-m", "fork", "-t", t, "-r", xr, NULL };
+		pid_t ps, pl, px = -1;
+		struct churn_check c;
+		struct kwhy k;
+		double cpu0, cpu1;
+		long nlines;
+		long long expect, lost_r;
+		int st1 = 0, st2 = 0, st3 = 0, rc;
+		bool ok;
+
+		snprintf(t, sizeof(t), "%d", O.seconds);
+		snprintf(w, sizeof(w), "%d", O.workers);
+		snprintf(sr, sizeof(sr), "%ld", O.storm_rate);
+		snprintf(lr, sizeof(lr), "%ld", O.listen_rate);
+		snprintf(xr, sizeof(xr), "%ld", plain_exits);
+		snprintf(out, sizeof(out), "%s/%s-%d.jsonl", O.out, O.tag, i + 1);
+		snprintf(err, sizeof(err), "%s/%s-%d.err", O.out, O.tag, i + 1);
+		snprintf(p1, sizeof(p1), "%s/%s-%d.storm", O.out, O.tag, i + 1);
+		snprintf(p2, sizeof(p2), "%s/%s-%d.listen", O.out, O.tag, i + 1);
+		snprintf(p3, sizeof(p3), "%s/%s-%d.exit", O.out, O.tag, i + 1);
+		if (kwhy_start(&k, OUT_FILE, out, err, O.no_aggregate ? "--no-aggregate" : NULL) ||
+		    kwhy_wait_ready_file(&k, 30000)) {
+			fail("kwhy did not start (see %s)", err);
+			if (k.pid > 0)
+				kwhy_stop(&k, NULL, NULL);
+			return 1;
+		}
+		cpu0 = proc_cpu_s(k.pid);
+		ps = spawn_to(sargv, p1);
+		sleep_ms(200);	/* the storm is on before the first listener */
+		pl = spawn_to(largv, p2);
+		if (plain_exits)
+			px = spawn_to(xargv, p3);
+		ok = ps > 0 && pl > 0 && (!plain_exits || px > 0);
+		if (ps > 0 && wait_bounded(ps, (O.seconds + 30) * 1000, &st1, NULL))
+			ok = false;
+		if (pl > 0 && wait_bounded(pl, (O.seconds + 30) * 1000, &st2, NULL))
+			ok = false;
+		if (px > 0 && wait_bounded(px, (O.seconds + 30) * 1000, &st3, NULL))
+			ok = false;
+		cpu1 = proc_cpu_s(k.pid);
+		rc = kwhy_stop(&k, NULL, NULL);
+		if (!ok || st1 || st2 || st3) {
+			fail("a generator failed (storm %#x, forklisten %#x, fork %#x)", st1, st2, st3);
+			return 1;
+		}
+		if (rc < 0) {
+			fail("kwhy did not exit within 30 s of SIGINT (see %s)", err);
+			return 1;
+		}
+		if (rc > 0)
+			note_bad_exit(rc, err, i + 1);
+		read_small(p1, bs, sizeof(bs));
+		read_small(p2, bl, sizeof(bl));
+		read_small(p3, bx, sizeof(bx));
+		memset(&c, 0, sizeof(c));
+		if (for_each_record(out, churn_rec, &c, &nlines))
+			fail("lines of %s are not JSON", out);
+		if (!c.st.have) {
+			fail("no final stats from kwhy (%s)", out);
+			return 1;
+		}
+		expect = (long long)kv_num(bl, "listens");
+		lost_r = c.st.lost[T_LISTEN] + c.st.lost[T_LCLOSE] + c.st.lost[T_BIND] +
+			 c.st.lost[T_EXIT] + c.st.lost[T_OOM] + c.st.lost[T_SIGNAL];
+		lost_rare += lost_r;
+		lost_bulk += c.st.lost[T_CONNFAIL] + c.st.lost[T_RSTSENT] + c.st.lost[T_RSTRECV] +
+			     c.st.lost[T_SOCKERR];
+		expected_all += 4 * expect;
+		seen_all += c.seen[T_BIND] + c.seen[T_LISTEN] + c.seen[T_LCLOSE] + c.seen[T_EXIT];
+		missing += 4 * expect - (c.seen[T_BIND] + c.seen[T_LISTEN] + c.seen[T_LCLOSE] +
+					 c.seen[T_EXIT]);
+		complete_runs += lost_r == 0 && c.seen[T_BIND] == expect && c.seen[T_LISTEN] == expect &&
+				 c.seen[T_LCLOSE] == expect && c.seen[T_EXIT] == expect;
+		srate[n] = kv_num(bs, "rate");
+		cpupct[n] = (cpu1 - cpu0) / (O.seconds + 0.2) * 100;
+		logmsg("run %d: storm %.0f/s, listeners %lld (%.0f/s), plain exits %.0f; seen bind "
+		       "%lld listen %lld listen_close %lld exit %lld; lost rare %lld, bulk %lld; "
+		       "kwhy %.1f%%", i + 1, srate[n], expect, kv_num(bl, "rate"), kv_num(bx, "forks"),
+		       c.seen[T_BIND], c.seen[T_LISTEN], c.seen[T_LCLOSE], c.seen[T_EXIT], lost_r,
+		       c.st.lost_total - lost_r, cpupct[n]);
+		printf("P %s run=%d storm_rate=%.0f listens=%lld plain_exits=%.0f seen=%lld/%lld "
+		       "lost_rare=%lld lost_bulk=%lld cpu_pct=%.1f\n", O.tag, i + 1, srate[n], expect,
+		       kv_num(bx, "forks"), c.seen[T_BIND] + c.seen[T_LISTEN] + c.seen[T_LCLOSE] +
+		       c.seen[T_EXIT], 4 * expect, lost_r, c.st.lost_total - lost_r, cpupct[n]);
+		n++;
+	}
+	res("runs", "%d", n);
+	res("storm_rate_median", "%.0f", median(srate, n));
+	res("kwhy_cpu_pct", "%.1f", median(cpupct, n));
+	res("expected_rare", "%lld", expected_all);
+	res("seen_rare", "%lld", seen_all);
+	res("missing_rare", "%lld", missing);
+	res("lost_rare", "%lld", lost_rare);
+	res("lost_bulk", "%lld", lost_bulk);
+	res("complete_runs", "%d", complete_runs);
+	res("kwhy_bad_exits", "%d", g_bad_exits);
+	return g_failed;
+}
+
 /* ---- 3. per-program cost ---- */
 
 struct prog_names {
@@ -1833,7 +1986,7 @@ static int cmd_latency(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kwbench storm|churn|progcost|startup|latency [options]\n"
+	fprintf(stderr, "usage: kwbench storm|churn|rare|progcost|startup|latency [options]\n"
 			"  see the comment at the top of bench/kwbench.c\n");
 	return 2;
 }
@@ -1856,6 +2009,8 @@ int main(int argc, char **argv)
 		INT("--workers", workers) INT("--storm-workers", workers) INT("--dests", dests)
 		INT("--listeners", listeners) INT("--runs", runs) INT("--steady", steady)
 		INT("--interval-ms", interval_ms) INT("--max", max)
+		INT("--storm-rate", storm_rate) INT("--listen-rate", listen_rate)
+		INT("--exit-rate", exit_rate)
 		if (!strcmp(a, "--no-aggregate")) {
 			O.no_aggregate = true;
 			continue;
@@ -1878,6 +2033,8 @@ int main(int argc, char **argv)
 			return usage();
 		return cmd_churn();
 	}
+	if (!strcmp(cmd, "rare"))
+		return cmd_rare();
 	if (!strcmp(cmd, "progcost"))
 		return cmd_progcost();
 	if (!strcmp(cmd, "startup"))
