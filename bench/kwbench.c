@@ -7,7 +7,8 @@
  *   kwbench churn    --mode listen|fork|forklisten [--pairs N] [--seconds S] [--max M]
  *   kwbench rare     [--pairs N] [--seconds S] [--workers W] [--storm-rate R]
  *                    [--listen-rate L] [--exit-rate X] [--no-aggregate]
- *   kwbench progcost [--seconds S] [--workers W]
+ *   kwbench churn    --mode connect ...     the success path (connect, accept, close)
+ *   kwbench progcost [--seconds S] [--workers W] [--empty PATH --empty-obj PATH]
  *   kwbench startup  [--listeners N] [--runs R] [--steady S]
  *   kwbench latency  [--seconds S] [--interval-ms MS] [--storm-workers W]
  *   common: --kwhy PATH --storm PATH --churn PATH --bpftool PATH --out DIR --tag TAG
@@ -63,7 +64,7 @@ enum { T_OOM, T_EXIT, T_SIGNAL, T_LISTEN, T_LCLOSE, T_CONNFAIL, T_RSTSENT, T_RST
 /* ---- options ---- */
 
 static struct {
-	const char *kwhy, *storm, *churn, *bpftool, *out, *tag, *mode;
+	const char *kwhy, *storm, *churn, *bpftool, *out, *tag, *mode, *empty, *empty_obj;
 	int family, pairs, seconds, workers, dests, listeners, runs, steady, interval_ms;
 	long max, storm_rate, listen_rate, exit_rate;
 	bool no_aggregate;
@@ -1104,8 +1105,9 @@ static int cmd_churn(void)
 	bool want[NTYPES] = { false };
 	int n = 0, complete_runs = 0, foreign = 0;
 	bool fork_mode = !strcmp(O.mode, "fork"), forkl = !strcmp(O.mode, "forklisten");
+	bool conn_mode = !strcmp(O.mode, "connect");	/* success path: nothing to report */
 
-	if (!fork_mode) {
+	if (!fork_mode && !conn_mode) {
 		want[T_BIND] = want[T_LISTEN] = want[T_LCLOSE] = true;
 		if (forkl)
 			want[T_EXIT] = true;
@@ -1155,7 +1157,7 @@ static int cmd_churn(void)
 		if (bad)
 			fail("%ld lines of %s are not JSON", bad, out);
 		ops = kv_num(bt, "ops");
-		if (!fork_mode) {
+		if (!fork_mode && !conn_mode) {
 			expect[T_BIND] = expect[T_LISTEN] = expect[T_LCLOSE] = kv_num(bt, "listens");
 			if (forkl)
 				expect[T_EXIT] = kv_num(bt, "forks");
@@ -1176,6 +1178,8 @@ static int cmd_churn(void)
 			if (filtered_exit_min < 0 || c.st.filtered[T_EXIT] - ops < filtered_exit_min)
 				filtered_exit_min = c.st.filtered[T_EXIT] - ops;
 		}
+		if (conn_mode)
+			complete = c.st.lost_total == 0;
 		complete_runs += complete;
 		ru_[n] = kv_num(bu, "rate");
 		rt[n] = kv_num(bt, "rate");
@@ -1466,15 +1470,99 @@ static void prog_delta(const struct bpf_objs *a, const struct bpf_objs *b, const
 		fail("%s: no BPF program of kwhy ran (run_cnt did not move)", phase);
 }
 
+/* emptyprog holding the empty programs; its pid, *ctl its stdin (close:
+ * it exits), or -1 */
+static pid_t empty_start(int *ctl)
+{
+	int in[2], outp[2];
+	char buf[64] = "";
+	pid_t p;
+	ssize_t n;
+	struct pollfd pf;
+
+	if (pipe2(in, O_CLOEXEC))
+		return -1;
+	if (pipe2(outp, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	p = fork();
+	if (p == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		execl(O.empty, O.empty, O.empty_obj, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	pf = (struct pollfd){ outp[0], POLLIN, 0 };
+	n = poll(&pf, 1, 30000) > 0 ? read(outp[0], buf, sizeof(buf) - 1) : -1;
+	close(outp[0]);
+	*ctl = in[1];
+	if (p < 0 || n <= 0 || strncmp(buf, "ready", 5)) {
+		close(in[1]);
+		if (p > 0)
+			wait_bounded(p, 5000, NULL, NULL);
+		return -1;
+	}
+	return p;
+}
+
+/* run count and ns per run of the program named name between a and b */
+static double prog_ns(const struct bpf_objs *a, const struct bpf_objs *b, const struct prog_names *pn,
+		      const char *name, uint64_t *runs)
+{
+	for (int i = 0; i < b->nprogs; i++) {
+		uint64_t ns = b->prog[i].run_ns, cnt = b->prog[i].run_cnt;
+
+		if (strcmp(prog_name(pn, b->prog[i].id), name))
+			continue;
+		for (int j = 0; j < a->nprogs; j++)
+			if (a->prog[j].id == b->prog[i].id) {
+				ns -= a->prog[j].run_ns;
+				cnt -= a->prog[j].run_cnt;
+			}
+		if (runs)
+			*runs = cnt;
+		return cnt ? (double)ns / cnt : -1;
+	}
+	return -1;
+}
+
+/* kwhy's program against the empty one on the same tracepoint, same phase */
+static void prog_vs_empty(const struct bpf_objs *k0, const struct bpf_objs *k1,
+			  const struct bpf_objs *e0, const struct bpf_objs *e1,
+			  const struct prog_names *pn, const char *phase, const char *kw,
+			  const char *empty)
+{
+	uint64_t rk = 0, re = 0;
+	double nk = prog_ns(k0, k1, pn, kw, &rk), ne = prog_ns(e0, e1, pn, empty, &re);
+	char key[160];
+
+	if (nk < 0 || ne <= 0) {
+		fail("%s: no runs of %s or %s", phase, kw, empty);
+		return;
+	}
+	snprintf(key, sizeof(key), "%s.%s.empty_ns_per_run", phase, kw);
+	res(key, "%.0f", ne);
+	snprintf(key, sizeof(key), "%s.%s.vs_empty", phase, kw);
+	res(key, "%.2f", nk / ne);
+	logmsg("%s: %s %.0f ns/run (%" PRIu64 " runs), empty %s %.0f ns/run (%" PRIu64
+	       " runs): %.2fx", phase, kw, nk, rk, empty, ne, re, nk / ne);
+}
+
 static int cmd_progcost(void)
 {
-	struct bpf_objs b0, b1, b2;
+	struct bpf_objs b0, b1, b2, b3, e0, e1, e2;
 	struct prog_names pn;
 	struct storm_out so;
 	struct kwhy k;
-	char out[PATH_MAX], err[PATH_MAX], bt[1024];
+	char out[PATH_MAX], err[PATH_MAX], bt[1024], bc[1024];
 	double ops;
-	int rc;
+	int rc, ctl = -1;
+	pid_t ep = -1;
 
 	if (read_sysctl_int("/proc/sys/kernel/bpf_stats_enabled") != 1) {
 		fail("kernel.bpf_stats_enabled is not 1: run times are not collected");
@@ -1488,26 +1576,50 @@ static int cmd_progcost(void)
 			kwhy_stop(&k, NULL, NULL);
 		return 1;
 	}
+	if (O.empty && (ep = empty_start(&ctl)) < 0)
+		fail("the empty programs (%s %s) did not load", O.empty, O.empty_obj);
 	bpf_objs_read(k.pid, &b0);
+	bpf_objs_read(ep, &e0);
 	rc = run_storm(&so, 4, O.seconds, O.max, O.workers, 1, "storm");
 	bpf_objs_read(k.pid, &b1);
+	bpf_objs_read(ep, &e1);
+	if (!rc)
+		rc = run_churn("connect", bc, sizeof(bc));
+	bpf_objs_read(k.pid, &b2);
+	bpf_objs_read(ep, &e2);
+	prog_names_load(&pn);	/* while the empty programs are there */
+	if (ep > 0) {	/* gone before the churn, which it would only slow */
+		close(ctl);
+		wait_bounded(ep, 10000, NULL, NULL);
+	}
 	if (!rc)
 		rc = run_churn("forklisten", bt, sizeof(bt));
-	bpf_objs_read(k.pid, &b2);
-	prog_names_load(&pn);
+	bpf_objs_read(k.pid, &b3);
 	if (kwhy_stop(&k, NULL, NULL))
 		fail("kwhy did not exit cleanly after SIGINT");
 	if (rc)
 		return 1;
 	if (!pn.n)
 		fail("no program names from '%s -j prog show'", O.bpftool);
-	res("progs", "%d", b2.nprogs);
+	res("progs", "%d", b3.nprogs);
 	res("storm.refused", "%llu", so.refused);
 	res("storm.rate", "%.0f", so.rate);
 	prog_delta(&b0, &b1, &pn, "storm", so.refused, "connect");
+	ops = kv_num(bc, "ops");
+	res("connect.ops", "%.0f", ops);
+	res("connect.rate", "%.0f", kv_num(bc, "rate"));
+	prog_delta(&b1, &b2, &pn, "connect", ops, "op");
+	if (ep > 0) {
+		prog_vs_empty(&b0, &b1, &e0, &e1, &pn, "storm", "kw_inet_sock_set_state",
+			      "kwb_empty_set_state");
+		prog_vs_empty(&b0, &b1, &e0, &e1, &pn, "storm", "kw_tcp_send_reset_v3",
+			      "kwb_empty_send_reset");
+		prog_vs_empty(&b1, &b2, &e1, &e2, &pn, "connect", "kw_inet_sock_set_state",
+			      "kwb_empty_set_state");
+	}
 	ops = kv_num(bt, "ops");
 	res("churn.ops", "%.0f", ops);
-	prog_delta(&b1, &b2, &pn, "churn", ops, "op");
+	prog_delta(&b2, &b3, &pn, "churn", ops, "op");
 	return g_failed;
 }
 
@@ -2004,7 +2116,7 @@ int main(int argc, char **argv)
 #define STR(name, field) if (!strcmp(a, name) && v) { O.field = v; i++; continue; }
 #define INT(name, field) if (!strcmp(a, name) && v) { O.field = atol(v); i++; continue; }
 		STR("--kwhy", kwhy) STR("--storm", storm) STR("--churn", churn)
-		STR("--bpftool", bpftool) STR("--out", out) STR("--tag", tag) STR("--mode", mode)
+		STR("--bpftool", bpftool) STR("--empty", empty) STR("--empty-obj", empty_obj) STR("--out", out) STR("--tag", tag) STR("--mode", mode)
 		INT("--family", family) INT("--pairs", pairs) INT("--seconds", seconds)
 		INT("--workers", workers) INT("--storm-workers", workers) INT("--dests", dests)
 		INT("--listeners", listeners) INT("--runs", runs) INT("--steady", steady)
