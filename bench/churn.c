@@ -4,8 +4,11 @@
  * benchmark.  Its comm is "kwbchurn" (inherited by its children), so the
  * records kwhy writes about it can be told from the rest of the host's.
  *
- *   churn -m listen     [-t SECONDS] [-n MAX]   socket, bind 127.0.0.1:0, listen, close
+ *   churn -m listen     [-t SECONDS] [-n MAX] [-r RATE]   socket, bind 127.0.0.1:0, listen, close
  *   churn -m fork       [-t SECONDS] [-n MAX]   fork; the child _exit()s; waitpid
+ *   churn -m connect    [-t SECONDS] [-n MAX]   connect to its own listener on
+ *                                              127.0.0.1, accept, close both (the
+ *                                              success path: nothing to explain)
  *   churn -m forklisten [-t SECONDS] [-n MAX]   fork; the child opens a listener on
  *                                              127.0.0.1:0 and _exit()s holding it
  *
@@ -15,9 +18,11 @@
  *   fork:       N exits, each only counted (stats.filtered.process_exit)
  *   forklisten: N bind, N listen, N listen_close (owner_exited), N process_exit
  *               (held_listener), by processes named kwbchurn
+ * -r paces the operations to at most RATE a second (default: as fast as it can).
  * Bounded: SECONDS (default 3, at most 600), MAX (default 10M).  Only its
  * own children are waited for.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -58,7 +63,7 @@ static long arg_long(const char *s, long lo, long hi, const char *what)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: churn -m listen|fork|forklisten [-t SECONDS] [-n MAX]\n");
+	fprintf(stderr, "usage: churn -m listen|fork|forklisten|connect [-t SECONDS] [-n MAX] [-r RATE]\n");
 	return 2;
 }
 
@@ -80,27 +85,56 @@ static int open_listener(void)
 int main(int argc, char **argv)
 {
 	const char *mode = NULL;
-	long seconds = 3, max = 10000000;
+	long seconds = 3, max = 10000000, rate = 0;
 	unsigned long long ops = 0, binds = 0, listens = 0, forks = 0;
+	struct sockaddr_in laddr;
+	int lsock = -1;
 	double t0, deadline, t1;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:t:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:t:n:r:")) != -1) {
 		switch (opt) {
 		case 'm': mode = optarg; break;
 		case 't': seconds = arg_long(optarg, 1, 600, "-t SECONDS"); break;
 		case 'n': max = arg_long(optarg, 1, 1000000000, "-n MAX"); break;
+		case 'r': rate = arg_long(optarg, 1, 10000000, "-r RATE"); break;
 		default: return usage();
 		}
 	}
 	if (optind != argc || !mode ||
-	    (strcmp(mode, "listen") && strcmp(mode, "fork") && strcmp(mode, "forklisten")))
+	    (strcmp(mode, "listen") && strcmp(mode, "fork") && strcmp(mode, "forklisten") &&
+	     strcmp(mode, "connect")))
 		return usage();
 	prctl(PR_SET_NAME, "kwbchurn", 0, 0, 0);
+	if (!strcmp(mode, "connect")) {
+		lsock = open_listener();
+		if (lsock < 0 || getsockname(lsock, (struct sockaddr *)&laddr, &(socklen_t){ sizeof(laddr) }))
+			die("listener");
+	}
 
 	t0 = now_s();
 	deadline = t0 + seconds;
-	while (ops < (unsigned long long)max && ((ops & 63) || now_s() < deadline)) {
+	while (ops < (unsigned long long)max && ((!rate && (ops & 63)) || now_s() < deadline)) {
+		if (lsock >= 0) {	/* connect, accept, close both */
+			int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), a;
+
+			if (c < 0 || connect(c, (struct sockaddr *)&laddr, sizeof(laddr)))
+				die("connect");
+			a = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+			if (a < 0)
+				die("accept");
+			/* the server side closes first: the TIME_WAIT it leaves
+			 * is on the listener's port, not on an ephemeral port
+			 * that other programs' bind() would then find taken */
+			close(a);
+			close(c);
+			ops++;
+			continue;
+		}
+		if (rate && ops >= (unsigned long long)((now_s() - t0) * rate) + 1) {
+			usleep(200);	/* ahead of the pace */
+			continue;
+		}
 		if (!strcmp(mode, "listen")) {
 			int s = open_listener();
 

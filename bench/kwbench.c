@@ -5,7 +5,10 @@
  *   kwbench storm    --family 4|6 [--pairs N] [--seconds S] [--max M] [--workers W]
  *                    [--dests D] [--no-aggregate]
  *   kwbench churn    --mode listen|fork|forklisten [--pairs N] [--seconds S] [--max M]
- *   kwbench progcost [--seconds S] [--workers W]
+ *   kwbench rare     [--pairs N] [--seconds S] [--workers W] [--storm-rate R]
+ *                    [--listen-rate L] [--exit-rate X] [--no-aggregate]
+ *   kwbench churn    --mode connect ...     the success path (connect, accept, close)
+ *   kwbench progcost [--seconds S] [--workers W] [--empty PATH --empty-obj PATH]
  *   kwbench startup  [--listeners N] [--runs R] [--steady S]
  *   kwbench latency  [--seconds S] [--interval-ms MS] [--storm-workers W]
  *   common: --kwhy PATH --storm PATH --churn PATH --bpftool PATH --out DIR --tag TAG
@@ -61,15 +64,16 @@ enum { T_OOM, T_EXIT, T_SIGNAL, T_LISTEN, T_LCLOSE, T_CONNFAIL, T_RSTSENT, T_RST
 /* ---- options ---- */
 
 static struct {
-	const char *kwhy, *storm, *churn, *bpftool, *out, *tag, *mode;
+	const char *kwhy, *storm, *churn, *bpftool, *out, *tag, *mode, *empty, *empty_obj;
 	int family, pairs, seconds, workers, dests, listeners, runs, steady, interval_ms;
-	long max;
+	long max, storm_rate, listen_rate, exit_rate;
 	bool no_aggregate;
 } O = {
 	.kwhy = "build/kwhy", .storm = "build/bench/storm", .churn = "build/bench/churn",
 	.bpftool = "bpftool", .out = "build/bench/out", .tag = NULL, .family = 4, .pairs = 5,
 	.seconds = 5, .workers = 2, .dests = 2, .listeners = 0, .runs = 5, .steady = 5,
-	.interval_ms = 20, .max = 10000000,
+	.interval_ms = 20, .max = 10000000, .storm_rate = 50000, .listen_rate = 1000,
+	.exit_rate = 2000,
 };
 
 static int g_failed;
@@ -1101,8 +1105,9 @@ static int cmd_churn(void)
 	bool want[NTYPES] = { false };
 	int n = 0, complete_runs = 0, foreign = 0;
 	bool fork_mode = !strcmp(O.mode, "fork"), forkl = !strcmp(O.mode, "forklisten");
+	bool conn_mode = !strcmp(O.mode, "connect");	/* success path: nothing to report */
 
-	if (!fork_mode) {
+	if (!fork_mode && !conn_mode) {
 		want[T_BIND] = want[T_LISTEN] = want[T_LCLOSE] = true;
 		if (forkl)
 			want[T_EXIT] = true;
@@ -1152,7 +1157,7 @@ static int cmd_churn(void)
 		if (bad)
 			fail("%ld lines of %s are not JSON", bad, out);
 		ops = kv_num(bt, "ops");
-		if (!fork_mode) {
+		if (!fork_mode && !conn_mode) {
 			expect[T_BIND] = expect[T_LISTEN] = expect[T_LCLOSE] = kv_num(bt, "listens");
 			if (forkl)
 				expect[T_EXIT] = kv_num(bt, "forks");
@@ -1173,6 +1178,8 @@ static int cmd_churn(void)
 			if (filtered_exit_min < 0 || c.st.filtered[T_EXIT] - ops < filtered_exit_min)
 				filtered_exit_min = c.st.filtered[T_EXIT] - ops;
 		}
+		if (conn_mode)
+			complete = c.st.lost_total == 0;
 		complete_runs += complete;
 		ru_[n] = kv_num(bu, "rate");
 		rt[n] = kv_num(bt, "rate");
@@ -1215,6 +1222,156 @@ static int cmd_churn(void)
 	res("lost_total_sum", "%lld", lost_all);
 	res("complete_runs", "%d", complete_runs);
 	res("foreign_kwhy_runs", "%d", foreign);
+	res("kwhy_bad_exits", "%d", g_bad_exits);
+	return g_failed;
+}
+
+
+/* ---- 2b. rare events under a storm ---- */
+
+/* start a generator with its stdout into path; its pid or -1 */
+static pid_t spawn_to(char *const argv[], const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	pid_t p;
+
+	if (fd < 0)
+		return -1;
+	p = spawn(argv, fd, 2);
+	close(fd);
+	return p;
+}
+
+static void read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The rare ring's promise: a storm of refused connects (--storm-rate, all
+ * workers together) while processes open listeners and exit holding them
+ * (--listen-rate: each is a bind, a listen, a listen_close and a reported
+ * process_exit) and more processes just exit (--exit-rate minus
+ * --listen-rate: counted in the kernel).  Every listen/bind/exit event the
+ * generators caused must be in kwhy's output, and kwhy's lost counters for
+ * them must stay 0.  With --no-aggregate every refused connect is a record
+ * on the bulk ring: the worst case for a consumer that drains both.
+ */
+static int cmd_rare(void)
+{
+	long long lost_rare = 0, lost_bulk = 0, missing = 0, expected_all = 0, seen_all = 0;
+	double srate[MAX_PAIRS], cpupct[MAX_PAIRS];
+	int n = 0, complete_runs = 0;
+	long plain_exits = O.exit_rate > O.listen_rate ? O.exit_rate - O.listen_rate : 0;
+
+	if (O.pairs > MAX_PAIRS)
+		O.pairs = MAX_PAIRS;
+	for (int i = 0; i < O.pairs; i++) {
+		char out[PATH_MAX], err[PATH_MAX], p1[PATH_MAX], p2[PATH_MAX], p3[PATH_MAX];
+		char t[16], w[8], sr[24], lr[24], xr[24], bs[4096], bl[1024], bx[1024];
+		char *sargv[] = { (char *)O.storm, "-t", t, "-w", w, "-d", "2", "-r", sr, NULL };
+		char *largv[] = { (char *)O.churn, "-m", "forklisten", "-t", t, "-r", lr, NULL };
+		char *xargv[] = { (char *)O.churn, "-m", "fork", "-t", t, "-r", xr, NULL };
+		pid_t ps, pl, px = -1;
+		struct churn_check c;
+		struct kwhy k;
+		double cpu0, cpu1;
+		long nlines;
+		long long expect, lost_r;
+		int st1 = 0, st2 = 0, st3 = 0, rc;
+		bool ok;
+
+		snprintf(t, sizeof(t), "%d", O.seconds);
+		snprintf(w, sizeof(w), "%d", O.workers);
+		snprintf(sr, sizeof(sr), "%ld", O.storm_rate);
+		snprintf(lr, sizeof(lr), "%ld", O.listen_rate);
+		snprintf(xr, sizeof(xr), "%ld", plain_exits);
+		snprintf(out, sizeof(out), "%s/%s-%d.jsonl", O.out, O.tag, i + 1);
+		snprintf(err, sizeof(err), "%s/%s-%d.err", O.out, O.tag, i + 1);
+		snprintf(p1, sizeof(p1), "%s/%s-%d.storm", O.out, O.tag, i + 1);
+		snprintf(p2, sizeof(p2), "%s/%s-%d.listen", O.out, O.tag, i + 1);
+		snprintf(p3, sizeof(p3), "%s/%s-%d.exit", O.out, O.tag, i + 1);
+		if (kwhy_start(&k, OUT_FILE, out, err, O.no_aggregate ? "--no-aggregate" : NULL) ||
+		    kwhy_wait_ready_file(&k, 30000)) {
+			fail("kwhy did not start (see %s)", err);
+			if (k.pid > 0)
+				kwhy_stop(&k, NULL, NULL);
+			return 1;
+		}
+		cpu0 = proc_cpu_s(k.pid);
+		ps = spawn_to(sargv, p1);
+		sleep_ms(200);	/* the storm is on before the first listener */
+		pl = spawn_to(largv, p2);
+		if (plain_exits)
+			px = spawn_to(xargv, p3);
+		ok = ps > 0 && pl > 0 && (!plain_exits || px > 0);
+		if (ps > 0 && wait_bounded(ps, (O.seconds + 30) * 1000, &st1, NULL))
+			ok = false;
+		if (pl > 0 && wait_bounded(pl, (O.seconds + 30) * 1000, &st2, NULL))
+			ok = false;
+		if (px > 0 && wait_bounded(px, (O.seconds + 30) * 1000, &st3, NULL))
+			ok = false;
+		cpu1 = proc_cpu_s(k.pid);
+		rc = kwhy_stop(&k, NULL, NULL);
+		if (!ok || st1 || st2 || st3) {
+			fail("a generator failed (storm %#x, forklisten %#x, fork %#x)", st1, st2, st3);
+			return 1;
+		}
+		if (rc < 0) {
+			fail("kwhy did not exit within 30 s of SIGINT (see %s)", err);
+			return 1;
+		}
+		if (rc > 0)
+			note_bad_exit(rc, err, i + 1);
+		read_small(p1, bs, sizeof(bs));
+		read_small(p2, bl, sizeof(bl));
+		read_small(p3, bx, sizeof(bx));
+		memset(&c, 0, sizeof(c));
+		if (for_each_record(out, churn_rec, &c, &nlines))
+			fail("lines of %s are not JSON", out);
+		if (!c.st.have) {
+			fail("no final stats from kwhy (%s)", out);
+			return 1;
+		}
+		expect = (long long)kv_num(bl, "listens");
+		lost_r = c.st.lost[T_LISTEN] + c.st.lost[T_LCLOSE] + c.st.lost[T_BIND] +
+			 c.st.lost[T_EXIT] + c.st.lost[T_OOM] + c.st.lost[T_SIGNAL];
+		lost_rare += lost_r;
+		lost_bulk += c.st.lost[T_CONNFAIL] + c.st.lost[T_RSTSENT] + c.st.lost[T_RSTRECV] +
+			     c.st.lost[T_SOCKERR];
+		expected_all += 4 * expect;
+		seen_all += c.seen[T_BIND] + c.seen[T_LISTEN] + c.seen[T_LCLOSE] + c.seen[T_EXIT];
+		missing += 4 * expect - (c.seen[T_BIND] + c.seen[T_LISTEN] + c.seen[T_LCLOSE] +
+					 c.seen[T_EXIT]);
+		complete_runs += lost_r == 0 && c.seen[T_BIND] == expect && c.seen[T_LISTEN] == expect &&
+				 c.seen[T_LCLOSE] == expect && c.seen[T_EXIT] == expect;
+		srate[n] = kv_num(bs, "rate");
+		cpupct[n] = (cpu1 - cpu0) / (O.seconds + 0.2) * 100;
+		logmsg("run %d: storm %.0f/s, listeners %lld (%.0f/s), plain exits %.0f; seen bind "
+		       "%lld listen %lld listen_close %lld exit %lld; lost rare %lld, bulk %lld; "
+		       "kwhy %.1f%%", i + 1, srate[n], expect, kv_num(bl, "rate"), kv_num(bx, "forks"),
+		       c.seen[T_BIND], c.seen[T_LISTEN], c.seen[T_LCLOSE], c.seen[T_EXIT], lost_r,
+		       c.st.lost_total - lost_r, cpupct[n]);
+		printf("P %s run=%d storm_rate=%.0f listens=%lld plain_exits=%.0f seen=%lld/%lld "
+		       "lost_rare=%lld lost_bulk=%lld cpu_pct=%.1f\n", O.tag, i + 1, srate[n], expect,
+		       kv_num(bx, "forks"), c.seen[T_BIND] + c.seen[T_LISTEN] + c.seen[T_LCLOSE] +
+		       c.seen[T_EXIT], 4 * expect, lost_r, c.st.lost_total - lost_r, cpupct[n]);
+		n++;
+	}
+	res("runs", "%d", n);
+	res("storm_rate_median", "%.0f", median(srate, n));
+	res("kwhy_cpu_pct", "%.1f", median(cpupct, n));
+	res("expected_rare", "%lld", expected_all);
+	res("seen_rare", "%lld", seen_all);
+	res("missing_rare", "%lld", missing);
+	res("lost_rare", "%lld", lost_rare);
+	res("lost_bulk", "%lld", lost_bulk);
+	res("complete_runs", "%d", complete_runs);
 	res("kwhy_bad_exits", "%d", g_bad_exits);
 	return g_failed;
 }
@@ -1313,15 +1470,99 @@ static void prog_delta(const struct bpf_objs *a, const struct bpf_objs *b, const
 		fail("%s: no BPF program of kwhy ran (run_cnt did not move)", phase);
 }
 
+/* emptyprog holding the empty programs; its pid, *ctl its stdin (close:
+ * it exits), or -1 */
+static pid_t empty_start(int *ctl)
+{
+	int in[2], outp[2];
+	char buf[64] = "";
+	pid_t p;
+	ssize_t n;
+	struct pollfd pf;
+
+	if (pipe2(in, O_CLOEXEC))
+		return -1;
+	if (pipe2(outp, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	p = fork();
+	if (p == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		dup2(in[0], 0);
+		dup2(outp[1], 1);
+		execl(O.empty, O.empty, O.empty_obj, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(outp[1]);
+	pf = (struct pollfd){ outp[0], POLLIN, 0 };
+	n = poll(&pf, 1, 30000) > 0 ? read(outp[0], buf, sizeof(buf) - 1) : -1;
+	close(outp[0]);
+	*ctl = in[1];
+	if (p < 0 || n <= 0 || strncmp(buf, "ready", 5)) {
+		close(in[1]);
+		if (p > 0)
+			wait_bounded(p, 5000, NULL, NULL);
+		return -1;
+	}
+	return p;
+}
+
+/* run count and ns per run of the program named name between a and b */
+static double prog_ns(const struct bpf_objs *a, const struct bpf_objs *b, const struct prog_names *pn,
+		      const char *name, uint64_t *runs)
+{
+	for (int i = 0; i < b->nprogs; i++) {
+		uint64_t ns = b->prog[i].run_ns, cnt = b->prog[i].run_cnt;
+
+		if (strcmp(prog_name(pn, b->prog[i].id), name))
+			continue;
+		for (int j = 0; j < a->nprogs; j++)
+			if (a->prog[j].id == b->prog[i].id) {
+				ns -= a->prog[j].run_ns;
+				cnt -= a->prog[j].run_cnt;
+			}
+		if (runs)
+			*runs = cnt;
+		return cnt ? (double)ns / cnt : -1;
+	}
+	return -1;
+}
+
+/* kwhy's program against the empty one on the same tracepoint, same phase */
+static void prog_vs_empty(const struct bpf_objs *k0, const struct bpf_objs *k1,
+			  const struct bpf_objs *e0, const struct bpf_objs *e1,
+			  const struct prog_names *pn, const char *phase, const char *kw,
+			  const char *empty)
+{
+	uint64_t rk = 0, re = 0;
+	double nk = prog_ns(k0, k1, pn, kw, &rk), ne = prog_ns(e0, e1, pn, empty, &re);
+	char key[160];
+
+	if (nk < 0 || ne <= 0) {
+		fail("%s: no runs of %s or %s", phase, kw, empty);
+		return;
+	}
+	snprintf(key, sizeof(key), "%s.%s.empty_ns_per_run", phase, kw);
+	res(key, "%.0f", ne);
+	snprintf(key, sizeof(key), "%s.%s.vs_empty", phase, kw);
+	res(key, "%.2f", nk / ne);
+	logmsg("%s: %s %.0f ns/run (%" PRIu64 " runs), empty %s %.0f ns/run (%" PRIu64
+	       " runs): %.2fx", phase, kw, nk, rk, empty, ne, re, nk / ne);
+}
+
 static int cmd_progcost(void)
 {
-	struct bpf_objs b0, b1, b2;
+	struct bpf_objs b0, b1, b2, b3, e0, e1, e2;
 	struct prog_names pn;
 	struct storm_out so;
 	struct kwhy k;
-	char out[PATH_MAX], err[PATH_MAX], bt[1024];
+	char out[PATH_MAX], err[PATH_MAX], bt[1024], bc[1024];
 	double ops;
-	int rc;
+	int rc, ctl = -1;
+	pid_t ep = -1;
 
 	if (read_sysctl_int("/proc/sys/kernel/bpf_stats_enabled") != 1) {
 		fail("kernel.bpf_stats_enabled is not 1: run times are not collected");
@@ -1335,26 +1576,50 @@ static int cmd_progcost(void)
 			kwhy_stop(&k, NULL, NULL);
 		return 1;
 	}
+	if (O.empty && (ep = empty_start(&ctl)) < 0)
+		fail("the empty programs (%s %s) did not load", O.empty, O.empty_obj);
 	bpf_objs_read(k.pid, &b0);
+	bpf_objs_read(ep, &e0);
 	rc = run_storm(&so, 4, O.seconds, O.max, O.workers, 1, "storm");
 	bpf_objs_read(k.pid, &b1);
+	bpf_objs_read(ep, &e1);
+	if (!rc)
+		rc = run_churn("connect", bc, sizeof(bc));
+	bpf_objs_read(k.pid, &b2);
+	bpf_objs_read(ep, &e2);
+	prog_names_load(&pn);	/* while the empty programs are there */
+	if (ep > 0) {	/* gone before the churn, which it would only slow */
+		close(ctl);
+		wait_bounded(ep, 10000, NULL, NULL);
+	}
 	if (!rc)
 		rc = run_churn("forklisten", bt, sizeof(bt));
-	bpf_objs_read(k.pid, &b2);
-	prog_names_load(&pn);
+	bpf_objs_read(k.pid, &b3);
 	if (kwhy_stop(&k, NULL, NULL))
 		fail("kwhy did not exit cleanly after SIGINT");
 	if (rc)
 		return 1;
 	if (!pn.n)
 		fail("no program names from '%s -j prog show'", O.bpftool);
-	res("progs", "%d", b2.nprogs);
+	res("progs", "%d", b3.nprogs);
 	res("storm.refused", "%llu", so.refused);
 	res("storm.rate", "%.0f", so.rate);
 	prog_delta(&b0, &b1, &pn, "storm", so.refused, "connect");
+	ops = kv_num(bc, "ops");
+	res("connect.ops", "%.0f", ops);
+	res("connect.rate", "%.0f", kv_num(bc, "rate"));
+	prog_delta(&b1, &b2, &pn, "connect", ops, "op");
+	if (ep > 0) {
+		prog_vs_empty(&b0, &b1, &e0, &e1, &pn, "storm", "kw_inet_sock_set_state",
+			      "kwb_empty_set_state");
+		prog_vs_empty(&b0, &b1, &e0, &e1, &pn, "storm", "kw_tcp_send_reset_v3",
+			      "kwb_empty_send_reset");
+		prog_vs_empty(&b1, &b2, &e1, &e2, &pn, "connect", "kw_inet_sock_set_state",
+			      "kwb_empty_set_state");
+	}
 	ops = kv_num(bt, "ops");
 	res("churn.ops", "%.0f", ops);
-	prog_delta(&b1, &b2, &pn, "churn", ops, "op");
+	prog_delta(&b2, &b3, &pn, "churn", ops, "op");
 	return g_failed;
 }
 
@@ -1833,7 +2098,7 @@ static int cmd_latency(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: kwbench storm|churn|progcost|startup|latency [options]\n"
+	fprintf(stderr, "usage: kwbench storm|churn|rare|progcost|startup|latency [options]\n"
 			"  see the comment at the top of bench/kwbench.c\n");
 	return 2;
 }
@@ -1851,11 +2116,13 @@ int main(int argc, char **argv)
 #define STR(name, field) if (!strcmp(a, name) && v) { O.field = v; i++; continue; }
 #define INT(name, field) if (!strcmp(a, name) && v) { O.field = atol(v); i++; continue; }
 		STR("--kwhy", kwhy) STR("--storm", storm) STR("--churn", churn)
-		STR("--bpftool", bpftool) STR("--out", out) STR("--tag", tag) STR("--mode", mode)
+		STR("--bpftool", bpftool) STR("--empty", empty) STR("--empty-obj", empty_obj) STR("--out", out) STR("--tag", tag) STR("--mode", mode)
 		INT("--family", family) INT("--pairs", pairs) INT("--seconds", seconds)
 		INT("--workers", workers) INT("--storm-workers", workers) INT("--dests", dests)
 		INT("--listeners", listeners) INT("--runs", runs) INT("--steady", steady)
 		INT("--interval-ms", interval_ms) INT("--max", max)
+		INT("--storm-rate", storm_rate) INT("--listen-rate", listen_rate)
+		INT("--exit-rate", exit_rate)
 		if (!strcmp(a, "--no-aggregate")) {
 			O.no_aggregate = true;
 			continue;
@@ -1878,6 +2145,8 @@ int main(int argc, char **argv)
 			return usage();
 		return cmd_churn();
 	}
+	if (!strcmp(cmd, "rare"))
+		return cmd_rare();
 	if (!strcmp(cmd, "progcost"))
 		return cmd_progcost();
 	if (!strcmp(cmd, "startup"))

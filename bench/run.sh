@@ -71,12 +71,16 @@ make -s >"$OUT/make.log" 2>&1 || { cat "$OUT/make.log" >&2; echo "bench/run.sh: 
 CFLAGS_B="-O2 -g -Wall -Wextra"
 cc $CFLAGS_B -o $B/storm bench/storm.c &&
 	cc $CFLAGS_B -o $B/churn bench/churn.c &&
-	cc $CFLAGS_B -Iuser -o $B/kwbench bench/kwbench.c user/util/jsonq.c ||
+	cc $CFLAGS_B -Iuser -o $B/kwbench bench/kwbench.c user/util/jsonq.c &&
+	cc $CFLAGS_B -o $B/emptyprog bench/emptyprog.c -lbpf &&
+	clang -g -O2 -target bpf -D__TARGET_ARCH_$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/') \
+		-Ivmlinux/$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/') \
+		-c bench/empty.bpf.c -o $B/empty.bpf.o ||
 	{ echo "bench/run.sh: building the helpers failed" >&2; exit 1; }
 
 NPROC=$(nproc)
 if [ $QUICK = 1 ]; then
-	PAIRS=1 SPAIRS=1 SEC=1 PAIRS_X=1 CHURN_SEC=1 RUNS=2 STEADY=5 LAT_SEC=2 PROG_SEC=1
+	PAIRS=1 SPAIRS=1 SEC=1 PAIRS_X=1 CHURN_SEC=1 RUNS=2 STEADY=3 LAT_SEC=1 PROG_SEC=1
 	MAX=2000000
 else
 	PAIRS=5 SPAIRS=7 SEC=5 PAIRS_X=3 CHURN_SEC=3 RUNS=7 STEADY=5 LAT_SEC=10 PROG_SEC=5
@@ -119,10 +123,20 @@ CLIM=$(( (PAIRS * (2 * CHURN_SEC + 12)) + 60 ))
 step churn_listen $CLIM churn --mode listen --pairs $PAIRS --seconds $CHURN_SEC --max $MAX
 step churn_fork $CLIM churn --mode fork --pairs $PAIRS --seconds $CHURN_SEC --max $MAX
 step churn_forklisten $CLIM churn --mode forklisten --pairs $PAIRS --seconds $CHURN_SEC --max $MAX
+# the success path: connect, accept, close on loopback (nothing to explain)
+step churn_connect $CLIM churn --mode connect --pairs $PAIRS --seconds $CHURN_SEC --max $MAX
+
+# 2b. rare events during a storm: 1,000 listeners/s (each also an exit) and
+#     1,000 more exits/s during a 50k/s storm; aggregated, then with every
+#     refusal a record (--no-aggregate: the bulk ring overflows)
+RLIM=$(( (PAIRS * (CHURN_SEC + 15)) + 60 ))
+step rare $RLIM rare --pairs $PAIRS --seconds $CHURN_SEC --workers $NPROC
+step rare_noagg $RLIM rare --pairs $PAIRS --seconds $CHURN_SEC --workers $NPROC --no-aggregate
 
 # 3. per-program cost: kernel.bpf_stats_enabled=1 only for this step
 if OLD_STATS=$(cat $STATS_PATH 2>/dev/null) && echo 1 >$STATS_PATH; then
-	step progcost $((PROG_SEC + CHURN_SEC + 90)) progcost --seconds $PROG_SEC --workers $NPROC
+	step progcost $((PROG_SEC + 2 * CHURN_SEC + 90)) progcost --seconds $PROG_SEC --workers $NPROC \
+		--empty $B/emptyprog --empty-obj $B/empty.bpf.o
 	restore_sysctl
 else
 	OLD_STATS=
@@ -213,6 +227,10 @@ $( [ $QUICK = 1 ] && echo '**Quick smoke run (CI): small counts, one pair per me
 | kwhy CPU during the storm, % of one core (IPv4 / IPv6) | $S4CPU / $S6CPU | ≤ 10 | $(verdict "$(awk -v a="$S4CPU" -v b="$S6CPU" 'BEGIN{print (a+0>b+0)?a:b}')" le 10) |
 | refusal events lost in the storm (all pairs, IPv4 + IPv6) | $STORM_LOST | 0 | $(verdict "$STORM_LOST" le 0) |
 | listener/bind/exit events lost under churn (listen + forklisten + fork) | $RARE_LOST of $RARE_EXP | 0 | $(verdict "$RARE_LOST" le 0) |
+| listen/bind/exit events lost, 1,000 listeners/s + 2,000 exits/s during a $(R rare.storm_rate_median)/s storm (aggregated / \`--no-aggregate\`) | $(R rare.lost_rare) / $(R rare_noagg.lost_rare) lost, $(R rare.missing_rare) / $(R rare_noagg.missing_rare) missing of $(R rare.expected_rare) / $(R rare_noagg.expected_rare) (bulk events lost, counted: $(R rare.lost_bulk) / $(R rare_noagg.lost_bulk)) | 0 | $(verdict "$(sum "$(R rare.lost_rare)" "$(R rare_noagg.lost_rare)" "$(R rare.missing_rare)" "$(R rare_noagg.missing_rare)")" le 0) |
+| success path: connect+accept+close/s under kwhy ÷ untraced (median of $(R churn_connect.pairs)) | $(R churn_connect.ratio_median) | ≥ 0.98 | $(verdict "$(R churn_connect.ratio_median)" ge 0.98) |
+| \`inet_sock_set_state\` on the success path ÷ an empty tp_btf program on it, same run (bpf_stats) | $(R progcost.connect.kw_inet_sock_set_state.vs_empty) ($(R progcost.connect.kw_inet_sock_set_state.ns_per_run) / $(R progcost.connect.kw_inet_sock_set_state.empty_ns_per_run) ns per run) | ≤ 1.5 | $(verdict "$(R progcost.connect.kw_inet_sock_set_state.vs_empty)" le 1.5) |
+| BPF time per refused connect, all programs (bpf_stats) | $(R progcost.storm.ns_per_connect) ns | ≤ 400 ns | $(verdict "$(R progcost.storm.ns_per_connect)" le 400) |
 | OOM kill events lost | not exercised: this benchmark generates no OOM kills (kwhy's \`lost.oom_kill\` stays 0 in every run) | 0 | n/a |
 | every distinct cause explained (one explanation per destination) | $EXPL_RUNS of $ALL_RUNS storm runs | all | $(yesno "$EXPL_RUNS" "$ALL_RUNS") |
 | counts exact (explanation + Σ summary counts = refused connects seen by the generator) | $EXACT_RUNS of $ALL_RUNS storm runs (worst error: IPv4 $(R storm4.worst_count_error), IPv6 $(R storm6.worst_count_error), 1 worker $(R storm4_1w.worst_count_error)) | all | $(yesno "$EXACT_RUNS" "$ALL_RUNS") |
@@ -260,8 +278,17 @@ $(grep -h '^P storm' "$OUT"/storm*.res)
 | fork + \`_exit\` (exits are only counted, \`filtered\`) | $(R churn_fork.untraced_rate_median) | $(R churn_fork.traced_rate_median) | $(R churn_fork.ratio_median) | $(R churn_fork.kwhy_cpu_pct) | all counted (filtered ≥ forks) | process_exit $(R churn_fork.lost_process_exit) | $(R churn_fork.complete_runs) of $(R churn_fork.pairs) |
 | fork; the child listens and \`_exit\`s holding it | $(R churn_forklisten.untraced_rate_median) | $(R churn_forklisten.traced_rate_median) | $(R churn_forklisten.ratio_median) | $(R churn_forklisten.kwhy_cpu_pct) | process_exit $(R churn_forklisten.seen_process_exit)/$(R churn_forklisten.expected_process_exit), listen $(R churn_forklisten.seen_listen)/$(R churn_forklisten.expected_listen), listen_close $(R churn_forklisten.seen_listen_close)/$(R churn_forklisten.expected_listen_close), bind $(R churn_forklisten.seen_bind)/$(R churn_forklisten.expected_bind) | process_exit $(R churn_forklisten.lost_process_exit), listen $(R churn_forklisten.lost_listen), listen_close $(R churn_forklisten.lost_listen_close), bind $(R churn_forklisten.lost_bind) | $(R churn_forklisten.complete_runs) of $(R churn_forklisten.pairs) |
 
+| connect + accept + close on 127.0.0.1 (the success path) | $(R churn_connect.untraced_rate_median) | $(R churn_connect.traced_rate_median) | $(R churn_connect.ratio_median) | $(R churn_connect.kwhy_cpu_pct) | nothing to report | $(R churn_connect.lost_total_sum) | $(R churn_connect.complete_runs) of $(R churn_connect.pairs) |
+
 Events are matched by the generator's comm (\`kwbchurn\`); "complete" means
 every event the generator caused is in kwhy's output.
+
+Rare events during a storm (\`kwbench rare\`: a paced storm of refused
+connects, \`churn -m forklisten -r 1000\` and \`churn -m fork -r 1000\` at once):
+
+\`\`\`
+$(grep -h '^P rare' "$OUT"/rare*.res)
+\`\`\`
 
 \`\`\`
 $(grep -h '^P churn' "$OUT"/churn*.res)
@@ -281,7 +308,13 @@ awk '$1 == "R" && $2 ~ /^progcost\.(storm|churn)\..*\.ns_per_run$/ {
      END { for (i = 1; i <= n; i++) { split(order[i], b, "."); printf "| %s | %s | %s | %s |\n", b[1], b[2], runs[order[i]], ns[order[i]] } }' "$KV"
 cat <<EOF
 
-BPF time in the kernel per refused connect (all of kwhy's programs): **$(R progcost.storm.ns_per_connect) ns**; per churn process: $(R progcost.churn.ns_per_op) ns.
+BPF time in the kernel per refused connect (all of kwhy's programs): **$(R progcost.storm.ns_per_connect) ns**; per successful connect+accept+close: $(R progcost.connect.ns_per_op) ns ($(R progcost.connect.rate)/s); per churn process: $(R progcost.churn.ns_per_op) ns.
+
+Against an empty tp_btf program attached to the same tracepoint in the same
+phase (bench/empty.bpf.c; its run time is the trampoline and the statistics
+themselves): \`inet_sock_set_state\` in the storm $(R progcost.storm.kw_inet_sock_set_state.vs_empty)× ($(R progcost.storm.kw_inet_sock_set_state.empty_ns_per_run) ns empty),
+on the success path $(R progcost.connect.kw_inet_sock_set_state.vs_empty)× ($(R progcost.connect.kw_inet_sock_set_state.empty_ns_per_run) ns empty); \`tcp_send_reset\` in the storm
+$(R progcost.storm.kw_tcp_send_reset_v3.vs_empty)× ($(R progcost.storm.kw_tcp_send_reset_v3.empty_ns_per_run) ns empty).
 
 ## 4. Start-up and memory
 

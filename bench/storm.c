@@ -3,13 +3,15 @@
  * storm: a storm of refused TCP connects on loopback, for the benchmark.
  *
  *   storm [-6] [-t SECONDS] [-n MAX_CONNECTS] [-c POOL] [-d NDEST] [-p PORT] [-w WORKERS]
+ *         [-r RATE]
  *
  * Reserves NDEST closed ports on 127.0.0.1 (or ::1): a socket bound to each
  * but never listening, so the port stays closed and no one else takes it
  * (or dials PORT, PORT+1, ... with -p).  Then WORKERS processes each do as
  * many NON-BLOCKING connects to them as they can (round robin), keeping at
  * most POOL in flight in an epoll set, until SECONDS have passed or
- * MAX_CONNECTS (all workers together) were started.  Every socket's outcome
+ * MAX_CONNECTS (all workers together) were started.  With -r, all workers
+ * together start at most RATE connects per second (each paces its share).  Every socket's outcome
  * is read with SO_ERROR; ECONNREFUSED is counted per destination.  Prints
  * one line of key=value:
  *
@@ -52,7 +54,8 @@ struct counts {
 static struct sockaddr_storage dst[MAX_DEST];
 static socklen_t dlen;
 static int family = AF_INET, ndest = 1, pool = 64;
-static long seconds = 5, max = 10000000;
+static long seconds = 5, max = 10000000, rate;
+static int nworkers = 1;
 
 static double now_s(void)
 {
@@ -94,11 +97,15 @@ static void work(struct counts *c, unsigned long long max_here, int first_dest)
 	t0 = now_s();
 	deadline = t0 + seconds;
 	for (;;) {
-		bool stop = c->attempts >= max_here || now_s() >= deadline;
+		double now = now_s();
+		bool stop = c->attempts >= max_here || now >= deadline;
+		/* -r: this worker's share of RATE, as a budget since t0 */
+		unsigned long long budget = rate ? (unsigned long long)((now - t0) * rate / nworkers) + 1
+						 : max_here;
 		int n;
 
 		/* fill the pool */
-		while (!stop && inflight < pool && c->attempts < max_here) {
+		while (!stop && inflight < pool && c->attempts < max_here && c->attempts < budget) {
 			int d = next, s;
 			struct epoll_event ev = { .events = EPOLLOUT };
 
@@ -135,7 +142,7 @@ static void work(struct counts *c, unsigned long long max_here, int first_dest)
 		}
 		if (stop && !inflight)
 			break;
-		n = epoll_wait(ep, evs, MAX_POOL, 100);
+		n = epoll_wait(ep, evs, MAX_POOL, rate ? 1 : 100);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -175,7 +182,7 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	double t0;
 
-	while ((opt = getopt(argc, argv, "6t:n:c:d:p:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "6t:n:c:d:p:w:r:")) != -1) {
 		switch (opt) {
 		case '6': family = AF_INET6; break;
 		case 't': seconds = arg_long(optarg, 1, 600, "-t SECONDS"); break;
@@ -184,9 +191,10 @@ int main(int argc, char **argv)
 		case 'd': ndest = arg_long(optarg, 1, MAX_DEST, "-d NDEST"); break;
 		case 'p': first_port = arg_long(optarg, 1, 65535 - MAX_DEST, "-p PORT"); break;
 		case 'w': workers = arg_long(optarg, 1, MAX_WORKERS, "-w WORKERS"); break;
+		case 'r': rate = arg_long(optarg, 1, 10000000, "-r RATE"); break;
 		default:
 			fprintf(stderr, "usage: storm [-6] [-t SECONDS] [-n MAX] [-c POOL] "
-				"[-d NDEST] [-p PORT] [-w WORKERS]\n");
+				"[-d NDEST] [-p PORT] [-w WORKERS] [-r RATE]\n");
 			return 2;
 		}
 	}
@@ -220,6 +228,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	nworkers = workers;
 	cs = mmap(NULL, sizeof(*cs) * workers, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		  -1, 0);
 	if (cs == MAP_FAILED)

@@ -82,12 +82,33 @@ struct kw_sock_owner {
 	__u8 _pad[4];
 };
 
+/* Every connect() adds one, so this map is always full and each insert
+ * evicts: per-CPU LRU lists (BPF_F_NO_COMMON_LRU) keep two CPUs that
+ * connect at full rate off one global LRU lock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, __u64);		/* struct sock address */
 	__type(value, struct kw_sock_owner);
 } kw_sock_owner SEC(".maps") __weak;
+
+/* The owner of the socket that last went to CLOSE on this CPU.  Its entry
+ * leaves kw_sock_owner at that transition, so the map holds live sockets
+ * only and an insert (every connect) never has to evict; the kernel's
+ * sk_error_report, which follows the transition in the same call on the
+ * same CPU (tcp_done_with_error), still finds the owner here. */
+struct kw_closed_owner {
+	__u64 sk;
+	struct kw_sock_owner o;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kw_closed_owner);
+} kw_closed_owner SEC(".maps") __weak;
 
 /* Processes that opened a listening socket: their exits are reported. */
 struct {
@@ -282,6 +303,63 @@ static __always_inline struct task_struct *kw_current(void)
 	return (struct task_struct *)bpf_get_current_task();
 }
 
+/* kw_fill_task for the current task, for hot paths (every connect): ids,
+ * uid, cgroup and comm from helpers; the memory cgroup and namespaces with
+ * plain loads from the BTF task where the kernel has
+ * bpf_get_current_task_btf (5.11+), else probe reads. */
+static __always_inline void kw_fill_current(struct kw_task *t)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct cgroup_subsys_state *css = NULL;
+
+	t->pid = (__u32)id;
+	t->tgid = id >> 32;
+	t->uid = (__u32)bpf_get_current_uid_gid();
+	t->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *task = kw_current();
+
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+			struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
+
+			if (idx >= 0 && idx < CGROUP_SUBSYS_COUNT)
+				bpf_core_read(&css, sizeof(css), &cgroups->subsys[idx]);
+		}
+		if (css) {
+			struct cgroup *cg = BPF_CORE_READ(css, cgroup);
+
+			t->memcg_id = BPF_CORE_READ(cg, kn, id);
+			t->memcg_hier = BPF_CORE_READ(cg, root, hierarchy_id);
+		}
+		t->netns_ino = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+		t->mntns_ino = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+		return;
+	}
+	{
+		struct task_struct *task = bpf_get_current_task_btf();
+		struct nsproxy *nsp = task->nsproxy;
+
+		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
+			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+			if (idx >= 0 && idx < CGROUP_SUBSYS_COUNT)
+				css = task->cgroups->subsys[idx];
+		}
+		if (css) {
+			struct cgroup *cg = css->cgroup;
+
+			t->memcg_id = cg->kn->id;
+			t->memcg_hier = cg->root->hierarchy_id;
+		}
+		if (nsp) {	/* NULL once an exiting task dropped it */
+			t->netns_ino = nsp->net_ns->ns.inum;
+			t->mntns_ino = nsp->mnt_ns->ns.inum;
+		}
+	}
+}
+
 /* Header for an event that runs in the actor's own process context. */
 static __always_inline void kw_hdr_from_current(struct kw_hdr *h)
 {
@@ -406,24 +484,67 @@ static __always_inline bool kw_port_wanted(__u16 a, __u16 b)
 
 /* ---- socket helpers ---- */
 
+/* The socket's addresses.  sk is a tracepoint argument (a BTF pointer):
+ * plain loads, not one bpf_probe_read_kernel call per field. */
 static __always_inline void kw_sk_addrs(const struct sock *sk, struct kw_addr *local,
 					struct kw_addr *remote)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 
 	local->family = remote->family = family;
-	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	remote->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	local->port = sk->__sk_common.skc_num;
+	remote->port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (family == AF_INET) {
-		__be32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__be32 a = sk->__sk_common.skc_rcv_saddr;
 
 		__builtin_memcpy(local->addr, &a, 4);
-		a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		a = sk->__sk_common.skc_daddr;
 		__builtin_memcpy(remote->addr, &a, 4);
 	} else if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(&local->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&remote->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		__u32 *l = (__u32 *)local->addr, *r = (__u32 *)remote->addr;
+
+		for (int i = 0; i < 4; i++) {
+			l[i] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[i];
+			r[i] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[i];
+		}
 	}
+}
+
+/* The namespace inode of a tracepoint's socket argument (a BTF pointer). */
+static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
+{
+	struct net *net = sk->__sk_common.skc_net.net;
+
+	return net ? net->ns.inum : 0;
+}
+
+/* The recorded owner of a socket, also just after its CLOSE. */
+static __always_inline struct kw_sock_owner *kw_sock_owner_of(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct kw_sock_owner *o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	struct kw_closed_owner *c;
+	__u32 zero = 0;
+
+	if (o)
+		return o;
+	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
+	return c && c->sk == key ? &c->o : NULL;
+}
+
+/* The socket went to CLOSE: its owner moves to this CPU's slot. */
+static __always_inline void kw_sock_owner_closed(const struct sock *sk, struct kw_sock_owner *o)
+{
+	__u64 key = (__u64)sk;
+	struct kw_closed_owner *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
+	if (c) {
+		c->sk = key;
+		c->o = *o;
+	}
+	bpf_map_delete_elem(&kw_sock_owner, &key);
 }
 
 /* Socket event header: namespace and cgroup from the socket; the actor
@@ -431,14 +552,13 @@ static __always_inline void kw_sk_addrs(const struct sock *sk, struct kw_addr *l
 static __always_inline struct kw_sock_owner *kw_hdr_from_sock(struct kw_hdr *h,
 							      const struct sock *sk)
 {
-	__u64 key = (__u64)sk;
 	struct kw_sock_owner *o;
 
 	kw_hdr_set_net(h, kw_sk_net(sk));
 	h->cgroup_id = kw_sk_cgroup_id(sk);
 	if (h->cgroup_id)
 		h->flags |= KW_F_CGROUP;
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	o = kw_sock_owner_of(sk);
 	if (o) {
 		h->task = o->task;
 		h->flags |= KW_F_TASK | KW_F_OWNER;
@@ -450,7 +570,6 @@ static __always_inline struct kw_sock_owner *kw_hdr_from_sock(struct kw_hdr *h,
  * recorded owner?  Also applies --port to either end. */
 static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, __u16 rport)
 {
-	__u64 key = (__u64)sk;
 	struct kw_sock_owner *o;
 
 	if (!kw_port_wanted(lport, rport))
@@ -459,7 +578,7 @@ static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, _
 		return true;
 	if (kw_netns_targeted(kw_sk_net(sk)))
 		return true;
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	o = kw_sock_owner_of(sk);
 	return o && kw_owner_targeted(&o->task);
 }
 

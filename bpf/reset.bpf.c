@@ -52,58 +52,73 @@ struct kw_tcphdr {
 static __always_inline int kw_skb_tuple(const struct sk_buff *skb, struct kw_addr *src,
 					struct kw_addr *dst)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 th = BPF_CORE_READ(skb, transport_header);
-	struct kw_tcphdr tcp;
-	__u8 ver = 0;
+	/* skb is a tracepoint argument (a BTF pointer): plain loads; the
+	 * packet bytes are one probe read of the IP header and, when TCP
+	 * follows it at once (no options, no extension headers: the common
+	 * case), the TCP header with it */
+	unsigned char *head = skb->head;
+	__u16 nh = skb->network_header, th = skb->transport_header;
+	union {
+		struct { struct kw_iphdr ip; struct kw_tcphdr tcp; } v4;
+		struct { struct kw_ipv6hdr ip; struct kw_tcphdr tcp; } v6;
+		__u8 ver;
+	} p;
+	struct kw_tcphdr *tcp;
+	__u8 ver;
 
-	if (!head || bpf_probe_read_kernel(&ver, 1, head + nh))
+	if (!head || bpf_probe_read_kernel(&p, sizeof(p), head + nh))
 		return -1;
-	ver >>= 4;
+	ver = p.ver >> 4;
 	if (ver == 4) {
-		struct kw_iphdr ip;
-
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) ||
-		    ip.protocol != IPPROTO_TCP)
+		if (p.v4.ip.protocol != IPPROTO_TCP)
 			return -1;
 		src->family = dst->family = AF_INET;
-		__builtin_memcpy(src->addr, &ip.saddr, 4);
-		__builtin_memcpy(dst->addr, &ip.daddr, 4);
+		__builtin_memcpy(src->addr, &p.v4.ip.saddr, 4);
+		__builtin_memcpy(dst->addr, &p.v4.ip.daddr, 4);
+		tcp = &p.v4.tcp;
+		if (th != nh + sizeof(p.v4.ip) &&
+		    bpf_probe_read_kernel(tcp, sizeof(*tcp), head + th))
+			return -1;
 	} else if (ver == 6) {
-		struct kw_ipv6hdr ip6;
-
 		/* extension headers are skipped: transport_header already
 		 * points at TCP; only the next header of the base one is
 		 * checked to rule out non-TCP quickly */
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
-			return -1;
 		src->family = dst->family = AF_INET6;
-		__builtin_memcpy(src->addr, ip6.saddr, 16);
-		__builtin_memcpy(dst->addr, ip6.daddr, 16);
-		if (ip6.nexthdr != IPPROTO_TCP && th == nh + sizeof(ip6))
+		__builtin_memcpy(src->addr, p.v6.ip.saddr, 16);
+		__builtin_memcpy(dst->addr, p.v6.ip.daddr, 16);
+		tcp = &p.v6.tcp;
+		if (th == nh + sizeof(p.v6.ip)) {
+			if (p.v6.ip.nexthdr != IPPROTO_TCP)
+				return -1;
+		} else if (bpf_probe_read_kernel(tcp, sizeof(*tcp), head + th)) {
 			return -1;
+		}
 	} else {
 		return -1;
 	}
-	if (bpf_probe_read_kernel(&tcp, sizeof(tcp), head + th))
-		return -1;
-	src->port = bpf_ntohs(tcp.source);
-	dst->port = bpf_ntohs(tcp.dest);
-	return tcp.flags;
+	src->port = bpf_ntohs(tcp->source);
+	dst->port = bpf_ntohs(tcp->dest);
+	return tcp->flags;
 }
 
-/* The namespace of a received packet: its device's, else its route's. */
-static __always_inline struct net *kw_skb_net(const struct sk_buff *skb)
+/* The namespace of a received packet: its device's (plain loads), else
+ * its route's (probe reads); *ino its inode number. */
+static __always_inline struct net *kw_skb_net(const struct sk_buff *skb, __u32 *ino)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net_device *dev = skb->dev;
 	unsigned long refdst;
+	struct net *net;
 
-	if (!dev) {
-		refdst = BPF_CORE_READ(skb, _skb_refdst);
-		dev = BPF_CORE_READ((struct dst_entry *)(refdst & ~1UL), dev);
+	if (dev) {
+		net = dev->nd_net.net;
+		*ino = net ? net->ns.inum : 0;
+		return net;
 	}
-	return dev ? BPF_CORE_READ(dev, nd_net.net) : NULL;
+	refdst = skb->_skb_refdst;
+	dev = BPF_CORE_READ((struct dst_entry *)(refdst & ~1UL), dev);
+	net = dev ? BPF_CORE_READ(dev, nd_net.net) : NULL;
+	*ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
+	return net;
 }
 
 /* A reset answering a packet that matched no socket: a refused SYN. */
@@ -121,10 +136,9 @@ static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 
 	flags = kw_skb_tuple(skb, &client, &dialled);
 	if (flags < 0 || (flags & KW_TCP_RST))	/* never answered with a RST */
 		return;
-	net = kw_skb_net(skb);
+	net = kw_skb_net(skb, &ak.netns_ino);
 
 	ak.type = KW_EV_RESET_SENT;
-	ak.netns_ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
 	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(net)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_SENT);
 		return;
@@ -165,7 +179,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	}
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_RESET_SENT;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
+	ak.netns_ino = kw_btf_sk_netns_ino(sk);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = has_reason ? reason : 0xffffffff;
 	ak.dest = local;
@@ -178,7 +192,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	kw_hdr_from_sock(&e->hdr, sk);
 	e->local = local;
 	e->remote = remote;
-	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e->state = sk->__sk_common.skc_state;
 	e->reason = reason;
 	e->has_reason = has_reason;
 	e->source = KW_SRC_SEND_RESET;
@@ -228,7 +242,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
 	__u64 key = (__u64)sk;
-	__u32 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	__u32 state = sk->__sk_common.skc_state;
 
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (state == KW_TCP_SYN_SENT) {
@@ -238,7 +252,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 			o->reset_received = 1;
 			/* the port is released before SYN_SENT->CLOSE is
 			 * traced; keep it for the CONNECT_FAIL event */
-			o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+			o->local_port = sk->__sk_common.skc_num;
 		}
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
 		return 0;
@@ -249,7 +263,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_RESET_RECV;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
+	ak.netns_ino = kw_btf_sk_netns_ino(sk);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = state;
 	ak.dest = remote;
@@ -275,24 +289,23 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 	struct kw_agg_key ak = {};
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
-	__u64 key = (__u64)sk;
 	int err;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	o = kw_sock_owner_of(sk);	/* after tcp_done: in the CLOSE slot */
 	if (o && o->fail_reported) {	/* the failed connect says it all */
 		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
 		return 0;
 	}
-	err = BPF_CORE_READ(sk, sk_err);
+	err = sk->sk_err;
 	kw_sk_addrs(sk, &local, &remote);
 	if (!kw_sock_wanted(sk, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
 		return 0;
 	}
 	ak.type = KW_EV_SOCK_ERROR;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
+	ak.netns_ino = kw_btf_sk_netns_ino(sk);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;
@@ -305,7 +318,7 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 	kw_hdr_from_sock(&e->hdr, sk);
 	e->local = local;
 	e->remote = remote;
-	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e->state = sk->__sk_common.skc_state;
 	e->error = err;
 	e->source = KW_SRC_ERROR_REPORT;
 	kw_submit(e);

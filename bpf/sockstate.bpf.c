@@ -15,9 +15,9 @@ static __always_inline void record_owner(const struct sock *sk)
 	struct kw_sock_owner o = {};
 	__u64 key = (__u64)sk;
 
-	kw_fill_task(&o.task, kw_current());
+	kw_fill_current(&o.task);
 	o.since_ns = bpf_ktime_get_boot_ns();
-	o.local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	o.local_port = sk->__sk_common.skc_num;
 	bpf_map_update_elem(&kw_sock_owner, &key, &o, BPF_ANY);
 }
 
@@ -105,21 +105,18 @@ out:
 	bpf_map_delete_elem(&kw_sock_owner, &key);
 }
 
-static __always_inline void on_connect_closed(const struct sock *sk)
+static __always_inline void on_connect_closed(const struct sock *sk, struct kw_sock_owner *o)
 {
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
 	struct kw_addr local = {}, remote = {};
-	__u64 key = (__u64)sk;
-	int err = BPF_CORE_READ(sk, sk_err);
+	int err = sk->sk_err;
 
 	if (!err) {	/* closed by its owner before it completed */
 		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
 		return;
 	}
 	kw_sk_addrs(sk, &local, &remote);
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (o)
 		o->fail_reported = 1;
 	if (!kw_sock_wanted(sk, o ? o->local_port : local.port, remote.port)) {
@@ -128,7 +125,7 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	}
 
 	ak.type = KW_EV_CONNECT_FAIL;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
+	ak.netns_ino = kw_btf_sk_netns_ino(sk);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;
@@ -152,27 +149,45 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	kw_submit(e);
 }
 
+/*
+ * Most transitions concern no listener and no failure (a successful
+ * connection makes about ten): they return on the two state arguments
+ * alone, before anything of the socket is read.
+ */
 SEC("?tp_btf/inet_sock_set_state")
 int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
 	__u64 key = (__u64)sk;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
-		return 0;
+	if (newstate == KW_TCP_SYN_SENT) {
+		if (sk->sk_protocol == IPPROTO_TCP)
+			record_owner(sk);
+	} else if (newstate == KW_TCP_CLOSE) {
+		struct kw_sock_owner *o;
 
-	if (newstate == KW_TCP_LISTEN) {
-		on_listen(sk);
-	} else if (oldstate == KW_TCP_LISTEN && newstate == KW_TCP_CLOSE) {
-		on_listen_close(sk);
-	} else if (newstate == KW_TCP_SYN_SENT) {
-		record_owner(sk);
-	} else if (oldstate == KW_TCP_SYN_SENT && newstate == KW_TCP_CLOSE) {
-		on_connect_closed(sk);
-	} else if (oldstate == KW_TCP_LISTEN && newstate == KW_TCP_SYN_RECV) {
-		/* a passive child: clear what a previous socket at this
-		 * address left behind, so nothing is misattributed */
-		bpf_map_delete_elem(&kw_sock_owner, &key);
+		if (sk->sk_protocol != IPPROTO_TCP)
+			return 0;
+		if (oldstate == KW_TCP_LISTEN) {
+			on_listen_close(sk);
+			return 0;
+		}
+		/* a connect that failed, or any connection at its end: its
+		 * owner leaves the map (see kw_closed_owner) */
+		o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+		if (oldstate == KW_TCP_SYN_SENT)
+			on_connect_closed(sk, o);
+		if (o)
+			kw_sock_owner_closed(sk, o);
+	} else if (newstate == KW_TCP_SYN_RECV) {
+		/* a passive child (LISTEN -> SYN_RECV): what a previous socket
+		 * at this address left behind goes, so nothing is
+		 * misattributed; looked up first, since a delete locks */
+		if (oldstate == KW_TCP_LISTEN && bpf_map_lookup_elem(&kw_sock_owner, &key))
+			bpf_map_delete_elem(&kw_sock_owner, &key);
+	} else if (newstate == KW_TCP_LISTEN) {
+		if (sk->sk_protocol == IPPROTO_TCP)
+			on_listen(sk);
 	}
 	return 0;
 }

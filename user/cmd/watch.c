@@ -555,7 +555,7 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 
 	while (!g_stop && !w->out.failed) {
 		/* a refusal waiting for its client goes out within a few ms */
-		int n = ring_buffer__poll(l->rb, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
+		int n = kw_loader_poll(l, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		flush_batch(w);
@@ -594,7 +594,8 @@ static void close_trace(struct watch *w)
  * ret, or KW_EXIT_RUNTIME when the output failed. */
 static int finish(struct watch *w, struct kw_loader *l, int ret)
 {
-	ring_buffer__consume(l->rb);
+	for (int i = 0; i < 16 && kw_loader_poll(l, 0) > 0; i++)
+		flush_batch(w);
 	flush_batch(w);
 	kw_loader_drain_repeats(l, emit, w);
 	pipe_flush(w);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 #include "kwhy.skel.h"
@@ -237,11 +238,76 @@ static void attach_all(struct kw_loader *l)
 	}
 }
 
+/* ---- the rings ---- */
+
+/* a bulk record: passed on, and the batch ends at KW_BULK_BATCH (a
+ * negative return stops libbpf's loop after this record is consumed) */
+static int on_bulk(void *ctx, void *data, size_t len)
+{
+	struct kw_loader *l = ctx;
+	int ret = l->on_record(l->cb_ctx, data, len);
+
+	if (ret)
+		return ret;
+	return ++l->bulk_n >= KW_BULK_BATCH ? -EAGAIN : 0;
+}
+
+static int open_rings(struct kw_loader *l, ring_buffer_sample_fn on_record, void *cb_ctx)
+{
+	int rare = bpf_map__fd(l->skel->maps.kw_rb_rare);
+	int bulk = bpf_map__fd(l->skel->maps.kw_rb_bulk);
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	l->on_record = on_record;
+	l->cb_ctx = cb_ctx;
+	l->rb_rare = ring_buffer__new(rare, on_record, cb_ctx, NULL);
+	l->rb_bulk = ring_buffer__new(bulk, on_bulk, l, NULL);
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!l->rb_rare || !l->rb_bulk || l->epfd < 0)
+		return -1;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, rare, &ev) ||
+	    epoll_ctl(l->epfd, EPOLL_CTL_ADD, bulk, &ev))
+		return -1;
+	return 0;
+}
+
+int kw_loader_poll(struct kw_loader *l, int timeout_ms)
+{
+	struct epoll_event evs[2];
+	int total = 0, n;
+
+	if (timeout_ms > 0) {
+		n = epoll_wait(l->epfd, evs, 2, timeout_ms);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+	}
+	for (int round = 0; round < KW_BULK_ROUNDS; round++) {
+		n = ring_buffer__consume(l->rb_rare);
+		if (n < 0)
+			return n;
+		total += n;
+		l->bulk_n = 0;
+		n = ring_buffer__consume(l->rb_bulk);
+		if (n == -EAGAIN && l->bulk_n >= KW_BULK_BATCH) {
+			total += l->bulk_n;	/* a full batch: more may wait */
+			continue;
+		}
+		if (n < 0)
+			return n;
+		total += n;
+		break;
+	}
+	return total;
+}
+
 int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		    const struct kw_features *f, const struct kw_target *t,
 		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
+	l->epfd = -1;
 	kw_plan_make(f, &l->plan);
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
@@ -261,9 +327,7 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		return -1;
 	}
 	attach_all(l);
-	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.kw_rb_rare), on_record, cb_ctx, NULL);
-	if (!l->rb || ring_buffer__add(l->rb, bpf_map__fd(l->skel->maps.kw_rb_bulk), on_record,
-				       cb_ctx)) {
+	if (open_rings(l, on_record, cb_ctx)) {
 		snprintf(err, errlen, "cannot set up the BPF ring buffers: %s", strerror(errno));
 		return -1;
 	}
@@ -272,8 +336,12 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 
 void kw_loader_stop(struct kw_loader *l)
 {
-	ring_buffer__free(l->rb);
-	l->rb = NULL;
+	ring_buffer__free(l->rb_rare);
+	ring_buffer__free(l->rb_bulk);
+	l->rb_rare = l->rb_bulk = NULL;
+	if (l->epfd > 0)
+		close(l->epfd);
+	l->epfd = -1;
 	for (int i = 0; i < KW_PLAN_MAX; i++)
 		for (int k = 0; k < KW_PLAN_PROGS; k++) {
 			bpf_link__destroy(l->links[i][k]);

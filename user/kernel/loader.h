@@ -24,7 +24,13 @@ struct kw_loader_cfg {
 
 struct kw_loader {
 	struct kwhy_bpf *skel;
-	struct ring_buffer *rb;
+	/* The rings are read apart so that the rare one comes first: see
+	 * kw_loader_poll.  epfd waits on both. */
+	struct ring_buffer *rb_rare, *rb_bulk;
+	int epfd;
+	ring_buffer_sample_fn on_record;
+	void *cb_ctx;
+	uint32_t bulk_n;		/* bulk records read in this batch */
 	struct kw_plan plan;		/* enabled flags updated by what attached */
 	struct bpf_link *links[KW_PLAN_MAX][KW_PLAN_PROGS];
 	struct kw_agg_seen agg_seen;
@@ -37,6 +43,17 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		    const struct kw_features *f, const struct kw_target *t,
 		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen);
 void kw_loader_stop(struct kw_loader *l);
+
+/* Wait up to timeout_ms for records (0: do not wait), then hand them to
+ * on_record: the rare ring (exits, listeners, binds, OOM kills) is emptied
+ * first and again after every KW_BULK_BATCH records of the bulk ring, so a
+ * storm filling the bulk ring faster than it is read never holds the rare
+ * one back.  Returns after at most KW_BULK_ROUNDS bulk batches (the caller
+ * flushes, then calls again: the rings stay ready).  The number of records
+ * read, or a negative errno (-EINTR on a signal). */
+#define KW_BULK_BATCH 256
+#define KW_BULK_ROUNDS 64
+int kw_loader_poll(struct kw_loader *l, int timeout_ms);
 
 /* The target changed while running (it came back as another container,
  * or more of it was found): the filter maps get what t has and old had
