@@ -10,6 +10,7 @@
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
+pkgs="$pkgs libcurl4-openssl-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"
 	pkgs="$pkgs busybox-static cpio xz-utils binutils docker.io debootstrap gunicorn nginx-light"
