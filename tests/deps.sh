@@ -6,14 +6,18 @@
 #                          libFuzzer's runtime, for the 6.1 VM run qemu,
 #                          static busybox and cpio, and for the container
 #                          tests Docker (docker.io) and debootstrap, and the
-#                          real servers the tests run (gunicorn, nginx)
+#                          real servers the tests run (gunicorn, nginx), and
+#                          Prometheus (kwhy-mtest scrapes kwhy with it; its
+#                          promtool checks the page) with curl
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
 pkgs="$pkgs libcurl4-openssl-dev"
+pkgs="$pkgs libcurl4-openssl-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"
 	pkgs="$pkgs busybox-static cpio xz-utils binutils docker.io debootstrap gunicorn nginx-light"
+	pkgs="$pkgs prometheus curl"
 fi
 
 missing=""
