@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,8 +384,7 @@ static void scen_refusals(const char *sc)
 	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
 	uint64_t since = it_nrecs;
 	const struct jq_val *ex;
-	const char *cause;
-	char port[16], total[16], promql[256];
+	char cause[64], port[16], total[16], promql[256];
 	int ok = 0;
 
 	/* any port: nothing listens in the new namespace */
@@ -417,9 +417,10 @@ static void scen_refusals(const char *sc)
 		ex = it_expect(sc, "kwhy explains the refusal in " CTR_NAME, since, IT_EXPECT_MS, c,
 			       IT_ARRAY_SIZE(c));
 	}
-	cause = ex ? jq_str(ex, "cause") : NULL;
-	if (!cause)
+	/* a copy: the record goes when kwhy's output ring wraps */
+	if (!ex || !jq_str(ex, "cause"))
 		return;
+	snprintf(cause, sizeof(cause), "%s", jq_str(ex, "cause"));
 	it_msgf(total, sizeof(total), "%d", REFUSALS);
 	it_msgf(promql, sizeof(promql), "kwhy_refusals_total{container=\"%s\",port=\"%s\"}",
 		CTR_NAME, port);
@@ -487,6 +488,14 @@ static void scen_promtool(const char *sc)
 		it_fail(sc, "GET /metrics", "no kwhy_refusals_total family in %.300s", g_out);
 		return;
 	}
+	/* what the incident left on the page (-v) */
+	for (const char *l = g_out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\n"), l);
+		if (!strncmp(line, "kwhy_", 5) && strstr(line, CTR_NAME))
+			it_diag("%s: %s", sc, line);
+	}
 	err = it_create_file(file, g_out);
 	if (err) {
 		it_fail(sc, "promtool check metrics", "writing %s: %s", file, strerror(-err));
@@ -505,6 +514,58 @@ static void scen_promtool(const char *sc)
 			g_err);
 }
 
+/* a connection to the metrics port, 127.0.0.1; -1 on failure */
+static int metrics_conn(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", g_mport);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s >= 0 && connect(s, (void *)&ss, len)) {
+		close(s);
+		s = -1;
+	}
+	return s;
+}
+
+/* Idle connections do not keep a scraper out, a request too big is
+ * refused, and kwhy answers while they hang. */
+static void scen_http_bounds(const char *sc)
+{
+	int idle[20], big, n = 0, st;
+	char url[128], req[6000], ans[64] = "";
+	ssize_t got = -1;
+
+	for (int i = 0; i < IT_ARRAY_SIZE(idle); i++)
+		if ((idle[i] = metrics_conn()) >= 0)
+			n++;
+	big = metrics_conn();
+	memset(req, 'a', sizeof(req));
+	memcpy(req, "GET /metrics HTTP/1.1\r\nX-Big: ", 31);
+	if (big >= 0 && send(big, req, sizeof(req), MSG_NOSIGNAL) == (ssize_t)sizeof(req)) {
+		struct pollfd p = { .fd = big, .events = POLLIN };
+
+		if (poll(&p, 1, QUERY_MS) == 1)
+			got = recv(big, ans, sizeof(ans) - 1, 0);
+	}
+	if (got > 0 && !strncmp(ans, "HTTP/1.1 431", 12))
+		it_pass(sc, "a request head over 4 KiB is answered 431");
+	else
+		it_fail(sc, "a request head over 4 KiB is answered 431", "got \"%.40s\"", ans);
+	it_msgf(url, sizeof(url), "http://127.0.0.1:%d/metrics", g_mport);
+	if (n == IT_ARRAY_SIZE(idle) && http_get(url, NULL) && strstr(g_out, "kwhy_info"))
+		it_pass(sc, "/metrics answers while 20 idle connections are open");
+	else
+		it_fail(sc, "/metrics answers while 20 idle connections are open",
+			"%d connections made; curl: %.200s", n, g_err);
+	for (int i = 0; i < IT_ARRAY_SIZE(idle); i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	if (big >= 0)
+		close(big);
+	(void)st;
+}
+
 static void scen_otlp_failure(const char *sc)
 {
 	struct want w = { { "signal", "metrics", "result", "failed", NULL }, 1 };
@@ -521,6 +582,7 @@ static const struct scenario {
 	{ "refusals", scen_refusals },
 	{ "oom", scen_oom },
 	{ "promtool", scen_promtool },
+	{ "http_bounds", scen_http_bounds },
 	{ "otlp_failure", scen_otlp_failure },
 };
 

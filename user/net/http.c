@@ -305,8 +305,16 @@ static void accept_conns(struct kw_http *h, uint64_t now_ms)
 		for (int i = 0; i < KW_HTTP_CONNS && !c; i++)
 			if (h->conns[i].fd < 0)
 				c = &h->conns[i];
+		/* full: the oldest connection that has not sent its request
+		 * goes, so idle connections cannot keep a scraper out */
+		for (int i = 0; i < KW_HTTP_CONNS && !c; i++)
+			if (!h->conns[i].out && (!c || h->conns[i].deadline_ms < c->deadline_ms))
+				c = &h->conns[i];
+		if (c && c->fd >= 0)
+			conn_close(h, c);
 		if (!c) {
-			/* full: a best-effort 503, never waiting for the peer */
+			/* all are being answered: a best-effort 503, never
+			 * waiting for the peer */
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 				"Content-Length: 0\r\nConnection: close\r\n\r\n";
 

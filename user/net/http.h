@@ -3,7 +3,9 @@
  * A minimal HTTP/1.1 server for `watch --metrics`: GET (and HEAD) only,
  * one request per connection (Connection: close), driven from the caller's
  * event loop.  Everything is non-blocking and bounded: at most
- * KW_HTTP_CONNS connections (more are answered 503 and closed), requests
+ * KW_HTTP_CONNS connections (when all are taken, the oldest that has not
+ * sent its request is closed for the new one; 503 when all are being
+ * answered), requests
  * up to KW_HTTP_REQ_MAX bytes (431 beyond), KW_HTTP_TIMEOUT_MS per
  * connection, responses up to the caller's body buffer.
  *
