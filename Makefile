@@ -44,11 +44,15 @@ KW_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initia
 	-MMD -MP -Iinclude -Iuser -I$(OUT) -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-MMD -MP -Ivmlinux/$(ARCH) -Iinclude
-# -pthread: the trace writer has a thread of its own
+# -pthread: the trace writer and the OTLP push have threads of their own
 LDLIBS := -lbpf -lelf -lz -pthread
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS += -lzstd
+else
+# OTLP push (--otlp-endpoint); the static build goes without: Debian ships
+# no static archives of libcurl's dependencies (user/net/otlp_push.h)
+LDLIBS += -lcurl
 endif
 
 ifeq ($(V),1)
@@ -66,13 +70,19 @@ SKEL := $(OUT)/kwhy.skel.h
 # userspace: one folder per pipeline stage (README "Layout").  Everything
 # but cmd/ is libkwhy.a; the unit tests link it with cmd/ less main.c.
 # Files that need the skeleton are listed in SKEL_USERS.
-USER_DIRS := cmd kernel core host trace output util
+USER_DIRS := cmd kernel core host trace output net util
 USER_SRCS := $(wildcard $(patsubst %,user/%/*.c,$(USER_DIRS)))
+# one of the two OTLP pushes: with libcurl, or the static build's none
+ifeq ($(STATIC),1)
+USER_SRCS := $(filter-out user/net/otlp_push.c,$(USER_SRCS))
+else
+USER_SRCS := $(filter-out user/net/otlp_push_none.c,$(USER_SRCS))
+endif
 USER_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 CMD_OBJS := $(filter $(OUT)/user/cmd/%,$(USER_OBJS))
 LIB_OBJS := $(filter-out $(CMD_OBJS),$(USER_OBJS))
 LIBKWHY := $(OUT)/libkwhy.a
-SKEL_USERS := $(OUT)/user/kernel/loader.o
+SKEL_USERS := $(OUT)/user/kernel/loader.o $(OUT)/user/kernel/kstats.o
 
 # tests/lib: helpers shared by the unit and integration tests
 TLIB_SRCS := $(wildcard tests/lib/*.c)

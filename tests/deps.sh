@@ -9,10 +9,13 @@
 #                          real servers the tests run (gunicorn, nginx), and
 #                          for kwhy report and the packaging: chromium,
 #                          python3-pil and -yaml, man-db, systemd, debhelper,
-#                          devscripts, lintian
+#                          devscripts, lintian, and
+#                          Prometheus (kwhy-mtest scrapes kwhy with it; its
+#                          promtool checks the page) with curl
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
+pkgs="$pkgs libcurl4-openssl-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"
 	pkgs="$pkgs busybox-static cpio xz-utils binutils docker.io debootstrap gunicorn nginx-light"
@@ -20,6 +23,7 @@ if [ "${1:-}" = "--test" ]; then
 	# the Debian package, the DaemonSet's YAML)
 	pkgs="$pkgs chromium python3-pil python3-yaml man-db systemd debhelper devscripts lintian"
 	pkgs="$pkgs fakeroot"
+	pkgs="$pkgs prometheus curl"
 fi
 
 missing=""

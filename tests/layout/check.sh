@@ -10,6 +10,8 @@
 #       trace  -> util core trace
 #       kernel -> util core host kernel
 #       output -> util core kernel trace output
+#       net    -> util net                  (transports: bytes in and out,
+#                                            nothing of the pipeline)
 #       cmd    -> anything
 #   - core/ is pure: no I/O, no clock, no /proc, no environment; it turns
 #     events into explanations and nothing else.
@@ -29,7 +31,8 @@ allowed() {
 	trace) echo "util core trace" ;;
 	kernel) echo "util core host kernel" ;;
 	output) echo "util core kernel trace output" ;;
-	cmd) echo "util core host trace kernel output cmd" ;;
+	net) echo "util net" ;;
+	cmd) echo "util core host trace kernel output net cmd" ;;
 	*) echo "" ;;
 	esac
 }
@@ -126,6 +129,8 @@ if [ "${1:-}" = "--selftest" ]; then
 	plant "core write() after a comment" core/enums.c '/* a comment */ static long kw_planted(void) { return write(1, "", 0); }'
 	plant "util include of core/" util/buf.c '#include "core/event.h"'
 	plant "host include of cmd/" host/enrich.c '#include "cmd/opts.h"'
+	plant "net include of core/" net/http.c '#include "core/metrics.h"'
+	plant "output include of net/" output/metrics.c '#include "net/http.h"'
 	plant "bare include" output/sinks.c '#include "model.h"'
 	n=$((n + 1))
 	rm -rf "$tmp/user" && cp -r "$top/user" "$tmp/user" && echo 'int x;' > "$tmp/user/stray.c"

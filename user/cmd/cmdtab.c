@@ -28,12 +28,15 @@
 #define OPT_MAX_FILES		{ "max-files", required_argument, NULL, KW_OPT_MAX_FILES }
 #define OPT_FORMAT		{ "format", required_argument, NULL, KW_OPT_FORMAT }
 #define OPT_FORCE		{ "force", no_argument, NULL, KW_OPT_FORCE }
+#define OPT_METRICS		{ "metrics", required_argument, NULL, KW_OPT_METRICS }
+#define OPT_OTLP_ENDPOINT	{ "otlp-endpoint", required_argument, NULL, KW_OPT_OTLP_ENDPOINT }
 #define OPT_END			{ NULL, 0, NULL, 0 }
 
 /* the live trace: watch prints, record writes a trace (-o, short only) */
 #define OPTS_LIVE OPT_JSON, OPT_STATS, OPT_AGGREGATE_WINDOW, OPT_NO_AGGREGATE, OPT_DURATION, \
 	OPT_RING_KB, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HOST_ROOT, \
-	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_UTC, OPT_VERBOSE, OPT_HELP, OPT_VERSION
+	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_UTC, OPT_METRICS, OPT_OTLP_ENDPOINT, OPT_VERBOSE, \
+	OPT_HELP, OPT_VERSION
 
 static const struct option watch_opts[] = { OPTS_LIVE, OPT_RECORD, OPT_END };
 static const struct option record_opts[] = { OPTS_LIVE, OPT_END };
@@ -120,6 +123,10 @@ static const struct kw_optdoc docs[] = {
 	{ KW_OPT_MAX_FILES, ANY_CMD, "--max-files N", "trace files kept when rotating (default "
 	  "4)" },
 	{ KW_OPT_UTC, ANY_CMD, "--utc", "text timestamps in UTC" },
+	{ KW_OPT_METRICS, ANY_CMD, "--metrics [ADDR:]PORT", "serve Prometheus metrics on "
+	  "http://ADDR:PORT/metrics\n(PORT alone: every IPv4 address; docs/metrics.md)" },
+	{ KW_OPT_OTLP_ENDPOINT, ANY_CMD, "--otlp-endpoint URL", "push metrics and explanations "
+	  "over OTLP/HTTP JSON\nto URL/v1/metrics and URL/v1/logs (not in the static build)" },
 	{ 'v', ANY_CMD, "-v, --verbose", "libbpf's debug output on stderr" },
 	{ 'h', ANY_CMD, "-h, --help", "this help" },
 	{ 'V', ANY_CMD, "-V, --version", "kwhy's version" },

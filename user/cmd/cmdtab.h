@@ -31,6 +31,8 @@ enum kw_opt_id {
 	KW_OPT_MAX_FILES,
 	KW_OPT_FORMAT,
 	KW_OPT_FORCE,
+	KW_OPT_METRICS,
+	KW_OPT_OTLP_ENDPOINT,
 };
 
 struct kw_command {

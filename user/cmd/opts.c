@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cmd/cmdtab.h"
 #include "cmd/opts.h"
+#include "net/http.h"
 
 void kw_opts_default(struct kw_opts *o)
 {
@@ -94,8 +95,9 @@ value_error(char *err, size_t errlen, const char *fmt, ...)
 static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *val, char *err,
 		      size_t errlen)
 {
+	char addr[64], *end;
 	unsigned long v;
-	char *end;
+	uint16_t port;
 
 	switch (opt) {
 	case 'h':
@@ -190,6 +192,18 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 			return value_error(err, errlen, "--max-files: '%s' is not a number from 1 "
 					   "to 1000", val);
 		o->max_files = v;
+		break;
+	case KW_OPT_METRICS:
+		if (kw_http_parse_spec(val, addr, sizeof(addr), &port))
+			return value_error(err, errlen, "--metrics: '%s' is not [ADDR:]PORT (an "
+					   "IPv4 address or [IPv6], a port from 0 to 65535)", val);
+		o->metrics = val;
+		break;
+	case KW_OPT_OTLP_ENDPOINT:
+		if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
+			return value_error(err, errlen, "--otlp-endpoint: '%s' is not an http:// "
+					   "or https:// URL", val);
+		o->otlp_endpoint = val;
 		break;
 	case KW_OPT_RING_KB:
 		if (parse_kb(val, &end, &o->ring_rare_kb) || *end != ',' ||

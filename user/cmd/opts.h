@@ -56,6 +56,8 @@ struct kw_opts {
 	bool force;		/* report --force: replace an existing -o file */
 	uint64_t max_size;	/* --max-size bytes per trace file, 0: no rotation */
 	uint32_t max_files;	/* --max-files kept with rotation */
+	const char *metrics;	/* --metrics [ADDR:]PORT */
+	const char *otlp_endpoint; /* --otlp-endpoint URL */
 };
 
 #define KW_DEFAULT_AGG_WINDOW_NS (5ULL * 1000000000ULL)

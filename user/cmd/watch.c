@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 #include "kernel/probe.h"
@@ -28,6 +29,7 @@
 #include "host/target.h"
 #include "trace/trace.h"
 #include "cmd/commands.h"
+#include "cmd/telemetry.h"
 #include "util/version.h"
 
 /*
@@ -66,6 +68,8 @@ struct watch {
 	/* lost events: the listeners are re-read (a resync), at most so often */
 	struct kw_loader *loader;
 	uint64_t next_resync, lost_resynced;
+	struct kw_telemetry tel;	/* --metrics, --otlp-endpoint */
+	int ep;				/* the rings and the metrics server */
 };
 
 #define KW_RESYNC_EVERY_NS (2ULL * 1000000000ULL)
@@ -112,6 +116,7 @@ static void pipe_flush(struct watch *w)
 	uint64_t now = now_ns(CLOCK_BOOTTIME);
 	int err;
 
+	kw_telemetry_now(&w->tel, now);
 	kw_pipeline_flush_at(&w->pipeline, now);
 	if (w->rec && !w->rec_failed && (err = kw_trace_flush_mark(w->rec, now)))
 		record_failed(w, err);
@@ -141,6 +146,7 @@ static void flush_batch(struct watch *w)
 	/* nothing new and nothing waiting: a flush would change nothing */
 	if (!w->nbatch && !kw_pipeline_pending(&w->pipeline))
 		return;
+	kw_telemetry_now(&w->tel, now_ns(CLOCK_BOOTTIME));
 	qsort(w->batch, w->nbatch, sizeof(w->batch[0]), by_time);
 	for (size_t i = 0; i < w->nbatch; i++)
 		emit(&w->batch[i].ev, w);
@@ -464,6 +470,8 @@ static void start_output(struct watch *w, const struct kw_opts *o, struct kw_fmt
 	/* `record` prints nothing but its messages */
 	kw_output_init(&w->out, o->cmd == KW_CMD_RECORD ? NULL : stdout, o->json, fmt);
 	sinks = kw_output_sinks(&w->out);
+	if (w->tel.on)		/* counted on the way to the output */
+		sinks = kw_telemetry_sinks(&w->tel, &sinks);
 	kw_pipeline_init(&w->pipeline, &pc, &sinks);
 }
 
@@ -545,6 +553,35 @@ static void follow_target(struct watch *w, struct kw_loader *l)
 	}
 }
 
+/* One epoll set for the rings (the loader's epoll fd, on both) and the
+ * metrics server's, so that a scrape is answered while the rings are quiet. */
+static int open_wait_set(struct watch *w, struct kw_loader *l)
+{
+	int fds[2] = { l->epfd, kw_telemetry_fd(&w->tel) };
+
+	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (w->ep < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
+
+		if (fds[i] >= 0 && epoll_ctl(w->ep, EPOLL_CTL_ADD, fds[i], &ev))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Wait up to ms for records or a scrape, then read the rings, the rare
+ * one first (kw_loader_poll): the number of records, or -errno. */
+static int wait_and_consume(struct watch *w, struct kw_loader *l, int ms)
+{
+	struct epoll_event ev[2];
+
+	if (epoll_wait(w->ep, ev, 2, ms) < 0 && errno != EINTR)
+		return -errno;
+	return kw_loader_poll(l, 0);
+}
+
 /* Until SIGINT/SIGTERM, --duration or a failed output; an exit code. */
 static int watch_loop(struct watch *w, struct kw_loader *l)
 {
@@ -555,7 +592,7 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 
 	while (!g_stop && !w->out.failed) {
 		/* a refusal waiting for its client goes out within a few ms */
-		int n = kw_loader_poll(l, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
+		int n = wait_and_consume(w, l, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		flush_batch(w);
@@ -563,6 +600,8 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 			fprintf(stderr, "kwhy: reading the ring buffer failed: %s\n", strerror(-n));
 			return KW_EXIT_RUNTIME;
 		}
+		/* after the batch, so a scrape counts what just arrived */
+		kw_telemetry_tick(&w->tel, now);
 		if (now >= next_drain) {
 			kw_loader_drain_repeats(l, emit, w);
 			pipe_flush(w);
@@ -609,6 +648,7 @@ static int finish(struct watch *w, struct kw_loader *l, int ret)
 			"stopping\n");
 		ret = KW_EXIT_RUNTIME;
 	}
+	kw_telemetry_stop(&w->tel);	/* the last pushes, with the final counts */
 	print_stats(w, l, true);
 	return ret;
 }
@@ -627,6 +667,7 @@ int kw_watch(const struct kw_opts *o)
 	int ret;
 
 	w.o = o;
+	w.ep = -1;
 	kw_loader_set_verbose(o->verbose);
 	/* one parse of the kernel's BTF serves the probe and the reason names */
 	kw_features_probe_btf(&f, true, &btf);
@@ -647,6 +688,12 @@ int kw_watch(const struct kw_opts *o)
 		ret = KW_EXIT_USAGE;
 		goto cleanup;
 	}
+	ret = kw_telemetry_start(&w.tel, o->metrics, o->otlp_endpoint, f.kernel_release,
+				 w.target.on ? w.target.desc : NULL, fmt.rst_reasons,
+				 fmt.drop_reasons,
+				 (int64_t)now_ns(CLOCK_REALTIME) - (int64_t)now_ns(CLOCK_BOOTTIME));
+	if (ret)
+		goto cleanup;
 	start_output(&w, o, &fmt);
 	cg = kw_cgroups_new(f.cg2_mount, f.memcg_v1_mount);
 	if (cg && o->host_root)
@@ -663,6 +710,12 @@ int kw_watch(const struct kw_opts *o)
 		ret = KW_EXIT_UNSUPPORTED;
 		goto cleanup;
 	}
+	kw_telemetry_attach(&w.tel, &l, &w.decode_errors);
+	if ((ret = open_wait_set(&w, &l))) {
+		fprintf(stderr, "kwhy: cannot wait for the ring buffers: %s\n", strerror(-ret));
+		ret = KW_EXIT_RUNTIME;
+		goto cleanup;
+	}
 	print_ready(&w, &l.plan, &f);
 	if (o->record) {
 		ret = start_recording(&w, o, &l.plan, &f);
@@ -675,6 +728,9 @@ int kw_watch(const struct kw_opts *o)
 	ret = finish(&w, &l, watch_loop(&w, &l));
 cleanup:
 	w.loader = NULL;
+	kw_telemetry_stop(&w.tel);
+	if (w.ep >= 0)
+		close(w.ep);
 	close_trace(&w);
 	kw_loader_stop(&l);
 	kw_cgroups_free(cg);

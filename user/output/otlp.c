@@ -70,16 +70,16 @@ struct otlp_rec {
 	struct kw_fields f;		/* its attributes */
 };
 
-/* a log record up to its attributes, which r->f then writes */
-static void otlp_begin(struct kw_otlp *ot, struct otlp_rec *r, uint64_t ts_ns, int sev,
-		       const char *body)
+/* a log record up to its attributes, which r->f then writes, in storage */
+static void rec_begin(struct otlp_rec *r, char *storage, size_t cap, uint64_t wall_ns, int sev,
+		      const char *body)
 {
 	struct kw_json *j = &r->j;
 	char t[24];
 
-	r->b = (struct kw_buf)KW_BUF_INIT(ot->c->rec);
+	r->b = (struct kw_buf){ .p = storage, .cap = cap };
 	r->f = kw_fields_otlp(j);
-	snprintf(t, sizeof(t), "%" PRIu64, kw_exporter_wall_ns(ot->c, ts_ns));
+	snprintf(t, sizeof(t), "%" PRIu64, wall_ns);
 	kw_json_init(j, &r->b);
 	kw_json_obj_begin(j, NULL);
 	kw_json_str(j, "timeUnixNano", t);
@@ -92,10 +92,16 @@ static void otlp_begin(struct kw_otlp *ot, struct otlp_rec *r, uint64_t ts_ns, i
 	kw_json_arr_begin(j, "attributes");
 }
 
-static void otlp_end(struct kw_otlp *ot, struct otlp_rec *r)
+static void otlp_begin(struct kw_otlp *ot, struct otlp_rec *r, uint64_t ts_ns, int sev,
+		       const char *body)
 {
-	kw_json_arr_end(&r->j);
-	kw_json_obj_end(&r->j);
+	rec_begin(r, ot->c->rec, sizeof(ot->c->rec), kw_exporter_wall_ns(ot->c, ts_ns), sev,
+		  body);
+}
+
+/* a finished record onto the current line */
+static void otlp_add(struct kw_otlp *ot, struct otlp_rec *r)
+{
 	if (r->b.truncated || !ot->head[0]) {
 		ot->c->dropped++;
 		return;
@@ -104,6 +110,13 @@ static void otlp_end(struct kw_otlp *ot, struct otlp_rec *r)
 	kw_exporter_write(ot->c, r->b.p, r->b.len);
 	if (++ot->n == KW_OTLP_BATCH)
 		kw_otlp_finish(ot);
+}
+
+static void otlp_end(struct kw_otlp *ot, struct otlp_rec *r)
+{
+	kw_json_arr_end(&r->j);
+	kw_json_obj_end(&r->j);
+	otlp_add(ot, r);
 }
 
 static void otlp_event(void *ctx, const struct kw_event *ev, uint64_t id)
@@ -157,61 +170,73 @@ static void otlp_event_ids(struct kw_json *j, const struct kw_explanation *ex)
 	kw_f_attr_end(j);
 }
 
-static void otlp_explanation(void *ctx, const struct kw_explanation *ex)
+/* an explanation's log record, its attributes in r->f */
+static void explanation_rec(struct otlp_rec *r, char *storage, size_t cap,
+			    const struct kw_explanation *ex, uint64_t wall_ns)
 {
-	struct kw_otlp *ot = ctx;
 	int sev = ex->cause == KW_CAUSE_MEMCG_LIMIT || ex->cause == KW_CAUSE_GLOBAL_OOM ?
 		  KW_SEV_ERROR : KW_SEV_WARN;
-	struct otlp_rec r;
 
-	otlp_begin(ot, &r, ex->ts_ns, sev, ex->text);
-	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.type"), "explanation");
-	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.explanation_id"), ex->id);
-	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.cause"), kw_cause_name(ex->cause));
-	kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.fix"), ex->fix);
-	kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.count"), ex->count);
-	otlp_event_ids(&r.j, ex);
-	kw_put_place(&r.f, NULL, &ex->place);
+	rec_begin(r, storage, cap, wall_ns, sev, ex->text);
+	kw_f_str(&r->f, KW_OTLP_ONLY("kwhy.type"), "explanation");
+	kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.explanation_id"), ex->id);
+	kw_f_str(&r->f, KW_OTLP_ONLY("kwhy.cause"), kw_cause_name(ex->cause));
+	kw_f_str(&r->f, KW_OTLP_ONLY("kwhy.fix"), ex->fix);
+	kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.count"), ex->count);
+	otlp_event_ids(&r->j, ex);
+	kw_put_place(&r->f, NULL, &ex->place);
 	if (kw_cause_is_death(ex->cause)) {
-		kw_put_task(&r.f, KW_OTLP_ONLY("process"), &ex->victim, false);
+		kw_put_task(&r->f, KW_OTLP_ONLY("process"), &ex->victim, false);
 		if (ex->cause == KW_CAUSE_USERSPACE_KILLER) {
-			kw_put_task(&r.f, KW_OTLP_ONLY("killer"), &ex->kill.sender, false);
+			kw_put_task(&r->f, KW_OTLP_ONLY("killer"), &ex->kill.sender, false);
 		} else if (ex->cause == KW_CAUSE_RUNTIME_STOP) {
-			kw_put_task(&r.f, KW_OTLP_ONLY("stopper"), &ex->kill.sender, false);
-			kw_put_signal(&r.f, KW_OTLP_ONLY("kwhy.signal"), ex->kill.sig);
+			kw_put_task(&r->f, KW_OTLP_ONLY("stopper"), &ex->kill.sender, false);
+			kw_put_signal(&r->f, KW_OTLP_ONLY("kwhy.signal"), ex->kill.sig);
 			if (ex->term_known)
-				kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.grace_ms"),
+				kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.grace_ms"),
 					 (ex->kill.ts_ns - ex->term.ts_ns) / 1000000);
 		} else if (ex->cause == KW_CAUSE_MEMCG_LIMIT &&
 			   ex->oom.limit_level < KW_OOM_MAX_LEVELS) {
 			const struct kw_oom_level *lv = &ex->oom.levels[ex->oom.limit_level];
 
-			kw_f_strn(&r.f, KW_OTLP_ONLY("kwhy.oom.cgroup.path"), ex->limit_place.path,
+			kw_f_strn(&r->f, KW_OTLP_ONLY("kwhy.oom.cgroup.path"), ex->limit_place.path,
 				  sizeof(ex->limit_place.path));
-			kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.usage_bytes"), lv->usage_bytes);
+			kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.oom.usage_bytes"), lv->usage_bytes);
 			if (lv->limit_bytes != ~0ULL)
-				kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.oom.limit_bytes"),
+				kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.oom.limit_bytes"),
 					 lv->limit_bytes);
 		}
 	} else if (ex->cause == KW_CAUSE_RESET_SENT || ex->cause == KW_CAUSE_PEER_RESET) {
-		kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
-		kw_put_endpoint(&r.f, KW_OTLP_ONLY("network.local"), &ex->client, KW_EP_TEXT);
-		kw_put_endpoint(&r.f, KW_OTLP_ONLY("network.peer"), &ex->dest, KW_EP_TEXT);
-		kw_put_network(&r.f, "tcp", &ex->dest);
-		kw_f_str(&r.f, KW_OTLP_ONLY("kwhy.reset_reason"), ex->reason_name);
+		kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
+		kw_put_endpoint(&r->f, KW_OTLP_ONLY("network.local"), &ex->client, KW_EP_TEXT);
+		kw_put_endpoint(&r->f, KW_OTLP_ONLY("network.peer"), &ex->dest, KW_EP_TEXT);
+		kw_put_network(&r->f, "tcp", &ex->dest);
+		kw_f_str(&r->f, KW_OTLP_ONLY("kwhy.reset_reason"), ex->reason_name);
 		if (ex->client_known)
-			kw_put_task(&r.f, KW_OTLP_ONLY("process"), &ex->client_task, false);
+			kw_put_task(&r->f, KW_OTLP_ONLY("process"), &ex->client_task, false);
 	} else {
-		kw_f_u64(&r.f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
-		kw_put_endpoint(&r.f, KW_OTLP_ONLY("server"), &ex->dest, KW_EP_TEXT);
-		kw_put_endpoint(&r.f, KW_OTLP_ONLY("client"), &ex->client, KW_EP_TEXT);
-		kw_put_endpoint(&r.f, KW_OTLP_ONLY("network.peer"), &ex->client, KW_EP_TEXT);
-		kw_put_network(&r.f, "tcp", &ex->dest);
-		kw_f_str(&r.f, KW_OTLP_ONLY("error.type"), "ECONNREFUSED");
+		kw_f_u64(&r->f, KW_OTLP_ONLY("kwhy.netns"), ex->netns);
+		kw_put_endpoint(&r->f, KW_OTLP_ONLY("server"), &ex->dest, KW_EP_TEXT);
+		kw_put_endpoint(&r->f, KW_OTLP_ONLY("client"), &ex->client, KW_EP_TEXT);
+		kw_put_endpoint(&r->f, KW_OTLP_ONLY("network.peer"), &ex->client, KW_EP_TEXT);
+		kw_put_network(&r->f, "tcp", &ex->dest);
+		kw_f_str(&r->f, KW_OTLP_ONLY("error.type"), "ECONNREFUSED");
 		if (ex->client_known)
-			kw_put_task(&r.f, KW_OTLP_ONLY("client"), &ex->client_task, false);
+			kw_put_task(&r->f, KW_OTLP_ONLY("client"), &ex->client_task, false);
 	}
-	otlp_end(ot, &r);
+	kw_json_arr_end(&r->j);
+	kw_json_obj_end(&r->j);
+}
+
+
+static void otlp_explanation(void *ctx, const struct kw_explanation *ex)
+{
+	struct kw_otlp *ot = ctx;
+	struct otlp_rec r;
+
+	explanation_rec(&r, ot->c->rec, sizeof(ot->c->rec), ex,
+			kw_exporter_wall_ns(ot->c, ex->ts_ns));
+	otlp_add(ot, &r);
 }
 
 static void otlp_summary(void *ctx, const struct kw_summary *s)
@@ -245,4 +270,54 @@ struct kw_sinks kw_otlp_sinks(struct kw_otlp *ot)
 {
 	return (struct kw_sinks){ .event = otlp_event, .explanation = otlp_explanation,
 				  .summary = otlp_summary, .ctx = ot };
+}
+
+/* ---- live export ---- */
+
+void kw_otlp_resource_json(struct kw_json *j, const struct kw_otlp_resource *r)
+{
+	struct kw_fields f = kw_fields_otlp(j);
+
+	kw_json_obj_begin(j, "resource");
+	kw_json_arr_begin(j, "attributes");
+	kw_f_str(&f, KW_OTLP_ONLY("service.name"), "kwhy");
+	kw_f_str(&f, KW_OTLP_ONLY("service.instance.id"), r->host);
+	kw_f_str(&f, KW_OTLP_ONLY("service.version"), r->version);
+	kw_f_str(&f, KW_OTLP_ONLY("host.name"), r->host);
+	kw_f_str(&f, KW_OTLP_ONLY("os.type"), "linux");
+	kw_f_str(&f, KW_OTLP_ONLY("kwhy.kernel"), r->kernel);
+	kw_f_str(&f, KW_OTLP_ONLY("kwhy.boot_id"), r->boot_id);
+	kw_f_str(&f, KW_OTLP_ONLY("kwhy.target"), r->target);
+	kw_json_arr_end(j);
+	kw_json_obj_end(j);
+}
+
+void kw_otlp_logs_head(struct kw_buf *b, const struct kw_otlp_resource *r)
+{
+	struct kw_json j;
+
+	kw_json_init(&j, b);
+	kw_json_obj_begin(&j, NULL);
+	kw_json_arr_begin(&j, "resourceLogs");
+	kw_json_obj_begin(&j, NULL);
+	kw_otlp_resource_json(&j, r);
+	kw_json_arr_begin(&j, "scopeLogs");
+	kw_json_obj_begin(&j, NULL);
+	kw_json_obj_begin(&j, "scope");
+	kw_json_str(&j, "name", "kwhy");
+	kw_json_str(&j, "version", kw_version);
+	kw_json_obj_end(&j);
+	kw_json_arr_begin(&j, "logRecords");
+}
+
+void kw_otlp_explanation_record(struct kw_buf *b, const struct kw_explanation *ex,
+				uint64_t wall_ns)
+{
+	struct otlp_rec r;
+
+	explanation_rec(&r, b->p + b->len, b->cap - b->len, ex, wall_ns);
+	if (r.b.truncated)
+		b->truncated = true;
+	else
+		b->len += r.b.len;
 }

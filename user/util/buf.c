@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "util/buf.h"
 
@@ -69,4 +70,16 @@ void kw_buf_printf(struct kw_buf *b, const char *fmt, ...)
 	} else {
 		b->len += n;
 	}
+}
+
+void kw_buf_double(struct kw_buf *b, double v)
+{
+	char s[40];
+
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(s, sizeof(s), "%.*g", prec, v);
+		if (strtod(s, NULL) == v)
+			break;
+	}
+	kw_buf_puts(b, s);
 }

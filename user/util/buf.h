@@ -35,6 +35,8 @@ void kw_buf_puts(struct kw_buf *b, const char *s);
 /* decimal, without printf's machinery (it dominated JSON formatting) */
 void kw_buf_u64(struct kw_buf *b, uint64_t v);
 void kw_buf_i64(struct kw_buf *b, int64_t v);
+/* the shortest %g that reads back as v (up to 17 digits) */
+void kw_buf_double(struct kw_buf *b, double v);
 void kw_buf_printf(struct kw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

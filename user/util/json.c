@@ -90,6 +90,16 @@ void kw_json_i64(struct kw_json *j, const char *key, int64_t val)
 	kw_buf_i64(j->b, val);
 }
 
+void kw_json_double(struct kw_json *j, const char *key, double val)
+{
+	prefix(j, key);
+	/* JSON has no NaN or infinity */
+	if (val != val || val > 1e300 || val < -1e300)
+		kw_buf_puts(j->b, "0");
+	else
+		kw_buf_double(j->b, val);
+}
+
 void kw_json_bool(struct kw_json *j, const char *key, bool val)
 {
 	prefix(j, key);

@@ -25,6 +25,8 @@ void kw_json_str(struct kw_json *j, const char *key, const char *val);
 void kw_json_strn(struct kw_json *j, const char *key, const char *val, size_t n);
 void kw_json_u64(struct kw_json *j, const char *key, uint64_t val);
 void kw_json_i64(struct kw_json *j, const char *key, int64_t val);
+/* shortest exact %g; NaN and infinities, which JSON lacks, as 0 */
+void kw_json_double(struct kw_json *j, const char *key, double val);
 void kw_json_bool(struct kw_json *j, const char *key, bool val);
 void kw_json_null(struct kw_json *j, const char *key);
 
