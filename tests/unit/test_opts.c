@@ -449,6 +449,23 @@ START_TEST(arguments_checked)
 	assert_err(PARSE("export", "t.kwt", "--format", "csv"), "'csv' is not jsonl, otlp");
 	assert_err(PARSE("record", "-o", "t", "--max-size", "1K"), "--max-size");
 	assert_err(PARSE("watch", "--max-files", "0"), "--max-files");
+	/* sizes that overflow 64 bits once multiplied are refused, not wrapped
+	 * (17179869185G is 2^64 + 2^30 bytes: it wrapped to 1 GiB) */
+	assert_err(PARSE("record", "-o", "t", "--max-size", "17179869185G"), "--max-size");
+	assert_err(PARSE("record", "-o", "t", "--max-size", "18446744073709551615"),
+		   "--max-size");
+	assert_err(PARSE("record", "-o", "t", "--max-size", "1025G"), "--max-size");
+	assert_ok(PARSE("record", "-o", "t", "--max-size", "1024G", "--max-files", "1000"));
+	ck_assert_uint_eq(o.max_size, 1ULL << 40);
+	assert_ok(PARSE("record", "-o", "t", "--force", "--max-files", "1", "--max-size", "64K"));
+	ck_assert(o.force);
+	ck_assert_uint_eq(o.max_files, 1);
+	assert_usage(PARSE("record", "-o", "t", "--keep-going"), "record --keep-going");
+	assert_ok(PARSE("watch", "--record", "t", "--keep-going", "--no-sandbox"));
+	ck_assert(o.keep_going && o.no_sandbox);
+	assert_ok(PARSE("export", "t.kwt", "--format", "otlp", "-o", "x", "--force"));
+	ck_assert(o.force);
+	assert_usage(PARSE("replay", "t.kwt", "--force"), "replay does not take --force");
 }
 END_TEST
 

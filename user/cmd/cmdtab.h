@@ -30,6 +30,9 @@ enum kw_opt_id {
 	KW_OPT_MAX_SIZE,
 	KW_OPT_MAX_FILES,
 	KW_OPT_FORMAT,
+	KW_OPT_FORCE,
+	KW_OPT_KEEP_GOING,
+	KW_OPT_NO_SANDBOX,
 };
 
 struct kw_command {

@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <limits.h>
 #include "cmd/export.h"
 #include "cmd/replay.h"
 #include "host/target.h"
 #include "output/otlp.h"
 #include "output/perfetto.h"
 #include "trace/trace.h"
+#include "util/safefile.h"
 
 /* one export: the shared state, the back-end's and the filters */
 struct export_run {
@@ -107,6 +110,8 @@ int kw_export(const struct kw_opts *o)
 	struct export_run r = { .o = o, .c = &common };
 	const char *format = o->format ? o->format : "jsonl";
 	bool jsonl = !strcmp(format, "jsonl");
+	struct kw_newfile nf = { .fd = -1 };
+	char err[PATH_MAX + 256];
 	FILE *f = stdout;
 	bool bad;
 	int ret;
@@ -123,8 +128,16 @@ int kw_export(const struct kw_opts *o)
 		fprintf(stderr, "kwhy: -o %s is the trace itself\n", o->out);
 		return KW_EXIT_USAGE;
 	}
-	if (o->out && !(f = fopen(o->out, "w"))) {
-		fprintf(stderr, "kwhy: cannot create %s: %m\n", o->out);
+	/* a new file, or with --force a temporary one renamed over OUT at the
+	 * end: an export that fails leaves the old OUT as it was */
+	if (o->out && kw_newfile_open(&nf, o->out, o->force, err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		return KW_EXIT_RUNTIME;
+	}
+	if (o->out && !(f = fdopen(nf.fd, "w"))) {
+		fprintf(stderr, "kwhy: cannot write %s: %m\n", o->out);
+		kw_newfile_abort(&nf);
+		close(nf.fd);
 		return KW_EXIT_RUNTIME;
 	}
 	if (jsonl) {
@@ -144,10 +157,18 @@ int kw_export(const struct kw_opts *o)
 		ret = run(&r);
 	}
 	bad = fflush(f) != 0 || ferror(f);
-	if (f != stdout && fclose(f))
-		bad = true;
+	if (f != stdout) {
+		bad |= fsync(fileno(f)) != 0;
+		bad |= fclose(f) != 0;
+	}
+	if (!bad && o->out && kw_newfile_commit(&nf)) {
+		fprintf(stderr, "kwhy: cannot replace %s: %m\n", o->out);
+		return KW_EXIT_RUNTIME;
+	}
 	if (bad) {
-		fprintf(stderr, "kwhy: writing %s failed\n", o->out ? o->out : "the output");
+		fprintf(stderr, "kwhy: writing %s failed%s\n", o->out ? o->out : "the output",
+			nf.replace ? "; it was left as it was" : "");
+		kw_newfile_abort(&nf);
 		ret = KW_EXIT_RUNTIME;
 	}
 	return ret;

@@ -198,6 +198,29 @@ void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *
 	kw_json_obj_end(&j);
 }
 
+void kw_format_trace_error(struct kw_buf *b, bool json, const struct kw_trace_error_info *ti)
+{
+	const char *name = kw_errno_name(ti->err);
+	struct kw_json j;
+
+	if (!json) {
+		kw_buf_printf(b, "kwhy: writing the trace ");
+		kw_escape_term(b, ti->file, strlen(ti->file));
+		kw_buf_printf(b, " failed: %s (%s); %s; what was written before it is readable "
+			      "(kwhy replay, info)", strerror(ti->err), name ? name : "?",
+			      ti->keep_going ? "watching on without it (--keep-going), exit code "
+			      "5 at the end" : "stopping with exit code 5");
+		return;
+	}
+	json_begin(&j, b, "trace_error", ti->now_wall_ns);
+	kw_json_str(&j, "file", ti->file);
+	kw_json_str(&j, "error", name);
+	kw_json_i64(&j, "errno", ti->err);
+	kw_json_str(&j, "message", strerror(ti->err));
+	kw_json_str(&j, "action", ti->keep_going ? "continue" : "stop");
+	kw_json_obj_end(&j);
+}
+
 static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
