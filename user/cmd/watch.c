@@ -673,7 +673,6 @@ static int finish(struct watch *w, struct kw_loader *l, int ret)
 	record_counters(w, l);
 	close_trace(w);
 	kw_output_flush(&w->out);
-	restore_stdout();
 	if (w->out.failed) {
 		fprintf(stderr, "kwhy: writing the output failed (%s: closed pipe or full disk); "
 			"stopping\n", strerror(w->out.err));
@@ -683,6 +682,8 @@ static int finish(struct watch *w, struct kw_loader *l, int ret)
 		fprintf(stderr, "kwhy: %" PRIu64 " output lines were not written: the reader was "
 			"not reading when kwhy stopped\n", w->out.not_written);
 	print_stats(w, l, true);
+	/* blocking again only once nothing more goes to stdout */
+	restore_stdout();
 	if (w->rec_failed)
 		ret = KW_EXIT_TRACE;
 	return ret;
@@ -717,6 +718,14 @@ int kw_watch(const struct kw_opts *o)
 				      .cg2_mount = f.cg2_mount,
 				      .memcg_v1_mount = f.memcg_v1_mount };
 	w.spec = ts;
+	/* a trace that cannot be created is said before the slow BPF load */
+	if (o->record && kw_trace_names_free(&(struct kw_trace_opts){ .path = o->record,
+			.max_size = o->max_size, .max_files = o->max_files, .force = o->force },
+			err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		ret = KW_EXIT_RUNTIME;
+		goto cleanup;
+	}
 	if (kw_target_resolve(&w.target, &ts, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		ret = KW_EXIT_USAGE;

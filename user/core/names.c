@@ -66,6 +66,12 @@ const char *kw_errno_name(int err)
 	case EHOSTDOWN:		return "EHOSTDOWN";
 	case ENETDOWN:		return "ENETDOWN";
 	case EFAULT:		return "EFAULT";
+	/* writing a trace */
+	case ENOSPC:		return "ENOSPC";
+	case EDQUOT:		return "EDQUOT";
+	case EIO:		return "EIO";
+	case EFBIG:		return "EFBIG";
+	case EROFS:		return "EROFS";
 	default:		return NULL;
 	}
 }

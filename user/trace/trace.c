@@ -451,12 +451,12 @@ static int rotate(struct kw_trace_writer *w)
 }
 
 /* the older parts' names (path.1 ...) rotation would write over */
-static bool rotated_name_taken(struct kw_trace_writer *w, char *err, size_t errlen)
+static bool rotated_name_taken(const struct kw_trace_opts *o, char *err, size_t errlen)
 {
 	char name[PATH_MAX + 16];
 
-	for (uint32_t i = 1; w->o.max_size && i < w->o.max_files; i++) {
-		snprintf(name, sizeof(name), "%s.%u", w->path, i);
+	for (uint32_t i = 1; o->max_size && i < o->max_files; i++) {
+		snprintf(name, sizeof(name), "%s.%u", o->path, i);
 		if (kw_path_taken(name)) {
 			snprintf(err, errlen, "%s exists (an earlier recording?) and rotating would "
 				 "replace it: remove it, choose another name, or give --force", name);
@@ -464,6 +464,19 @@ static bool rotated_name_taken(struct kw_trace_writer *w, char *err, size_t errl
 		}
 	}
 	return false;
+}
+
+int kw_trace_names_free(const struct kw_trace_opts *o, char *err, size_t errlen)
+{
+	if (o->force)
+		return 0;
+	if (kw_path_taken(o->path)) {
+		snprintf(err, errlen, "%s exists (a file, a directory or a symlink); kwhy does not "
+			 "write over it: remove it, choose another name, or give --force to "
+			 "replace it", o->path);
+		return -1;
+	}
+	return rotated_name_taken(o, err, errlen) ? -1 : 0;
 }
 
 struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
@@ -498,7 +511,7 @@ struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
 		return NULL;
 	}
 	w->thread_live = true;
-	if (!o->force && rotated_name_taken(w, err, errlen)) {
+	if (!o->force && rotated_name_taken(o, err, errlen)) {
 		kw_trace_close(w);
 		return NULL;
 	}

@@ -98,6 +98,10 @@ struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
 				      const struct kw_trace_info *info,
 				      kw_trace_state_fn state, void *state_ctx,
 				      char *err, size_t errlen);
+/* Would kw_trace_open refuse o for a file in the way (path or one of the
+ * rotated names existing, without o->force)?  0, or -1 with err: a check
+ * before the slow start of a recording; kw_trace_open checks again. */
+int kw_trace_names_free(const struct kw_trace_opts *o, char *err, size_t errlen);
 int kw_trace_event(struct kw_trace_writer *w, const struct kw_event *ev);
 int kw_trace_flush_mark(struct kw_trace_writer *w, uint64_t boot_ns);	/* KW_FRAME_FLUSH */
 int kw_trace_counters(struct kw_trace_writer *w, const struct kw_counters *c);
