@@ -38,7 +38,7 @@ KW_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initia
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-MMD -MP -Ivmlinux/$(ARCH) -Iinclude
 # -pthread: the trace writer has a thread of its own
-LDLIBS := -lbpf -lelf -lz -pthread
+LDLIBS := -lbpf -lelf -lz -lseccomp -pthread
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS += -lzstd

@@ -23,6 +23,8 @@
 #include "output/explanation.h"
 #include "kernel/kenum.h"
 #include "kernel/loader.h"
+#include "kernel/sandbox.h"
+#include "host/sockdiag.h"
 #include "output/status.h"
 #include "core/pipeline.h"
 #include "output/sinks.h"
@@ -485,6 +487,28 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 	return 0;
 }
 
+/* ---- least privilege (kernel/sandbox.h) ---- */
+
+static int probe_counters(void *ctx)
+{
+	struct kw_counters c;
+
+	return kw_loader_counters(ctx, &c);
+}
+
+/* A failed step is said, and the run goes on with what it has: an
+ * incident's trace matters more than the sandbox. */
+static void sandbox_step(int (*step)(const struct kw_sandbox_cfg *, struct kw_sandbox *,
+				     char *, size_t),
+			 const struct kw_sandbox_cfg *c, struct kw_sandbox *sb)
+{
+	char err[256];
+
+	if (step(c, sb, err, sizeof(err)))
+		fprintf(stderr, "kwhy: the sandbox is incomplete: %s (see docs/threat-model.md)\n",
+			err);
+}
+
 /* what the BPF side needs of the options */
 static struct kw_loader_cfg loader_cfg(const struct kw_opts *o)
 {
@@ -699,6 +723,10 @@ int kw_watch(const struct kw_opts *o)
 	struct kw_fmt_ctx fmt = {};
 	struct btf *btf;
 	struct kw_target_spec ts;
+	struct kw_sandbox_cfg sbc = { .writes = o->record != NULL, .bpf_probe = probe_counters,
+				      .probe_ctx = &l };
+	struct kw_sandbox sb;
+	bool sandbox = !o->no_sandbox;
 	char err[512];
 	int ret;
 
@@ -712,6 +740,12 @@ int kw_watch(const struct kw_opts *o)
 	if (ret)
 		goto cleanup;
 	catch_signals();
+	/* the one process that keeps CAP_SYS_ADMIN (setns for sock_diag),
+	 * forked while kwhy has no thread */
+	if (sandbox && kw_nsbroker_start(err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s; running without the sandbox\n", err);
+		sandbox = false;
+	}
 
 	ts = (struct kw_target_spec){ .container = o->container, .pid = o->pid,
 				      .host_root = o->host_root, .proc_root = KW_PROC_ROOT,
@@ -748,6 +782,10 @@ int kw_watch(const struct kw_opts *o)
 		goto cleanup;
 	}
 	print_ready(&w, &l.plan, &f);
+	/* attached: what the loop does not need goes, before the trace
+	 * writer's thread starts (capabilities are per thread) */
+	if (sandbox)
+		sandbox_step(kw_sandbox_drop, &sbc, &sb);
 	if (o->record) {
 		ret = start_recording(&w, o, &l.plan, &f);
 		if (ret)
@@ -755,6 +793,8 @@ int kw_watch(const struct kw_opts *o)
 	}
 	describe_target(&w);
 	take_snapshot(&w, &l);
+	if (sandbox)
+		sandbox_step(kw_sandbox_filter, &sbc, &sb);
 	w.loader = &l;		/* from now on, lost events call for a resync */
 	ret = finish(&w, &l, watch_loop(&w, &l));
 cleanup:
