@@ -348,6 +348,8 @@ START_TEST(target_options_invalid)
 END_TEST
 
 /* an option of another command is refused by name, with the command's usage */
+#define IT_NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 START_TEST(option_not_taken)
 {
 	static const struct {
@@ -379,7 +381,8 @@ START_TEST(option_not_taken)
 		char *argv[8] = { "kwhy" };
 		int argc = 1;
 
-		for (int k = 0; cases[i].argv[k]; k++)
+		/* a case may fill every slot: no NULL after it (UBSan found it) */
+		for (int k = 0; k < IT_NELEM(cases[i].argv) && cases[i].argv[k]; k++)
 			argv[argc++] = (char *)cases[i].argv[k];
 		assert_usage(parse_argv(argc, argv), cases[i].msg);
 	}
