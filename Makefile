@@ -7,6 +7,7 @@
 #                        here and in a Debian 12 6.1 VM (../shared/vmtest), a
 #                        short fuzzing run of the trace reader
 #   make unit            unit tests only (no root)
+#   make SAN=1 unit      the same built with clang, ASan and UBSan (under build/san)
 #   make check-layout    the folder rules of user/ (tests/layout/check.sh)
 #   make golden          offline output of recorded traces, byte for byte
 #   make bench           (root) the benchmark: bench/RESULTS.md (~7 min)
@@ -22,7 +23,11 @@
 #   V=1                  show commands
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifeq ($(SAN),1)
+OUT ?= build/san
+else
 OUT ?= build
+endif
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -45,7 +50,7 @@ KW_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initia
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-MMD -MP -Ivmlinux/$(ARCH) -Iinclude
 # -pthread: the trace writer and the OTLP push have threads of their own
-LDLIBS := -lbpf -lelf -lz -pthread
+LDLIBS := -lbpf -lelf -lz -lseccomp -pthread
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS += -lzstd
@@ -53,6 +58,13 @@ else
 # OTLP push (--otlp-endpoint); the static build goes without: Debian ships
 # no static archives of libcurl's dependencies (user/net/otlp_push.h)
 LDLIBS += -lcurl
+endif
+# SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer, a finding aborts
+ifeq ($(SAN),1)
+CC := clang
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	-Wno-unknown-warning-option
+LDFLAGS += -fsanitize=address,undefined
 endif
 
 ifeq ($(V),1)
@@ -146,7 +158,7 @@ $(OUT)/tests/lib/%.o: tests/lib/%.c | $(OUT)/tests/lib
 $(OUT)/tests/unit-tests: $(UNIT_OBJS) $(filter-out $(OUT)/user/cmd/main.o,$(CMD_OBJS)) \
 		$(TLIB_OBJS) $(LIBKWHY)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(shell pkg-config --libs check) $(LDLIBS) -o $@
 
 # integration programs are static so they also run in the 6.1 VM; they
 # parse kwhy's output with user/util/jsonq.c

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages kwhy needs, only those missing.
-#   tests/deps.sh          build and run: clang, llvm, libbpf, bpftool, libelf, zlib
+#   tests/deps.sh          build and run: clang, llvm, libbpf, bpftool, libelf, zlib,
+#                          libseccomp (the sandbox of the event loop)
 #   tests/deps.sh --test   also the test tools: check, iproute2, util-linux
 #                          (setpriv), python3 (one shell test's client),
 #                          libFuzzer's runtime, for the 6.1 VM run qemu,
@@ -14,7 +15,7 @@
 #                          promtool checks the page) with curl
 set -eu
 
-pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
+pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libseccomp-dev"
 pkgs="$pkgs libcurl4-openssl-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"

@@ -21,7 +21,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-build}/fuzz
 CLANG=${CLANG:-clang}
-SRCS="user/trace/trace.c user/core/decode.c user/util/jsonq.c user/util/json.c user/util/buf.c user/util/escape.c
+SRCS="user/trace/trace.c user/core/decode.c user/util/jsonq.c user/util/json.c user/util/buf.c user/util/escape.c user/util/safefile.c
       user/core/enums.c"
 # the project's warnings; UBSan findings abort like ASan's instead of only
 # printing, so the fuzzer stops on them and keeps the input

@@ -8,12 +8,13 @@
 #   tests/integration/run.sh [--only NAME] [-v]
 #
 # Runs three drivers, each against its own kwhy: kwhy-itest (events),
-# kwhy-xtest (explanations, fake containers) and kwhy-mtest (--metrics
-# scraped by a real Prometheus); --only NAME runs the drivers that have a
-# scenario of that name.  KWHY, ITEST, XTEST and MTEST override the
-# binaries (default build/kwhy, build/tests/kwhy-itest,
-# build/tests/kwhy-xtest and build/tests/kwhy-mtest, relative to the
-# repository root).
+# kwhy-xtest (explanations, fake containers), kwhy-mtest (--metrics
+# scraped by a real Prometheus) and kwhy-htest (faults and hostile input:
+# planted symlinks, a stalled reader, a full disk, rotation bounds,
+# privileges); --only NAME runs the drivers that have a scenario of that
+# name.  KWHY, ITEST, XTEST, MTEST and HTEST override the binaries
+# (default build/kwhy, build/tests/kwhy-itest, -xtest, -mtest and -htest,
+# relative to the repository root).
 
 cd "$(dirname "$0")/../.." || {
 	echo "tests/integration/run.sh: cannot cd to the repository root" >&2
@@ -35,10 +36,11 @@ KWHY=${KWHY:-build/kwhy}
 ITEST=${ITEST:-build/tests/kwhy-itest}
 XTEST=${XTEST:-build/tests/kwhy-xtest}
 MTEST=${MTEST:-build/tests/kwhy-mtest}
-for f in "$KWHY" "$ITEST" "$XTEST" "$MTEST"; do
+HTEST=${HTEST:-build/tests/kwhy-htest}
+for f in "$KWHY" "$ITEST" "$XTEST" "$MTEST" "$HTEST"; do
 	if [ ! -x "$f" ]; then
 		echo "tests/integration/run.sh: FAIL: $f is missing; build it:" \
-			"make && make $ITEST $XTEST $MTEST" >&2
+			"make && make $ITEST $XTEST $MTEST $HTEST" >&2
 		exit 1
 	fi
 done
@@ -55,7 +57,7 @@ has_scenario() {
 	"$1" --help | grep '^scenarios:' | tr ' ' '\n' | grep -qx -- "$only"
 }
 if [ -n "$only" ] && ! has_scenario "$ITEST" && ! has_scenario "$XTEST" &&
-	! has_scenario "$MTEST"; then
+	! has_scenario "$MTEST" && ! has_scenario "$HTEST"; then
 	echo "tests/integration/run.sh: FAIL: no scenario named '$only'" >&2
 	exit 1
 fi
@@ -65,7 +67,7 @@ PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
 export PATH
 
 failed=0
-for t in "$ITEST" "$XTEST" "$MTEST"; do
+for t in "$ITEST" "$XTEST" "$MTEST" "$HTEST"; do
 	has_scenario "$t" || continue
 	"$t" --kwhy "$KWHY" "$@"
 	rc=$?

@@ -616,6 +616,7 @@ static void export_opts(struct kw_opts *o, const char *format, const char *file)
 	o->file = file;
 	o->format = format;
 	o->out = out_path;
+	o->force = true;	/* the tests write out_path again and again */
 }
 
 /* kw_export with stderr silenced: its complaints are expected */
@@ -698,6 +699,40 @@ START_TEST(refuses_what_it_cannot_do)
 }
 END_TEST
 
+/* -o: an existing file is not written over without --force, and with it
+ * is replaced, not written through (a symlink stays pointing where it
+ * pointed, its target untouched) */
+START_TEST(existing_output_refused_without_force)
+{
+	char target[200], *text;
+	struct kw_opts o;
+	FILE *f;
+
+	write_scenario();
+	snprintf(target, sizeof(target), "%s/target", dir);
+	f = fopen(target, "w");
+	fputs("precious\n", f);
+	fclose(f);
+	unlink(out_path);
+	ck_assert_int_eq(symlink(target, out_path), 0);
+	export_opts(&o, "jsonl", trace_path);
+	o.force = false;
+	ck_assert_int_eq(quietly(&o), KW_EXIT_RUNTIME);
+	text = slurp(target);
+	ck_assert_str_eq(text, "precious\n");
+	free(text);
+	o.force = true;
+	ck_assert_int_eq(quietly(&o), KW_EXIT_OK);
+	text = slurp(target);
+	ck_assert_str_eq(text, "precious\n");
+	free(text);
+	text = slurp(out_path);		/* a file of its own now */
+	ck_assert_ptr_nonnull(strstr(text, "\"type\""));
+	free(text);
+	unlink(target);
+}
+END_TEST
+
 Suite *export_suite(void)
 {
 	Suite *s = suite_create("export");
@@ -711,6 +746,7 @@ Suite *export_suite(void)
 	tcase_add_test(tc, jsonl_is_replay_output);
 	tcase_add_test(tc, damaged_trace_still_gives_valid_output);
 	tcase_add_test(tc, refuses_what_it_cannot_do);
+	tcase_add_test(tc, existing_output_refused_without_force);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -348,6 +348,8 @@ START_TEST(target_options_invalid)
 END_TEST
 
 /* an option of another command is refused by name, with the command's usage */
+#define IT_NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 START_TEST(option_not_taken)
 {
 	static const struct {
@@ -379,7 +381,8 @@ START_TEST(option_not_taken)
 		char *argv[8] = { "kwhy" };
 		int argc = 1;
 
-		for (int k = 0; cases[i].argv[k]; k++)
+		/* a case may fill every slot: no NULL after it (UBSan found it) */
+		for (int k = 0; k < IT_NELEM(cases[i].argv) && cases[i].argv[k]; k++)
 			argv[argc++] = (char *)cases[i].argv[k];
 		assert_usage(parse_argv(argc, argv), cases[i].msg);
 	}
@@ -425,8 +428,9 @@ START_TEST(each_command_takes_its_own)
 	ck_assert(!o.force);
 	assert_err(PARSE("report", "t.kwt", "--format", "jsonl"), "'jsonl' is not md or html");
 	assert_err(PARSE("export", "t.kwt", "--format", "md"), "'md' is not jsonl, otlp");
-	assert_usage(PARSE("export", "t.kwt", "--format", "jsonl", "--force"),
-		     "export does not take --force");
+	assert_ok(PARSE("export", "t.kwt", "--format", "jsonl", "-o", "x.jsonl", "--force"));
+	ck_assert(o.force);
+	assert_usage(PARSE("info", "t.kwt", "--force"), "info does not take --force");
 	assert_usage(PARSE("report"), "which trace file? (kwhy report");
 
 	assert_ok(PARSE("record", "-o", "t.kwt", "--max-size", "64M", "--max-files=2", "--json",
@@ -466,6 +470,23 @@ START_TEST(arguments_checked)
 	assert_err(PARSE("export", "t.kwt", "--format", "csv"), "'csv' is not jsonl, otlp");
 	assert_err(PARSE("record", "-o", "t", "--max-size", "1K"), "--max-size");
 	assert_err(PARSE("watch", "--max-files", "0"), "--max-files");
+	/* sizes that overflow 64 bits once multiplied are refused, not wrapped
+	 * (17179869185G is 2^64 + 2^30 bytes: it wrapped to 1 GiB) */
+	assert_err(PARSE("record", "-o", "t", "--max-size", "17179869185G"), "--max-size");
+	assert_err(PARSE("record", "-o", "t", "--max-size", "18446744073709551615"),
+		   "--max-size");
+	assert_err(PARSE("record", "-o", "t", "--max-size", "1025G"), "--max-size");
+	assert_ok(PARSE("record", "-o", "t", "--max-size", "1024G", "--max-files", "1000"));
+	ck_assert_uint_eq(o.max_size, 1ULL << 40);
+	assert_ok(PARSE("record", "-o", "t", "--force", "--max-files", "1", "--max-size", "64K"));
+	ck_assert(o.force);
+	ck_assert_uint_eq(o.max_files, 1);
+	assert_usage(PARSE("record", "-o", "t", "--keep-going"), "record --keep-going");
+	assert_ok(PARSE("watch", "--record", "t", "--keep-going", "--no-sandbox"));
+	ck_assert(o.keep_going && o.no_sandbox);
+	assert_ok(PARSE("export", "t.kwt", "--format", "otlp", "-o", "x", "--force"));
+	ck_assert(o.force);
+	assert_usage(PARSE("replay", "t.kwt", "--force"), "replay does not take --force");
 }
 END_TEST
 

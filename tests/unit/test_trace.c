@@ -933,7 +933,9 @@ START_TEST(not_a_trace_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		read_bytes((const unsigned char *)bad[i], lens[i], &rb);
 		ck_assert_msg(!rb.opened, "input %zu accepted", i);
-		tu_assert_contains(rb.err, "offset 0");
+		/* too short to hold the magic, version and header length */
+		tu_assert_contains(rb.err, lens[i] < 16 && !memcmp(bad[i], "KWHYTRC\n",
+				   lens[i] < 8 ? lens[i] : 8) ? "too short" : "offset 0");
 	}
 }
 END_TEST
@@ -1130,6 +1132,101 @@ START_TEST(rotation_keeps_self_contained_parts)
 }
 END_TEST
 
+/* the bytes of path and path.1 .. path.(n-1), each at most max, none
+ * beyond path.(n-1) */
+static uint64_t disk_use(uint32_t n, uint64_t max)
+{
+	char p[200];
+	struct stat st;
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i <= n; i++) {
+		if (i)
+			snprintf(p, sizeof(p), "%s.%u", path, i);
+		else
+			snprintf(p, sizeof(p), "%s", path);
+		if (stat(p, &st))
+			continue;
+		ck_assert_msg(i < n || n == 0, "%s exists with --max-files %u", p, n);
+		ck_assert_msg((uint64_t)st.st_size <= max, "%s is %lld bytes, over %llu", p,
+			      (long long)st.st_size, (unsigned long long)max);
+		sum += st.st_size;
+	}
+	return sum;
+}
+
+/* --max-size x --max-files bounds the disk in every combination, 1 file
+ * included (cut and started again), at every sync and after close, and
+ * each file stays a whole trace */
+START_TEST(rotation_bounds_disk)
+{
+	static const uint32_t files[] = { 1, 2, 3 };
+	const uint64_t max = 8192;
+
+	fill_info(&info_in, false);
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		struct kw_trace_opts o = { .path = path, .max_size = max, .max_files = files[k],
+					   .force = true };
+		struct kw_trace_writer *w = open_writer(&o, &info_in, rot_state, &(struct rot){ 0 });
+		struct kw_event ev;
+
+		for (int i = 0; i < 20000; i++) {
+			make_event(&ev, KW_EV_CONNECT_FAIL, 1000 + i * 7919);
+			ev.hdr.ts_boot_ns = (uint64_t)i * 2654435761u;	/* little to compress */
+			ck_assert_int_eq(kw_trace_event(w, &ev), 0);
+			if (i % 50 == 49) {
+				ck_assert_int_eq(kw_trace_sync(w), 0);
+				ck_assert_uint_le(disk_use(files[k], max), max * files[k]);
+			}
+		}
+		ck_assert_int_eq(kw_trace_close(w), 0);
+		ck_assert_uint_le(disk_use(files[k], max), max * files[k]);
+		read_path(path, &rb);
+		ck_assert_msg(rb.opened && rb.ret == 0 && !rb.truncated, "%s: %s", path, rb.err);
+		ck_assert_uint_gt(rb.info.part, 0);
+	}
+}
+END_TEST
+
+/* an existing trace, or a name rotation would write over, is refused
+ * without force; a symlink is never written through */
+START_TEST(existing_files_refused)
+{
+	struct kw_trace_opts o = { .path = path, .max_size = 8192, .max_files = 3 };
+	char target[200], one[200], err[400];
+	struct kw_trace_writer *w;
+	struct stat st;
+	FILE *f;
+
+	fill_info(&info_in, false);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	f = fopen(target, "w");
+	fputs("precious", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_ptr_null(kw_trace_open(&o, &info_in, NULL, NULL, err, sizeof(err)));
+	tu_assert_contains(err, "--force");
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 8);
+	unlink(path);
+	snprintf(one, sizeof(one), "%s.2", path);
+	ck_assert_int_eq(symlink(target, one), 0);
+	ck_assert_ptr_null(kw_trace_open(&o, &info_in, NULL, NULL, err, sizeof(err)));
+	tu_assert_contains(err, ".2 exists");
+	ck_assert_int_eq(symlink(target, path), 0);
+	o.force = true;
+	w = open_writer(&o, &info_in, NULL, NULL);
+	ck_assert_int_eq(kw_trace_close(w), 0);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(stat(target, &st), 0);
+	ck_assert_int_eq(st.st_size, 8);
+	unlink(one);
+	unlink(target);
+}
+END_TEST
+
 /* ---- inputs the fuzzer found ---- */
 
 START_TEST(fuzz_regressions_read_cleanly)
@@ -1206,6 +1303,8 @@ Suite *trace_suite(void)
 
 	tcase_add_checked_fixture(rot, setup, teardown);
 	tcase_add_test(rot, rotation_keeps_self_contained_parts);
+	tcase_add_test(rot, rotation_bounds_disk);
+	tcase_add_test(rot, existing_files_refused);
 	tcase_set_timeout(rot, 60);
 	suite_add_tcase(s, rot);
 	return s;

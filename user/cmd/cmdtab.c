@@ -30,13 +30,15 @@
 #define OPT_FORCE		{ "force", no_argument, NULL, KW_OPT_FORCE }
 #define OPT_METRICS		{ "metrics", required_argument, NULL, KW_OPT_METRICS }
 #define OPT_OTLP_ENDPOINT	{ "otlp-endpoint", required_argument, NULL, KW_OPT_OTLP_ENDPOINT }
+#define OPT_KEEP_GOING		{ "keep-going", no_argument, NULL, KW_OPT_KEEP_GOING }
+#define OPT_NO_SANDBOX		{ "no-sandbox", no_argument, NULL, KW_OPT_NO_SANDBOX }
 #define OPT_END			{ NULL, 0, NULL, 0 }
 
 /* the live trace: watch prints, record writes a trace (-o, short only) */
 #define OPTS_LIVE OPT_JSON, OPT_STATS, OPT_AGGREGATE_WINDOW, OPT_NO_AGGREGATE, OPT_DURATION, \
 	OPT_RING_KB, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HOST_ROOT, \
-	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_UTC, OPT_METRICS, OPT_OTLP_ENDPOINT, OPT_VERBOSE, \
-	OPT_HELP, OPT_VERSION
+	OPT_MAX_SIZE, OPT_MAX_FILES, OPT_FORCE, OPT_KEEP_GOING, OPT_NO_SANDBOX, OPT_UTC, \
+	OPT_METRICS, OPT_OTLP_ENDPOINT, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 
 static const struct option watch_opts[] = { OPTS_LIVE, OPT_RECORD, OPT_END };
 static const struct option record_opts[] = { OPTS_LIVE, OPT_END };
@@ -45,7 +47,8 @@ static const struct option replay_opts[] = {
 	OPT_END
 };
 static const struct option export_opts[] = {
-	OPT_FORMAT, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HELP, OPT_VERSION, OPT_END
+	OPT_FORMAT, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_FORCE, OPT_HELP, OPT_VERSION,
+	OPT_END
 };
 static const struct option report_opts[] = {
 	OPT_FORMAT, OPT_FORCE, OPT_CONTAINER, OPT_PID, OPT_PORT, OPT_WINDOW, OPT_HELP, OPT_VERSION,
@@ -91,15 +94,16 @@ struct kw_optdoc {
 #define ANY_CMD -1
 
 static const struct kw_optdoc docs[] = {
-	{ 'o', KW_CMD_RECORD, "-o FILE", "the trace to write (zlib, flushed every second)" },
-	{ 'o', KW_CMD_EXPORT, "-o OUT", "write there (created or truncated), not to stdout" },
-	{ 'o', KW_CMD_REPORT, "-o OUT", "write there, not to stdout: a new file (mode 0600),\n"
-	  "never through a symbolic link" },
+	{ 'o', KW_CMD_RECORD, "-o FILE", "the trace to write (zlib, flushed every second); a new\n"
+	  "file, mode 0600 (an existing one: --force)" },
+	{ 'o', KW_CMD_EXPORT, "-o OUT", "write there, not to stdout: a new file, mode 0600\n"
+	  "(an existing one: --force)" },
+	{ 'o', KW_CMD_REPORT, "-o OUT", "write there, not to stdout: a new file, mode 0600\n"
+	  "(an existing one: --force)" },
 	{ KW_OPT_FORMAT, KW_CMD_EXPORT, "--format FORMAT", "jsonl (the JSON lines replay prints), "
 	  "otlp\n(OpenTelemetry logs) or perfetto (Chrome trace JSON)" },
 	{ KW_OPT_FORMAT, KW_CMD_REPORT, "--format FORMAT", "md (Markdown) or html (one page with "
 	  "the timeline);\ndefault: html when OUT ends in .html, else md" },
-	{ KW_OPT_FORCE, ANY_CMD, "--force", "replace OUT when it exists (a regular file)" },
 	{ KW_OPT_JSON, ANY_CMD, "--json", "one JSON object per line (docs/json-schema.md)" },
 	{ KW_OPT_STATS, ANY_CMD, "--stats", "print event and loss counters every 5 s" },
 	{ KW_OPT_AGGREGATE_WINDOW, ANY_CMD, "--aggregate-window SEC", "fold repeats of the same "
@@ -121,7 +125,13 @@ static const struct kw_optdoc docs[] = {
 	{ KW_OPT_MAX_SIZE, ANY_CMD, "--max-size SIZE", "rotate the trace at SIZE bytes (K, M, G "
 	  "suffixes)" },
 	{ KW_OPT_MAX_FILES, ANY_CMD, "--max-files N", "trace files kept when rotating (default "
-	  "4)" },
+	  "4);\nat most SIZE * N bytes in all (1: the file is cut\nand started again)" },
+	{ KW_OPT_FORCE, ANY_CMD, "--force", "replace output files that exist (by rename, never\n"
+	  "written through a symlink)" },
+	{ KW_OPT_KEEP_GOING, ANY_CMD, "--keep-going", "go on when the trace cannot be written "
+	  "(disk full);\nthe exit code is still 5" },
+	{ KW_OPT_NO_SANDBOX, ANY_CMD, "--no-sandbox", "keep every privilege for the whole run "
+	  "(no capability\ndrop, no seccomp filter; docs/threat-model.md)" },
 	{ KW_OPT_UTC, ANY_CMD, "--utc", "text timestamps in UTC" },
 	{ KW_OPT_METRICS, ANY_CMD, "--metrics [ADDR:]PORT", "serve Prometheus metrics on "
 	  "http://ADDR:PORT/metrics\n(PORT alone: every IPv4 address; docs/metrics.md)" },
@@ -198,7 +208,9 @@ static void print_options(FILE *f, const struct kw_command *c)
 
 static const char exit_codes[] =
 	"\nexit codes: 0 ok, 1 runtime failure, 2 usage error, 3 not permitted (run as\n"
-	"root), 4 kernel lacks a required feature (BTF, BPF ring buffer)\n";
+	"root), 4 kernel lacks a required feature (BTF, BPF ring buffer), 5 the trace\n"
+	"could not be written (disk full; what was written is readable), 130 a second\n"
+	"SIGINT ended kwhy at once\n";
 
 void kw_usage(FILE *f, enum kw_cmd cmd)
 {

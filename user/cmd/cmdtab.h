@@ -33,6 +33,8 @@ enum kw_opt_id {
 	KW_OPT_FORCE,
 	KW_OPT_METRICS,
 	KW_OPT_OTLP_ENDPOINT,
+	KW_OPT_KEEP_GOING,
+	KW_OPT_NO_SANDBOX,
 };
 
 struct kw_command {

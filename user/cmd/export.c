@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <limits.h>
 #include "cmd/export.h"
+#include "cmd/outfile.h"
 #include "cmd/replay.h"
 #include "host/target.h"
 #include "output/otlp.h"
@@ -91,13 +94,6 @@ static int run(struct export_run *r)
 	return ret;
 }
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int kw_export(const struct kw_opts *o)
 {
 	/* static: the pipeline and the perfetto tables are large */
@@ -107,8 +103,8 @@ int kw_export(const struct kw_opts *o)
 	struct export_run r = { .o = o, .c = &common };
 	const char *format = o->format ? o->format : "jsonl";
 	bool jsonl = !strcmp(format, "jsonl");
-	FILE *f = stdout;
-	bool bad;
+	struct kw_newfile nf;
+	FILE *f;
 	int ret;
 
 	if (!jsonl && strcmp(format, "otlp") && strcmp(format, "perfetto")) {
@@ -119,14 +115,9 @@ int kw_export(const struct kw_opts *o)
 	ret = kw_trace_header(o->file, &common.info);
 	if (ret)
 		return ret;
-	if (o->out && same_file(o->out, o->file)) {
-		fprintf(stderr, "kwhy: -o %s is the trace itself\n", o->out);
-		return KW_EXIT_USAGE;
-	}
-	if (o->out && !(f = fopen(o->out, "w"))) {
-		fprintf(stderr, "kwhy: cannot create %s: %m\n", o->out);
-		return KW_EXIT_RUNTIME;
-	}
+	f = kw_outfile_open(o, &nf, &ret);
+	if (!f)
+		return ret;
 	if (jsonl) {
 		ret = kw_replay_into(o, f, true);
 	} else {
@@ -143,12 +134,8 @@ int kw_export(const struct kw_opts *o)
 		}
 		ret = run(&r);
 	}
-	bad = fflush(f) != 0 || ferror(f);
-	if (f != stdout && fclose(f))
-		bad = true;
-	if (bad) {
-		fprintf(stderr, "kwhy: writing %s failed\n", o->out ? o->out : "the output");
+	/* a damaged trace is said, what came before it still exported */
+	if (!kw_outfile_close(o, f, &nf, true))
 		ret = KW_EXIT_RUNTIME;
-	}
 	return ret;
 }

@@ -28,12 +28,15 @@ static const char *esc(const char *s)
 }
 
 struct info {
+	uint32_t part;			/* 0, or a part after rotation */
 	uint64_t frames, flushes;
 	uint64_t per_type[KW_EV_MAX];
 	uint64_t per_cause[KW_CAUSE_MAX];
 	uint64_t first_ns, last_ns;
-	struct kw_counters counters;
-	bool have_counters;
+	/* the kernel's counters are since the recording began: a rotated
+	 * part starts with them, the base its own losses are counted from */
+	struct kw_counters base, counters;
+	bool have_base, have_counters;
 	struct kw_pipeline pipeline;
 };
 
@@ -55,12 +58,19 @@ static void info_frame(void *ctx, const struct kw_frame *fr)
 		in->flushes++;
 		kw_pipeline_flush_at(&in->pipeline, fr->flush_ns);
 	} else if (fr->kind == KW_FRAME_COUNTERS) {
+		if (in->part && !in->have_base) {
+			in->base = fr->counters;
+			in->have_base = true;
+		}
 		in->counters = fr->counters;
 		in->have_counters = true;
 	} else {
 		if (fr->ev.hdr.type < KW_EV_MAX)
 			in->per_type[fr->ev.hdr.type]++;
-		if (ts && fr->ev.hdr.type != KW_EV_REPEAT) {
+		/* a part's span: the listeners it starts with (snapshot records)
+		 * are dated when they began to listen, often before the part */
+		if (ts && fr->ev.hdr.type != KW_EV_REPEAT &&
+		    !(in->part && (fr->ev.hdr.flags & KW_F_SNAPSHOT))) {
 			if (!in->first_ns || ts < in->first_ns)
 				in->first_ns = ts;
 			if (ts > in->last_ns)
@@ -77,7 +87,8 @@ struct info_report {
 	const struct kw_trace_info *hdr;
 	const struct info *in;
 	const char *first, *last;
-	uint64_t lost;
+	uint64_t lost;			/* in this file */
+	uint64_t lost_all;		/* since the recording began */
 };
 
 static void print_json(const struct info_report *r)
@@ -117,6 +128,10 @@ static void print_json(const struct info_report *r)
 		kw_json_u64(&j, "lost_events", r->lost);
 	else
 		kw_json_null(&j, "lost_events");
+	if (in->have_counters)
+		kw_json_u64(&j, "lost_events_since_start", r->lost_all);
+	else
+		kw_json_null(&j, "lost_events_since_start");
 	kw_json_obj_end(&j);
 	puts(line);
 }
@@ -141,7 +156,10 @@ static void print_text(const struct info_report *r)
 	for (int c = 1; c < KW_CAUSE_MAX; c++)
 		if (in->per_cause[c])
 			printf(" %s %" PRIu64, kw_cause_name(c), in->per_cause[c]);
-	if (in->have_counters)
+	if (in->have_counters && in->part)
+		printf("\nlost        %" PRIu64 " events in this part (ring buffer full), %" PRIu64
+		       " since the recording began\n", r->lost, r->lost_all);
+	else if (in->have_counters)
 		printf("\nlost        %" PRIu64 " events (ring buffer full)\n", r->lost);
 	else
 		printf("\nlost        unknown (no counters in the trace)\n");
@@ -162,18 +180,23 @@ int kw_info(const struct kw_opts *o)
 	ret = kw_trace_header(o->file, &info);
 	if (ret)
 		goto out;
+	in.part = info.part;
 	pc.rst_reasons = &info.rst_reasons;
 	pc.drop_reasons = &info.drop_reasons;
 	kw_pipeline_init(&in.pipeline, &pc, &sinks);
 	/* damage is reported, and what came before it still counted */
 	ret = kw_read_trace(o->file, &info, info_frame, &in, "counted");
 	kw_pipeline_finish(&in.pipeline);
-	kw_fmt_time_rfc3339(&b0, (int64_t)in.first_ns + info.boot_to_wall_ns);
-	kw_fmt_time_rfc3339(&b1, (int64_t)in.last_ns + info.boot_to_wall_ns);
+	kw_fmt_time_rfc3339(&b0, kw_boot_to_wall(in.first_ns, info.boot_to_wall_ns));
+	kw_fmt_time_rfc3339(&b1, kw_boot_to_wall(in.last_ns, info.boot_to_wall_ns));
 	r.first = in.first_ns ? t0 : NULL;
 	r.last = in.last_ns ? t1 : NULL;
-	for (int t = 0; t < KW_EV_COUNTED; t++)
-		r.lost += in.counters.lost[t];
+	for (int t = 0; t < KW_EV_COUNTED; t++) {
+		r.lost_all += in.counters.lost[t];
+		/* counters only grow; a damaged trace is not trusted to */
+		if (in.counters.lost[t] > in.base.lost[t])
+			r.lost += in.counters.lost[t] - in.base.lost[t];
+	}
 	if (o->json)
 		print_json(&r);
 	else

@@ -22,24 +22,30 @@ void kw_opts_default(struct kw_opts *o)
 	o->max_files = 4;
 }
 
-/* "64M", "1G", "500000": bytes */
+/* no trace file is allowed to be bigger: 1 TiB, so that SIZE * --max-files
+ * (at most 1000) cannot overflow either */
+#define KW_MAX_TRACE_SIZE (1ULL << 40)
+
+/* "64M", "1G", "500000": bytes, from 4096 to KW_MAX_TRACE_SIZE */
 static int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
+	int shift = 0;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
+	if (errno || end == s || s[0] == '-' || s[0] == '+' || s[0] == ' ')
 		return -1;
 	switch (*end) {
-	case 'K': case 'k': v <<= 10; end++; break;
-	case 'M': case 'm': v <<= 20; end++; break;
-	case 'G': case 'g': v <<= 30; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
 	}
-	if (*end || v < 4096)
+	/* checked before the shift: 17179869185G would wrap to 1 GiB */
+	if (*end || v > KW_MAX_TRACE_SIZE >> shift || v << shift < 4096)
 		return -1;
-	*out = v;
+	*out = v << shift;
 	return 0;
 }
 
@@ -184,8 +190,8 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 		break;
 	case KW_OPT_MAX_SIZE:
 		if (parse_size(val, &o->max_size))
-			return value_error(err, errlen, "--max-size: '%s' is not a size of at "
-					   "least 4096 bytes (K, M, G suffixes)", val);
+			return value_error(err, errlen, "--max-size: '%s' is not a size from "
+					   "4096 bytes to 1024G (K, M, G suffixes)", val);
 		break;
 	case KW_OPT_MAX_FILES:
 		if (parse_id(val, 1000, &v))
@@ -204,6 +210,12 @@ static int set_option(struct kw_opts *o, enum kw_cmd cmd, int opt, const char *v
 			return value_error(err, errlen, "--otlp-endpoint: '%s' is not an http:// "
 					   "or https:// URL", val);
 		o->otlp_endpoint = val;
+		break;
+	case KW_OPT_KEEP_GOING:
+		o->keep_going = true;
+		break;
+	case KW_OPT_NO_SANDBOX:
+		o->no_sandbox = true;
 		break;
 	case KW_OPT_RING_KB:
 		if (parse_kb(val, &end, &o->ring_rare_kb) || *end != ',' ||
@@ -276,6 +288,11 @@ static int check_needed(const struct kw_opts *o, const struct kw_command *c, cha
 	}
 	if (c->cmd == KW_CMD_RECORD && !o->record) {
 		snprintf(err, errlen, "record needs -o FILE");
+		return KW_PARSE_USAGE;
+	}
+	if (c->cmd == KW_CMD_RECORD && o->keep_going) {
+		snprintf(err, errlen, "record --keep-going: record does nothing but write the "
+			 "trace (watch --record --keep-going watches on)");
 		return KW_PARSE_USAGE;
 	}
 	return KW_PARSE_OK;

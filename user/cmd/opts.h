@@ -16,6 +16,8 @@
 #define KW_EXIT_USAGE		2 /* bad option or value */
 #define KW_EXIT_PERM		3 /* not root / missing capabilities */
 #define KW_EXIT_UNSUPPORTED	4 /* kernel lacks BTF or the ring buffer */
+#define KW_EXIT_TRACE		5 /* the trace could not be written (disk full) */
+#define KW_EXIT_SECOND_SIGNAL	130 /* a second SIGINT: ended at once */
 
 enum kw_cmd {
 	KW_CMD_WATCH = 0,
@@ -53,11 +55,13 @@ struct kw_opts {
 	const char *record;	/* watch --record / record -o: the trace */
 	const char *out;	/* export, report -o (default stdout) */
 	const char *format;	/* export --format jsonl|otlp|perfetto, report md|html */
-	bool force;		/* report --force: replace an existing -o file */
+	bool force;		/* --force: replace existing output files */
 	uint64_t max_size;	/* --max-size bytes per trace file, 0: no rotation */
 	uint32_t max_files;	/* --max-files kept with rotation */
 	const char *metrics;	/* --metrics [ADDR:]PORT */
 	const char *otlp_endpoint; /* --otlp-endpoint URL */
+	bool keep_going;	/* --keep-going: watch on when the trace fails */
+	bool no_sandbox;	/* --no-sandbox: keep every privilege */
 };
 
 #define KW_DEFAULT_AGG_WINDOW_NS (5ULL * 1000000000ULL)

@@ -8,9 +8,9 @@
  * unnamed scratch file (tmpfile), so none is left out however many there
  * are; the page is written once the trace has been read.
  *
- * OUT is created safely: a new file, mode 0600, never through a symbolic
- * link; an existing one is replaced only with --force, and only when it is
- * a regular file.  A report that fails half-way is removed.
+ * OUT is created safely (cmd/outfile.c): a new file, mode 0600, never
+ * through a symbolic link; an existing one is replaced only with --force,
+ * by renaming a new file over it.  A report that fails half-way is removed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd/commands.h"
+#include "cmd/outfile.h"
 #include "cmd/replay.h"
 #include "output/report.h"
 
@@ -45,54 +46,6 @@ static void report_frame(void *ctx, const struct kw_frame *fr)
 		rr->c->have_counters = true;
 		break;
 	}
-}
-
-/* OUT as a new file (O_EXCL), or with --force an existing regular file
- * emptied; never a symbolic link (O_NOFOLLOW), never the trace itself.
- * Sets *created when the file is new (it is removed on failure). */
-static FILE *create_out(const struct kw_opts *o, bool *created)
-{
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-	struct stat st, tr;
-	FILE *f;
-	int fd;
-
-	*created = false;
-	fd = open(o->out, flags | O_EXCL, 0600);
-	if (fd >= 0) {
-		*created = true;
-	} else if (errno == EEXIST && o->force) {
-		/* O_NONBLOCK: a FIFO planted there must not hang us */
-		fd = open(o->out, flags, 0600);
-	} else if (errno == EEXIST) {
-		fprintf(stderr, "kwhy: %s exists; choose another name or add --force to replace "
-			"it\n", o->out);
-		return NULL;
-	}
-	if (fd < 0) {
-		fprintf(stderr, "kwhy: cannot create %s: %s%s\n", o->out, strerror(errno),
-			errno == ELOOP ? " (a symbolic link: not followed)" : "");
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (!stat(o->file, &tr) && tr.st_dev == st.st_dev && tr.st_ino == st.st_ino)) {
-		fprintf(stderr, "kwhy: %s is not a regular file other than the trace; not "
-			"replaced\n", o->out);
-		close(fd);
-		return NULL;
-	}
-	if (!*created && ftruncate(fd, 0)) {
-		fprintf(stderr, "kwhy: cannot empty %s: %m\n", o->out);
-		close(fd);
-		return NULL;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	f = fdopen(fd, "w");
-	if (!f) {
-		fprintf(stderr, "kwhy: cannot write %s: %m\n", o->out);
-		close(fd);
-	}
-	return f;
 }
 
 /* html when asked, or when OUT ends in .html/.htm; md otherwise */
@@ -138,8 +91,9 @@ int kw_report(const struct kw_opts *o)
 	static struct kw_exporter common;
 	static struct kw_report r;
 	struct report_run rr = { .o = o, .c = &common };
-	bool html = wants_html(o), created = false, bad;
-	FILE *out = stdout, *ex;
+	bool html = wants_html(o), bad;
+	struct kw_newfile nf;
+	FILE *out, *ex;
 	int ret;
 
 	memset(&common, 0, offsetof(struct kw_exporter, pipeline));
@@ -154,9 +108,10 @@ int kw_report(const struct kw_opts *o)
 			"(is /tmp writable?)\n");
 		return KW_EXIT_RUNTIME;
 	}
-	if (o->out && !(out = create_out(o, &created))) {
+	out = kw_outfile_open(o, &nf, &ret);
+	if (!out) {
 		fclose(ex);
-		return KW_EXIT_RUNTIME;
+		return ret;
 	}
 	r.c = &common;
 	r.ctx = ex;
@@ -169,17 +124,13 @@ int kw_report(const struct kw_opts *o)
 		else
 			kw_report_md(out, &r, ex);
 	}
-	bad = ferror(ex) || fflush(out) != 0 || ferror(out);
+	bad = ferror(ex);
 	fclose(ex);
-	if (out != stdout && fclose(out))
-		bad = true;
-	if (bad) {
-		fprintf(stderr, "kwhy: writing %s failed\n", o->out ? o->out : "the report");
+	if (bad)
+		fprintf(stderr, "kwhy: the scratch file of the explanations failed\n");
+	/* damage in the trace is told in the report, which is kept; a trace
+	 * that is not one (usage) leaves nothing behind */
+	if (!kw_outfile_close(o, out, &nf, !bad && ret != KW_EXIT_USAGE) && ret != KW_EXIT_USAGE)
 		ret = KW_EXIT_RUNTIME;
-	}
-	if (ret == KW_EXIT_USAGE && created)
-		unlink(o->out);		/* nothing was written */
-	else if (bad && created)
-		unlink(o->out);
 	return ret;
 }

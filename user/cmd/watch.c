@@ -6,7 +6,10 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,8 @@
 #include "output/explanation.h"
 #include "kernel/kenum.h"
 #include "kernel/loader.h"
+#include "kernel/sandbox.h"
+#include "host/sockdiag.h"
 #include "output/status.h"
 #include "core/pipeline.h"
 #include "output/sinks.h"
@@ -60,6 +65,7 @@ struct watch {
 	struct kw_output out;
 	struct kw_trace_writer *rec;	/* --record: what the pipeline is fed */
 	bool rec_failed;
+	int rec_err;			/* why it failed, -errno */
 	uint64_t decode_errors;
 	uint64_t seq;
 	size_t nbatch;
@@ -75,11 +81,39 @@ struct watch {
 #define KW_RESYNC_EVERY_NS (2ULL * 1000000000ULL)
 
 static volatile sig_atomic_t g_stop;
+/* stdout's file status flags before a stop made it non-blocking, restored
+ * at exit (the pipe or terminal may be shared with a shell); -1: not
+ * changed */
+static volatile sig_atomic_t g_out_flags = -1;
 
+static void restore_stdout(void)
+{
+	if (g_out_flags != -1)
+		fcntl(STDOUT_FILENO, F_SETFL, (int)g_out_flags);
+	g_out_flags = -1;
+}
+
+/*
+ * A stop request: the loop ends at its next turn.  A write blocked on a
+ * stalled reader returns at once (no SA_RESTART: EINTR), and stdout is
+ * made non-blocking so that no later write blocks either: the rings are
+ * still drained, the BPF programs detached and the counters printed
+ * whatever the reader does; lines it does not take are counted.  A second
+ * SIGINT ends kwhy at once.  Only async-signal-safe calls here.
+ */
 static void on_signal(int sig)
 {
-	(void)sig;
+	int fl;
+
+	if (g_stop && sig == SIGINT) {
+		restore_stdout();
+		_exit(KW_EXIT_SECOND_SIGNAL);
+	}
 	g_stop = 1;
+	fl = fcntl(STDOUT_FILENO, F_GETFL);
+	if (fl >= 0 && !(fl & O_NONBLOCK) && g_out_flags == -1 &&
+	    !fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK))
+		g_out_flags = fl;
 }
 
 static uint64_t now_ns(clockid_t id)
@@ -92,12 +126,30 @@ static uint64_t now_ns(clockid_t id)
 
 /* ---- into the pipeline ---- */
 
+/*
+ * The trace cannot be written (disk full, I/O error): said on stderr and,
+ * with --json, as a `trace_error` record; the run stops (exit 5) unless
+ * --keep-going.  What was written before stays readable: a trace cut short.
+ */
 static void record_failed(struct watch *w, int err)
 {
-	if (!w->rec_failed)
-		fprintf(stderr, "kwhy: writing the trace failed (%s); going on without it\n",
-			strerror(-err));
+	struct kw_trace_error_info ti = { .file = w->o->record, .err = -err,
+					  .keep_going = w->o->keep_going,
+					  .now_wall_ns = now_ns(CLOCK_REALTIME) };
+	struct kw_buf b = KW_BUF_INIT(w->out.line);
+
+	if (w->rec_failed)
+		return;
 	w->rec_failed = true;
+	w->rec_err = err;
+	kw_format_trace_error(&b, false, &ti);
+	kw_output_line(&w->out, stderr, &b);
+	if (w->o->json && w->out.f) {
+		kw_buf_reset(&b);
+		kw_format_trace_error(&b, true, &ti);
+		kw_output_line(&w->out, w->out.f, &b);
+		kw_output_flush(&w->out);
+	}
 }
 
 /* The pipeline's inputs, and the trace: the same, so replay is exact. */
@@ -347,9 +399,11 @@ static void record_counters(struct watch *w, struct kw_loader *l)
 	struct kw_counters c;
 	int err;
 
-	if (!w->rec || w->rec_failed || kw_loader_counters(l, &c))
+	if (!w->rec || w->rec_failed)
 		return;
-	if ((err = kw_trace_counters(w->rec, &c)) || (err = kw_trace_sync(w->rec)))
+	if (!kw_loader_counters(l, &c) && (err = kw_trace_counters(w->rec, &c)))
+		record_failed(w, err);
+	else if ((err = kw_trace_sync(w->rec)) || (err = kw_trace_error(w->rec)))
 		record_failed(w, err);
 }
 
@@ -357,7 +411,9 @@ static void record_counters(struct watch *w, struct kw_loader *l)
  * it replays on its own: listeners, then cgroups and containers. */
 static void write_state(struct kw_trace_writer *tw, void *ctx)
 {
-	const struct kw_model *m = &((struct watch *)ctx)->pipeline.model;
+	struct watch *w = ctx;
+	const struct kw_model *m = &w->pipeline.model;
+	struct kw_counters c;
 	struct kw_event ev;
 
 	for (uint32_t i = 0; i < m->cgroups.n; i++) {
@@ -386,6 +442,9 @@ static void write_state(struct kw_trace_writer *tw, void *ctx)
 		kw_trace_event(tw, &ev);
 	}
 	kw_trace_flush_mark(tw, m->now_ns);
+	/* the counters as this part starts: `info` tells its own losses */
+	if (w->loader && !kw_loader_counters(w->loader, &c))
+		kw_trace_counters(tw, &c);
 }
 
 static void read_first_line(const char *path, char *out, size_t len)
@@ -404,10 +463,10 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 {
 	static struct kw_trace_info info;
 	struct kw_trace_opts to = { .path = o->record, .max_size = o->max_size,
-				    .max_files = o->max_files };
+				    .max_files = o->max_files, .force = o->force };
 	struct kw_buf b = KW_BUF_INIT(info.started);
 	struct kw_buf att = KW_BUF_INIT(info.attached);
-	char err[320];
+	char err[PATH_MAX + 320];
 
 	memset(&info, 0, sizeof(info));
 	snprintf(info.kwhy_version, sizeof(info.kwhy_version), "%s", kw_version);
@@ -434,6 +493,28 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 	return 0;
 }
 
+/* ---- least privilege (kernel/sandbox.h) ---- */
+
+static int probe_counters(void *ctx)
+{
+	struct kw_counters c;
+
+	return kw_loader_counters(ctx, &c);
+}
+
+/* A failed step is said, and the run goes on with what it has: an
+ * incident's trace matters more than the sandbox. */
+static void sandbox_step(int (*step)(const struct kw_sandbox_cfg *, struct kw_sandbox *,
+				     char *, size_t),
+			 const struct kw_sandbox_cfg *c, struct kw_sandbox *sb)
+{
+	char err[256];
+
+	if (step(c, sb, err, sizeof(err)))
+		fprintf(stderr, "kwhy: the sandbox is incomplete: %s (see docs/threat-model.md)\n",
+			err);
+}
+
 /* what the BPF side needs of the options */
 static struct kw_loader_cfg loader_cfg(const struct kw_opts *o)
 {
@@ -447,13 +528,25 @@ static void catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	/* SA_RESTART, so a write blocked on a full pipe is not cut short;
-	 * epoll_wait is never restarted (signal(7)): the poll still returns
-	 * at once on SIGINT/SIGTERM */
-	sa.sa_flags = SA_RESTART;
+	/* no SA_RESTART: a write blocked on a stalled reader must end (see
+	 * on_signal); SIGINT during the handler is the "second" one */
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Is stdout still there?  A reader that went away is noticed even while
+ * nothing is being written (a write would fail with EPIPE). */
+static void check_output_open(struct watch *w)
+{
+	struct pollfd p = { .fd = w->out.f ? fileno(w->out.f) : -1 };
+
+	if (p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+		w->out.failed = true;
+		w->out.err = p.revents & POLLNVAL ? EBADF : EPIPE;
+	}
 }
 
 /* the output and the pipeline that feeds it; fmt holds the reason names */
@@ -590,7 +683,7 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 	uint64_t next_drain = start + 1000000000ULL;
 	uint64_t next_stats = start + o->stats_interval_ns;
 
-	while (!g_stop && !w->out.failed) {
+	while (!g_stop && !w->out.failed && !(w->rec_failed && !o->keep_going)) {
 		/* a refusal waiting for its client goes out within a few ms */
 		int n = wait_and_consume(w, l, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
@@ -607,10 +700,10 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 			pipe_flush(w);
 			record_counters(w, l);	/* and sync: readable after a crash */
 			follow_target(w, l);
+			check_output_open(w);
 			next_drain = now + 1000000000ULL;
 		}
-		if (w->out.f && fflush(w->out.f))
-			w->out.failed = true;
+		kw_output_flush(&w->out);
 
 		if (o->stats && now >= next_stats) {
 			print_stats(w, l, false);
@@ -624,9 +717,11 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 
 static void close_trace(struct watch *w)
 {
-	if (w->rec && kw_trace_close(w->rec) && !w->rec_failed)
-		fprintf(stderr, "kwhy: closing the trace failed: %m\n");
+	int err = w->rec ? kw_trace_close(w->rec) : 0;
+
 	w->rec = NULL;
+	if (err)
+		record_failed(w, err);
 }
 
 /* What is still in the rings and the aggregation map, then the totals;
@@ -641,15 +736,21 @@ static int finish(struct watch *w, struct kw_loader *l, int ret)
 	kw_pipeline_finish(&w->pipeline);
 	record_counters(w, l);
 	close_trace(w);
-	if (w->out.f)
-		fflush(w->out.f);
+	kw_output_flush(&w->out);
 	if (w->out.failed) {
-		fprintf(stderr, "kwhy: writing the output failed (closed pipe or full disk); "
-			"stopping\n");
+		fprintf(stderr, "kwhy: writing the output failed (%s: closed pipe or full disk); "
+			"stopping\n", strerror(w->out.err));
 		ret = KW_EXIT_RUNTIME;
 	}
 	kw_telemetry_stop(&w->tel);	/* the last pushes, with the final counts */
+	if (w->out.not_written)
+		fprintf(stderr, "kwhy: %" PRIu64 " output lines were not written: the reader was "
+			"not reading when kwhy stopped\n", w->out.not_written);
 	print_stats(w, l, true);
+	/* blocking again only once nothing more goes to stdout */
+	restore_stdout();
+	if (w->rec_failed)
+		ret = KW_EXIT_TRACE;
 	return ret;
 }
 
@@ -663,6 +764,10 @@ int kw_watch(const struct kw_opts *o)
 	struct kw_fmt_ctx fmt = {};
 	struct btf *btf;
 	struct kw_target_spec ts;
+	struct kw_sandbox_cfg sbc = { .writes = o->record != NULL, .bpf_probe = probe_counters,
+				      .probe_ctx = &l };
+	struct kw_sandbox sb;
+	bool sandbox = !o->no_sandbox;
 	char err[512];
 	int ret;
 
@@ -677,12 +782,26 @@ int kw_watch(const struct kw_opts *o)
 	if (ret)
 		goto cleanup;
 	catch_signals();
+	/* the one process that keeps CAP_SYS_ADMIN (setns for sock_diag),
+	 * forked while kwhy has no thread */
+	if (sandbox && kw_nsbroker_start(err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s; running without the sandbox\n", err);
+		sandbox = false;
+	}
 
 	ts = (struct kw_target_spec){ .container = o->container, .pid = o->pid,
 				      .host_root = o->host_root, .proc_root = KW_PROC_ROOT,
 				      .cg2_mount = f.cg2_mount,
 				      .memcg_v1_mount = f.memcg_v1_mount };
 	w.spec = ts;
+	/* a trace that cannot be created is said before the slow BPF load */
+	if (o->record && kw_trace_names_free(&(struct kw_trace_opts){ .path = o->record,
+			.max_size = o->max_size, .max_files = o->max_files, .force = o->force },
+			err, sizeof(err))) {
+		fprintf(stderr, "kwhy: %s\n", err);
+		ret = KW_EXIT_RUNTIME;
+		goto cleanup;
+	}
 	if (kw_target_resolve(&w.target, &ts, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		ret = KW_EXIT_USAGE;
@@ -717,6 +836,10 @@ int kw_watch(const struct kw_opts *o)
 		goto cleanup;
 	}
 	print_ready(&w, &l.plan, &f);
+	/* attached: what the loop does not need goes, before the trace
+	 * writer's thread starts (capabilities are per thread) */
+	if (sandbox)
+		sandbox_step(kw_sandbox_drop, &sbc, &sb);
 	if (o->record) {
 		ret = start_recording(&w, o, &l.plan, &f);
 		if (ret)
@@ -724,6 +847,8 @@ int kw_watch(const struct kw_opts *o)
 	}
 	describe_target(&w);
 	take_snapshot(&w, &l);
+	if (sandbox)
+		sandbox_step(kw_sandbox_filter, &sbc, &sb);
 	w.loader = &l;		/* from now on, lost events call for a resync */
 	ret = finish(&w, &l, watch_loop(&w, &l));
 cleanup:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include "core/names.h"
@@ -43,7 +44,8 @@ const char *kw_tcp_state_name(unsigned int state)
 
 const char *kw_errno_name(int err)
 {
-	switch (err < 0 ? -err : err) {
+	/* INT_MIN has no positive counterpart (and names nothing) */
+	switch (err == INT_MIN ? 0 : err < 0 ? -err : err) {
 	case ECONNREFUSED:	return "ECONNREFUSED";
 	case ECONNRESET:	return "ECONNRESET";
 	case ETIMEDOUT:		return "ETIMEDOUT";
@@ -64,6 +66,12 @@ const char *kw_errno_name(int err)
 	case EHOSTDOWN:		return "EHOSTDOWN";
 	case ENETDOWN:		return "ENETDOWN";
 	case EFAULT:		return "EFAULT";
+	/* writing a trace */
+	case ENOSPC:		return "ENOSPC";
+	case EDQUOT:		return "EDQUOT";
+	case EIO:		return "EIO";
+	case EFBIG:		return "EFBIG";
+	case EROFS:		return "EROFS";
 	default:		return NULL;
 	}
 }

@@ -3,10 +3,16 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/uio.h>
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -15,6 +21,7 @@
 #include <sys/time.h>
 #include "host/procparse.h"
 #include "host/sockdiag.h"
+#include "util/caps.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -43,6 +50,173 @@ static void *ns_sock_thread(void *arg)
 	return NULL;
 }
 
+/* ---- the broker ---- */
+
+static int g_broker = -1;	/* kwhy's end of the broker's socket */
+static pid_t g_broker_pid;
+
+/* one message of an int and, optionally, an fd; 0 or -errno */
+static int send_fd(int s, int val, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &val, .iov_len = sizeof(val) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&u, 0, sizeof(u));
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(s, &m, MSG_NOSIGNAL) == sizeof(val) ? 0 : -errno;
+}
+
+/* the int of one message and its fd (-1: none); 0, 1 at the end, -errno */
+static int recv_fd(int s, int *val, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = val, .iov_len = sizeof(*val) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(s, &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 1;
+	if (n != sizeof(*val))
+		return n < 0 ? -errno : -EPROTO;
+	c = CMSG_FIRSTHDR(&m);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* The broker's own filter: what its loop calls, and nothing else. */
+static int broker_seccomp(void)
+{
+	static const int allowed[] = {
+		SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(setns), SCMP_SYS(close),
+		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
+		SCMP_SYS(restart_syscall),
+	};
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int ret = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !ret && i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	/* sockets: netlink sock_diag only */
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+				       SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+				       SCMP_A2(SCMP_CMP_EQ, NETLINK_SOCK_DIAG));
+	if (!ret)
+		ret = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return ret;
+}
+
+/* The broker: a namespace fd in, a sock_diag socket made inside it out
+ * (or an error), until kwhy closes its end. */
+static void __attribute__((noreturn)) broker_main(int s)
+{
+	int nsfd, val;
+
+	signal(SIGINT, SIG_IGN);	/* a ^C is for kwhy, which ends us */
+	signal(SIGTERM, SIG_IGN);
+	prctl(PR_SET_NAME, "kwhy-nsbroker", 0, 0, 0);
+	if (kw_caps_keep(1ULL << CAP_SYS_ADMIN) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    broker_seccomp())
+		_exit(1);
+	for (;;) {
+		int sock = -1, err = 0;
+
+		if (recv_fd(s, &val, &nsfd))
+			_exit(0);
+		if (nsfd < 0)
+			err = -EBADF;
+		else if (setns(nsfd, CLONE_NEWNET))
+			err = -errno;
+		else if ((sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) < 0)
+			err = -errno;
+		if (nsfd >= 0)
+			close(nsfd);
+		if (send_fd(s, err, sock))
+			_exit(0);
+		if (sock >= 0)
+			close(sock);
+	}
+}
+
+int kw_nsbroker_start(char *err, size_t errlen)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (g_broker >= 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "socketpair for the namespace broker: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork of the namespace broker: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() == 1)
+			_exit(0);
+		broker_main(sv[1]);
+	}
+	close(sv[1]);
+	g_broker = sv[0];
+	g_broker_pid = pid;
+	return 0;
+}
+
+int kw_nsbroker_pid(void)
+{
+	return g_broker_pid;
+}
+
+static int broker_socket_in(int nsfd)
+{
+	int val, sock, ret = send_fd(g_broker, 0, nsfd);
+
+	if (ret)
+		return ret;
+	ret = recv_fd(g_broker, &val, &sock);
+	if (ret)
+		return ret > 0 ? -EPIPE : ret;
+	if (val < 0 || sock < 0) {
+		if (sock >= 0)
+			close(sock);
+		return val < 0 ? val : -EIO;
+	}
+	return sock;
+}
+
 /* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd, or -errno. */
 static int diag_socket_in(int nsfd)
 {
@@ -51,6 +225,13 @@ static int diag_socket_in(int nsfd)
 	pthread_t th;
 	int err;
 
+	if (g_broker >= 0) {
+		r.sock = broker_socket_in(nsfd);
+		if (r.sock < 0)
+			return r.sock;
+		setsockopt(r.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		return r.sock;
+	}
 	err = pthread_create(&th, NULL, ns_sock_thread, &r);
 	if (err)
 		return -err;

@@ -4,7 +4,10 @@
  * /proc/net/tcp does not print (IPV6_V6ONLY, the backlog) and the
  * namespace's cookie.  The netlink socket is created inside the namespace
  * by a short-lived helper thread that setns()'s into it, so kwhy's own
- * threads never change namespace.  Needs CAP_SYS_ADMIN.
+ * threads never change namespace.  Needs CAP_SYS_ADMIN; or, once kwhy has
+ * given that up (kernel/sandbox.h), the broker: a small process of its own,
+ * started before, that keeps CAP_SYS_ADMIN and nothing else and only ever
+ * makes such sockets (a namespace's fd in, a netlink socket out).
  */
 #ifndef KWHY_SOCKDIAG_H
 #define KWHY_SOCKDIAG_H
@@ -37,6 +40,13 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie);
  * unlike its inode number, which the kernel hands to the next namespace
  * at once, unique for the life of the boot.  0, or -errno with *cookie 0. */
 int kw_netns_cookie(int nsfd, uint64_t *cookie);
+
+/* Start the broker; from then on the sockets come from it.  It ends when
+ * kwhy does (its socket closes, or PR_SET_PDEATHSIG).  Call before any
+ * thread is started.  0, or -errno with a message in err. */
+int kw_nsbroker_start(char *err, size_t errlen);
+/* its pid, 0 when there is none */
+int kw_nsbroker_pid(void);
 
 /* Errors every namespace would give again (no privilege, no sock_diag,
  * not a namespace): stop asking. */

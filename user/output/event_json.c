@@ -3,6 +3,7 @@
  * KW_JSON_SCHEMA).  Names, not numbers, wherever a name is known; the
  * number stays beside it so nothing is lost.  The head is every event's;
  * what follows is its type's, from event_kinds.c. */
+#include "util/textfmt.h"
 #include "core/names.h"
 #include "output/event_kinds.h"
 #include "output/format.h"
@@ -17,7 +18,7 @@ static void json_header(struct kw_fields *f, const struct kw_hdr *h, uint64_t id
 		kw_f_u64(f, KW_JSON_ONLY("id"), id);
 	if (h->flags & KW_F_SNAPSHOT)
 		kw_f_bool(f, KW_JSON_ONLY("snapshot"), true);
-	kw_put_time(f, KW_JSON_ONLY("time"), (int64_t)h->ts_boot_ns + ctx->boot_to_wall_ns);
+	kw_put_time(f, KW_JSON_ONLY("time"), kw_boot_to_wall(h->ts_boot_ns, ctx->boot_to_wall_ns));
 	kw_f_u64(f, KW_JSON_ONLY("boot_ns"), h->ts_boot_ns);
 	kw_f_u64(f, KW_JSON_ONLY("mono_ns"), h->ts_mono_ns);
 	kw_f_u64(f, KW_JSON_ONLY("cpu"), h->cpu);

@@ -4,6 +4,7 @@
  * (kw_fmt_task).  One function per event type, found through the table
  * in event_kinds.c. */
 #include <string.h>
+#include "util/textfmt.h"
 #include "core/exit_status.h"
 #include "core/names.h"
 #include "output/event_kinds.h"
@@ -240,7 +241,7 @@ void kw_format_text(struct kw_buf *b, const struct kw_event *ev, const struct kw
 {
 	const struct kw_event_kind *k = kw_event_kind(ev->hdr.type);
 
-	kw_fmt_time_short(b, (int64_t)ev->hdr.ts_boot_ns + ctx->boot_to_wall_ns, ctx->utc);
+	kw_fmt_time_short(b, kw_boot_to_wall(ev->hdr.ts_boot_ns, ctx->boot_to_wall_ns), ctx->utc);
 	kw_buf_putc(b, ' ');
 	if (k && k->text)
 		k->text(b, ev, ctx);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Explanations and repeat summaries as JSON (docs/json-schema.md) and as
  * text for a person. */
+#include "util/textfmt.h"
 #include "core/exit_status.h"
 #include "core/names.h"
 #include "output/explanation.h"
@@ -386,7 +387,7 @@ static void j_oom_facts(struct kw_fields *f, const struct kw_explanation *ex)
 void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanation *ex,
 			   const struct kw_fmt_ctx *ctx)
 {
-	int64_t wall = (int64_t)ex->ts_ns + ctx->boot_to_wall_ns;
+	int64_t wall = kw_boot_to_wall(ex->ts_ns, ctx->boot_to_wall_ns);
 	struct kw_json j;
 	struct kw_fields f = kw_fields_json(&j);
 
@@ -465,7 +466,7 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 		       const struct kw_fmt_ctx *ctx)
 {
-	int64_t wall = (int64_t)s->ts_ns + ctx->boot_to_wall_ns;
+	int64_t wall = kw_boot_to_wall(s->ts_ns, ctx->boot_to_wall_ns);
 	double window = (s->ts_ns - s->since_ns) / 1e9;
 	struct kw_json j;
 	struct kw_fields f = kw_fields_json(&j);

@@ -2,6 +2,7 @@
 /* The export back-ends' shared state and helpers: see exporter.h. */
 #include <stdio.h>
 #include <string.h>
+#include "util/textfmt.h"
 #include "output/exporter.h"
 
 void kw_exporter_write(struct kw_exporter *x, const char *p, size_t n)
@@ -16,7 +17,7 @@ void kw_exporter_puts(struct kw_exporter *x, const char *s)
 
 uint64_t kw_exporter_wall_ns(const struct kw_exporter *x, uint64_t boot_ns)
 {
-	int64_t w = (int64_t)boot_ns + x->info.boot_to_wall_ns;
+	int64_t w = kw_boot_to_wall(boot_ns, x->info.boot_to_wall_ns);
 
 	return w > 0 ? (uint64_t)w : 0;
 }

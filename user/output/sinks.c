@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <string.h>
 #include "output/event_kinds.h"
 #include "output/explanation.h"
@@ -12,13 +13,32 @@ void kw_output_init(struct kw_output *o, FILE *f, bool json, const struct kw_fmt
 	o->fmt = *fmt;
 }
 
+/* a failed write: a broken output, or one that is only not ready */
+static void write_failed(struct kw_output *o, FILE *f)
+{
+	if (errno == EAGAIN || errno == EINTR) {
+		o->not_written++;
+		clearerr(f);	/* what stdio held is dropped; later lines may go */
+		return;
+	}
+	if (!o->failed)
+		o->err = errno;
+	o->failed = true;
+}
+
 void kw_output_line(struct kw_output *o, FILE *f, struct kw_buf *b)
 {
 	kw_buf_putc(b, '\n');
 	if (!f || b->truncated)	/* never emit half a JSON object */
 		return;
 	if (fwrite(b->p, 1, b->len, f) != b->len)
-		o->failed = true;
+		write_failed(o, f);
+}
+
+void kw_output_flush(struct kw_output *o)
+{
+	if (o->f && fflush(o->f))
+		write_failed(o, o->f);
 }
 
 static void out_event(void *ctx, const struct kw_event *ev, uint64_t id)

@@ -13,6 +13,11 @@ struct kw_output {
 	FILE *f;			/* NULL: nothing is printed (record) */
 	bool json;
 	bool failed;			/* a write failed: closed pipe, full disk */
+	int err;			/* its errno */
+	/* lines not written because the output would have blocked (EAGAIN:
+	 * kwhy was stopping and its reader was not reading) or a write was
+	 * interrupted (EINTR: by the stop itself) */
+	uint64_t not_written;
 	struct kw_fmt_ctx fmt;
 	char line[16384];
 };
@@ -22,5 +27,7 @@ void kw_output_init(struct kw_output *o, FILE *f, bool json, const struct kw_fmt
 struct kw_sinks kw_output_sinks(struct kw_output *o);
 /* b, then a newline, to f; a truncated record is dropped, not cut */
 void kw_output_line(struct kw_output *o, FILE *f, struct kw_buf *b);
+/* fflush(o->f), its failure counted as kw_output_line's */
+void kw_output_flush(struct kw_output *o);
 
 #endif

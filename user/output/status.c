@@ -5,6 +5,8 @@
 #include "util/json.h"
 #include "output/pieces.h"
 #include "output/status.h"
+#include "kernel/sandbox.h"
+#include "util/caps.h"
 #include "core/names.h"
 
 static void json_begin(struct kw_json *j, struct kw_buf *b, const char *type, int64_t wall)
@@ -198,6 +200,29 @@ void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *
 	kw_json_obj_end(&j);
 }
 
+void kw_format_trace_error(struct kw_buf *b, bool json, const struct kw_trace_error_info *ti)
+{
+	const char *name = kw_errno_name(ti->err);
+	struct kw_json j;
+
+	if (!json) {
+		kw_buf_printf(b, "kwhy: writing the trace ");
+		kw_escape_term(b, ti->file, strlen(ti->file));
+		kw_buf_printf(b, " failed: %s (%s); %s; what was written before it is readable "
+			      "(kwhy replay, info)", strerror(ti->err), name ? name : "?",
+			      ti->keep_going ? "watching on without it (--keep-going), exit code "
+			      "5 at the end" : "stopping with exit code 5");
+		return;
+	}
+	json_begin(&j, b, "trace_error", ti->now_wall_ns);
+	kw_json_str(&j, "file", ti->file);
+	kw_json_str(&j, "error", name);
+	kw_json_i64(&j, "errno", ti->err);
+	kw_json_str(&j, "message", strerror(ti->err));
+	kw_json_str(&j, "action", ti->keep_going ? "continue" : "stop");
+	kw_json_obj_end(&j);
+}
+
 static const char *yes_no(bool v)
 {
 	return v ? "yes" : "no";
@@ -275,6 +300,18 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 		kw_json_obj_end(&j);
 		json_runtimes(&j, rt);
 		json_plan_items(&j, p);
+		kw_json_obj_begin(&j, "sandbox");
+		kw_json_arr_begin(&j, "kept_capabilities");
+		for (int i = 0; i < kw_sandbox_ncaps; i++)
+			kw_json_str(&j, NULL, kw_cap_name(kw_sandbox_caps[i]));
+		kw_json_arr_end(&j);
+		kw_json_str(&j, "cap_bpf", "kept only when this kernel asks it for map reads");
+		kw_json_bool(&j, "no_new_privs", true);
+		kw_json_str(&j, "seccomp", "allowlist");
+		kw_json_arr_begin(&j, "broker_keeps");
+		kw_json_str(&j, NULL, kw_cap_name(kw_sandbox_broker_cap));
+		kw_json_arr_end(&j);
+		kw_json_obj_end(&j);
 		kw_json_obj_end(&j);
 		return;
 	}
@@ -310,4 +347,5 @@ void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 		kw_buf_printf(b, "  %-28s %d\n", kw_tp_names[i], f->tp_args[i]);
 	kw_buf_puts(b, "plan\n");
 	text_plan_items(b, p, "  ");
+	kw_sandbox_describe(b);
 }

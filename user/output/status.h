@@ -47,6 +47,16 @@ struct kw_target_info {
 
 void kw_format_target(struct kw_buf *b, bool json, const struct kw_target_info *ti);
 
+/* A `trace_error` record: the trace (--record) can no longer be written. */
+struct kw_trace_error_info {
+	const char *file;		/* the trace's path as given */
+	int err;			/* errno */
+	bool keep_going;		/* --keep-going: watching on without it */
+	int64_t now_wall_ns;
+};
+
+void kw_format_trace_error(struct kw_buf *b, bool json, const struct kw_trace_error_info *ti);
+
 /* rt: KW_RUNTIMES_N runtimes (core/runtimes.h), NULL when not looked for */
 void kw_format_doctor(struct kw_buf *b, bool json, const struct kw_plan *p,
 		      const struct kw_features *f, const struct kw_runtime_found *rt);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "trace/read.h"
 
 /* the file opened and its header read, or NULL with err naming the file */
@@ -9,11 +10,26 @@ static struct kw_trace_reader *open_trace(const char *path, FILE **f,
 					  struct kw_trace_info *info, char *err, size_t errlen)
 {
 	struct kw_trace_reader *r;
+	struct stat st;
 	char why[320];
 
 	*f = fopen(path, "rb");
 	if (!*f) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* what it is, when that is why it cannot be a trace: said precisely
+	 * rather than as a missing magic */
+	if (!fstat(fileno(*f), &st) && (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) &&
+	    st.st_size < KW_TRACE_PREAMBLE))) {
+		if (S_ISDIR(st.st_mode))
+			snprintf(err, errlen, "%s is a directory, not a trace file", path);
+		else
+			snprintf(err, errlen, "%s is %lld bytes long, too short for a kwhy trace (its "
+				 "first %d bytes are the magic, version and header length)", path,
+				 (long long)st.st_size, KW_TRACE_PREAMBLE);
+		fclose(*f);
+		*f = NULL;
 		return NULL;
 	}
 	r = kw_trace_read_open(*f, info, why, sizeof(why));

@@ -13,6 +13,7 @@
 #include <zlib.h>
 #include "util/json.h"
 #include "util/jsonq.h"
+#include "util/safefile.h"
 #include "trace/trace.h"
 
 #define OUT_CHUNK (64 * 1024)
@@ -167,6 +168,7 @@ struct kw_trace_writer {
 	z_stream z;
 	bool z_live;
 	uint64_t file_bytes;		/* queued for the current file */
+	uint64_t in_unsynced;		/* fed to deflate since the last sync */
 	bool rotating;
 	unsigned char out[OUT_CHUNK];
 
@@ -337,11 +339,14 @@ static int pump(struct kw_trace_writer *w, int flush)
 	return 0;
 }
 
-static int start_file(struct kw_trace_writer *w, char *err, size_t errlen)
+/* A new file at w->path: replace says whether one may be there (then it is
+ * replaced by rename, never written through). */
+static int start_file(struct kw_trace_writer *w, bool replace, char *err, size_t errlen)
 {
 	size_t cap = 256 * 1024;
 	char *hdr = malloc(cap);
 	struct kw_buf b = { .p = hdr, .cap = cap };
+	struct kw_newfile nf;
 	uint32_t le[2];
 	int ret;
 
@@ -349,13 +354,21 @@ static int start_file(struct kw_trace_writer *w, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (w->fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", w->path, strerror(errno));
+	if (kw_newfile_open(&nf, w->path, replace, err, errlen)) {
 		free(hdr);
 		return -1;
 	}
+	/* in place at once: the trace is readable while it is written */
+	ret = kw_newfile_commit(&nf);
+	if (ret) {
+		snprintf(err, errlen, "cannot replace %s: %s", w->path, strerror(-ret));
+		close(nf.fd);
+		free(hdr);
+		return -1;
+	}
+	w->fd = nf.fd;
 	w->file_bytes = 0;
+	w->in_unsynced = 0;
 	kw_buf_reset(&b);
 	if (header_json(&b, w->info)) {
 		snprintf(err, errlen, "the trace header does not fit %zu bytes", cap);
@@ -410,6 +423,8 @@ static int rotate(struct kw_trace_writer *w)
 	char from[PATH_MAX + 16], to[PATH_MAX + 16], err[256];
 	int ret = end_file(w);
 
+	/* renames within the directory: a name that was planted (a symlink)
+	 * is moved or replaced, never followed */
 	for (uint32_t i = w->o.max_files - 1; i >= 1; i--) {
 		if (i == 1)
 			snprintf(from, sizeof(from), "%s", w->path);
@@ -418,8 +433,12 @@ static int rotate(struct kw_trace_writer *w)
 		snprintf(to, sizeof(to), "%s.%u", w->path, i);
 		rename(from, to);	/* a missing older part is fine */
 	}
+	/* one file kept: this one is cut, and the next starts afresh */
+	if (w->o.max_files == 1 && unlink(w->path) && errno != ENOENT && !ret)
+		ret = -errno;
 	w->info->part++;
-	if (start_file(w, err, sizeof(err))) {
+	/* the name is free now: whatever appeared there meanwhile is not ours */
+	if (start_file(w, false, err, sizeof(err))) {
 		fprintf(stderr, "kwhy: rotating the trace: %s\n", err);
 		return -EIO;
 	}
@@ -429,6 +448,35 @@ static int rotate(struct kw_trace_writer *w)
 		w->state(w, w->state_ctx);
 	w->rotating = false;
 	return ret;
+}
+
+/* the older parts' names (path.1 ...) rotation would write over */
+static bool rotated_name_taken(const struct kw_trace_opts *o, char *err, size_t errlen)
+{
+	char name[PATH_MAX + 16];
+
+	for (uint32_t i = 1; o->max_size && i < o->max_files; i++) {
+		snprintf(name, sizeof(name), "%s.%u", o->path, i);
+		if (kw_path_taken(name)) {
+			snprintf(err, errlen, "%s exists (an earlier recording?) and rotating would "
+				 "replace it: remove it, choose another name, or give --force", name);
+			return true;
+		}
+	}
+	return false;
+}
+
+int kw_trace_names_free(const struct kw_trace_opts *o, char *err, size_t errlen)
+{
+	if (o->force)
+		return 0;
+	if (kw_path_taken(o->path)) {
+		snprintf(err, errlen, "%s exists (a file, a directory or a symlink); kwhy does not "
+			 "write over it: remove it, choose another name, or give --force to "
+			 "replace it", o->path);
+		return -1;
+	}
+	return rotated_name_taken(o, err, errlen) ? -1 : 0;
 }
 
 struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
@@ -463,11 +511,41 @@ struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
 		return NULL;
 	}
 	w->thread_live = true;
-	if (start_file(w, err, errlen)) {
+	if (!o->force && rotated_name_taken(o, err, errlen)) {
+		kw_trace_close(w);
+		return NULL;
+	}
+	if (start_file(w, o->force, err, errlen)) {
 		kw_trace_close(w);
 		return NULL;
 	}
 	return w;
+}
+
+/*
+ * Could the file, once finished, grow past max_size if `more` bytes of
+ * frame went in now?  What deflate has not written out yet is counted at
+ * its worst (deflateBound: stored blocks, the stream's end and trailer).
+ */
+static bool would_overflow(struct kw_trace_writer *w, uint64_t more)
+{
+	return w->file_bytes + deflateBound(&w->z, w->in_unsynced + more) > w->o.max_size;
+}
+
+/* Before a frame of `more` bytes: when it might not fit, write out what
+ * deflate holds (a sync) to know exactly, and if it still might not, go
+ * on in the next file.  The state a part starts with is never cut. */
+static int make_room(struct kw_trace_writer *w, uint64_t more)
+{
+	int ret;
+
+	if (w->rotating || !w->o.max_size || !would_overflow(w, more))
+		return 0;
+	ret = pump(w, Z_SYNC_FLUSH);
+	w->in_unsynced = 0;
+	if (ret || !would_overflow(w, more))
+		return ret;
+	return rotate(w);
 }
 
 static int frame(struct kw_trace_writer *w, uint16_t kind, const void *payload, uint32_t len)
@@ -479,6 +557,10 @@ static int frame(struct kw_trace_writer *w, uint16_t kind, const void *payload, 
 
 	if (!w->z_live)
 		return -EIO;
+	ret = make_room(w, sizeof(hdr) + (uint64_t)len);
+	if (ret)
+		return ret;
+	w->in_unsynced += sizeof(hdr) + (uint64_t)len;
 	memcpy(hdr, &le_len, 4);
 	memcpy(hdr + 4, &le_kind, 2);
 	memcpy(hdr + 6, &zero, 2);
@@ -489,11 +571,7 @@ static int frame(struct kw_trace_writer *w, uint16_t kind, const void *payload, 
 		return ret;
 	w->z.next_in = (unsigned char *)payload;
 	w->z.avail_in = len;
-	ret = pump(w, Z_NO_FLUSH);
-	if (!ret && !w->rotating && w->o.max_size && w->file_bytes >= w->o.max_size &&
-	    w->o.max_files > 1)
-		ret = rotate(w);
-	return ret;
+	return pump(w, Z_NO_FLUSH);
 }
 
 int kw_trace_event(struct kw_trace_writer *w, const struct kw_event *ev)
@@ -517,7 +595,18 @@ int kw_trace_sync(struct kw_trace_writer *w)
 {
 	int err = w->z_live ? pump(w, Z_SYNC_FLUSH) : -EIO;
 
+	w->in_unsynced = 0;
 	return err ?: drain(w, SYNC_WAIT_MS);
+}
+
+int kw_trace_error(struct kw_trace_writer *w)
+{
+	int err;
+
+	pthread_mutex_lock(&w->mu);
+	err = w->werr;
+	pthread_mutex_unlock(&w->mu);
+	return err;
 }
 
 uint64_t kw_trace_bytes(const struct kw_trace_writer *w)
@@ -610,13 +699,22 @@ struct kw_trace_reader *kw_trace_read_open(FILE *f, struct kw_trace_info *info, 
 					   size_t errlen)
 {
 	struct kw_trace_reader *r;
-	unsigned char head[16];
+	unsigned char head[KW_TRACE_PREAMBLE];
 	uint32_t version, hlen;
 	size_t got;
 	char *text;
 
-	if (fread(head, 1, sizeof(head), f) != sizeof(head) || memcmp(head, KW_TRACE_MAGIC, 8)) {
+	size_t n = fread(head, 1, sizeof(head), f);
+
+	if (n >= 8 && memcmp(head, KW_TRACE_MAGIC, 8)) {
 		snprintf(err, errlen, "not a kwhy trace (no KWHYTRC magic at offset 0)");
+		return NULL;
+	}
+	if (n != sizeof(head)) {
+		snprintf(err, errlen, "too short for a kwhy trace (%zu bytes, the first %d are "
+			 "the magic, version and header length)%s", n, KW_TRACE_PREAMBLE,
+			 n && memcmp(head, KW_TRACE_MAGIC, n < 8 ? n : 8) ? ", and it does not "
+			 "begin as one" : "");
 		return NULL;
 	}
 	memcpy(&version, head + 8, 4);

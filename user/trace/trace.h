@@ -39,6 +39,7 @@
 
 #define KW_TRACE_MAGIC "KWHYTRC\n"
 #define KW_TRACE_VERSION 1
+#define KW_TRACE_PREAMBLE 16		/* magic, version, header length */
 #define KW_TRACE_HEADER_MAX (1u << 20)	/* bytes of header JSON accepted */
 #define KW_TRACE_FRAME_MAX 4096		/* bytes of one frame's payload */
 
@@ -73,19 +74,34 @@ struct kw_trace_writer;
 struct kw_trace_opts {
 	const char *path;
 	uint64_t max_size;		/* bytes per file before rotating, 0: never */
-	uint32_t max_files;		/* files kept: path, path.1, ... (>= 1) */
+	uint32_t max_files;		/* files kept: path, path.1, ... (>= 1);
+					 * 1 with max_size: the file is cut and
+					 * started again when full */
 	int level;			/* zlib level, default 6 */
+	bool force;			/* replace path (and path.N) when they exist */
 };
 
 /* Callback that writes the state a new file starts with (after rotating):
  * the current listeners, cgroups, ... as ordinary event frames. */
 typedef void (*kw_trace_state_fn)(struct kw_trace_writer *w, void *ctx);
 
-/* NULL with a message in err (cannot create the file, ...). */
+/*
+ * NULL with a message in err (cannot create the file, it exists, ...).
+ * Files are created as util/safefile.h says: path, or one of the names
+ * rotation will use (path.1 ...), existing already is refused unless
+ * o->force.  With max_size, no file grows past it: a frame that could
+ * make the file, finished, exceed max_size goes into the next file (the
+ * header and the state a part starts with are always written whole), so
+ * the trace takes at most max_size * max_files bytes.
+ */
 struct kw_trace_writer *kw_trace_open(const struct kw_trace_opts *o,
 				      const struct kw_trace_info *info,
 				      kw_trace_state_fn state, void *state_ctx,
 				      char *err, size_t errlen);
+/* Would kw_trace_open refuse o for a file in the way (path or one of the
+ * rotated names existing, without o->force)?  0, or -1 with err: a check
+ * before the slow start of a recording; kw_trace_open checks again. */
+int kw_trace_names_free(const struct kw_trace_opts *o, char *err, size_t errlen);
 int kw_trace_event(struct kw_trace_writer *w, const struct kw_event *ev);
 int kw_trace_flush_mark(struct kw_trace_writer *w, uint64_t boot_ns);	/* KW_FRAME_FLUSH */
 int kw_trace_counters(struct kw_trace_writer *w, const struct kw_counters *c);
@@ -96,6 +112,9 @@ int kw_trace_sync(struct kw_trace_writer *w);
 int kw_trace_close(struct kw_trace_writer *w);
 /* bytes written to the current file, and write errors so far */
 uint64_t kw_trace_bytes(const struct kw_trace_writer *w);
+/* the first write error (-errno), 0 when none: the frame functions return
+ * it too, this says it without writing */
+int kw_trace_error(struct kw_trace_writer *w);
 
 /* ---- reading ---- */
 

@@ -13,6 +13,20 @@
 void kw_fmt_endpoint(struct kw_buf *b, const struct kw_addr *a);
 /* the address alone, "10.0.0.5" / "fd00::5" */
 void kw_fmt_ip(struct kw_buf *b, const struct kw_addr *a);
+/*
+ * A CLOCK_BOOTTIME time as wall-clock time: boot_ns + boot_to_wall_ns,
+ * both of which may come from an untrusted trace, so saturated at the ends
+ * of int64_t instead of overflowing (undefined, and a nonsense date).
+ */
+static inline int64_t kw_boot_to_wall(uint64_t boot_ns, int64_t boot_to_wall_ns)
+{
+	int64_t b = boot_ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)boot_ns, w;
+
+	if (__builtin_add_overflow(b, boot_to_wall_ns, &w))
+		return boot_to_wall_ns > 0 ? INT64_MAX : INT64_MIN;
+	return w;
+}
+
 /* RFC 3339 UTC with nanoseconds */
 void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
 /* "nginx pid 41": the comm escaped for a terminal, bounded by its field */
