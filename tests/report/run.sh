@@ -163,7 +163,7 @@ mode=$(stat -c %a "$dir/itest.md")
 echo keep > "$dir/exists.md"
 if "$kwhy" report "$t" -o "$dir/exists.md" 2> "$dir/e.err"; then
 	not_ok "an existing -o is refused without --force"
-elif [ "$(cat "$dir/exists.md")" = keep ] && grep -q 'add --force' "$dir/e.err"; then
+elif [ "$(cat "$dir/exists.md")" = keep ] && grep -q -- '--force' "$dir/e.err"; then
 	ok "an existing -o is refused without --force, and left as it was"
 else
 	not_ok "an existing -o is left as it was ($(cat "$dir/e.err"))"
@@ -176,11 +176,19 @@ else
 fi
 echo target > "$dir/target.md"
 ln -s "$dir/target.md" "$dir/link.md"
-if ! "$kwhy" report "$t" -o "$dir/link.md" --force 2> "$dir/e.err" &&
-   [ "$(cat "$dir/target.md")" = target ]; then
-	ok "a symbolic link as -o is not followed, even with --force"
+if ! "$kwhy" report "$t" -o "$dir/link.md" 2> "$dir/e.err" &&
+   [ "$(cat "$dir/target.md")" = target ] && [ -L "$dir/link.md" ]; then
+	ok "a symbolic link as -o is refused and not followed"
 else
-	not_ok "a symbolic link as -o is not followed ($(cat "$dir/e.err"))"
+	not_ok "a symbolic link as -o is refused and not followed ($(cat "$dir/e.err"))"
+fi
+# --force replaces the link itself (a rename over it), never its target
+if "$kwhy" report "$t" -o "$dir/link.md" --force 2> "$dir/e.err" &&
+   [ "$(cat "$dir/target.md")" = target ] && [ ! -L "$dir/link.md" ] &&
+   grep -q '^# Incident report' "$dir/link.md"; then
+	ok "--force replaces a symbolic link itself, not its target"
+else
+	not_ok "--force replaces a symbolic link itself, not its target ($(cat "$dir/e.err"))"
 fi
 cp "$t" "$dir/copy.kwt"
 if ! "$kwhy" report "$dir/copy.kwt" -o "$dir/copy.kwt" --force 2> "$dir/e.err" &&
