@@ -764,8 +764,9 @@ int kw_watch(const struct kw_opts *o)
 	struct kw_fmt_ctx fmt = {};
 	struct btf *btf;
 	struct kw_target_spec ts;
-	struct kw_sandbox_cfg sbc = { .writes = o->record != NULL, .bpf_probe = probe_counters,
-				      .probe_ctx = &l };
+	struct kw_sandbox_cfg sbc = { .writes = o->record != NULL, .serves = o->metrics != NULL,
+				      .pushes = o->otlp_endpoint != NULL,
+				      .bpf_probe = probe_counters, .probe_ctx = &l };
 	struct kw_sandbox sb;
 	bool sandbox = !o->no_sandbox;
 	char err[512];

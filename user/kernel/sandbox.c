@@ -54,8 +54,39 @@ static const int g_write_calls[] = {
 	SCMP_SYS(unlinkat),
 };
 
-static int add_rules(scmp_filter_ctx ctx, bool writes, int *n)
+/* --metrics: the server's connections (the listening socket is made
+ * before the filter) */
+static const int g_serve_calls[] = {
+	SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(shutdown), SCMP_SYS(epoll_ctl),
+	SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+};
+
+/* --otlp-endpoint: libcurl's connections out, its wake-up pipes, the
+ * threads of its resolver, and the resolver's files (read-only: openat) */
+static const int g_push_calls[] = {
+	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+	SCMP_SYS(socketpair), SCMP_SYS(pipe2), SCMP_SYS(eventfd2), SCMP_SYS(shutdown),
+	SCMP_SYS(bind), SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq), SCMP_SYS(sched_getaffinity), SCMP_SYS(prlimit64), SCMP_SYS(getppid),
+	SCMP_SYS(getgid), SCMP_SYS(getegid), SCMP_SYS(rt_sigaction), SCMP_SYS(sigaltstack),
+	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl),
+};
+
+static int add_list(scmp_filter_ctx ctx, const int *calls, size_t nr, int *n)
 {
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < nr; i++, ++*n) {
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+		if (ret == -EEXIST)	/* in another list too */
+			ret = 0;
+	}
+	return ret;
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct kw_sandbox_cfg *c, int *n)
+{
+	bool writes = c->writes;
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < sizeof(g_allowed) / sizeof(g_allowed[0]); i++, ++*n)
@@ -75,10 +106,15 @@ static int add_rules(scmp_filter_ctx ctx, bool writes, int *n)
 				       SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC,
 					       O_RDONLY));
 	++*n;
+	if (!ret && c->serves)
+		ret = add_list(ctx, g_serve_calls, sizeof(g_serve_calls) / sizeof(g_serve_calls[0]),
+			       n);
+	if (!ret && c->pushes)
+		ret = add_list(ctx, g_push_calls, sizeof(g_push_calls) / sizeof(g_push_calls[0]), n);
 	return ret;
 }
 
-static int install_filter(bool writes, int *n)
+static int install_filter(const struct kw_sandbox_cfg *c, int *n)
 {
 	/* EPERM, not a kill: a call forgotten here fails like any refused
 	 * call, which kwhy reports, instead of ending an incident's trace */
@@ -90,7 +126,7 @@ static int install_filter(bool writes, int *n)
 	if (!ret)
 		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (!ret)
-		ret = add_rules(ctx, writes, n);
+		ret = add_rules(ctx, c, n);
 	if (!ret)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -135,7 +171,7 @@ int kw_sandbox_drop(const struct kw_sandbox_cfg *c, struct kw_sandbox *sb, char 
 int kw_sandbox_filter(const struct kw_sandbox_cfg *c, struct kw_sandbox *sb, char *err,
 		      size_t errlen)
 {
-	int ret = install_filter(c->writes, &sb->nr_syscalls);
+	int ret = install_filter(c, &sb->nr_syscalls);
 
 	if (ret) {
 		snprintf(err, errlen, "the seccomp filter: %s", strerror(-ret));

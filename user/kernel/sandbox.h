@@ -30,6 +30,9 @@
 
 struct kw_sandbox_cfg {
 	bool writes;		/* a trace is written: create, rename, unlink */
+	bool serves;		/* --metrics: accept and answer on its socket */
+	bool pushes;		/* --otlp-endpoint: libcurl connects out from
+				 * its thread (and a resolver thread) */
 	/* a map read through bpf(), 0 when it worked: run once without
 	 * CAP_BPF to learn whether this kernel needs it */
 	int (*bpf_probe)(void *ctx);
