@@ -75,7 +75,7 @@ static __always_inline void on_unix_fail(const struct kw_connect_args *a, long r
 	struct kw_agg_key ak = {};
 	struct kw_ev_unix_conn *e;
 	struct socket *sock;
-	char path[KW_UNIX_PATH_LEN] = {};
+	char path[128] = {};	/* the mask's bound, not the path's */
 	__u32 len = a->addrlen > 2 ? a->addrlen - 2 : 0;
 
 	if (kw_filter_port || !kw_task_targeted(kw_current())) {
@@ -84,7 +84,10 @@ static __always_inline void on_unix_fail(const struct kw_connect_args *a, long r
 	}
 	if (len > KW_UNIX_PATH_LEN)
 		len = KW_UNIX_PATH_LEN;
-	if (len && bpf_probe_read_user(path, len & 127, (const void *)(a->uaddr + 2)))
+	/* the verifier needs the bound on the register passed: keep the mask */
+	barrier_var(len);
+	len &= 127;
+	if (len && bpf_probe_read_user(path, len, (const void *)(a->uaddr + 2)))
 		len = 0;
 	/* repeats of one (process, path, error) are counted, not sent */
 	ak.type = KW_EV_UNIX_CONNECT_FAIL;
@@ -98,7 +101,7 @@ static __always_inline void on_unix_fail(const struct kw_connect_args *a, long r
 	if (!e)
 		return;
 	kw_hdr_from_current(&e->hdr);
-	__builtin_memcpy(e->path, path, sizeof(path));
+	__builtin_memcpy(e->path, path, KW_UNIX_PATH_LEN);
 	e->path_len = len;
 	e->ret = (__s32)ret;
 	e->fd = a->fd;

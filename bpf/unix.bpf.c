@@ -38,7 +38,9 @@ int kw_sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 	struct socket *sock;
 	struct file *file;
 	struct sock *sk;
-	int len;
+	__u32 len;
+	int alen;
+	char name[128] = {};	/* the mask's bound, not the path's */
 
 	if (!fdp)
 		return 0;
@@ -72,11 +74,16 @@ int kw_sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 	u = (struct unix_sock *)sk;
 	addr = BPF_CORE_READ(u, addr);
 	if (addr) {
-		len = BPF_CORE_READ(addr, len) - 2;	/* minus sun_family */
+		alen = BPF_CORE_READ(addr, len) - 2;	/* minus sun_family */
+		len = alen > 0 ? alen : 0;
 		if (len > KW_UNIX_PATH_LEN)
 			len = KW_UNIX_PATH_LEN;
-		if (len > 0 && !bpf_core_read(e->path, len & 127, &addr->name[0].sun_path))
+		barrier_var(len);	/* the verifier needs the mask kept */
+		len &= 127;
+		if (len && !bpf_core_read(name, len, &addr->name[0].sun_path)) {
+			__builtin_memcpy(e->path, name, KW_UNIX_PATH_LEN);
 			e->path_len = len;
+		}
 	}
 	kw_submit(e);
 	return 0;
