@@ -26,6 +26,7 @@
 #include "host/procfs.h"
 #include "host/snapshot.h"
 #include "host/target.h"
+#include "host/unixsnap.h"
 #include "trace/trace.h"
 #include "cmd/commands.h"
 #include "util/version.h"
@@ -272,6 +273,10 @@ static void take_snapshot(struct watch *w, struct kw_loader *l)
 	if (n < 0)
 		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
 			"(%s); they are unknown until they change\n", strerror(-n));
+	n = kw_unix_snapshot(KW_PROC_ROOT, on_snapshot, &sc);
+	if (n < 0)
+		fprintf(stderr, "kwhy: could not list the UNIX listeners that existed before kwhy "
+			"(%s); they are known once they fail a client\n", strerror(-n));
 	pipe_flush(w);
 }
 

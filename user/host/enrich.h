@@ -17,6 +17,7 @@
 #define KW_ENRICH_SEEN 4096
 #define KW_ENRICH_HOLDER_PORTS 16	/* ports whose holders were read lately */
 #define KW_HOLDERS_EVERY_NS 500000000ULL	/* at most this often per port */
+#define KW_ENRICH_FAIL_KEYS 32	/* failures whose reads were made lately */
 
 struct kw_cgroups;
 
@@ -37,6 +38,15 @@ struct kw_enrich {
 		uint64_t ts_ns;
 	} holder_reads[KW_ENRICH_HOLDER_PORTS];
 	uint32_t next_holder_read;
+	/* reads at failed system calls (host/atfail.h), likewise at most
+	 * once per interval and (namespace, path / destination / process) */
+	struct {
+		uint32_t netns;
+		uint16_t type;
+		uint64_t key;
+		uint64_t ts_ns;
+	} fail_reads[KW_ENRICH_FAIL_KEYS];
+	uint32_t next_fail_read;
 };
 
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);

@@ -43,8 +43,7 @@ static void *ns_sock_thread(void *arg)
 	return NULL;
 }
 
-/* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd, or -errno. */
-static int diag_socket_in(int nsfd)
+int kw_diag_socket_in(int nsfd)
 {
 	struct ns_sock_req r = { .nsfd = nsfd, .sock = -1 };
 	struct timeval tv = { .tv_sec = KW_DIAG_TIMEOUT_S };
@@ -173,7 +172,7 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)
 	int e4, e6;
 
 	*cookie = 0;
-	d.sock = diag_socket_in(nsfd);
+	d.sock = kw_diag_socket_in(nsfd);
 	if (d.sock < 0)
 		return d.sock;
 	d.buf = malloc(DIAG_BUF);
@@ -194,7 +193,7 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)
 int kw_netns_cookie(int nsfd, uint64_t *cookie)
 {
 	socklen_t clen = sizeof(*cookie);
-	int sock = diag_socket_in(nsfd), err = 0;
+	int sock = kw_diag_socket_in(nsfd), err = 0;
 
 	*cookie = 0;
 	if (sock < 0)

@@ -38,6 +38,10 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie);
  * at once, unique for the life of the boot.  0, or -errno with *cookie 0. */
 int kw_netns_cookie(int nsfd, uint64_t *cookie);
 
+/* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd (receive
+ * timeout KW_DIAG_TIMEOUT_S), or -errno. */
+int kw_diag_socket_in(int nsfd);
+
 /* Errors every namespace would give again (no privilege, no sock_diag,
  * not a namespace): stop asking. */
 bool kw_sockdiag_hopeless(int err);
