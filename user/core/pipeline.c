@@ -355,6 +355,24 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 			emit_explanation(p, ex);
 		}
 		break;
+	case KW_EV_UNIX_CONNECT_FAIL:
+		ex = new_explanation(p);
+		kw_ex_add_event(ex, id);
+		if (kw_explain_unix(&p->model, ex, &ev->unix_conn))
+			explain_or_count(p, ex, false);
+		break;
+	case KW_EV_CONNECT_NOADDR:
+		ex = new_explanation(p);
+		kw_ex_add_event(ex, id);
+		kw_explain_no_port(&p->model, ex, &ev->conn);
+		explain_or_count(p, ex, false);
+		break;
+	case KW_EV_ACCEPT_FAIL:
+		ex = new_explanation(p);
+		kw_ex_add_event(ex, id);
+		kw_explain_fd_limit(&p->model, ex, &ev->accept_fail);
+		explain_or_count(p, ex, false);
+		break;
 	case KW_EV_REPEAT:
 		on_repeat(p, &ev->repeat);
 		break;

@@ -205,7 +205,10 @@ static void on_failure(struct kw_enrich *e, const struct kw_event *ev, kw_feed_f
 		return;		/* no process to read about */
 	switch (h->type) {
 	case KW_EV_UNIX_CONNECT_FAIL:
-		key = fnv(ev->unix_conn.path, ev->unix_conn.path_len, 14695981039346656037ULL);
+		/* per client and errno too: a permission failure's credentials
+		 * are its client's own */
+		key = fnv(ev->unix_conn.path, ev->unix_conn.path_len, 14695981039346656037ULL) ^
+		      ((uint64_t)h->task.tgid << 20) ^ (uint64_t)(-ev->unix_conn.ret);
 		if (!failure_read_lately(e, h->type, h->netns_ino, key, h->ts_boot_ns))
 			kw_atfail_unix(KW_PROC_ROOT, &ev->unix_conn, feed_read, &ff);
 		break;
