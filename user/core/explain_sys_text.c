@@ -187,6 +187,8 @@ static void unix_permission(const struct kw_explanation *ex, struct kw_buf *t, s
 			kw_buf_printf(t, ", and the client runs as uid %u gid %u%s", p->client_euid,
 				      p->client_egid, p->client_in_group ? " (in the file's group)" :
 				      "");
+		else if (ex->client_known)
+			kw_buf_printf(t, ", and the client runs as uid %u", ex->client_task.uid);
 		kw_buf_puts(t, "; connecting needs write permission on the file (and search on its "
 			    "directories)");
 	} else if (ex->path_known && p->dir_err == EACCES) {

@@ -555,9 +555,14 @@ static void on_unix_listen(struct kw_model *m, const struct kw_ev_unix_listen *e
 {
 	struct kw_unix_listener *u = unix_slot(m, e->hdr.netns_ino, e->ino);
 
-	if (!u->event_id) {
-		u->event_id = id;
-		u->since_ns = e->hdr.ts_boot_ns;
+	uint64_t ts = e->hdr.ts_boot_ns;
+
+	/* records come out of time order: a snapshot stamped when its scan
+	 * began can follow the live listen(2) it found */
+	if (!u->event_id || ts < u->since_ns) {
+		if (!u->event_id)
+			u->event_id = id;
+		u->since_ns = ts;
 		u->source = e->source;
 	}
 	memcpy(u->path, e->path, sizeof(u->path));
@@ -570,8 +575,10 @@ static void on_unix_listen(struct kw_model *m, const struct kw_ev_unix_listen *e
 		u->owner_known = 1;
 		note_task(m, &e->hdr.task, &e->hdr);
 	}
-	u->seen_ns = e->hdr.ts_boot_ns;
-	u->gone_ns = 0;
+	if (ts > u->seen_ns)
+		u->seen_ns = ts;
+	if (u->gone_ns && ts >= u->gone_ns)
+		u->gone_ns = 0;
 }
 
 /* the path record of a failed UNIX connect: the listeners of its

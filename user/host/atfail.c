@@ -56,7 +56,19 @@ static void on_unix(void *ctx, const struct kw_unix_diag *u)
 	r->feed(r->ctx, &ev);
 }
 
-/* "<root>/<pid>/root/<path>" for an absolute path, ".../cwd/<path>" else */
+/* the inode of kwhy's own namespace of a kind ("mnt", "net"), 0 unknown */
+static uint64_t own_ns(const char *proc_root, const char *kind)
+{
+	char name[16];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "ns/%s", kind);
+	return kw_proc_stat(proc_root, KW_PROC_SELF, name, &st) ? 0 : st.st_ino;
+}
+
+/* "<root>/<pid>/root/<path>" for an absolute path, ".../cwd/<path>" else;
+ * pid KW_PROC_SELF: the path as kwhy sees it (a client already gone that
+ * was in kwhy's mount namespace) */
 static int client_path(char *out, size_t len, const char *proc_root, uint32_t pid,
 		       const char *path, bool dir)
 {
@@ -75,8 +87,11 @@ static int client_path(char *out, size_t len, const char *proc_root, uint32_t pi
 		else
 			strcpy(p, ".");
 	}
-	n = snprintf(out, len, "%s/%u/%s%s", kw_proc_root(proc_root), pid,
-		     p[0] == '/' ? "root" : "cwd/", p);
+	if (pid == KW_PROC_SELF)
+		n = snprintf(out, len, "%s", p);
+	else
+		n = snprintf(out, len, "%s/%u/%s%s", kw_proc_root(proc_root), pid,
+			     p[0] == '/' ? "root" : "cwd/", p);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -104,6 +119,10 @@ int kw_atfail_unix(const char *proc_root, const struct kw_ev_unix_conn *c,
 		nsfd = kw_proc_openat(root, pid, "ns/net", O_RDONLY);
 		close(root);
 	}
+	/* the client is gone already (a short-lived one): kwhy's own
+	 * namespace when it was the client's */
+	if (nsfd < 0 && c->hdr.task.netns_ino && c->hdr.task.netns_ino == own_ns(proc_root, "net"))
+		nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
 		ret = nsfd;
 	} else {
@@ -116,6 +135,9 @@ int kw_atfail_unix(const char *proc_root, const struct kw_ev_unix_conn *c,
 			ret = n;
 		}
 	}
+	if (kw_proc_stat(proc_root, pid, "root", &st) && c->hdr.task.mntns_ino &&
+	    c->hdr.task.mntns_ino == own_ns(proc_root, "mnt") && c->path[0] == '/')
+		pid = KW_PROC_SELF;	/* gone, and it saw the files as kwhy does */
 	if (c->path_len && c->path[0]) {	/* a filesystem path */
 		p->stat_err = client_path(path, sizeof(path), proc_root, pid, c->path, false) ? :
 			      stat(path, &st) ? errno : 0;
@@ -135,7 +157,8 @@ int kw_atfail_unix(const char *proc_root, const struct kw_ev_unix_conn *c,
 	} else {
 		p->stat_err = p->dir_err = ENOENT;	/* abstract: no file */
 	}
-	if (kw_proc_read(proc_root, pid, "status", status, sizeof(status)) > 0) {
+	if (pid != KW_PROC_SELF &&
+	    kw_proc_read(proc_root, pid, "status", status, sizeof(status)) > 0) {
 		bool in_group = false;
 
 		if (!kw_parse_status_creds(status, p->gid, &p->client_euid, &p->client_egid,

@@ -128,6 +128,12 @@ static void unix_facts(struct kw_fields *f, const struct kw_explanation *ex)
 			kw_json_null(j, "listener");
 		break;
 	case KW_CAUSE_UNIX_PERMISSION:
+		/* the kernel's (real) uid of the client, always; its effective
+		 * ids when /proc could still be read */
+		if (ex->client_known)
+			kw_json_u64(j, "client_uid", ex->client_task.uid);
+		else
+			kw_json_null(j, "client_uid");
 		if (ex->path_known && p->creds_read && ex->client_known &&
 		    p->client_pid == ex->client_task.tgid) {
 			kw_json_u64(j, "client_euid", p->client_euid);
@@ -193,8 +199,12 @@ static void fd_facts(struct kw_fields *f, const struct kw_explanation *ex)
 		kw_json_null(j, "host_file_max");
 	}
 	kw_json_arr_begin(j, "listeners");
-	for (uint32_t i = 0; i < ex->nr_listeners; i++)
-		kw_put_endpoint(f, KW_JSON_ONLY(NULL), &ex->listeners[i].local, KW_EP_OBJECT);
+	for (uint32_t i = 0; i < ex->nr_listeners; i++) {
+		kw_json_obj_begin(j, NULL);
+		kw_put_endpoint(f, KW_JSON_ONLY("addr"), &ex->listeners[i].local, KW_EP_OBJECT);
+		kw_json_u64(j, "backlog", ex->listeners[i].backlog);
+		kw_json_obj_end(j);
+	}
 	kw_json_arr_end(j);
 	kw_json_arr_begin(j, "unix_listeners");
 	for (uint32_t i = 0; i < ex->nr_ulisteners; i++)
