@@ -196,6 +196,10 @@ bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
 #define KW_UNIX_SAME_DIR 1
 #define KW_UNIX_SAME_NAME 2
 
+/* A UNIX path whose failed connects are routine probes, not failures:
+ * glibc asks nscd's socket on every name lookup where nscd is not run */
+bool kw_unix_path_benign(const char *path, uint16_t len);
+
 /* A connect to a UNIX path failed (unix_missing, unix_no_listener,
  * unix_backlog_full, unix_permission); false for an errno none is for. */
 bool kw_explain_unix(const struct kw_model *m, struct kw_explanation *ex,

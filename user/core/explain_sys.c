@@ -163,6 +163,16 @@ static void dead_listener(const struct kw_model *m, struct kw_explanation *ex)
 	}
 }
 
+bool kw_unix_path_benign(const char *path, uint16_t len)
+{
+	static const char *const probes[] = { "/var/run/nscd/socket", "/run/nscd/socket" };
+
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (kw_unix_path_eq(path, len, probes[i], (uint16_t)strlen(probes[i])))
+			return true;
+	return false;
+}
+
 bool kw_explain_unix(const struct kw_model *m, struct kw_explanation *ex,
 		     const struct kw_ev_unix_conn *c)
 {
@@ -170,6 +180,8 @@ bool kw_explain_unix(const struct kw_model *m, struct kw_explanation *ex,
 	const struct kw_unix_listener *u;
 	int err = -c->ret;
 
+	if (err == ENOENT && kw_unix_path_benign(c->path, c->path_len))
+		return false;
 	switch (err) {
 	case ENOENT:
 		ex->cause = KW_CAUSE_UNIX_MISSING;

@@ -324,7 +324,11 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 	switch (ev->hdr.type) {
 	case KW_EV_RESET_SENT:
 		if (!ev->conn.state) {
-			on_refused_server(p, &ev->conn, id);
+			/* a refusal answers a SYN; a reset for a late segment of a
+			 * connection this end has already forgotten (its ACK, FIN)
+			 * refuses nothing */
+			if (!ev->conn.tcp_flags || (ev->conn.tcp_flags & KW_TCP_SYN))
+				on_refused_server(p, &ev->conn, id);
 		} else {
 			ex = new_explanation(p);
 			kw_explain_reset(&p->model, ex, &ev->conn, reason_name(p, &ev->conn));

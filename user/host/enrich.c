@@ -3,6 +3,7 @@
 #include <string.h>
 #include "host/cgroups.h"
 #include "host/enrich.h"
+#include "core/explain.h"
 #include "host/atfail.h"
 #include "host/hostmem.h"
 #include "host/memcg_top.h"
@@ -205,6 +206,8 @@ static void on_failure(struct kw_enrich *e, const struct kw_event *ev, kw_feed_f
 		return;		/* no process to read about */
 	switch (h->type) {
 	case KW_EV_UNIX_CONNECT_FAIL:
+		if (kw_unix_path_benign(ev->unix_conn.path, ev->unix_conn.path_len))
+			break;
 		/* per client and errno too: a permission failure's credentials
 		 * are its client's own */
 		key = fnv(ev->unix_conn.path, ev->unix_conn.path_len, 14695981039346656037ULL) ^
