@@ -246,11 +246,14 @@ static bool nginx_conf(const char *sc, int port, const char *upstream, char *pat
 		"  fastcgi_temp_path %s/nginx-fcgi;\n"
 		"  uwsgi_temp_path %s/nginx-uwsgi;\n"
 		"  scgi_temp_path %s/nginx-scgi;\n"
+		/* max_fails=0: nginx tries its upstream on every request,
+		 * rather than answering 502 from memory for fail_timeout */
+		"  upstream app { server unix:%s max_fails=0; }\n"
 		"  server {\n"
 		"    listen 127.0.0.1:%d;\n"
-		"    location / { proxy_pass http://unix:%s; }\n"
+		"    location / { proxy_pass http://app; }\n"
 		"  }\n"
-		"}\n", g_dir, port, g_dir, port, g_dir, g_dir, g_dir, g_dir, g_dir, port, upstream);
+		"}\n", g_dir, port, g_dir, port, g_dir, g_dir, g_dir, g_dir, g_dir, upstream, port);
 	if ((err = it_create_file(path, text))) {
 		it_fail(sc, "setup", "cannot write %s: %s", path, strerror(-err));
 		return false;
@@ -404,17 +407,28 @@ static void scen_nginx_unix_stale(const char *sc)
 	}
 	kill(-gun->pid, SIGKILL);	/* master and worker: the socket file stays */
 	it_child_kill(gun);
+	/* until the socket is gone with its last holder */
+	for (int64_t end = it_now_ms() + UP_MS; it_now_ms() < end && uconnect(sock, true, NULL) !=
+	     ECONNREFUSED; )
+		it_drain(50);
 	if (!stat(sock, &st) && S_ISSOCK(st.st_mode))
 		it_pass(sc, "the killed gunicorn left its socket file");
 	else
 		it_fail(sc, "the killed gunicorn left its socket file", "no socket at %s", sock);
 	if (wait_status(sc, "nginx answers 502 (a stale socket)", front, 502, UP_MS) &&
 	    source_there(sc, g_connect_ok, "unix_connect_failed")) {
+		/* the driver's own probe (above) is explained first; nginx's
+		 * refusals of the same path are counted into it */
+		const struct it_cond ev[] = {
+			K_STR("type", "unix_connect_failed"),
+			K_STR("path", sock),
+			C_STR("error", "ECONNREFUSED"),
+			C_STR("process.comm", "nginx"),
+		};
 		const struct it_cond ex[] = {
 			K_STR("type", "explanation"),
 			K_STR("facts.path", sock),
 			C_STR("cause", "unix_no_listener"),
-			C_STR("facts.client.comm", "nginx"),
 			C_BOOL("facts.file.is_socket", true),
 		};
 		const struct it_cond full[] = {
@@ -427,6 +441,8 @@ static void scen_nginx_unix_stale(const char *sc)
 			C_STR("facts.owner_death.signal", "SIGKILL"),
 		};
 
+		it_expect(sc, "nginx's connect is refused (ECONNREFUSED)", since, IT_EXPECT_MS, ev,
+			  IT_ARRAY_SIZE(ev));
 		it_expect(sc, "unix_no_listener: a stale socket file", since, IT_EXPECT_MS, ex,
 			  IT_ARRAY_SIZE(ex));
 		if (g_listen_ok)
@@ -789,8 +805,28 @@ static void scen_no_false_failures(const char *sc)
 						K_INT("netns", (int64_t)ns.ino) };
 		const struct it_cond byfacts[] = { K_STR("type", failures[i]),
 						   K_INT("facts.netns", (int64_t)ns.ino) };
+		/* a reset of a socket (not a stray segment's, below) */
+		const struct it_cond rst[] = { K_STR("type", failures[i]),
+					       K_INT("netns", (int64_t)ns.ino),
+					       C_BOOL("no_socket", false) };
 		char what[96];
 
+		if (!strcmp(failures[i], "reset_sent")) {
+			/*
+			 * The kernel answers a late ACK to a port whose socket is
+			 * already gone with a RST (NO_SOCKET): a few in 100000 on
+			 * loopback, when a port is reused while the server's
+			 * TIME_WAIT for it lives.  Real, on the wire, and no
+			 * connection's failure: shown as events, never explained
+			 * (checked with the explanations below).
+			 */
+			int stray = it_count(since, byns, IT_ARRAY_SIZE(byns), NULL);
+
+			it_diag("%s: %d reset(s) for stray segments (no socket)", sc, stray);
+			it_expect_none(sc, "no reset of a socket in the namespace", since, rst,
+				       IT_ARRAY_SIZE(rst));
+			continue;
+		}
 		it_msgf(what, sizeof(what), "no %s in the namespace", failures[i]);
 		it_expect_none(sc, what, since, byns, IT_ARRAY_SIZE(byns));
 		if (!strcmp(failures[i], "explanation"))
@@ -841,12 +877,9 @@ int main(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-utest");
-	if (!find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn)))
-		it_fail("setup", "gunicorn", "no gunicorn: install Debian's gunicorn "
-			"(tests/deps.sh --test)");
-	if (!find_prog("nginx", g_nginx, sizeof(g_nginx)))
-		it_fail("setup", "nginx", "no nginx: install Debian's nginx-light "
-			"(tests/deps.sh --test)");
+	/* only the nginx scenarios need them; they fail without (below) */
+	find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn));
+	find_prog("nginx", g_nginx, sizeof(g_nginx));
 	/* 0755: nobody may search it (unix_permission) and nginx's worker may
 	 * reach the sockets in it */
 	it_msgf(g_dir, sizeof(g_dir), "/tmp/kwhy-utest-%d", (int)getpid());
@@ -855,7 +888,7 @@ int main(int argc, char **argv)
 		it_fail("setup", "work directory", "mkdir %s: %s", g_dir, strerror(errno));
 	else if (it_create_file(app, APP_OK))
 		it_fail("setup", "work directory", "cannot write %s", app);
-	else if (g_gunicorn[0] && g_nginx[0]) {
+	else {
 		const char *const args[] = { "watch", "--json", NULL };
 
 		since = it_nrecs;
@@ -872,6 +905,11 @@ int main(int argc, char **argv)
 		if (it_stop || !ready) {
 			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
 				"kwhy or the setup is not ready");
+			continue;
+		}
+		if (!strncmp(s->name, "nginx_", 6) && (!g_gunicorn[0] || !g_nginx[0])) {
+			it_fail(s->name, "run", "not run: no %s; install Debian's gunicorn and "
+				"nginx-light (tests/deps.sh --test)", g_gunicorn[0] ? "nginx" : "gunicorn");
 			continue;
 		}
 		it_diag("scenario %s", s->name);
