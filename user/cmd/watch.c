@@ -353,7 +353,8 @@ static void record_counters(struct watch *w, struct kw_loader *l)
 }
 
 /* A new trace file (after rotating) starts with what the model knows, so
- * it replays on its own: listeners, then cgroups and containers. */
+ * it replays on its own: cgroups and containers, then listeners (TCP, then
+ * UNIX ones believed open). */
 static void write_state(struct kw_trace_writer *tw, void *ctx)
 {
 	const struct kw_model *m = &((struct watch *)ctx)->pipeline.model;
@@ -382,6 +383,26 @@ static void write_state(struct kw_trace_writer *tw, void *ctx)
 		ev.listen.local = l->local;
 		ev.listen.v6only = l->v6only;
 		ev.listen.backlog = l->backlog;
+		kw_trace_event(tw, &ev);
+	}
+	for (uint32_t i = 0; i < m->nr_unix; i++) {
+		const struct kw_unix_listener *u = &m->unix_l[i];
+
+		if (u->gone_ns)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.hdr.type = KW_EV_UNIX_LISTEN;
+		ev.hdr.size = sizeof(ev.unix_listen);
+		ev.hdr.ts_boot_ns = u->since_ns;
+		ev.hdr.flags = KW_F_SNAPSHOT | KW_F_NETNS | (u->owner_known ? KW_F_TASK : 0);
+		ev.hdr.netns_ino = u->netns;
+		ev.hdr.task = u->owner;
+		ev.unix_listen.ino = u->ino;
+		ev.unix_listen.backlog = u->backlog;
+		ev.unix_listen.queued = u->queued;
+		ev.unix_listen.source = KW_UL_SNAPSHOT;
+		ev.unix_listen.path_len = u->path_len;
+		memcpy(ev.unix_listen.path, u->path, sizeof(ev.unix_listen.path));
 		kw_trace_event(tw, &ev);
 	}
 	kw_trace_flush_mark(tw, m->now_ns);
