@@ -39,21 +39,6 @@ int kw_sys_enter_bind(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* The socket behind fd in the current task, or NULL. */
-static __always_inline struct socket *fd_socket(int fd)
-{
-	struct task_struct *cur = kw_current();
-	struct fdtable *fdt = BPF_CORE_READ(cur, files, fdt);
-	struct file **fds, *file = NULL;
-
-	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_core_read(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	return BPF_CORE_READ(file, private_data);
-}
-
 SEC("?tracepoint/syscalls/sys_exit_bind")
 int kw_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 {
@@ -84,7 +69,7 @@ int kw_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 		__builtin_memcpy(e->addr.addr, a->sa + 8, 16);
 
 	/* EBADF/ENOTSOCK: fd is not a socket, nothing more to read */
-	if (e->ret != -EBADF && e->ret != -ENOTSOCK && (sock = fd_socket(a->fd))) {
+	if (e->ret != -EBADF && e->ret != -ENOTSOCK && (sock = kw_fd_socket(a->fd))) {
 		e->sock_type = BPF_CORE_READ(sock, type);
 		sk = BPF_CORE_READ(sock, sk);
 		if (sk) {

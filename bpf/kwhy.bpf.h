@@ -32,6 +32,16 @@
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define ENOTSOCK	88
 #define EBADF		9
+#define AF_UNIX		1
+#define EPERM		1
+#define ENOENT		2
+#define EAGAIN		11
+#define EACCES		13
+#define ENFILE		23
+#define EMFILE		24
+#define EADDRNOTAVAIL	99
+#define ECONNREFUSED	111
+#define RLIMIT_NOFILE	7
 
 /* TCP states (uapi values, stable) */
 #define KW_TCP_ESTABLISHED	1
@@ -483,6 +493,30 @@ static __always_inline bool kw_port_wanted(__u16 a, __u16 b)
 }
 
 /* ---- socket helpers ---- */
+
+/* The file behind fd in the current task, or NULL. */
+static __always_inline struct file *kw_fd_file(int fd)
+{
+	struct task_struct *cur = kw_current();
+	struct fdtable *fdt = BPF_CORE_READ(cur, files, fdt);
+	struct file **fds, *file = NULL;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_core_read(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
+/* The socket behind fd in the current task, or NULL (for a socket fd,
+ * file->private_data is the struct socket). */
+static __always_inline struct socket *kw_fd_socket(int fd)
+{
+	struct file *file = kw_fd_file(fd);
+
+	return file ? BPF_CORE_READ(file, private_data) : NULL;
+}
 
 /* The socket's addresses.  sk is a tracepoint argument (a BTF pointer):
  * plain loads, not one bpf_probe_read_kernel call per field. */

@@ -36,16 +36,26 @@ enum kw_event_type {
 	KW_EV_SOCK_HOLDERS = 14, /* userspace: who holds a listening socket now */
 	KW_EV_HOST_MEM = 15,	/* userspace: host memory at a global OOM kill */
 	KW_EV_RESYNC = 16,	/* userspace: listeners re-read after lost events */
+	/* 20..29: failed system calls (connect, accept) and UNIX sockets */
+	KW_EV_UNIX_CONNECT_FAIL = 20,	/* connect(2) on AF_UNIX failed */
+	KW_EV_CONNECT_NOADDR = 21,	/* connect(2) on AF_INET/6: EADDRNOTAVAIL */
+	KW_EV_ACCEPT_FAIL = 22,		/* accept(2)/accept4(2): EMFILE, ENFILE */
+	KW_EV_UNIX_LISTEN = 23,		/* an AF_UNIX socket listens (kernel:
+					 * listen(2); userspace: found so) */
+	KW_EV_UNIX_PATH = 24,	/* userspace: a failed UNIX connect's path as
+				 * its client sees it, read at the failure */
+	KW_EV_PORT_USAGE = 25,	/* userspace: ephemeral ports of a namespace */
+	KW_EV_FD_USAGE = 26,	/* userspace: a process's open files, limit */
 	KW_EV_MAX
 };
 
 /*
  * struct kw_counters has a slot for each type below this: the kernel's and
- * the first userspace records.  It stays fixed so that counters have one
- * size in every trace file; the userspace record types after it are never
- * counted by BPF.
+ * the userspace records among them (never counted by BPF).  Trace files
+ * written before it grew from 14 hold fewer slots; readers take any count
+ * up to this one.
  */
-#define KW_EV_COUNTED 14
+#define KW_EV_COUNTED 40
 
 /* kw_hdr.flags */
 #define KW_F_TASK	 (1u << 0) /* hdr.task describes a real process */
@@ -191,6 +201,7 @@ enum kw_conn_source {
 	KW_SRC_KFREE_SKB = 3,	 /* skb:kfree_skb reason NO_SOCKET (derived) */
 	KW_SRC_RECV_RESET = 4,	 /* tcp:tcp_receive_reset */
 	KW_SRC_ERROR_REPORT = 5, /* sock:inet_sk_error_report */
+	KW_SRC_SYSCALL = 6,	 /* syscalls:sys_exit_connect */
 };
 
 /* TCP header flags as on the wire */
@@ -379,6 +390,131 @@ struct kw_ev_resync {
 	__u32 phase;		/* KW_RESYNC_BEGIN, KW_RESYNC_END */
 	__u32 listeners;	/* END: listeners read */
 	__u64 lost;		/* events lost before it, in all */
+};
+
+/*
+ * UNIX sockets.  A path as in sockaddr_un: sun_path bytes, path_len of
+ * them used; an abstract name starts with a NUL byte.
+ */
+#define KW_UNIX_PATH_LEN 108
+
+/* kw_ev_unix_conn.sock_type etc.: SOCK_STREAM 1, SOCK_DGRAM 2,
+ * SOCK_SEQPACKET 5, 0 unknown */
+
+/*
+ * connect(2) on an AF_UNIX socket failed with ENOENT (no such file),
+ * ECONNREFUSED (a file, but nothing listens on it), EAGAIN (the
+ * listener's backlog is full, non-blocking client), EACCES or EPERM.
+ */
+struct kw_ev_unix_conn {
+	struct kw_hdr hdr;	/* hdr.task = the client (process context) */
+	__s32 ret;		/* -errno */
+	__s32 fd;
+	__u16 path_len;		/* bytes of path[] in use */
+	__u16 sock_type;	/* of the client's socket, 0 unknown */
+	__u32 _pad;
+	char path[KW_UNIX_PATH_LEN];
+	__u32 _pad2;
+};
+
+/* kw_ev_unix_listen.source */
+enum kw_unix_source {
+	KW_UL_LISTEN = 1,	/* listen(2) traced in the kernel */
+	KW_UL_SNAPSHOT = 2,	/* found at start (sock_diag, /proc) */
+	KW_UL_REREAD = 3,	/* found by a re-read at a failed connect */
+};
+
+struct kw_ev_unix_listen {
+	struct kw_hdr hdr;	/* hdr.task = who called listen() (LISTEN), the
+				 * lowest pid holding it (SNAPSHOT), none
+				 * (REREAD); netns = the socket's */
+	__u64 ino;		/* the socket's inode */
+	__u32 backlog;		/* sk_max_ack_backlog */
+	__u32 queued;		/* connections waiting to be accepted, when
+				 * read by sock_diag (SNAPSHOT, REREAD) */
+	__u16 path_len;
+	__u16 sock_type;
+	__u8 source;		/* enum kw_unix_source */
+	__u8 _pad[3];
+	char path[KW_UNIX_PATH_LEN];
+	__u32 _pad2;
+};
+
+/*
+ * Read when a UNIX connect fails (at most once per path and interval): the
+ * path as its client sees it (stat() below /proc/PID/root, and its
+ * directory), the client's credentials, and the UNIX listeners of the
+ * client's namespace re-read just before (KW_UL_REREAD records, stamped
+ * with the same time): a listener of that namespace not among them is
+ * gone.
+ */
+struct kw_ev_unix_path {
+	struct kw_hdr hdr;	/* ts = the failed connect's; netns = the client's */
+	__u32 client_pid;	/* tgid */
+	__s32 stat_err;		/* 0, or the errno of stat() on the path */
+	__u32 mode;		/* st_mode of the path */
+	__u32 uid, gid;
+	__s32 dir_err;		/* 0, or the errno of stat() on its directory */
+	__u32 dir_mode;
+	__u32 dir_uid, dir_gid;
+	__u32 client_euid, client_egid;	/* from /proc/PID/status */
+	__u8 client_in_group;	/* gid is among the client's groups */
+	__u8 creds_read;	/* client_* were read */
+	__u8 reread;		/* the namespace's listeners were re-read */
+	__u8 _pad;
+	__u32 listeners;	/* ... and this many found */
+	__u16 path_len;
+	__u16 _pad1;
+	__u64 ino;		/* the file's inode, 0 when stat failed */
+	char path[KW_UNIX_PATH_LEN];
+	__u32 _pad2;
+};
+
+/*
+ * A connect failed with EADDRNOTAVAIL: the namespace's ephemeral port
+ * range and the sockets holding ports of it, read at the failure from
+ * inside that namespace (/proc/sys/net/ipv4/ip_local_port_range and its
+ * /proc/net/tcp, tcp6).
+ */
+struct kw_ev_port_usage {
+	struct kw_hdr hdr;	/* ts = the failed connect's; netns = its */
+	struct kw_addr dest;	/* the destination dialled */
+	__u32 client_pid;
+	__u16 range_lo, range_hi;	/* ip_local_port_range, 0 0 not read */
+	__u32 to_dest;		/* sockets with a local port in the range
+				 * connected to dest, any state */
+	__u32 to_dest_time_wait; /* ... of them in TIME_WAIT */
+	__u32 in_range;		/* sockets with a local port in the range,
+				 * any destination */
+	__u8 read_ok;		/* the tcp tables were read */
+	__u8 _pad[3];
+};
+
+/* accept(2) or accept4(2) failed with EMFILE (the process's limit) or
+ * ENFILE (the host's) */
+struct kw_ev_accept_fail {
+	struct kw_hdr hdr;	/* hdr.task = the server (process context) */
+	__s32 ret;		/* -errno */
+	__u32 accept4;		/* 1: accept4(2), 0: accept(2) */
+	__u64 nofile_cur;	/* RLIMIT_NOFILE, soft */
+	__u64 nofile_max;	/* ... and hard */
+	__u32 max_fds;		/* the size of its fd table */
+	__u32 _pad;
+};
+
+/* A process's open files, read from /proc when its accept failed */
+struct kw_ev_fd_usage {
+	struct kw_hdr hdr;	/* ts = the failed accept's */
+	__u32 pid;		/* tgid */
+	__u32 open_fds;		/* entries of /proc/PID/fd */
+	__u64 nofile_soft;	/* /proc/PID/limits "Max open files" */
+	__u64 nofile_hard;
+	__u64 file_nr;		/* /proc/sys/fs/file-nr: open files, host */
+	__u64 file_max;		/* ... and fs.file-max */
+	__u8 fds_read;		/* open_fds is known */
+	__u8 limits_read;	/* nofile_* are known */
+	__u8 file_nr_read;	/* file_nr, file_max are known */
+	__u8 _pad[5];
 };
 
 /* Per-CPU counters, one array slot, summed by userspace. */

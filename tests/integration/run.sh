@@ -7,13 +7,15 @@
 #
 #   tests/integration/run.sh [--only NAME] [-v]
 #
-# Runs three drivers, each against its own kwhy: kwhy-itest (events),
+# Runs its drivers, each against its own kwhy: kwhy-itest (events),
 # kwhy-xtest (explanations, fake containers), kwhy-mtest (--metrics
-# scraped by a real Prometheus) and kwhy-htest (faults and hostile input:
+# scraped by a real Prometheus), kwhy-htest (faults and hostile input:
 # planted symlinks, a stalled reader, a full disk, rotation bounds,
-# privileges); --only NAME runs the drivers that have a scenario of that
-# name.  KWHY, ITEST, XTEST, MTEST and HTEST override the binaries
-# (default build/kwhy, build/tests/kwhy-itest, -xtest, -mtest and -htest,
+# privileges) and kwhy-utest (failed system calls: UNIX sockets with nginx
+# and gunicorn, ports, files); --only NAME runs the drivers that have a
+# scenario of that name.  KWHY, ITEST, XTEST, MTEST, HTEST and UTEST
+# override the binaries (default build/kwhy, build/tests/kwhy-itest,
+# -xtest, -mtest, -htest and -utest,
 # relative to the repository root).
 
 cd "$(dirname "$0")/../.." || {
@@ -37,10 +39,11 @@ ITEST=${ITEST:-build/tests/kwhy-itest}
 XTEST=${XTEST:-build/tests/kwhy-xtest}
 MTEST=${MTEST:-build/tests/kwhy-mtest}
 HTEST=${HTEST:-build/tests/kwhy-htest}
-for f in "$KWHY" "$ITEST" "$XTEST" "$MTEST" "$HTEST"; do
+UTEST=${UTEST:-build/tests/kwhy-utest}
+for f in "$KWHY" "$ITEST" "$XTEST" "$MTEST" "$HTEST" "$UTEST"; do
 	if [ ! -x "$f" ]; then
 		echo "tests/integration/run.sh: FAIL: $f is missing; build it:" \
-			"make && make $ITEST $XTEST $MTEST $HTEST" >&2
+			"make && make $ITEST $XTEST $MTEST $HTEST $UTEST" >&2
 		exit 1
 	fi
 done
@@ -57,7 +60,7 @@ has_scenario() {
 	"$1" --help | grep '^scenarios:' | tr ' ' '\n' | grep -qx -- "$only"
 }
 if [ -n "$only" ] && ! has_scenario "$ITEST" && ! has_scenario "$XTEST" &&
-	! has_scenario "$MTEST" && ! has_scenario "$HTEST"; then
+	! has_scenario "$MTEST" && ! has_scenario "$HTEST" && ! has_scenario "$UTEST"; then
 	echo "tests/integration/run.sh: FAIL: no scenario named '$only'" >&2
 	exit 1
 fi
@@ -67,7 +70,7 @@ PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
 export PATH
 
 failed=0
-for t in "$ITEST" "$XTEST" "$MTEST" "$HTEST"; do
+for t in "$ITEST" "$XTEST" "$MTEST" "$HTEST" "$UTEST"; do
 	has_scenario "$t" || continue
 	"$t" --kwhy "$KWHY" "$@"
 	rc=$?

@@ -24,5 +24,6 @@ Suite *target_suite(void);
 Suite *export_suite(void);
 Suite *trace_suite(void);
 Suite *metrics_suite(void);
+Suite *syscalls_suite(void);
 
 #endif

@@ -1160,7 +1160,8 @@ START_TEST(names_bounds)
 	ck_assert_str_eq(kw_tcp_state_name(10), "LISTEN");
 	ck_assert_ptr_null(kw_close_how_name(4));
 	ck_assert_ptr_null(kw_conn_source_name(0));
-	ck_assert_ptr_null(kw_conn_source_name(6));
+	ck_assert_str_eq(kw_conn_source_name(6), "sys_exit_connect");
+	ck_assert_ptr_null(kw_conn_source_name(7));
 	ck_assert_ptr_null(kw_victim_src_name(4));
 	ck_assert_ptr_null(kw_family_name(0));
 	ck_assert_ptr_null(kw_sock_type_name(4));

@@ -23,6 +23,7 @@ static void setup(void)
 	memcpy(f.tp_args, args, sizeof(args));
 	snprintf(f.tracefs, sizeof(f.tracefs), "/sys/kernel/tracing");
 	f.bind_tp = false;
+	f.connect_tp = f.listen_tp = f.accept_tp = true;
 	f.cg_layout = KW_CG_V2;
 	snprintf(f.cg2_mount, sizeof(f.cg2_mount), "/sys/fs/cgroup");
 	f.ringbuf = -1;

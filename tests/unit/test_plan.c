@@ -17,7 +17,7 @@ static void base(void)
 	snprintf(f.kernel_release, sizeof(f.kernel_release), "test");
 	f.btf = true;
 	snprintf(f.tracefs, sizeof(f.tracefs), "/sys/kernel/tracing");
-	f.bind_tp = true;
+	f.bind_tp = f.connect_tp = f.listen_tp = f.accept_tp = true;
 	f.cg_layout = KW_CG_V2;
 	f.root = f.cap_bpf = f.cap_perfmon = f.cap_sys_admin = true;
 	f.ringbuf = 1;
@@ -138,7 +138,7 @@ START_TEST(kernel_6_18_everything_native)
 	kernel_6_18();
 	kw_plan_make(&f, &p);
 	assert_consistent();
-	ck_assert_int_eq(p.n, 8);
+	ck_assert_int_eq(p.n, 11);
 	for (int i = 0; i < p.n; i++) {
 		ck_assert_msg(p.items[i].enabled, "%s: %s", p.items[i].tracepoint, p.items[i].why);
 		ck_assert_msg(!p.items[i].fallback, "%s is a fallback", p.items[i].tracepoint);
@@ -153,6 +153,13 @@ START_TEST(kernel_6_18_everything_native)
 	assert_prog("syscalls:sys_enter_bind,sys_exit_bind", "kw_sys_enter_bind");
 	ck_assert_str_eq(item("syscalls:sys_enter_bind,sys_exit_bind")->progs[1],
 			 "kw_sys_exit_bind");
+	assert_prog("syscalls:sys_enter_connect,sys_exit_connect", "kw_sys_enter_connect");
+	ck_assert_str_eq(item("syscalls:sys_enter_connect,sys_exit_connect")->progs[1],
+			 "kw_sys_exit_connect");
+	assert_prog("syscalls:sys_enter_listen,sys_exit_listen", "kw_sys_enter_listen");
+	assert_prog("syscalls:sys_exit_accept4,sys_exit_accept", "kw_sys_exit_accept4");
+	ck_assert_str_eq(item("syscalls:sys_exit_accept4,sys_exit_accept")->progs[1],
+			 "kw_sys_exit_accept");
 	/* resets without a socket come from tcp_send_reset itself */
 	ck_assert_ptr_null(by_tp("skb:kfree_skb"));
 	ck_assert(!plan_loads("kw_kfree_skb_no_socket"));
@@ -168,7 +175,7 @@ START_TEST(kernel_6_1_kfree_skb_fallback)
 	kernel_6_1();
 	kw_plan_make(&f, &p);
 	assert_consistent();
-	ck_assert_int_eq(p.n, 9);
+	ck_assert_int_eq(p.n, 12);
 	assert_prog("sched:sched_process_exit", "kw_sched_process_exit_v1");
 	assert_prog("tcp:tcp_send_reset", "kw_tcp_send_reset_v2");
 	ck_assert(!item("tcp:tcp_send_reset")->fallback);
@@ -363,6 +370,31 @@ START_TEST(no_tracefs)
 }
 END_TEST
 
+/* a kernel whose tracefs lacks the connect/listen/accept syscall events:
+ * those items say so, bind stays */
+START_TEST(no_connect_listen_accept_tracepoints)
+{
+	static const char *const tps[] = { "syscalls:sys_enter_connect,sys_exit_connect",
+					   "syscalls:sys_enter_listen,sys_exit_listen",
+					   "syscalls:sys_exit_accept4,sys_exit_accept" };
+
+	kernel_6_1();
+	f.connect_tp = f.listen_tp = f.accept_tp = false;
+	kw_plan_make(&f, &p);
+	assert_consistent();
+	for (int i = 0; i < 3; i++) {
+		const struct kw_plan_item *it = item(tps[i]);
+
+		ck_assert_msg(!it->enabled, "%s enabled though absent", tps[i]);
+		tu_assert_contains(it->why, "CONFIG_FTRACE_SYSCALLS");
+	}
+	ck_assert_str_eq(item(tps[0])->event, "unix_connect_failed,connect_no_port");
+	ck_assert(item("syscalls:sys_enter_bind,sys_exit_bind")->enabled);
+	ck_assert(!plan_loads("kw_sys_exit_connect"));
+	ck_assert(!plan_loads("kw_sys_exit_accept"));
+}
+END_TEST
+
 START_TEST(no_bind_tracepoints)
 {
 	const struct kw_plan_item *it;
@@ -446,6 +478,7 @@ Suite *plan_suite(void)
 	tcase_add_test(t, no_btf_bind_unavailable);
 	tcase_add_test(t, no_tracefs);
 	tcase_add_test(t, no_bind_tracepoints);
+	tcase_add_test(t, no_connect_listen_accept_tracepoints);
 	tcase_add_test(t, send_reset_2_kfree_skb_without_reason);
 	tcase_add_test(t, pure_function);
 	tcase_add_test(t, arity_sweep_consistent);

@@ -147,6 +147,20 @@ static void make_event(struct kw_event *ev, unsigned int type, uint64_t seed)
 	case KW_EV_HOST_MEM:
 		ev->host_mem.nr_cgroups = 4;
 		break;
+	case KW_EV_UNIX_CONNECT_FAIL:
+		memset(ev->unix_conn.path, 0, KW_UNIX_PATH_LEN);
+		memcpy(ev->unix_conn.path, "/run/x.sock", 11);
+		ev->unix_conn.path_len = 11;
+		break;
+	case KW_EV_UNIX_LISTEN:
+		memset(ev->unix_listen.path, 0, KW_UNIX_PATH_LEN);
+		memcpy(ev->unix_listen.path, "\0abstract", 9);	/* an abstract name */
+		ev->unix_listen.path_len = 9;
+		break;
+	case KW_EV_UNIX_PATH:
+		ev->unix_path.path_len = KW_UNIX_PATH_LEN;
+		memset(ev->unix_path.path, 'p', KW_UNIX_PATH_LEN);
+		break;
 	default:
 		break;
 	}

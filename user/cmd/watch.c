@@ -32,6 +32,7 @@
 #include "host/procfs.h"
 #include "host/snapshot.h"
 #include "host/target.h"
+#include "host/unixsnap.h"
 #include "trace/trace.h"
 #include "cmd/commands.h"
 #include "cmd/telemetry.h"
@@ -330,6 +331,10 @@ static void take_snapshot(struct watch *w, struct kw_loader *l)
 	if (n < 0)
 		fprintf(stderr, "kwhy: could not list the listeners that existed before kwhy "
 			"(%s); they are unknown until they change\n", strerror(-n));
+	n = kw_unix_snapshot(KW_PROC_ROOT, on_snapshot, &sc);
+	if (n < 0)
+		fprintf(stderr, "kwhy: could not list the UNIX listeners that existed before kwhy "
+			"(%s); they are known once they fail a client\n", strerror(-n));
 	pipe_flush(w);
 }
 
@@ -408,7 +413,8 @@ static void record_counters(struct watch *w, struct kw_loader *l)
 }
 
 /* A new trace file (after rotating) starts with what the model knows, so
- * it replays on its own: listeners, then cgroups and containers. */
+ * it replays on its own: cgroups and containers, then listeners (TCP, then
+ * UNIX ones believed open). */
 static void write_state(struct kw_trace_writer *tw, void *ctx)
 {
 	struct watch *w = ctx;
@@ -439,6 +445,26 @@ static void write_state(struct kw_trace_writer *tw, void *ctx)
 		ev.listen.local = l->local;
 		ev.listen.v6only = l->v6only;
 		ev.listen.backlog = l->backlog;
+		kw_trace_event(tw, &ev);
+	}
+	for (uint32_t i = 0; i < m->nr_unix; i++) {
+		const struct kw_unix_listener *u = &m->unix_l[i];
+
+		if (u->gone_ns)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.hdr.type = KW_EV_UNIX_LISTEN;
+		ev.hdr.size = sizeof(ev.unix_listen);
+		ev.hdr.ts_boot_ns = u->since_ns;
+		ev.hdr.flags = KW_F_SNAPSHOT | KW_F_NETNS | (u->owner_known ? KW_F_TASK : 0);
+		ev.hdr.netns_ino = u->netns;
+		ev.hdr.task = u->owner;
+		ev.unix_listen.ino = u->ino;
+		ev.unix_listen.backlog = u->backlog;
+		ev.unix_listen.queued = u->queued;
+		ev.unix_listen.source = KW_UL_SNAPSHOT;
+		ev.unix_listen.path_len = u->path_len;
+		memcpy(ev.unix_listen.path, u->path, sizeof(ev.unix_listen.path));
 		kw_trace_event(tw, &ev);
 	}
 	kw_trace_flush_mark(tw, m->now_ns);

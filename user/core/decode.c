@@ -20,7 +20,13 @@ _Static_assert(sizeof(struct kw_ev_memcg_procs) == 384, "kw_ev_memcg_procs layou
 _Static_assert(sizeof(struct kw_ev_sock_holders) == 480, "kw_ev_sock_holders layout");
 _Static_assert(sizeof(struct kw_ev_resync) == 120, "kw_ev_resync layout");
 /* counters have one size in every trace file */
-_Static_assert(sizeof(struct kw_counters) == 4 * 14 * 8, "kw_counters layout");
+_Static_assert(sizeof(struct kw_counters) == 4 * 40 * 8, "kw_counters layout");
+_Static_assert(sizeof(struct kw_ev_unix_conn) == 232, "kw_ev_unix_conn layout");
+_Static_assert(sizeof(struct kw_ev_unix_listen) == 240, "kw_ev_unix_listen layout");
+_Static_assert(sizeof(struct kw_ev_unix_path) == 280, "kw_ev_unix_path layout");
+_Static_assert(sizeof(struct kw_ev_port_usage) == 152, "kw_ev_port_usage layout");
+_Static_assert(sizeof(struct kw_ev_accept_fail) == 136, "kw_ev_accept_fail layout");
+_Static_assert(sizeof(struct kw_ev_fd_usage) == 152, "kw_ev_fd_usage layout");
 _Static_assert(sizeof(struct kw_cgroup_mem) == 16, "kw_cgroup_mem layout");
 _Static_assert(sizeof(struct kw_ev_host_mem) == 256, "kw_ev_host_mem layout");
 
@@ -43,6 +49,13 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_SOCK_HOLDERS: return sizeof(struct kw_ev_sock_holders);
 	case KW_EV_HOST_MEM:	return sizeof(struct kw_ev_host_mem);
 	case KW_EV_RESYNC:	return sizeof(struct kw_ev_resync);
+	case KW_EV_UNIX_CONNECT_FAIL: return sizeof(struct kw_ev_unix_conn);
+	case KW_EV_CONNECT_NOADDR: return sizeof(struct kw_ev_conn);
+	case KW_EV_ACCEPT_FAIL:	return sizeof(struct kw_ev_accept_fail);
+	case KW_EV_UNIX_LISTEN:	return sizeof(struct kw_ev_unix_listen);
+	case KW_EV_UNIX_PATH:	return sizeof(struct kw_ev_unix_path);
+	case KW_EV_PORT_USAGE:	return sizeof(struct kw_ev_port_usage);
+	case KW_EV_FD_USAGE:	return sizeof(struct kw_ev_fd_usage);
 	default:		return 0;
 	}
 }
@@ -50,6 +63,17 @@ size_t kw_event_size(unsigned int type)
 static void terminate(char *s, size_t n)
 {
 	s[n - 1] = '\0';
+}
+
+/* A sockaddr_un path as the kernel takes it: at most KW_UNIX_PATH_LEN
+ * bytes; a filesystem path ends at its first NUL (addrlen may count the
+ * terminator), an abstract name (first byte NUL) is all its bytes. */
+static void unix_path_len(const char *path, __u16 *len)
+{
+	if (*len > KW_UNIX_PATH_LEN)
+		*len = KW_UNIX_PATH_LEN;
+	if (*len && path[0])
+		*len = (__u16)strnlen(path, *len);
 }
 
 int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size_t errlen)
@@ -94,6 +118,12 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 		terminate(c->name, sizeof(c->name));
 		terminate(c->pod, sizeof(c->pod));
 		terminate(c->k8s_namespace, sizeof(c->k8s_namespace));
+	} else if (hdr.type == KW_EV_UNIX_CONNECT_FAIL) {
+		unix_path_len(ev->unix_conn.path, &ev->unix_conn.path_len);
+	} else if (hdr.type == KW_EV_UNIX_LISTEN) {
+		unix_path_len(ev->unix_listen.path, &ev->unix_listen.path_len);
+	} else if (hdr.type == KW_EV_UNIX_PATH) {
+		unix_path_len(ev->unix_path.path, &ev->unix_path.path_len);
 	} else if (hdr.type == KW_EV_MEMCG_PROCS) {
 		if (ev->memcg_procs.nr > KW_MEMCG_PROCS_MAX)
 			ev->memcg_procs.nr = KW_MEMCG_PROCS_MAX;

@@ -24,6 +24,12 @@ struct kw_event {
 		struct kw_ev_sock_holders sock_holders;
 		struct kw_ev_host_mem host_mem;
 		struct kw_ev_resync resync;
+		struct kw_ev_unix_conn unix_conn;
+		struct kw_ev_unix_listen unix_listen;
+		struct kw_ev_unix_path unix_path;
+		struct kw_ev_port_usage port_usage;
+		struct kw_ev_accept_fail accept_fail;
+		struct kw_ev_fd_usage fd_usage;
 	};
 };
 

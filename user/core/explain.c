@@ -29,6 +29,12 @@ const char *kw_cause_name(enum kw_cause c)
 		[KW_CAUSE_GLOBAL_OOM] = "global",
 		[KW_CAUSE_USERSPACE_KILLER] = "userspace_killer",
 		[KW_CAUSE_RUNTIME_STOP] = "runtime_stop",
+		[KW_CAUSE_UNIX_MISSING] = "unix_missing",
+		[KW_CAUSE_UNIX_NO_LISTENER] = "unix_no_listener",
+		[KW_CAUSE_UNIX_BACKLOG_FULL] = "unix_backlog_full",
+		[KW_CAUSE_UNIX_PERMISSION] = "unix_permission",
+		[KW_CAUSE_PORTS_EXHAUSTED] = "ports_exhausted",
+		[KW_CAUSE_FD_LIMIT] = "fd_limit",
 	};
 	return c < KW_CAUSE_MAX ? names[c] : NULL;
 }

@@ -29,6 +29,13 @@ enum kw_cause {
 	KW_CAUSE_GLOBAL_OOM,
 	KW_CAUSE_USERSPACE_KILLER,
 	KW_CAUSE_RUNTIME_STOP,		/* docker stop/kill, a pod's deletion */
+	/* failed system calls: UNIX connects, out of ports, out of files */
+	KW_CAUSE_UNIX_MISSING,		/* ENOENT: no socket file at that path */
+	KW_CAUSE_UNIX_NO_LISTENER,	/* ECONNREFUSED: a stale socket file */
+	KW_CAUSE_UNIX_BACKLOG_FULL,	/* EAGAIN: the listener's queue is full */
+	KW_CAUSE_UNIX_PERMISSION,	/* EACCES, EPERM */
+	KW_CAUSE_PORTS_EXHAUSTED,	/* connect: EADDRNOTAVAIL */
+	KW_CAUSE_FD_LIMIT,		/* accept: EMFILE, ENFILE */
 	KW_CAUSE_MAX
 };
 
@@ -131,6 +138,31 @@ struct kw_explanation {
 	struct kw_kill stop;
 	struct kw_task victim;
 
+	/* UNIX connects: the path dialled, the call's errno, the path as the
+	 * client saw it then, and the listeners that tell the story: the
+	 * nearest paths (unix_missing), the dead one (unix_no_listener), the
+	 * full one (unix_backlog_full) */
+	char unix_path[KW_UNIX_PATH_LEN];
+	uint16_t unix_path_len;
+	int32_t sys_err;
+	bool path_known;
+	struct kw_unix_path_rec path;
+	struct kw_unix_listener ulisteners[KW_EX_LISTENERS];
+	uint32_t nr_ulisteners;
+	uint8_t unix_match[KW_EX_LISTENERS];	/* KW_UNIX_SAME_* */
+	bool dead_known;		/* ulisteners[0] listened on the path */
+	bool dead_death_known;		/* ... and its owner died */
+	struct kw_death dead_death;
+	uint64_t dead_oom_event;	/* ... of an OOM kill */
+	/* ports_exhausted */
+	bool ports_known;
+	struct kw_port_usage_rec ports;
+	/* fd_limit: the failed accept, and the files read then; listeners[]
+	 * holds its TCP listeners, ulisteners[] its UNIX ones */
+	struct kw_ev_accept_fail accept;
+	bool fds_known;
+	struct kw_fd_usage_rec fds;
+
 	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */
 	uint32_t nr_events;
 	uint64_t count;			/* occurrences it covers, so far */
@@ -162,6 +194,27 @@ void kw_explain_oom(const struct kw_model *m, struct kw_explanation *ex,
  * the grace period its SIGKILL); false if neither. */
 bool kw_explain_kill(const struct kw_model *m, struct kw_explanation *ex,
 		     const struct kw_ev_exit *e);
+
+/* a nearest UNIX path: in the same directory, or the same file name */
+#define KW_UNIX_SAME_DIR 1
+#define KW_UNIX_SAME_NAME 2
+
+/* A UNIX path whose failed connects are routine probes, not failures:
+ * glibc asks nscd's socket on every name lookup where nscd is not run */
+bool kw_unix_path_benign(const char *path, uint16_t len);
+
+/* A connect to a UNIX path failed (unix_missing, unix_no_listener,
+ * unix_backlog_full, unix_permission); false for an errno none is for. */
+bool kw_explain_unix(const struct kw_model *m, struct kw_explanation *ex,
+		     const struct kw_ev_unix_conn *c);
+/* A connect found no local port (ports_exhausted). */
+void kw_explain_no_port(const struct kw_model *m, struct kw_explanation *ex,
+			const struct kw_ev_conn *c);
+/* An accept found no free file descriptor (fd_limit). */
+void kw_explain_fd_limit(const struct kw_model *m, struct kw_explanation *ex,
+			 const struct kw_ev_accept_fail *a);
+/* their sentences and fixes: explain_sys_text.c */
+void kw_render_sys(const struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f);
 
 /* Where a refusal happened, once more: the client (named after the
  * server's reset) may be what tells the namespace's container. */

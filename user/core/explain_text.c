@@ -721,6 +721,14 @@ void kw_explain_render(struct kw_explanation *ex)
 	case KW_CAUSE_RUNTIME_STOP:
 		runtime_stop_text(&t, &f, ex);
 		break;
+	case KW_CAUSE_UNIX_MISSING:
+	case KW_CAUSE_UNIX_NO_LISTENER:
+	case KW_CAUSE_UNIX_BACKLOG_FULL:
+	case KW_CAUSE_UNIX_PERMISSION:
+	case KW_CAUSE_PORTS_EXHAUSTED:
+	case KW_CAUSE_FD_LIMIT:
+		kw_render_sys(ex, &t, &f);
+		break;
 	default:
 		render_refused(ex, &t, &f);
 		if (ex->resynced)

@@ -31,6 +31,10 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->host_mem.head = m->host_mem.n = 0;
 	m->cgroups.head = m->cgroups.n = 0;
 	m->netns.head = m->netns.n = 0;
+	m->nr_unix = 0;
+	m->unix_paths.head = m->unix_paths.n = 0;
+	m->port_usage.head = m->port_usage.n = 0;
+	m->fd_usage.head = m->fd_usage.n = 0;
 	if (!m->cfg.recent_ns)
 		m->cfg.recent_ns = KW_DEFAULT_RECENT_NS;
 }
@@ -488,6 +492,114 @@ static void on_resync(struct kw_model *m, const struct kw_ev_resync *r)
 	m->resync_lost = r->lost;
 }
 
+/* ---- UNIX listeners ---- */
+
+/* a read made for a failure counts for it up to this long after it */
+#define KW_READ_SKEW_NS 1000000000ULL
+
+bool kw_unix_path_eq(const char *a, uint16_t alen, const char *b, uint16_t blen)
+{
+	return alen == blen && alen <= KW_UNIX_PATH_LEN && !memcmp(a, b, alen);
+}
+
+const struct kw_unix_path_rec *kw_model_unix_path(const struct kw_model *m, uint32_t pid,
+						  const char *path, uint16_t len, uint64_t ts)
+{
+	for (uint32_t i = 0; i < m->unix_paths.n; i++) {
+		const struct kw_unix_path_rec *r = KW_RING_AT(&m->unix_paths, i);
+		uint64_t t = r->ev.hdr.ts_boot_ns;
+
+		if (r->ev.client_pid == pid && t <= ts && ts - t <= KW_READ_SKEW_NS &&
+		    kw_unix_path_eq(r->ev.path, r->ev.path_len, path, len))
+			return r;
+	}
+	/* read for another client of that path lately (the reads are made
+	 * once per path and interval) */
+	for (uint32_t i = 0; i < m->unix_paths.n; i++) {
+		const struct kw_unix_path_rec *r = KW_RING_AT(&m->unix_paths, i);
+		uint64_t t = r->ev.hdr.ts_boot_ns;
+
+		if (t <= ts && ts - t <= KW_READ_SKEW_NS &&
+		    kw_unix_path_eq(r->ev.path, r->ev.path_len, path, len))
+			return r;
+	}
+	return NULL;
+}
+
+static struct kw_unix_listener *unix_slot(struct kw_model *m, uint32_t netns, uint64_t ino)
+{
+	struct kw_unix_listener *victim;
+
+	for (uint32_t i = 0; i < m->nr_unix; i++)
+		if (m->unix_l[i].ino == ino && m->unix_l[i].netns == netns)
+			return &m->unix_l[i];
+	if (m->nr_unix < KW_M_UNIX) {
+		victim = &m->unix_l[m->nr_unix++];
+	} else {
+		/* full: the one gone longest ago goes, else the one seen longest ago */
+		victim = &m->unix_l[0];
+		for (uint32_t i = 1; i < m->nr_unix; i++) {
+			const struct kw_unix_listener *u = &m->unix_l[i];
+
+			if ((u->gone_ns != 0) != (victim->gone_ns != 0) ? u->gone_ns != 0 :
+			    u->seen_ns < victim->seen_ns)
+				victim = &m->unix_l[i];
+		}
+	}
+	memset(victim, 0, sizeof(*victim));
+	victim->netns = netns;
+	victim->ino = ino;
+	return victim;
+}
+
+static void on_unix_listen(struct kw_model *m, const struct kw_ev_unix_listen *e, uint64_t id)
+{
+	struct kw_unix_listener *u = unix_slot(m, e->hdr.netns_ino, e->ino);
+
+	uint64_t ts = e->hdr.ts_boot_ns;
+
+	/* records come out of time order: a snapshot stamped when its scan
+	 * began can follow the live listen(2) it found */
+	if (!u->event_id || ts < u->since_ns) {
+		if (!u->event_id)
+			u->event_id = id;
+		u->since_ns = ts;
+		u->source = e->source;
+	}
+	memcpy(u->path, e->path, sizeof(u->path));
+	u->path_len = e->path_len;
+	u->backlog = e->backlog;
+	if (e->source != KW_UL_LISTEN)
+		u->queued = e->queued;
+	if (e->hdr.flags & KW_F_TASK) {
+		u->owner = e->hdr.task;
+		u->owner_known = 1;
+		note_task(m, &e->hdr.task, &e->hdr);
+	}
+	if (ts > u->seen_ns)
+		u->seen_ns = ts;
+	if (u->gone_ns && ts >= u->gone_ns)
+		u->gone_ns = 0;
+}
+
+/* the path record of a failed UNIX connect: the listeners of its
+ * namespace that the re-read before it did not find are gone */
+static void on_unix_path(struct kw_model *m, const struct kw_ev_unix_path *e, uint64_t id)
+{
+	struct kw_unix_path_rec *r = KW_RING_PUSH(&m->unix_paths);
+
+	r->ev = *e;
+	r->event_id = id;
+	if (!e->reread)
+		return;
+	for (uint32_t i = 0; i < m->nr_unix; i++) {
+		struct kw_unix_listener *u = &m->unix_l[i];
+
+		if (u->netns == e->hdr.netns_ino && !u->gone_ns && u->seen_ns < e->hdr.ts_boot_ns)
+			u->gone_ns = e->hdr.ts_boot_ns;
+	}
+}
+
 void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 {
 	const struct kw_hdr *h = &ev->hdr;
@@ -534,6 +646,32 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 		break;
 	case KW_EV_RESYNC:
 		on_resync(m, &ev->resync);
+		break;
+	case KW_EV_UNIX_LISTEN:
+		on_unix_listen(m, &ev->unix_listen, id);
+		break;
+	case KW_EV_UNIX_PATH:
+		on_unix_path(m, &ev->unix_path, id);
+		break;
+	case KW_EV_PORT_USAGE: {
+		struct kw_port_usage_rec *r = KW_RING_PUSH(&m->port_usage);
+
+		r->ev = ev->port_usage;
+		r->event_id = id;
+		break;
+	}
+	case KW_EV_FD_USAGE: {
+		struct kw_fd_usage_rec *r = KW_RING_PUSH(&m->fd_usage);
+
+		r->ev = ev->fd_usage;
+		r->event_id = id;
+		break;
+	}
+	case KW_EV_UNIX_CONNECT_FAIL:
+	case KW_EV_CONNECT_NOADDR:
+	case KW_EV_ACCEPT_FAIL:
+		if (h->flags & KW_F_TASK)
+			note_task(m, &h->task, h);
 		break;
 	case KW_EV_CONNECT_FAIL:
 		if ((h->flags & KW_F_TASK) && ev->conn.error == ECONNREFUSED_ERRNO) {

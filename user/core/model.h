@@ -21,6 +21,8 @@
 #define KW_M_MEMCG_PROCS 16
 #define KW_M_HOLDERS	16	/* sock_holders records kept */
 #define KW_M_HOST_MEM	4	/* one per global OOM kill, read with it */
+#define KW_M_UNIX	1024	/* UNIX listeners, live and lately gone */
+#define KW_M_READS	16	/* reads at failed system calls, of each kind */
 
 struct kw_model_cfg {
 	uint64_t recent_ns;	/* how long things stay "recent" */
@@ -124,6 +126,41 @@ struct kw_netns_rec {
 	uint64_t last_ns;
 };
 
+/* A listening UNIX socket: from listen(2), the snapshot, or a re-read at
+ * a failed connect.  No tracepoint tells its close: it is gone when a
+ * re-read of its namespace no longer finds it (gone_ns). */
+struct kw_unix_listener {
+	uint32_t netns;
+	uint64_t ino;
+	char path[KW_UNIX_PATH_LEN];
+	uint16_t path_len;
+	uint8_t source;		/* enum kw_unix_source of the first record */
+	uint8_t owner_known;
+	uint32_t backlog;
+	uint32_t queued;	/* as the latest sock_diag read said */
+	struct kw_task owner;
+	uint64_t since_ns;	/* first seen */
+	uint64_t seen_ns;	/* last seen */
+	uint64_t gone_ns;	/* 0: believed open */
+	uint64_t event_id;	/* the first record's */
+};
+
+/* a record read at a failure, with its place in the stream */
+struct kw_unix_path_rec {
+	struct kw_ev_unix_path ev;
+	uint64_t event_id;
+};
+
+struct kw_port_usage_rec {
+	struct kw_ev_port_usage ev;
+	uint64_t event_id;
+};
+
+struct kw_fd_usage_rec {
+	struct kw_ev_fd_usage ev;
+	uint64_t event_id;
+};
+
 /* a fixed-size ring of T, newest overwriting oldest */
 #define KW_RING(T, N) struct { T v[N]; uint32_t head, n; }
 
@@ -147,6 +184,11 @@ struct kw_model {
 	KW_RING(struct kw_ev_host_mem, KW_M_HOST_MEM) host_mem;
 	KW_RING(struct kw_ev_cgroup, KW_M_CGROUPS) cgroups;	/* as recorded */
 	KW_RING(struct kw_netns_rec, KW_M_NETNS) netns;
+	struct kw_unix_listener unix_l[KW_M_UNIX];
+	uint32_t nr_unix;
+	KW_RING(struct kw_unix_path_rec, KW_M_READS) unix_paths;
+	KW_RING(struct kw_port_usage_rec, KW_M_READS) port_usage;
+	KW_RING(struct kw_fd_usage_rec, KW_M_READS) fd_usage;
 };
 
 /* ring access: i = 0 is the newest */
@@ -190,5 +232,12 @@ const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid
  * trigger (enum kw_holders_trigger) called for it */
 const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint32_t netns,
 						  uint16_t port, uint64_t ts, uint32_t trigger);
+
+/* UNIX sockets: two paths are the same (bytes and length) */
+bool kw_unix_path_eq(const char *a, uint16_t alen, const char *b, uint16_t blen);
+/* the newest path record of this client and path at or up to a second
+ * before ts, NULL if none */
+const struct kw_unix_path_rec *kw_model_unix_path(const struct kw_model *m, uint32_t pid,
+						  const char *path, uint16_t len, uint64_t ts);
 
 #endif

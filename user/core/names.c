@@ -27,6 +27,13 @@ const char *kw_event_name(unsigned int type)
 		[KW_EV_SOCK_HOLDERS] = "sock_holders",
 		[KW_EV_HOST_MEM] = "host_memory",
 		[KW_EV_RESYNC] = "resync",
+		[KW_EV_UNIX_CONNECT_FAIL] = "unix_connect_failed",
+		[KW_EV_CONNECT_NOADDR] = "connect_no_port",
+		[KW_EV_ACCEPT_FAIL] = "accept_failed",
+		[KW_EV_UNIX_LISTEN] = "unix_listen",
+		[KW_EV_UNIX_PATH] = "unix_path",
+		[KW_EV_PORT_USAGE] = "port_usage",
+		[KW_EV_FD_USAGE] = "fd_usage",
 	};
 	return NAME_AT(names, type);
 }
@@ -72,6 +79,13 @@ const char *kw_errno_name(int err)
 	case EIO:		return "EIO";
 	case EFBIG:		return "EFBIG";
 	case EROFS:		return "EROFS";
+	/* failed connects and accepts */
+	case ENOENT:		return "ENOENT";
+	case EAGAIN:		return "EAGAIN";
+	case EMFILE:		return "EMFILE";
+	case ENFILE:		return "ENFILE";
+	case ENOTDIR:		return "ENOTDIR";
+	case EPROTOTYPE:	return "EPROTOTYPE";
 	default:		return NULL;
 	}
 }
@@ -124,6 +138,7 @@ const char *kw_conn_source_name(unsigned int src)
 		[KW_SRC_KFREE_SKB] = "kfree_skb",
 		[KW_SRC_RECV_RESET] = "tcp_receive_reset",
 		[KW_SRC_ERROR_REPORT] = "inet_sk_error_report",
+		[KW_SRC_SYSCALL] = "sys_exit_connect",
 	};
 	return NAME_AT(names, src);
 }

@@ -324,7 +324,11 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 	switch (ev->hdr.type) {
 	case KW_EV_RESET_SENT:
 		if (!ev->conn.state) {
-			on_refused_server(p, &ev->conn, id);
+			/* a refusal answers a SYN; a reset for a late segment of a
+			 * connection this end has already forgotten (its ACK, FIN)
+			 * refuses nothing */
+			if (!ev->conn.tcp_flags || (ev->conn.tcp_flags & KW_TCP_SYN))
+				on_refused_server(p, &ev->conn, id);
 		} else {
 			ex = new_explanation(p);
 			kw_explain_reset(&p->model, ex, &ev->conn, reason_name(p, &ev->conn));
@@ -354,6 +358,24 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 			kw_ex_add_event(ex, id);
 			emit_explanation(p, ex);
 		}
+		break;
+	case KW_EV_UNIX_CONNECT_FAIL:
+		ex = new_explanation(p);
+		kw_ex_add_event(ex, id);
+		if (kw_explain_unix(&p->model, ex, &ev->unix_conn))
+			explain_or_count(p, ex, false);
+		break;
+	case KW_EV_CONNECT_NOADDR:
+		ex = new_explanation(p);
+		kw_ex_add_event(ex, id);
+		kw_explain_no_port(&p->model, ex, &ev->conn);
+		explain_or_count(p, ex, false);
+		break;
+	case KW_EV_ACCEPT_FAIL:
+		ex = new_explanation(p);
+		kw_ex_add_event(ex, id);
+		kw_explain_fd_limit(&p->model, ex, &ev->accept_fail);
+		explain_or_count(p, ex, false);
 		break;
 	case KW_EV_REPEAT:
 		on_repeat(p, &ev->repeat);

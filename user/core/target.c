@@ -194,6 +194,22 @@ bool kw_target_wants_any(const struct kw_target *t, uint16_t port, const struct 
 		if (!port_wanted(port, ev->bind.addr.port, ev->bind.bound_port))
 			return false;
 		break;
+	case KW_EV_CONNECT_NOADDR:
+		if (!port_wanted(port, ev->conn.remote.port, 0))
+			return false;
+		break;
+	case KW_EV_PORT_USAGE:
+		if (!port_wanted(port, ev->port_usage.dest.port, 0))
+			return false;
+		break;
+	case KW_EV_UNIX_CONNECT_FAIL:	/* no port: not shown under --port */
+	case KW_EV_UNIX_LISTEN:
+	case KW_EV_UNIX_PATH:
+	case KW_EV_ACCEPT_FAIL:
+	case KW_EV_FD_USAGE:
+		if (port)
+			return false;
+		break;
 	default:
 		break;
 	}
@@ -215,6 +231,8 @@ bool kw_target_wants(const struct kw_target *t, uint16_t port, const struct kw_e
 	const struct kw_hdr *h = &ev->hdr;
 
 	if (port && h->type == KW_EV_LISTEN && ev->listen.local.port != port)
+		return false;
+	if (port && h->type == KW_EV_UNIX_LISTEN)
 		return false;
 	if (!t->on)
 		return true;

@@ -3,6 +3,8 @@
 #include <string.h>
 #include "host/cgroups.h"
 #include "host/enrich.h"
+#include "core/explain.h"
+#include "host/atfail.h"
 #include "host/hostmem.h"
 #include "host/memcg_top.h"
 #include "host/procfs.h"
@@ -226,6 +228,83 @@ static void on_exit(struct kw_enrich *e, const struct kw_ev_exit *x, kw_feed_fn 
 	}
 }
 
+/* Were the reads for this failure (type, namespace, key) made less than
+ * KW_HOLDERS_EVERY_NS ago?  If not, remember that they are made now. */
+static bool failure_read_lately(struct kw_enrich *e, uint16_t type, uint32_t netns, uint64_t key,
+				uint64_t ts)
+{
+	for (uint32_t i = 0; i < KW_ENRICH_FAIL_KEYS; i++) {
+		if (e->fail_reads[i].type == type && e->fail_reads[i].netns == netns &&
+		    e->fail_reads[i].key == key) {
+			if (ts < e->fail_reads[i].ts_ns + KW_HOLDERS_EVERY_NS)
+				return true;
+			e->fail_reads[i].ts_ns = ts;
+			return false;
+		}
+	}
+	e->fail_reads[e->next_fail_read].type = type;
+	e->fail_reads[e->next_fail_read].netns = netns;
+	e->fail_reads[e->next_fail_read].key = key;
+	e->fail_reads[e->next_fail_read].ts_ns = ts;
+	e->next_fail_read = (e->next_fail_read + 1) % KW_ENRICH_FAIL_KEYS;
+	return false;
+}
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ((const uint8_t *)p)[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* the feed of the reads at a failure, which also describes the cgroups
+ * of the tasks they name */
+struct fail_feed {
+	struct kw_enrich *e;
+	kw_feed_fn feed;
+	void *ctx;
+};
+
+static void feed_read(void *ctx, const struct kw_event *ev)
+{
+	struct fail_feed *f = ctx;
+
+	f->feed(f->ctx, ev);
+}
+
+static void on_failure(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx)
+{
+	const struct kw_hdr *h = &ev->hdr;
+	struct fail_feed ff = { .e = e, .feed = feed, .ctx = ctx };
+	uint64_t key;
+
+	if (!(h->flags & KW_F_TASK) || !h->task.tgid)
+		return;		/* no process to read about */
+	switch (h->type) {
+	case KW_EV_UNIX_CONNECT_FAIL:
+		if (kw_unix_path_benign(ev->unix_conn.path, ev->unix_conn.path_len))
+			break;
+		/* per client and errno too: a permission failure's credentials
+		 * are its client's own */
+		key = fnv(ev->unix_conn.path, ev->unix_conn.path_len, 14695981039346656037ULL) ^
+		      ((uint64_t)h->task.tgid << 20) ^ (uint64_t)(-ev->unix_conn.ret);
+		if (!failure_read_lately(e, h->type, h->netns_ino, key, h->ts_boot_ns))
+			kw_atfail_unix(KW_PROC_ROOT, &ev->unix_conn, feed_read, &ff);
+		break;
+	case KW_EV_CONNECT_NOADDR:
+		key = fnv(&ev->conn.remote, sizeof(ev->conn.remote), 14695981039346656037ULL);
+		if (!failure_read_lately(e, h->type, h->netns_ino, key, h->ts_boot_ns))
+			kw_atfail_ports(KW_PROC_ROOT, &ev->conn, feed_read, &ff);
+		break;
+	case KW_EV_ACCEPT_FAIL:
+		if (!failure_read_lately(e, h->type, h->netns_ino, h->task.tgid, h->ts_boot_ns))
+			kw_atfail_fds(KW_PROC_ROOT, &ev->accept_fail, feed_read, &ff);
+		break;
+	default:
+		break;
+	}
+}
+
 void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx)
 {
 	const struct kw_hdr *h = &ev->hdr;
@@ -253,6 +332,11 @@ void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn 
 		break;
 	case KW_EV_BIND:
 		on_bind(e, &ev->bind, feed, ctx);
+		break;
+	case KW_EV_UNIX_CONNECT_FAIL:
+	case KW_EV_CONNECT_NOADDR:
+	case KW_EV_ACCEPT_FAIL:
+		on_failure(e, ev, feed, ctx);
 		break;
 	default:
 		break;

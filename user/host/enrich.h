@@ -18,6 +18,7 @@
 #define KW_ENRICH_HOLDER_PORTS 16	/* ports whose holders were read lately */
 #define KW_HOLDERS_EVERY_NS 500000000ULL	/* at most this often per port */
 #define KW_ENRICH_LISTENERS 256	/* listeners whose opener's death is watched */
+#define KW_ENRICH_FAIL_KEYS 32	/* failures whose reads were made lately */
 
 struct kw_cgroups;
 
@@ -47,6 +48,15 @@ struct kw_enrich {
 		struct kw_addr local;
 	} listeners[KW_ENRICH_LISTENERS];
 	uint32_t next_listener;	/* the slot overwritten when all are taken */
+	/* reads at failed system calls (host/atfail.h), likewise at most
+	 * once per interval and (namespace, path / destination / process) */
+	struct {
+		uint32_t netns;
+		uint16_t type;
+		uint64_t key;
+		uint64_t ts_ns;
+	} fail_reads[KW_ENRICH_FAIL_KEYS];
+	uint32_t next_fail_read;
 };
 
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);

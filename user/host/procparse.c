@@ -190,6 +190,135 @@ int kw_parse_status_uid(const char *status, uint32_t *uid)
 	return -EINVAL;
 }
 
+int kw_parse_proc_net_tcp_conn(const char *line, int family, struct kw_addr *local,
+			       struct kw_addr *remote, unsigned int *state)
+{
+	const char *p;
+	uint64_t slot;
+	uint32_t st;
+
+	if (!line || (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	p = skip_spaces(line);
+	if (parse_dec64(&p, &slot) || *p++ != ':')
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_endpoint(&p, family, local))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_endpoint(&p, family, remote))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_hex32(p, 2, &st))
+		return -EINVAL;
+	*state = st;
+	return 0;
+}
+
+/* the line of text that starts with key, past the key; NULL if none */
+static const char *line_of(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+
+	/* bounded by the text's length: each step moves past a newline */
+	for (const char *p = text; p && *p;) {
+		if (!strncmp(p, key, n))
+			return p + n;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* the second decimal field of a status line ("Uid:\t0\t1000\t...") */
+static int second_field(const char *p, uint32_t *out)
+{
+	uint64_t a, b;
+
+	if (!p)
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_dec64(&p, &a))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_dec64(&p, &b) || b > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)b;
+	return 0;
+}
+
+int kw_parse_status_creds(const char *status, uint32_t gid, uint32_t *euid, uint32_t *egid,
+			  bool *in_group)
+{
+	const char *g;
+	uint64_t v;
+
+	if (!status || second_field(line_of(status, "Uid:"), euid) ||
+	    second_field(line_of(status, "Gid:"), egid))
+		return -EINVAL;
+	*in_group = *egid == gid;
+	g = line_of(status, "Groups:");
+	/* at most 65536 groups (NGROUPS_MAX); each step takes one */
+	for (int i = 0; g && !*in_group && i < 65536; i++) {
+		g = skip_spaces(g);
+		if (parse_dec64(&g, &v))
+			break;
+		*in_group = v == gid;
+	}
+	return 0;
+}
+
+static int parse_limit(const char **pp, uint64_t *out)
+{
+	*pp = skip_spaces(*pp);
+	if (!strncmp(*pp, "unlimited", 9)) {
+		*pp += 9;
+		*out = UINT64_MAX;
+		return 0;
+	}
+	return parse_dec64(pp, out);
+}
+
+int kw_parse_limits_nofile(const char *text, uint64_t *soft, uint64_t *hard)
+{
+	const char *p = text ? line_of(text, "Max open files") : NULL;
+
+	if (!p || parse_limit(&p, soft) || parse_limit(&p, hard))
+		return -EINVAL;
+	return 0;
+}
+
+int kw_parse_two(const char *text, uint64_t *a, uint64_t *b)
+{
+	const char *p = text;
+
+	if (!p)
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_dec64(&p, a))
+		return -EINVAL;
+	p = skip_spaces(p);
+	return parse_dec64(&p, b);
+}
+
+int kw_parse_file_nr(const char *text, uint64_t *nr, uint64_t *max)
+{
+	const char *p = text;
+	uint64_t unused;
+
+	if (!p)
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_dec64(&p, nr))
+		return -EINVAL;
+	p = skip_spaces(p);
+	if (parse_dec64(&p, &unused))
+		return -EINVAL;
+	p = skip_spaces(p);
+	return parse_dec64(&p, max);
+}
+
 bool kw_opt_list_has(const char *list, const char *item)
 {
 	size_t n = strlen(item);

@@ -27,8 +27,27 @@
 int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
 			       unsigned int *state, uint64_t *inode);
 
+/* The same line's local and remote endpoints and state.  0 or -EINVAL. */
+int kw_parse_proc_net_tcp_conn(const char *line, int family, struct kw_addr *local,
+			       struct kw_addr *remote, unsigned int *state);
+
 /* A /proc/<pid>/fd link target "socket:[N]": 0 and N, else -EINVAL. */
 int kw_parse_socket_link(const char *target, uint64_t *inode);
+
+/* The effective uid and gid (Uid:, Gid: second fields) of
+ * /proc/<pid>/status, and whether gid is the egid or among Groups:.
+ * 0 or -EINVAL. */
+int kw_parse_status_creds(const char *status, uint32_t gid, uint32_t *euid, uint32_t *egid,
+			  bool *in_group);
+
+/* "Max open files  SOFT  HARD  files" of /proc/<pid>/limits ("unlimited":
+ * UINT64_MAX).  0 or -EINVAL. */
+int kw_parse_limits_nofile(const char *text, uint64_t *soft, uint64_t *hard);
+
+/* Two numbers separated by blanks ("32768\t60999", or /proc/sys/fs/file-nr's
+ * first and third of three).  0 or -EINVAL. */
+int kw_parse_two(const char *text, uint64_t *a, uint64_t *b);
+int kw_parse_file_nr(const char *text, uint64_t *nr, uint64_t *max);
 
 /* The Uid: line of /proc/<pid>/status: the real uid.  0 or -EINVAL. */
 int kw_parse_status_uid(const char *status, uint32_t *uid);

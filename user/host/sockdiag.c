@@ -217,8 +217,8 @@ static int broker_socket_in(int nsfd)
 	return sock;
 }
 
-/* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd, or -errno. */
-static int diag_socket_in(int nsfd)
+/* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd (see sockdiag.h) */
+int kw_diag_socket_in(int nsfd)
 {
 	struct ns_sock_req r = { .nsfd = nsfd, .sock = -1 };
 	struct timeval tv = { .tv_sec = KW_DIAG_TIMEOUT_S };
@@ -354,7 +354,7 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)
 	int e4, e6;
 
 	*cookie = 0;
-	d.sock = diag_socket_in(nsfd);
+	d.sock = kw_diag_socket_in(nsfd);
 	if (d.sock < 0)
 		return d.sock;
 	d.buf = malloc(DIAG_BUF);
@@ -375,7 +375,7 @@ int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)
 int kw_netns_cookie(int nsfd, uint64_t *cookie)
 {
 	socklen_t clen = sizeof(*cookie);
-	int sock = diag_socket_in(nsfd), err = 0;
+	int sock = kw_diag_socket_in(nsfd), err = 0;
 
 	*cookie = 0;
 	if (sock < 0)

@@ -67,6 +67,31 @@ static void add_single(struct kw_plan *p, const struct kw_features *f, const cha
 		missing(it, f, tp);
 }
 
+/* A pair of classic syscall tracepoints (tracefs, CONFIG_FTRACE_SYSCALLS) */
+static void add_syscalls(struct kw_plan *p, const struct kw_features *f, const char *event,
+			 const char *tracepoint, const char *first, bool present,
+			 const char *prog0, const char *prog1)
+{
+	struct kw_plan_item *it = &p->items[p->n++];
+
+	memset(it, 0, sizeof(*it));
+	it->event = event;
+	it->tracepoint = tracepoint;
+	if (!f->btf) {		/* the programs are CO-RE: they need BTF too */
+		snprintf(it->why, sizeof(it->why), "no kernel BTF: %s", f->btf_error);
+	} else if (!f->tracefs[0]) {
+		snprintf(it->why, sizeof(it->why), "tracefs is not mounted and could not be "
+			 "mounted (%s); mount it: mount -t tracefs nodev /sys/kernel/tracing",
+			 f->tracefs_error[0] ? f->tracefs_error : "not tried");
+	} else if (!present) {
+		snprintf(it->why, sizeof(it->why), "no syscalls:%s in %s/events "
+			 "(kernel without CONFIG_FTRACE_SYSCALLS)", first, f->tracefs);
+	} else {
+		use(it, "classic tracepoint (tracefs)", prog0);
+		it->progs[1] = prog1;
+	}
+}
+
 void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 {
 	struct kw_plan_item *it;
@@ -131,21 +156,13 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 	add_single(p, f, "socket_error", KW_TP_ERROR_REPORT, 1, "tp_btf (sk)",
 		   "kw_inet_sk_error_report");
 
-	it = &p->items[p->n++];
-	memset(it, 0, sizeof(*it));
-	it->event = "bind";
-	it->tracepoint = "syscalls:sys_enter_bind,sys_exit_bind";
-	if (!f->btf) {		/* the programs are CO-RE: they need BTF too */
-		snprintf(it->why, sizeof(it->why), "no kernel BTF: %s", f->btf_error);
-	} else if (!f->tracefs[0]) {
-		snprintf(it->why, sizeof(it->why), "tracefs is not mounted and could not be "
-			 "mounted (%s); mount it: mount -t tracefs nodev /sys/kernel/tracing",
-			 f->tracefs_error[0] ? f->tracefs_error : "not tried");
-	} else if (!f->bind_tp) {
-		snprintf(it->why, sizeof(it->why), "no syscalls:sys_enter_bind in %s/events "
-			 "(kernel without CONFIG_FTRACE_SYSCALLS)", f->tracefs);
-	} else {
-		use(it, "classic tracepoint (tracefs)", "kw_sys_enter_bind");
-		it->progs[1] = "kw_sys_exit_bind";
-	}
+	add_syscalls(p, f, "bind", "syscalls:sys_enter_bind,sys_exit_bind", "sys_enter_bind",
+		     f->bind_tp, "kw_sys_enter_bind", "kw_sys_exit_bind");
+	add_syscalls(p, f, "unix_connect_failed,connect_no_port",
+		     "syscalls:sys_enter_connect,sys_exit_connect", "sys_enter_connect",
+		     f->connect_tp, "kw_sys_enter_connect", "kw_sys_exit_connect");
+	add_syscalls(p, f, "unix_listen", "syscalls:sys_enter_listen,sys_exit_listen",
+		     "sys_enter_listen", f->listen_tp, "kw_sys_enter_listen", "kw_sys_exit_listen");
+	add_syscalls(p, f, "accept_failed", "syscalls:sys_exit_accept4,sys_exit_accept",
+		     "sys_exit_accept4", f->accept_tp, "kw_sys_exit_accept4", "kw_sys_exit_accept");
 }

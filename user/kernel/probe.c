@@ -82,6 +82,15 @@ static bool exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
+/* syscalls:NAME exists in tracefs (a kernel with CONFIG_FTRACE_SYSCALLS) */
+static bool syscall_tp(const struct kw_features *f, const char *name)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", f->tracefs, name);
+	return exists(path);
+}
+
 static void probe_tracefs(struct kw_features *f, bool mount_it)
 {
 	/* libbpf looks under debugfs first, then /sys/kernel/tracing */
@@ -104,10 +113,11 @@ static void probe_tracefs(struct kw_features *f, bool mount_it)
 		}
 	}
 	if (f->tracefs[0]) {
-		snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_bind/id", f->tracefs);
-		f->bind_tp = exists(path);
-		snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_bind/id", f->tracefs);
-		f->bind_tp = f->bind_tp && exists(path);
+		f->bind_tp = syscall_tp(f, "sys_enter_bind") && syscall_tp(f, "sys_exit_bind");
+		f->connect_tp = syscall_tp(f, "sys_enter_connect") &&
+				syscall_tp(f, "sys_exit_connect");
+		f->listen_tp = syscall_tp(f, "sys_enter_listen") && syscall_tp(f, "sys_exit_listen");
+		f->accept_tp = syscall_tp(f, "sys_exit_accept4") && syscall_tp(f, "sys_exit_accept");
 	}
 }
 

@@ -42,6 +42,9 @@ struct kw_features {
 	bool tracefs_mounted_now;	/* kwhy mounted it */
 	char tracefs_error[160];
 	bool bind_tp;			/* syscalls:sys_{enter,exit}_bind exist */
+	bool connect_tp;		/* ... _connect */
+	bool listen_tp;			/* ... _listen */
+	bool accept_tp;			/* sys_exit_accept4 and sys_exit_accept */
 
 	enum kw_cg_layout cg_layout;
 	char cg2_mount[128];		/* "" when none */
@@ -76,7 +79,7 @@ void kw_features_probe_sockdiag(struct kw_features *f);
 struct btf;
 int kw_btf_tp_args(const struct btf *btf, const char *name);
 
-#define KW_PLAN_MAX 12
+#define KW_PLAN_MAX 20
 #define KW_PLAN_PROGS 2
 
 struct kw_plan_item {

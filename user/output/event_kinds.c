@@ -95,6 +95,26 @@ static void title_sock_error(struct kw_buf *b, const struct kw_event *ev, const 
 	title_conn(b, "socket error ", &ev->conn);
 }
 
+static void title_unix_conn(struct kw_buf *b, const struct kw_event *ev, const struct kw_task *t)
+{
+	(void)t;
+	kw_buf_puts(b, "connect unix:");
+	kw_fmt_unix_path(b, ev->unix_conn.path, ev->unix_conn.path_len);
+	kw_buf_puts(b, ": ");
+	kw_fmt_errno(b, -ev->unix_conn.ret);
+}
+
+static void title_accept(struct kw_buf *b, const struct kw_event *ev, const struct kw_task *t)
+{
+	kw_buf_puts(b, "accept: ");
+	kw_fmt_errno(b, -ev->accept_fail.ret);
+	if (t) {
+		kw_buf_puts(b, " (");
+		kw_fmt_task_short(b, t);
+		kw_buf_puts(b, ")");
+	}
+}
+
 static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	[KW_EV_OOM_KILL] = {
 		.fields = kw_fields_oom, .text = kw_text_oom, .subject = KW_SUBJECT_VICTIM,
@@ -159,6 +179,35 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	},
 	[KW_EV_HOST_MEM] = {
 		.fields = kw_fields_host_mem, .context = true, .severity = KW_SEV_WARN,
+	},
+	[KW_EV_UNIX_CONNECT_FAIL] = {
+		.fields = kw_fields_unix_conn, .text = kw_text_unix_conn,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
+		.instant = "connection", .title = title_unix_conn,
+	},
+	[KW_EV_CONNECT_NOADDR] = {
+		.fields = kw_fields_connect_fail, .text = kw_text_no_port,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
+		.instant = "connection", .title = title_connect,
+	},
+	[KW_EV_ACCEPT_FAIL] = {
+		.fields = kw_fields_accept_fail, .text = kw_text_accept_fail,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
+		.instant = "connection", .title = title_accept,
+	},
+	[KW_EV_UNIX_LISTEN] = {
+		.fields = kw_fields_unix_listen, .text = kw_text_unix_listen,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_INFO,
+	},
+	/* read at a failure, shown in its explanation */
+	[KW_EV_UNIX_PATH] = {
+		.fields = kw_fields_unix_path, .context = true, .severity = KW_SEV_WARN,
+	},
+	[KW_EV_PORT_USAGE] = {
+		.fields = kw_fields_port_usage, .context = true, .severity = KW_SEV_WARN,
+	},
+	[KW_EV_FD_USAGE] = {
+		.fields = kw_fields_fd_usage, .context = true, .severity = KW_SEV_WARN,
 	},
 };
 

@@ -72,5 +72,9 @@ kw_fields_fn kw_fields_oom, kw_fields_exit, kw_fields_signal, kw_fields_listen,
 kw_text_fn kw_text_oom, kw_text_exit, kw_text_signal, kw_text_listen, kw_text_listen_close,
 	kw_text_connect_fail, kw_text_reset_sent, kw_text_reset_recv, kw_text_sock_error,
 	kw_text_bind, kw_text_repeat, kw_text_resync;
+/* event_sys.c */
+kw_fields_fn kw_fields_unix_conn, kw_fields_accept_fail, kw_fields_unix_listen,
+	kw_fields_unix_path, kw_fields_port_usage, kw_fields_fd_usage;
+kw_text_fn kw_text_unix_conn, kw_text_no_port, kw_text_accept_fail, kw_text_unix_listen;
 
 #endif

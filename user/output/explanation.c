@@ -455,6 +455,14 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 		else
 			kw_json_null(&j, "owner");
 		break;
+	case KW_CAUSE_UNIX_MISSING:
+	case KW_CAUSE_UNIX_NO_LISTENER:
+	case KW_CAUSE_UNIX_BACKLOG_FULL:
+	case KW_CAUSE_UNIX_PERMISSION:
+	case KW_CAUSE_PORTS_EXHAUSTED:
+	case KW_CAUSE_FD_LIMIT:
+		kw_put_sys_facts(&f, ex);
+		break;
 	default:
 		j_refusal_facts(&f, ex);
 		break;
@@ -475,7 +483,10 @@ void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 		kw_fmt_time_short(b, wall, ctx->utc);
 		kw_buf_printf(b, " REPEATED     x%llu more in the last %.1f s, same cause (%s, ",
 			      (unsigned long long)s->count, window, kw_cause_name(s->cause));
-		kw_fmt_endpoint(b, &s->dest);
+		if (s->dest.family == 2 || s->dest.family == 10)
+			kw_fmt_endpoint(b, &s->dest);
+		else
+			kw_buf_puts(b, "the same path or process");
 		kw_buf_printf(b, "; %llu in all, see explanation #%llu)%s",
 			      (unsigned long long)s->total, (unsigned long long)s->explanation_id,
 			      s->final ? " [final]" : "");
@@ -490,7 +501,10 @@ void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 	kw_json_str(&j, "cause", kw_cause_name(s->cause));
 	kw_json_u64(&j, "netns", s->netns);
 	/* a summary counts repeats of a destination: its text, as in schema 1 */
-	kw_put_endpoint(&f, KW_JSON_ONLY("destination"), &s->dest, KW_EP_TEXT);
+	if (s->dest.family == 2 || s->dest.family == 10)
+		kw_put_endpoint(&f, KW_JSON_ONLY("destination"), &s->dest, KW_EP_TEXT);
+	else	/* a UNIX path or a process: see the explanation */
+		kw_json_null(&j, "destination");
 	kw_json_u64(&j, "count", s->count);
 	kw_json_u64(&j, "total", s->total);
 	kw_json_u64(&j, "window_ms", (s->ts_ns - s->since_ns) / 1000000);

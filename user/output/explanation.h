@@ -13,4 +13,8 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 void kw_format_summary(struct kw_buf *b, bool json, const struct kw_summary *s,
 		       const struct kw_fmt_ctx *ctx);
 
+/* the facts of failed system calls' causes (explanation_sys.c) */
+struct kw_fields;
+void kw_put_sys_facts(struct kw_fields *f, const struct kw_explanation *ex);
+
 #endif

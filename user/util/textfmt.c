@@ -77,3 +77,25 @@ void kw_fmt_time_short(struct kw_buf *b, int64_t wall_ns, bool utc)
 	kw_buf_printf(b, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		      nsec / 1000000);
 }
+
+void kw_unix_path_text(char out[KW_UNIX_TEXT_LEN], const char *path, uint32_t len)
+{
+	uint32_t n = 0;
+
+	if (len > KW_UNIX_PATH_LEN)
+		len = KW_UNIX_PATH_LEN;
+	for (uint32_t i = 0; i < len; i++) {
+		if (!path[i] && i && path[0])
+			break;		/* a filesystem path ends at its NUL */
+		out[n++] = path[i] ? path[i] : '@';
+	}
+	out[n] = '\0';
+}
+
+void kw_fmt_unix_path(struct kw_buf *b, const char *path, uint32_t len)
+{
+	char t[KW_UNIX_TEXT_LEN];
+
+	kw_unix_path_text(t, path, len);
+	kw_escape_term(b, t, sizeof(t));
+}

@@ -33,6 +33,14 @@ void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
 void kw_fmt_task(struct kw_buf *b, const struct kw_task *t);
 /* "64.0 MiB" / "1.5 GiB" */
 void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes);
+/* A UNIX socket path as ss(8) shows it, into out (NUL-terminated, at
+ * most KW_UNIX_TEXT_LEN with the NUL): a filesystem path as it is, an
+ * abstract name as "@name" (its NUL bytes as '@'), "" for none.  Not
+ * escaped: the caller escapes for its output. */
+#define KW_UNIX_TEXT_LEN (KW_UNIX_PATH_LEN + 2)
+void kw_unix_path_text(char out[KW_UNIX_TEXT_LEN], const char *path, uint32_t len);
+/* the same, escaped for a terminal */
+void kw_fmt_unix_path(struct kw_buf *b, const char *path, uint32_t len);
 /* "15:04:05.123" in local time (or UTC) */
 void kw_fmt_time_short(struct kw_buf *b, int64_t wall_ns, bool utc);
 
