@@ -544,6 +544,28 @@ static __always_inline void kw_sk_addrs(const struct sock *sk, struct kw_addr *l
 	}
 }
 
+/* The same for a socket reached by reading kernel memory (not a BTF
+ * pointer: a classic tracepoint's fd turned into its sock): CO-RE reads. */
+static __always_inline void kw_sk_addrs_read(const struct sock *sk, struct kw_addr *local,
+					     struct kw_addr *remote)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	local->family = remote->family = family;
+	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	remote->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		__be32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(local->addr, &a, 4);
+		a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(remote->addr, &a, 4);
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&local->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&remote->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
 /* The namespace inode of a tracepoint's socket argument (a BTF pointer). */
 static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
 {

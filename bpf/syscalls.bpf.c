@@ -154,7 +154,7 @@ static __always_inline void on_no_addr(const struct kw_connect_args *a, __u16 fa
 	if (sk) {
 		struct kw_addr remote;
 
-		kw_sk_addrs(sk, &e->local, &remote);
+		kw_sk_addrs_read(sk, &e->local, &remote);
 		e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 		kw_hdr_set_net(&e->hdr, kw_sk_net(sk));
 	}

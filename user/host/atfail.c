@@ -13,6 +13,7 @@
 #include "host/atfail.h"
 #include "host/procfs.h"
 #include "host/procparse.h"
+#include "host/sockdiag.h"
 #include "host/unixdiag.h"
 
 #define MAX_TCP_LINES (1 << 21)	/* lines read per tcp table */
@@ -176,6 +177,7 @@ int kw_atfail_unix(const char *proc_root, const struct kw_ev_unix_conn *c,
 struct ports_req {
 	int nsfd;
 	struct kw_ev_port_usage *u;
+	bool range_ok;
 };
 
 static bool same_dest(const struct kw_addr *remote, const struct kw_addr *dest)
@@ -216,33 +218,53 @@ static void count_table(const char *file, int family, struct kw_ev_port_usage *u
 	fclose(f);
 }
 
-static void *ports_thread(void *arg)
+/* "lo hi" of ip_local_port_range from fd (closed here) into u */
+static bool read_range(int fd, struct kw_ev_port_usage *u)
 {
-	struct ports_req *r = arg;
 	char buf[64];
 	uint64_t lo, hi;
-	int fd;
 	ssize_t n;
 
-	/* only this short-lived thread changes namespace: /proc/sys/net and
-	 * /proc/thread-self/net are then that namespace's */
-	if (setns(r->nsfd, CLONE_NEWNET))
-		return NULL;
-	fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return NULL;
+		return false;
 	buf[n] = '\0';
 	if (kw_parse_two(buf, &lo, &hi) || !hi || hi > 65535 || lo > hi)
+		return false;
+	u->range_lo = (uint16_t)lo;
+	u->range_hi = (uint16_t)hi;
+	return true;
+}
+
+/* Without the broker (--no-sandbox): a short-lived thread enters the
+ * namespace, where /proc/sys/net is that namespace's. */
+static void *range_thread(void *arg)
+{
+	struct ports_req *r = arg;
+	int fd;
+
+	if (setns(r->nsfd, CLONE_NEWNET))
 		return NULL;
-	r->u->range_lo = (uint16_t)lo;
-	r->u->range_hi = (uint16_t)hi;
-	count_table("/proc/thread-self/net/tcp", AF_INET, r->u);
-	count_table("/proc/thread-self/net/tcp6", AF_INET6, r->u);
+	fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		r->range_ok = read_range(fd, r->u);
 	return NULL;
+}
+
+/* The namespace's port range, through the broker (kwhy keeps no
+ * CAP_SYS_ADMIN once sandboxed), else from a thread inside it. */
+static bool port_range(struct ports_req *r)
+{
+	int fd = kw_netns_port_range_fd(r->nsfd);
+	pthread_t th;
+
+	if (fd >= 0)
+		return read_range(fd, r->u);
+	if (fd != -ENOSYS || pthread_create(&th, NULL, range_thread, r))
+		return false;
+	pthread_join(th, NULL);
+	return r->range_ok;
 }
 
 void kw_atfail_ports(const char *proc_root, const struct kw_ev_conn *c, kw_atfail_feed_fn feed,
@@ -250,7 +272,6 @@ void kw_atfail_ports(const char *proc_root, const struct kw_ev_conn *c, kw_atfai
 {
 	struct kw_event ev;
 	struct ports_req r = { .u = &ev.port_usage };
-	pthread_t th;
 	int root;
 
 	memset(&ev, 0, sizeof(ev));
@@ -261,8 +282,15 @@ void kw_atfail_ports(const char *proc_root, const struct kw_ev_conn *c, kw_atfai
 	r.nsfd = root >= 0 ? kw_proc_openat(root, c->hdr.task.tgid, "ns/net", O_RDONLY) : -1;
 	if (root >= 0)
 		close(root);
-	if (r.nsfd >= 0 && !pthread_create(&th, NULL, ports_thread, &r))
-		pthread_join(th, NULL);
+	if (r.nsfd >= 0 && port_range(&r)) {
+		/* the client's net/tcp{,6}: its namespace's sockets */
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/%u/net/tcp", proc_root, c->hdr.task.tgid);
+		count_table(path, AF_INET, r.u);
+		snprintf(path, sizeof(path), "%s/%u/net/tcp6", proc_root, c->hdr.task.tgid);
+		count_table(path, AF_INET6, r.u);
+	}
 	if (r.nsfd >= 0)
 		close(r.nsfd);
 	feed(ctx, &ev);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* TCP listeners from sock_diag, inside a namespace (see sockdiag.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -51,6 +52,8 @@ static void *ns_sock_thread(void *arg)
 }
 
 /* ---- the broker ---- */
+
+enum { KW_BROKER_DIAG = 0, KW_BROKER_PORT_RANGE = 1 };	/* what to make there */
 
 static int g_broker = -1;	/* kwhy's end of the broker's socket */
 static pid_t g_broker_pid;
@@ -121,6 +124,11 @@ static int broker_seccomp(void)
 
 	for (size_t i = 0; !ret && i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	/* the port range of a namespace: opening for reading only */
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC,
+					       O_RDONLY));
 	/* sockets: netlink sock_diag only */
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
@@ -153,7 +161,11 @@ static void __attribute__((noreturn)) broker_main(int s)
 			err = -EBADF;
 		else if (setns(nsfd, CLONE_NEWNET))
 			err = -errno;
-		else if ((sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)) < 0)
+		else if (val == KW_BROKER_PORT_RANGE)	/* /proc/sys/net is the namespace's */
+			sock = open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC);
+		else
+			sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+		if (!err && sock < 0)
 			err = -errno;
 		if (nsfd >= 0)
 			close(nsfd);
@@ -200,9 +212,9 @@ int kw_nsbroker_pid(void)
 	return g_broker_pid;
 }
 
-static int broker_socket_in(int nsfd)
+static int broker_socket_in(int nsfd, int what)
 {
-	int val, sock, ret = send_fd(g_broker, 0, nsfd);
+	int val, sock, ret = send_fd(g_broker, what, nsfd);
 
 	if (ret)
 		return ret;
@@ -226,7 +238,7 @@ int kw_diag_socket_in(int nsfd)
 	int err;
 
 	if (g_broker >= 0) {
-		r.sock = broker_socket_in(nsfd);
+		r.sock = broker_socket_in(nsfd, KW_BROKER_DIAG);
 		if (r.sock < 0)
 			return r.sock;
 		setsockopt(r.sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -403,4 +415,9 @@ bool kw_sockdiag_hopeless(int err)
 	default:
 		return false;
 	}
+}
+
+int kw_netns_port_range_fd(int nsfd)
+{
+	return g_broker >= 0 ? broker_socket_in(nsfd, KW_BROKER_PORT_RANGE) : -ENOSYS;
 }

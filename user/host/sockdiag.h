@@ -47,6 +47,9 @@ int kw_netns_cookie(int nsfd, uint64_t *cookie);
 int kw_nsbroker_start(char *err, size_t errlen);
 /* its pid, 0 when there is none */
 int kw_nsbroker_pid(void);
+/* /proc/sys/net/ipv4/ip_local_port_range of the namespace of nsfd, opened
+ * by the broker inside it; -ENOSYS when no broker runs, or -errno. */
+int kw_netns_port_range_fd(int nsfd);
 /* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd (receive
  * timeout KW_DIAG_TIMEOUT_S), or -errno. */
 int kw_diag_socket_in(int nsfd);
