@@ -9,6 +9,7 @@
  * softirq or a timer, so its actor comes from the owner map.
  */
 #include "kwhy.bpf.h"
+#include "timeout.bpf.h"
 
 static __always_inline void record_owner(const struct sock *sk)
 {
@@ -114,6 +115,9 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	int err = BPF_CORE_READ(sk, sk_err);
 
+	/* its SYNs went unanswered: the kernel or the program gave up */
+	if ((!err || err == ETIMEDOUT) && kw_connect_timed_out(sk, err))
+		return;
 	if (!err) {	/* closed by its owner before it completed */
 		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
 		return;

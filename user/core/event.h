@@ -24,6 +24,11 @@ struct kw_event {
 		struct kw_ev_sock_holders sock_holders;
 		struct kw_ev_host_mem host_mem;
 		struct kw_ev_resync resync;
+		struct kw_ev_accept_queue accept_queue;
+		struct kw_ev_connect_timeout connect_timeout;
+		struct kw_ev_syn_filtered syn_filtered;
+		struct kw_ev_idle_reset idle_reset;
+		struct kw_ev_listen_queue listen_queue;
 	};
 };
 
