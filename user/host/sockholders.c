@@ -63,6 +63,13 @@ static void on_socket(void *ctx, uint32_t pid, uint64_t sock_ino)
 int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
 		    const struct kw_addr *want, struct kw_ev_sock_holders *out)
 {
+	return kw_sock_holders_diag(proc_root, mounts, pid, want, 1, out, NULL);
+}
+
+int kw_sock_holders_diag(const char *proc_root, const struct kw_cgroup_mounts *mounts,
+			 uint32_t pid, const struct kw_addr *want, int min_score,
+			 struct kw_ev_sock_holders *out, struct kw_diag_listener *found)
+{
 	struct pick p = { .want = want };
 	struct kw_pid_netns *pids = NULL;
 	uint32_t truncated = 0;
@@ -85,10 +92,12 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 	close(nsfd);
 	if (ret)
 		goto out;
-	if (!p.score) {
+	if (!p.score || p.score < min_score) {
 		ret = -ENOENT;
 		goto out;
 	}
+	if (found)
+		*found = p.best;
 	out->local = p.best.local;
 	out->sock_ino = p.best.ino;
 	/* only the namespace's processes can hold it (an fd passed to

@@ -22,4 +22,12 @@
 int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts, uint32_t pid,
 		    const struct kw_addr *want, struct kw_ev_sock_holders *out);
 
+#include "host/sockdiag.h"
+/* The same, also giving the listener found (its queue, its backlog), when
+ * it matches want at least this well: 1 the port only, 2 a wildcard
+ * address of want's family, 3 want's very address. */
+int kw_sock_holders_diag(const char *proc_root, const struct kw_cgroup_mounts *mounts,
+			 uint32_t pid, const struct kw_addr *want, int min_score,
+			 struct kw_ev_sock_holders *out, struct kw_diag_listener *found);
+
 #endif
