@@ -16,9 +16,14 @@
 
 #include "kwhy.bpf.h"
 
-static __always_inline __u64 kw_jiffies_ago_ns(__u32 now, __u32 then)
+/* how long before now (jiffies) then was, in ns; 0 and not known when
+ * then is 0 (never set) */
+static __always_inline __u64 kw_jiffies_ago_ns(__u32 now, __u32 then, __u32 *known, __u32 bit)
 {
-	return then ? (__u64)(__u32)(now - then) * kw_tick_ns : 0;
+	if (!then)
+		return 0;
+	*known |= bit;
+	return (__u64)(__u32)(now - then) * kw_tick_ns;
 }
 
 static __noinline void kw_on_idle_reset(const struct sock *sk)
@@ -54,9 +59,12 @@ static __noinline void kw_on_idle_reset(const struct sock *sk)
 	e->remote = remote;
 	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	now = (__u32)bpf_jiffies64();
-	e->fin_ago_ns = kw_jiffies_ago_ns(now, BPF_CORE_READ(tp, rcv_tstamp));
-	e->last_send_ago_ns = kw_jiffies_ago_ns(now, BPF_CORE_READ(tp, lsndtime));
-	e->last_recv_ago_ns = kw_jiffies_ago_ns(now, BPF_CORE_READ(tp, inet_conn.icsk_ack.lrcvtime));
+	e->fin_ago_ns = kw_jiffies_ago_ns(now, BPF_CORE_READ(tp, rcv_tstamp), &e->known,
+					  KW_IDLE_FIN);
+	e->last_send_ago_ns = kw_jiffies_ago_ns(now, BPF_CORE_READ(tp, lsndtime), &e->known,
+						KW_IDLE_SEND);
+	e->last_recv_ago_ns = kw_jiffies_ago_ns(now, BPF_CORE_READ(tp, inet_conn.icsk_ack.lrcvtime),
+						&e->known, KW_IDLE_RECV);
 	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
 	if (bpf_core_field_exists(tp->bytes_sent))
 		e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);

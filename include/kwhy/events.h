@@ -453,7 +453,8 @@ struct kw_ev_syn_filtered {
  * A reset received on a connection the peer had already closed (its FIN
  * came first: CLOSE_WAIT).  When this host wrote on it after that FIN, it is
  * the keep-alive race: the server closed the idle connection as the client
- * reused it.  Ages are before the reset; 0 = never (or unknown).
+ * reused it.  Ages are before the reset, in jiffies turned into ns (a
+ * tick's resolution); `known` says which the socket had.
  */
 struct kw_ev_idle_reset {
 	struct kw_hdr hdr;	/* hdr.task = the socket's owner (connect()) */
@@ -466,8 +467,13 @@ struct kw_ev_idle_reset {
 	__u64 bytes_sent;
 	__u64 conn_age_ns;	/* since connect(), 0 unknown */
 	__u32 state;		/* TCP state at the reset (CLOSE_WAIT) */
-	__u32 _pad;
+	__u32 known;		/* KW_IDLE_*: which ages are known (0 is
+				 * "within the same tick") */
 };
+
+#define KW_IDLE_FIN  (1u << 0)
+#define KW_IDLE_RECV (1u << 1)
+#define KW_IDLE_SEND (1u << 2)
 
 /*
  * A listener's queue and its namespace's TcpExt counters, read from

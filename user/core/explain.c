@@ -29,6 +29,11 @@ const char *kw_cause_name(enum kw_cause c)
 		[KW_CAUSE_GLOBAL_OOM] = "global",
 		[KW_CAUSE_USERSPACE_KILLER] = "userspace_killer",
 		[KW_CAUSE_RUNTIME_STOP] = "runtime_stop",
+		[KW_CAUSE_ACCEPT_QUEUE_FULL] = "accept_queue_full",
+		[KW_CAUSE_CONNECT_TIMEOUT] = "connect_timeout",
+		[KW_CAUSE_FIREWALL_REJECT] = "firewall_reject",
+		[KW_CAUSE_FIREWALL_DROP] = "firewall_drop",
+		[KW_CAUSE_KEEPALIVE_RACE] = "keepalive_race",
 	};
 	return c < KW_CAUSE_MAX ? names[c] : NULL;
 }

@@ -695,6 +695,13 @@ void kw_explain_render(struct kw_explanation *ex)
 	case KW_CAUSE_RUNTIME_STOP:
 		runtime_stop_text(&t, &f, ex);
 		break;
+	case KW_CAUSE_ACCEPT_QUEUE_FULL:
+	case KW_CAUSE_CONNECT_TIMEOUT:
+	case KW_CAUSE_FIREWALL_REJECT:
+	case KW_CAUSE_FIREWALL_DROP:
+	case KW_CAUSE_KEEPALIVE_RACE:
+		kw_explain_render_net(ex, &t, &f);
+		break;
 	default:
 		render_refused(ex, &t, &f);
 		if (ex->resynced)

@@ -21,6 +21,15 @@ static void ms_or_null(struct kw_fields *f, struct kw_key key, uint64_t ns)
 		kw_f_null(f, key);
 }
 
+/* an age in ms, null when the socket did not have it */
+static void ago(struct kw_fields *f, struct kw_key key, bool known, uint64_t ns)
+{
+	if (known)
+		kw_f_u64(f, key, MS(ns));
+	else
+		kw_f_null(f, key);
+}
+
 static void text_verb(struct kw_buf *b, const char *verb)
 {
 	kw_buf_printf(b, "%-13s", verb);
@@ -182,11 +191,13 @@ void kw_fields_idle_reset(struct kw_fields *f, const struct kw_event *ev,
 	kw_put_endpoint(f, KW_KEY("remote", "network.peer"), &e->remote, KW_EP_OBJECT);
 	kw_put_network(f, "tcp", &e->remote);
 	kw_f_str(f, KW_KEY("tcp_state", "kwhy.tcp_state"), kw_tcp_state_name(e->state));
-	ms_or_null(f, KW_KEY("fin_ago_ms", "kwhy.fin_ago_ms"), e->fin_ago_ns);
-	ms_or_null(f, KW_JSON_ONLY("last_recv_ago_ms"), e->last_recv_ago_ns);
-	ms_or_null(f, KW_KEY("last_send_ago_ms", "kwhy.last_send_ago_ms"), e->last_send_ago_ns);
+	ago(f, KW_KEY("fin_ago_ms", "kwhy.fin_ago_ms"), e->known & KW_IDLE_FIN, e->fin_ago_ns);
+	ago(f, KW_JSON_ONLY("last_recv_ago_ms"), e->known & KW_IDLE_RECV, e->last_recv_ago_ns);
+	ago(f, KW_KEY("last_send_ago_ms", "kwhy.last_send_ago_ms"), e->known & KW_IDLE_SEND,
+	    e->last_send_ago_ns);
 	kw_f_bool(f, KW_KEY("wrote_after_fin", "kwhy.wrote_after_fin"),
-		  e->last_send_ago_ns && e->fin_ago_ns && e->last_send_ago_ns < e->fin_ago_ns);
+		  (e->known & KW_IDLE_SEND) && (e->known & KW_IDLE_FIN) &&
+		  e->last_send_ago_ns < e->fin_ago_ns);
 	kw_f_u64(f, KW_JSON_ONLY("bytes_received"), e->bytes_received);
 	kw_f_u64(f, KW_JSON_ONLY("bytes_sent"), e->bytes_sent);
 	ms_or_null(f, KW_JSON_ONLY("conn_age_ms"), e->conn_age_ns);
@@ -197,7 +208,7 @@ void kw_text_idle_reset(struct kw_buf *b, const struct kw_event *ev, const struc
 	const struct kw_ev_idle_reset *e = &ev->idle_reset;
 
 	(void)ctx;
-	text_verb(b, "RST-AFTER-FIN");
+	text_verb(b, "RST-CLOSED");
 	text_owner(b, &e->hdr);
 	kw_buf_puts(b, " ");
 	kw_fmt_endpoint(b, &e->local);
@@ -206,7 +217,7 @@ void kw_text_idle_reset(struct kw_buf *b, const struct kw_event *ev, const struc
 	kw_buf_puts(b, ": the peer's FIN came ");
 	text_dur(b, e->fin_ago_ns);
 	kw_buf_puts(b, " before");
-	if (e->last_send_ago_ns) {
+	if (e->known & KW_IDLE_SEND) {
 		kw_buf_puts(b, ", this side last wrote ");
 		text_dur(b, e->last_send_ago_ns);
 		kw_buf_puts(b, " before");
