@@ -146,6 +146,7 @@ itest: $(OUT)/kwhy $(ITEST_BINS)
 	tests/integration/trace-roundtrip.sh
 	tests/docker/run.sh
 	$(OUT)/tests/kwhy-gtest --kwhy $(OUT)/kwhy
+	$(OUT)/tests/kwhy-ttest --kwhy $(OUT)/kwhy
 
 # the layout rules of user/ (README "Layout"), and that they catch violations
 check-layout:

@@ -6,13 +6,15 @@
 #                          libFuzzer's runtime, for the 6.1 VM run qemu,
 #                          static busybox and cpio, and for the container
 #                          tests Docker (docker.io) and debootstrap, and the
-#                          real servers the tests run (gunicorn, nginx)
+#                          real servers the tests run (gunicorn, nginx), and
+#                          nftables (rules inside a test namespace only)
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev"
 if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs check iproute2 util-linux python3 libclang-rt-14-dev qemu-system-x86"
 	pkgs="$pkgs busybox-static cpio xz-utils binutils docker.io debootstrap gunicorn nginx-light"
+	pkgs="$pkgs nftables"
 fi
 
 missing=""

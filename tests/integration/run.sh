@@ -7,11 +7,13 @@
 #
 #   tests/integration/run.sh [--only NAME] [-v]
 #
-# Runs two drivers, each against its own kwhy: kwhy-itest (events) and then
-# kwhy-xtest (explanations, fake containers); --only NAME runs the drivers
-# that have a scenario of that name.  KWHY, ITEST and XTEST override the
-# binaries (default build/kwhy, build/tests/kwhy-itest and
-# build/tests/kwhy-xtest, relative to the repository root).
+# Runs three drivers, each against its own kwhy: kwhy-itest (events),
+# kwhy-xtest (explanations, fake containers) and kwhy-ttest (timeouts,
+# packet filters, keep-alive resets with real gunicorn, nginx and nft in
+# test namespaces); --only NAME runs the drivers that have a scenario of
+# that name.  KWHY, ITEST, XTEST and TTEST override the binaries (default
+# build/kwhy, build/tests/kwhy-itest, kwhy-xtest and kwhy-ttest, relative
+# to the repository root).
 
 cd "$(dirname "$0")/../.." || {
 	echo "tests/integration/run.sh: cannot cd to the repository root" >&2
@@ -32,10 +34,11 @@ fi
 KWHY=${KWHY:-build/kwhy}
 ITEST=${ITEST:-build/tests/kwhy-itest}
 XTEST=${XTEST:-build/tests/kwhy-xtest}
-for f in "$KWHY" "$ITEST" "$XTEST"; do
+TTEST=${TTEST:-build/tests/kwhy-ttest}
+for f in "$KWHY" "$ITEST" "$XTEST" "$TTEST"; do
 	if [ ! -x "$f" ]; then
 		echo "tests/integration/run.sh: FAIL: $f is missing; build it:" \
-			"make && make $ITEST $XTEST" >&2
+			"make && make $ITEST $XTEST $TTEST" >&2
 		exit 1
 	fi
 done
@@ -51,7 +54,8 @@ has_scenario() {
 	[ -z "$only" ] && return 0
 	"$1" --help | grep '^scenarios:' | tr ' ' '\n' | grep -qx -- "$only"
 }
-if [ -n "$only" ] && ! has_scenario "$ITEST" && ! has_scenario "$XTEST"; then
+if [ -n "$only" ] && ! has_scenario "$ITEST" && ! has_scenario "$XTEST" &&
+	! has_scenario "$TTEST"; then
 	echo "tests/integration/run.sh: FAIL: no scenario named '$only'" >&2
 	exit 1
 fi
@@ -61,7 +65,7 @@ PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
 export PATH
 
 failed=0
-for t in "$ITEST" "$XTEST"; do
+for t in "$ITEST" "$XTEST" "$TTEST"; do
 	has_scenario "$t" || continue
 	"$t" --kwhy "$KWHY" "$@"
 	rc=$?
