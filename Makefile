@@ -141,12 +141,11 @@ unit: $(OUT)/tests/unit-tests
 	$(OUT)/tests/unit-tests
 
 itest: $(OUT)/kwhy $(ITEST_BINS)
-	tests/integration/run.sh
+	tests/integration/run.sh		# kwhy-itest, kwhy-xtest, kwhy-ttest
 	tests/integration/trace-kill.sh
 	tests/integration/trace-roundtrip.sh
 	tests/docker/run.sh
 	$(OUT)/tests/kwhy-gtest --kwhy $(OUT)/kwhy
-	$(OUT)/tests/kwhy-ttest --kwhy $(OUT)/kwhy
 
 # the layout rules of user/ (README "Layout"), and that they catch violations
 check-layout:

@@ -23,5 +23,6 @@ Suite *container_suite(void);
 Suite *target_suite(void);
 Suite *export_suite(void);
 Suite *trace_suite(void);
+Suite *net_suite(void);
 
 #endif
