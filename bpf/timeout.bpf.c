@@ -28,8 +28,14 @@ int BPF_PROG(kw_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff 
 	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_state) != KW_TCP_SYN_SENT)
 		return 0;
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
-	if (o && o->syn_retrans < 255)
+	if (!o)
+		return 0;
+	if (o->syn_retrans < 255)
 		o->syn_retrans++;
+	/* the port is chosen after SYN_SENT is set, and released before the
+	 * close is traced: keep it now */
+	if (!o->local_port)
+		o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	return 0;
 }
 
