@@ -31,6 +31,7 @@
 #define PF_KTHREAD	0x00200000
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define ENOTSOCK	88
+#define ETIMEDOUT	110
 #define EBADF		9
 #define AF_UNIX		1
 #define EPERM		1
@@ -48,6 +49,7 @@
 #define KW_TCP_SYN_SENT		2
 #define KW_TCP_SYN_RECV		3
 #define KW_TCP_CLOSE		7
+#define KW_TCP_CLOSE_WAIT	8
 #define KW_TCP_LISTEN		10
 
 /* ---- load-time configuration, set by the loader through the skeleton ---- */
@@ -57,6 +59,7 @@ extern const volatile __u8 kw_filter_on;	/* --container/--pid: only the target *
 extern const volatile __u16 kw_filter_port;	/* --port, 0: any */
 extern const volatile __u8 kw_netns_by_cookie;	/* kw_target_netns holds cookies,
 						 * else inode numbers */
+extern const volatile __u64 kw_tick_ns;		/* one jiffy (1/HZ) in ns */
 
 /* ---- maps ---- */
 
@@ -89,7 +92,8 @@ struct kw_sock_owner {
 	__u8 fail_reported;		/* connect: CONNECT_FAIL already sent */
 	__u16 local_port;		/* while still bound: listen() time, or
 					 * the RST of a connect */
-	__u8 _pad[4];
+	__u8 syn_retrans;		/* connect: SYNs retransmitted so far */
+	__u8 _pad[3];
 };
 
 /* Every connect() adds one, so this map is always full and each insert

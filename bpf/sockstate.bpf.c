@@ -9,6 +9,7 @@
  * softirq or a timer, so its actor comes from the owner map.
  */
 #include "kwhy.bpf.h"
+#include "timeout.bpf.h"
 
 static __always_inline void record_owner(const struct sock *sk)
 {
@@ -112,6 +113,9 @@ static __always_inline void on_connect_closed(const struct sock *sk, struct kw_s
 	struct kw_addr local = {}, remote = {};
 	int err = sk->sk_err;
 
+	/* its SYNs went unanswered: the kernel or the program gave up */
+	if ((!err || err == ETIMEDOUT) && kw_connect_timed_out(sk, err))
+		return;
 	if (!err) {	/* closed by its owner before it completed */
 		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
 		return;

@@ -10,9 +10,10 @@
 #                          real servers the tests run (gunicorn, nginx), and
 #                          for kwhy report and the packaging: chromium,
 #                          python3-pil and -yaml, man-db, systemd, debhelper,
-#                          devscripts, lintian, and
+#                          devscripts, lintian,
 #                          Prometheus (kwhy-mtest scrapes kwhy with it; its
-#                          promtool checks the page) with curl
+#                          promtool checks the page) with curl, and
+#                          nftables (rules inside a test namespace only)
 set -eu
 
 pkgs="make gcc pkg-config clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev libseccomp-dev"
@@ -25,6 +26,7 @@ if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs chromium python3-pil python3-yaml man-db systemd debhelper devscripts lintian"
 	pkgs="$pkgs fakeroot"
 	pkgs="$pkgs prometheus curl"
+	pkgs="$pkgs nftables"
 fi
 
 missing=""

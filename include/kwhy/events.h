@@ -46,6 +46,15 @@ enum kw_event_type {
 				 * its client sees it, read at the failure */
 	KW_EV_PORT_USAGE = 25,	/* userspace: ephemeral ports of a namespace */
 	KW_EV_FD_USAGE = 26,	/* userspace: a process's open files, limit */
+	/* timeouts, firewalls, keep-alive resets (issue 11, part B) */
+	KW_EV_ACCEPT_QUEUE = 30, /* a listener's accept queue full: a handshake
+				  * stalled (SYN-ACK retransmitted) or dropped */
+	KW_EV_CONNECT_TIMEOUT = 31, /* a connect that got no answer: SYNs
+				     * retransmitted, then given up */
+	KW_EV_SYN_FILTERED = 32, /* a SYN dropped by netfilter on this host */
+	KW_EV_IDLE_RESET = 33,	/* a reset received after the peer's FIN */
+	KW_EV_LISTEN_QUEUE = 34, /* userspace: a listener's queue and its
+				  * namespace's TcpExt counters, read now */
 	KW_EV_MAX
 };
 
@@ -515,6 +524,122 @@ struct kw_ev_fd_usage {
 	__u8 limits_read;	/* nofile_* are known */
 	__u8 file_nr_read;	/* file_nr, file_max are known */
 	__u8 _pad[5];
+};
+
+/*
+ * A listener's accept queue is full (sk_ack_backlog above
+ * sk_max_ack_backlog): the kernel drops new SYNs and completed handshakes
+ * instead of refusing them, and clients time out.  Seen when the listener
+ * retransmits a SYN-ACK because the client's ACK found the queue full, or
+ * (kernels with the TCP_LISTEN_OVERFLOW drop reason) when that ACK is
+ * dropped.  A SYN dropped because the queue is full has no event of its
+ * own: the namespace's ListenOverflows counter (KW_EV_LISTEN_QUEUE) counts
+ * it, and the client's connect_timeout shows it.
+ */
+enum kw_aq_source {
+	KW_AQ_SYNACK_RETRANSMIT = 1,	/* tcp:tcp_retransmit_synack */
+	KW_AQ_LISTEN_OVERFLOW = 2,	/* skb:kfree_skb TCP_LISTEN_OVERFLOW */
+};
+
+struct kw_ev_accept_queue {
+	struct kw_hdr hdr;	/* hdr.task = the listener's owner, when known */
+	struct kw_addr local;	/* the listener */
+	struct kw_addr remote;	/* the client whose handshake stalled */
+	__u32 queued;		/* sk_ack_backlog */
+	__u32 max_backlog;	/* sk_max_ack_backlog */
+	__u64 oldest_wait_ns;	/* how long the oldest connection in the
+				 * queue has waited for accept(), 0 unknown */
+	__u8 source;		/* enum kw_aq_source */
+	__u8 _pad[7];
+};
+
+/*
+ * A connect that never got an answer: its SYN was retransmitted, then
+ * either the kernel gave up (ETIMEDOUT) or the program closed it (nginx's
+ * proxy_connect_timeout).  A connect closed before any retransmit is the
+ * program's own business and not reported.
+ */
+struct kw_ev_connect_timeout {
+	struct kw_hdr hdr;	/* hdr.task = the connect()'s caller */
+	struct kw_addr local;
+	struct kw_addr remote;	/* what was dialled */
+	__s32 error;		/* sk_err: ETIMEDOUT, or 0 when the program
+				 * gave up first */
+	__u32 syn_retransmits;
+	__u64 waited_ns;	/* from connect() to the close */
+};
+
+/*
+ * A SYN dropped by netfilter (skb drop reason NETFILTER_DROP) on this host:
+ * a REJECT or DROP rule.  icmp_type/icmp_code: the ICMP error netfilter sent
+ * for it (icmp:icmp_send on the same packet just before), 0xff when none
+ * was seen.  A `reject with tcp reset` sends its RST by itself, past every
+ * tracepoint: only the client's side (a reset received) shows it.
+ */
+#define KW_ICMP_NONE 0xff
+
+struct kw_ev_syn_filtered {
+	struct kw_hdr hdr;	/* no task: softirq */
+	struct kw_addr local;	/* what the SYN dialled */
+	struct kw_addr remote;	/* the client */
+	__u32 reason;		/* enum skb_drop_reason value */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 retransmit;	/* the same SYN (4-tuple, sequence) was
+				 * dropped before: the client got no answer */
+	__u8 tcp_flags;
+	__u32 seq;		/* the SYN's sequence number */
+	__u32 _pad;
+};
+
+/*
+ * A reset received on a connection the peer had already closed (its FIN
+ * came first: CLOSE_WAIT).  When this host wrote on it after that FIN, it is
+ * the keep-alive race: the server closed the idle connection as the client
+ * reused it.  Ages are before the reset, in jiffies turned into ns (a
+ * tick's resolution); `known` says which the socket had.
+ */
+struct kw_ev_idle_reset {
+	struct kw_hdr hdr;	/* hdr.task = the socket's owner (connect()) */
+	struct kw_addr local;
+	struct kw_addr remote;
+	__u64 fin_ago_ns;	/* the peer's FIN (its last ACK) arrived */
+	__u64 last_recv_ago_ns;	/* the last data received (before the FIN) */
+	__u64 last_send_ago_ns;	/* the last data this side sent */
+	__u64 bytes_received;
+	__u64 bytes_sent;
+	__u64 conn_age_ns;	/* since connect(), 0 unknown */
+	__u32 state;		/* TCP state at the reset (CLOSE_WAIT) */
+	__u32 known;		/* KW_IDLE_*: which ages are known (0 is
+				 * "within the same tick") */
+};
+
+#define KW_IDLE_FIN  (1u << 0)
+#define KW_IDLE_RECV (1u << 1)
+#define KW_IDLE_SEND (1u << 2)
+
+/*
+ * A listener's queue and its namespace's TcpExt counters, read from
+ * sock_diag and /proc/PID/net/netstat when an accept_queue or a
+ * connect_timeout event calls for it, with the processes holding the
+ * listener (like sock_holders).  The counters count since the namespace
+ * was made.
+ */
+struct kw_ev_listen_queue {
+	struct kw_hdr hdr;	/* ts = the event's that called for it;
+				 * netns = the listener's */
+	struct kw_addr local;	/* the listener */
+	__u8 found;		/* a listener for it was found */
+	__u8 counters_read;	/* netstat was read */
+	__u8 _pad[2];
+	__u32 queued;		/* connections waiting for accept() */
+	__u32 max_backlog;
+	__u64 sock_ino;
+	__u64 listen_overflows;	/* TcpExt ListenOverflows */
+	__u64 listen_drops;	/* TcpExt ListenDrops */
+	__u32 nr;		/* valid entries in holders[] */
+	__u32 total;		/* processes found holding it */
+	struct kw_task holders[KW_HOLDERS_MAX]; /* lowest pid first */
 };
 
 /* Per-CPU counters, one array slot, summed by userspace. */

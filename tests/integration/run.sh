@@ -11,11 +11,12 @@
 # kwhy-xtest (explanations, fake containers), kwhy-mtest (--metrics
 # scraped by a real Prometheus), kwhy-htest (faults and hostile input:
 # planted symlinks, a stalled reader, a full disk, rotation bounds,
-# privileges) and kwhy-utest (failed system calls: UNIX sockets with nginx
-# and gunicorn, ports, files); --only NAME runs the drivers that have a
-# scenario of that name.  KWHY, ITEST, XTEST, MTEST, HTEST and UTEST
+# privileges), kwhy-utest (failed system calls: UNIX sockets with nginx
+# and gunicorn, ports, files) and kwhy-ttest (timeouts, packet filters,
+# keep-alive resets with real gunicorn, nginx and nft in test namespaces); --only NAME runs the drivers that have a
+# scenario of that name.  KWHY, ITEST, XTEST, MTEST, HTEST, UTEST and TTEST
 # override the binaries (default build/kwhy, build/tests/kwhy-itest,
-# -xtest, -mtest, -htest and -utest,
+# -xtest, -mtest, -htest, -utest and -ttest,
 # relative to the repository root).
 
 cd "$(dirname "$0")/../.." || {
@@ -40,10 +41,11 @@ XTEST=${XTEST:-build/tests/kwhy-xtest}
 MTEST=${MTEST:-build/tests/kwhy-mtest}
 HTEST=${HTEST:-build/tests/kwhy-htest}
 UTEST=${UTEST:-build/tests/kwhy-utest}
-for f in "$KWHY" "$ITEST" "$XTEST" "$MTEST" "$HTEST" "$UTEST"; do
+TTEST=${TTEST:-build/tests/kwhy-ttest}
+for f in "$KWHY" "$ITEST" "$XTEST" "$MTEST" "$HTEST" "$UTEST" "$TTEST"; do
 	if [ ! -x "$f" ]; then
 		echo "tests/integration/run.sh: FAIL: $f is missing; build it:" \
-			"make && make $ITEST $XTEST $MTEST $HTEST $UTEST" >&2
+			"make && make $ITEST $XTEST $MTEST $HTEST $UTEST $TTEST" >&2
 		exit 1
 	fi
 done
@@ -60,7 +62,8 @@ has_scenario() {
 	"$1" --help | grep '^scenarios:' | tr ' ' '\n' | grep -qx -- "$only"
 }
 if [ -n "$only" ] && ! has_scenario "$ITEST" && ! has_scenario "$XTEST" &&
-	! has_scenario "$MTEST" && ! has_scenario "$HTEST" && ! has_scenario "$UTEST"; then
+	! has_scenario "$MTEST" && ! has_scenario "$HTEST" && ! has_scenario "$UTEST" &&
+	! has_scenario "$TTEST"; then
 	echo "tests/integration/run.sh: FAIL: no scenario named '$only'" >&2
 	exit 1
 fi
@@ -70,7 +73,7 @@ PATH=${PATH:-/usr/bin:/bin}:/usr/sbin:/sbin
 export PATH
 
 failed=0
-for t in "$ITEST" "$XTEST" "$MTEST" "$HTEST" "$UTEST"; do
+for t in "$ITEST" "$XTEST" "$MTEST" "$HTEST" "$UTEST" "$TTEST"; do
 	has_scenario "$t" || continue
 	"$t" --kwhy "$KWHY" "$@"
 	rc=$?

@@ -25,5 +25,6 @@ Suite *export_suite(void);
 Suite *trace_suite(void);
 Suite *metrics_suite(void);
 Suite *syscalls_suite(void);
+Suite *net_suite(void);
 
 #endif

@@ -12,15 +12,16 @@ static struct kw_plan p;
 static char out[16384];
 static struct jq_val *v;
 
-/* a 6.1-like kernel: one fallback; no bind tracepoints: one unavailable */
+/* a 6.1-like kernel: three fallbacks; no bind tracepoints: one unavailable */
 static void setup(void)
 {
-	static const int args[KW_TP_MAX] = { 1, 1, 5, 3, 2, 1, 1, 3 };
+	static const int args[KW_TP_MAX] = { 1, 1, 5, 3, 2, 1, 1, 3, 2, 2, 3 };
 
 	memset(&f, 0, sizeof(f));
 	snprintf(f.kernel_release, sizeof(f.kernel_release), "6.1.0-test");
 	f.btf = true;
 	memcpy(f.tp_args, args, sizeof(args));
+	f.drop_netfilter = true;	/* not TCP_LISTEN_OVERFLOW */
 	snprintf(f.tracefs, sizeof(f.tracefs), "/sys/kernel/tracing");
 	f.bind_tp = false;
 	f.connect_tp = f.listen_tp = f.accept_tp = true;
@@ -74,11 +75,15 @@ START_TEST(ready_json)
 	ck_assert_uint_eq(jq_len(v, "unavailable"), 1);
 	tu_assert_str(v, "unavailable.0.event", "bind");
 	tu_assert_contains(jq_str(v, "unavailable.0.why"), "CONFIG_FTRACE_SYSCALLS");
-	/* mark_victim(pid) and kfree_skb are the fallbacks here */
-	ck_assert_uint_eq(jq_len(v, "fallbacks"), 2);
+	/* mark_victim(pid), kfree_skb for resets without a socket and the
+	 * accept queue without its drop reason are the fallbacks here */
+	ck_assert_uint_eq(jq_len(v, "fallbacks"), 3);
 	tu_assert_str(v, "fallbacks.0.tracepoint", "oom:mark_victim");
 	tu_assert_str(v, "fallbacks.1.tracepoint", "skb:kfree_skb");
 	ck_assert(strlen(jq_str(v, "fallbacks.1.why")) > 0);
+	tu_assert_str(v, "fallbacks.2.tracepoint", "tcp:tcp_retransmit_synack");
+	tu_assert_str(v, "fallbacks.2.event", "accept_queue_overflow");
+	tu_assert_contains(jq_str(v, "fallbacks.2.why"), "ListenOverflows");
 }
 END_TEST
 

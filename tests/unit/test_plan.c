@@ -35,7 +35,11 @@ static void kernel_6_18(void)
 	f.tp_args[KW_TP_RECV_RESET] = 1;
 	f.tp_args[KW_TP_ERROR_REPORT] = 1;
 	f.tp_args[KW_TP_KFREE_SKB] = 4;
+	f.tp_args[KW_TP_RETRANSMIT_SKB] = 3;
+	f.tp_args[KW_TP_RETRANSMIT_SYNACK] = 2;
+	f.tp_args[KW_TP_ICMP_SEND] = 3;
 	f.rst_reason_enum = true;
+	f.drop_netfilter = f.drop_listen_overflow = true;
 }
 
 /* a 6.1-like kernel: tcp_send_reset(sk, skb), kfree_skb with a reason */
@@ -50,6 +54,10 @@ static void kernel_6_1(void)
 	f.tp_args[KW_TP_RECV_RESET] = 1;
 	f.tp_args[KW_TP_ERROR_REPORT] = 1;
 	f.tp_args[KW_TP_KFREE_SKB] = 3;
+	f.tp_args[KW_TP_RETRANSMIT_SKB] = 2;
+	f.tp_args[KW_TP_RETRANSMIT_SYNACK] = 2;
+	f.tp_args[KW_TP_ICMP_SEND] = 3;	/* Debian's 6.1 has it */
+	f.drop_netfilter = true;
 }
 
 static const struct kw_plan_item *by_tp(const char *tracepoint)
@@ -165,6 +173,13 @@ START_TEST(kernel_6_18_everything_native)
 	ck_assert(!plan_loads("kw_kfree_skb_no_socket"));
 	ck_assert(!plan_loads("kw_tcp_send_reset_v2"));
 	ck_assert_str_eq(item("tcp:tcp_send_reset")->event, "reset_sent");
+	/* timeouts and filters: every source, the accept queue's drops too */
+	assert_prog("tcp:tcp_retransmit_skb", "kw_tcp_retransmit_skb");
+	assert_prog("tcp:tcp_retransmit_synack", "kw_tcp_retransmit_synack");
+	assert_prog("skb:kfree_skb,icmp:icmp_send", "kw_kfree_skb_filter_v4");
+	ck_assert_str_eq(item("skb:kfree_skb,icmp:icmp_send")->progs[1], "kw_icmp_send");
+	ck_assert_str_eq(item("skb:kfree_skb,icmp:icmp_send")->event,
+			 "syn_filtered,accept_queue_overflow");
 }
 END_TEST
 
@@ -188,12 +203,20 @@ START_TEST(kernel_6_1_kfree_skb_fallback)
 	ck_assert_pstr_eq(it->progs[0], "kw_kfree_skb_no_socket");
 	ck_assert_msg(it->why[0], "fallback without a why");
 	tu_assert_contains(it->why, "tcp_send_reset");
-	/* every other item is native */
+	/* every other item is native, but the accept queue: no drop reason
+	 * for its overflow before 6.15 */
 	for (int i = 0; i < p.n; i++) {
 		ck_assert_msg(p.items[i].enabled, "%s: %s", p.items[i].tracepoint, p.items[i].why);
-		if (&p.items[i] != it && strcmp(p.items[i].tracepoint, "oom:mark_victim"))
+		if (&p.items[i] != it && strcmp(p.items[i].tracepoint, "oom:mark_victim") &&
+		    strcmp(p.items[i].tracepoint, "tcp:tcp_retransmit_synack"))
 			ck_assert(!p.items[i].fallback);
 	}
+	it = item("tcp:tcp_retransmit_synack");
+	ck_assert(it->fallback);
+	tu_assert_contains(it->why, "TCP_LISTEN_OVERFLOW");
+	assert_prog("tcp:tcp_retransmit_skb", "kw_tcp_retransmit_skb");
+	assert_prog("skb:kfree_skb,icmp:icmp_send", "kw_kfree_skb_filter_v3");
+	ck_assert_str_eq(item("skb:kfree_skb,icmp:icmp_send")->event, "syn_filtered");
 }
 END_TEST
 
@@ -231,7 +254,7 @@ START_TEST(missing_tracepoints)
 	for (int tp = 0; tp < KW_TP_MAX; tp++) {
 		const struct kw_plan_item *it;
 
-		if (tp == KW_TP_KFREE_SKB)	/* not used there, see below */
+		if (tp == KW_TP_KFREE_SKB || tp == KW_TP_ICMP_SEND)	/* see below */
 			continue;
 		kernel_6_18();
 		f.tp_args[tp] = -1;
@@ -461,6 +484,57 @@ START_TEST(arity_sweep_consistent)
 }
 END_TEST
 
+/* without icmp_send, an ICMP reject is told from the client only: the
+ * filter's item is a fallback that says so */
+START_TEST(no_icmp_send)
+{
+	const struct kw_plan_item *it;
+
+	kernel_6_18();
+	f.tp_args[KW_TP_ICMP_SEND] = -1;
+	kw_plan_make(&f, &p);
+	assert_consistent();
+	it = item("skb:kfree_skb");
+	ck_assert(it->enabled);
+	ck_assert(it->fallback);
+	ck_assert_ptr_null(it->progs[1]);
+	tu_assert_contains(it->why, "icmp_send");
+	ck_assert(!plan_loads("kw_icmp_send"));
+}
+END_TEST
+
+/* no NETFILTER_DROP (nor TCP_LISTEN_OVERFLOW): nothing to filter kfree_skb
+ * by; the accept queue is a fallback then */
+START_TEST(no_drop_reasons)
+{
+	const struct kw_plan_item *it;
+
+	kernel_6_18();
+	f.drop_netfilter = f.drop_listen_overflow = false;
+	kw_plan_make(&f, &p);
+	assert_consistent();
+	it = item("skb:kfree_skb,icmp:icmp_send");
+	ck_assert(!it->enabled);
+	tu_assert_contains(it->why, "NETFILTER_DROP");
+	ck_assert(!plan_loads("kw_kfree_skb_filter_v4"));
+	ck_assert(!plan_loads("kw_kfree_skb_filter_v3"));
+	ck_assert(item("tcp:tcp_retransmit_synack")->fallback);
+}
+END_TEST
+
+/* the SYN retransmit counter reads (sk, skb): both forms are fine */
+START_TEST(retransmit_skb_forms)
+{
+	for (int n = 1; n <= 4; n++) {
+		kernel_6_18();
+		f.tp_args[KW_TP_RETRANSMIT_SKB] = n;
+		kw_plan_make(&f, &p);
+		assert_consistent();
+		ck_assert_int_eq(item("tcp:tcp_retransmit_skb")->enabled, n == 2 || n == 3);
+	}
+}
+END_TEST
+
 Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -482,6 +556,9 @@ Suite *plan_suite(void)
 	tcase_add_test(t, send_reset_2_kfree_skb_without_reason);
 	tcase_add_test(t, pure_function);
 	tcase_add_test(t, arity_sweep_consistent);
+	tcase_add_test(t, no_icmp_send);
+	tcase_add_test(t, no_drop_reasons);
+	tcase_add_test(t, retransmit_skb_forms);
 	suite_add_tcase(s, t);
 	return s;
 }

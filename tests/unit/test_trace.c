@@ -161,6 +161,11 @@ static void make_event(struct kw_event *ev, unsigned int type, uint64_t seed)
 		ev->unix_path.path_len = KW_UNIX_PATH_LEN;
 		memset(ev->unix_path.path, 'p', KW_UNIX_PATH_LEN);
 		break;
+	case KW_EV_LISTEN_QUEUE:
+		ev->listen_queue.nr = 2;
+		for (int i = 0; i < KW_HOLDERS_MAX; i++)
+			ev->listen_queue.holders[i].comm[KW_COMM_LEN - 1] = '\0';
+		break;
 	default:
 		break;
 	}

@@ -27,6 +27,11 @@ _Static_assert(sizeof(struct kw_ev_unix_path) == 280, "kw_ev_unix_path layout");
 _Static_assert(sizeof(struct kw_ev_port_usage) == 152, "kw_ev_port_usage layout");
 _Static_assert(sizeof(struct kw_ev_accept_fail) == 136, "kw_ev_accept_fail layout");
 _Static_assert(sizeof(struct kw_ev_fd_usage) == 152, "kw_ev_fd_usage layout");
+_Static_assert(sizeof(struct kw_ev_accept_queue) == 168, "kw_ev_accept_queue layout");
+_Static_assert(sizeof(struct kw_ev_connect_timeout) == 160, "kw_ev_connect_timeout layout");
+_Static_assert(sizeof(struct kw_ev_syn_filtered) == 160, "kw_ev_syn_filtered layout");
+_Static_assert(sizeof(struct kw_ev_idle_reset) == 200, "kw_ev_idle_reset layout");
+_Static_assert(sizeof(struct kw_ev_listen_queue) == 504, "kw_ev_listen_queue layout");
 _Static_assert(sizeof(struct kw_cgroup_mem) == 16, "kw_cgroup_mem layout");
 _Static_assert(sizeof(struct kw_ev_host_mem) == 256, "kw_ev_host_mem layout");
 
@@ -56,6 +61,11 @@ size_t kw_event_size(unsigned int type)
 	case KW_EV_UNIX_PATH:	return sizeof(struct kw_ev_unix_path);
 	case KW_EV_PORT_USAGE:	return sizeof(struct kw_ev_port_usage);
 	case KW_EV_FD_USAGE:	return sizeof(struct kw_ev_fd_usage);
+	case KW_EV_ACCEPT_QUEUE: return sizeof(struct kw_ev_accept_queue);
+	case KW_EV_CONNECT_TIMEOUT: return sizeof(struct kw_ev_connect_timeout);
+	case KW_EV_SYN_FILTERED: return sizeof(struct kw_ev_syn_filtered);
+	case KW_EV_IDLE_RESET:	return sizeof(struct kw_ev_idle_reset);
+	case KW_EV_LISTEN_QUEUE: return sizeof(struct kw_ev_listen_queue);
 	default:		return 0;
 	}
 }
@@ -134,6 +144,11 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 			ev->sock_holders.nr = KW_HOLDERS_MAX;
 		for (int i = 0; i < KW_HOLDERS_MAX; i++)
 			terminate(ev->sock_holders.holders[i].comm, KW_COMM_LEN);
+	} else if (hdr.type == KW_EV_LISTEN_QUEUE) {
+		if (ev->listen_queue.nr > KW_HOLDERS_MAX)
+			ev->listen_queue.nr = KW_HOLDERS_MAX;
+		for (int i = 0; i < KW_HOLDERS_MAX; i++)
+			terminate(ev->listen_queue.holders[i].comm, KW_COMM_LEN);
 	} else if (hdr.type == KW_EV_HOST_MEM) {
 		if (ev->host_mem.nr_cgroups > KW_HOST_MEM_CGROUPS)
 			ev->host_mem.nr_cgroups = KW_HOST_MEM_CGROUPS;

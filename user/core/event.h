@@ -30,6 +30,11 @@ struct kw_event {
 		struct kw_ev_port_usage port_usage;
 		struct kw_ev_accept_fail accept_fail;
 		struct kw_ev_fd_usage fd_usage;
+		struct kw_ev_accept_queue accept_queue;
+		struct kw_ev_connect_timeout connect_timeout;
+		struct kw_ev_syn_filtered syn_filtered;
+		struct kw_ev_idle_reset idle_reset;
+		struct kw_ev_listen_queue listen_queue;
 	};
 };
 

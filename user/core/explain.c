@@ -35,6 +35,11 @@ const char *kw_cause_name(enum kw_cause c)
 		[KW_CAUSE_UNIX_PERMISSION] = "unix_permission",
 		[KW_CAUSE_PORTS_EXHAUSTED] = "ports_exhausted",
 		[KW_CAUSE_FD_LIMIT] = "fd_limit",
+		[KW_CAUSE_ACCEPT_QUEUE_FULL] = "accept_queue_full",
+		[KW_CAUSE_CONNECT_TIMEOUT] = "connect_timeout",
+		[KW_CAUSE_FIREWALL_REJECT] = "firewall_reject",
+		[KW_CAUSE_FIREWALL_DROP] = "firewall_drop",
+		[KW_CAUSE_KEEPALIVE_RACE] = "keepalive_race",
 	};
 	return c < KW_CAUSE_MAX ? names[c] : NULL;
 }

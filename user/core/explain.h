@@ -36,6 +36,12 @@ enum kw_cause {
 	KW_CAUSE_UNIX_PERMISSION,	/* EACCES, EPERM */
 	KW_CAUSE_PORTS_EXHAUSTED,	/* connect: EADDRNOTAVAIL */
 	KW_CAUSE_FD_LIMIT,		/* accept: EMFILE, ENFILE */
+	/* no answer, filtered, reset on reuse (explain_net.c) */
+	KW_CAUSE_ACCEPT_QUEUE_FULL,
+	KW_CAUSE_CONNECT_TIMEOUT,
+	KW_CAUSE_FIREWALL_REJECT,
+	KW_CAUSE_FIREWALL_DROP,
+	KW_CAUSE_KEEPALIVE_RACE,
 	KW_CAUSE_MAX
 };
 
@@ -52,6 +58,50 @@ struct kw_place {		/* where something is: a container or the host */
 	char pod[128];
 	char k8s_namespace[64];
 	char path[KW_PATH_LEN];
+};
+
+/* firewall_reject / firewall_drop: what the filter did */
+enum kw_fw_mode {
+	KW_FW_UNKNOWN = 0,
+	KW_FW_TCP_RESET,	/* reject with tcp reset: the client got a RST */
+	KW_FW_ICMP,		/* reject: an ICMP error (port unreachable, ...) */
+	KW_FW_DROP,		/* drop: nothing; the client retried, then gave up */
+};
+
+#define KW_EX_CLIENTS 4
+
+/* The facts of the connection stories of explain_net.c. */
+struct kw_ex_net {
+	/* accept_queue_full: the listener, its queue as read, the kernel's
+	 * overflow event, the clients that timed out */
+	bool listener_known;
+	struct kw_listener listener;
+	bool queue_known;
+	struct kw_ev_listen_queue queue;
+	uint64_t queue_event_id;
+	bool overflows_before_known;	/* an earlier read in that namespace */
+	uint64_t overflows_before;
+	bool overflow_known;
+	struct kw_ev_accept_queue overflow;
+	uint64_t overflow_event_id;
+	uint32_t nr_clients;
+	uint32_t clients_total;
+	struct kw_timeout_rec clients[KW_EX_CLIENTS];
+	/* connect_timeout: this connect, and what the server side says */
+	struct kw_timeout_rec conn;
+	uint8_t server_cause;		/* accept_queue_full, firewall_drop, 0 */
+	uint64_t server_explanation;	/* its id (the pipeline's), 0 none */
+	bool listener_here;		/* a listener on this host takes it */
+	/* firewall_reject, firewall_drop */
+	struct kw_ev_syn_filtered syn;
+	uint64_t syn_event_id;
+	uint8_t fw_mode;		/* enum kw_fw_mode */
+	bool fw_mode_inferred;		/* no retry seen: the client was answered */
+	uint32_t syns_dropped;		/* the client's SYNs the filter dropped */
+	/* keepalive_race: the socket's timing, and the server's reset */
+	struct kw_ev_idle_reset idle;
+	bool server_reset_known;
+	uint64_t server_reset_event_id;
 };
 
 struct kw_explanation {
@@ -162,6 +212,7 @@ struct kw_explanation {
 	struct kw_ev_accept_fail accept;
 	bool fds_known;
 	struct kw_fd_usage_rec fds;
+	struct kw_ex_net net;		/* explain_net.c's causes */
 
 	uint64_t events[KW_EX_EVENTS];	/* ids of the events it rests on */
 	uint32_t nr_events;
@@ -215,6 +266,35 @@ void kw_explain_fd_limit(const struct kw_model *m, struct kw_explanation *ex,
 			 const struct kw_ev_accept_fail *a);
 /* their sentences and fixes: explain_sys_text.c */
 void kw_render_sys(const struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f);
+
+/* ---- explain_net.c: timeouts, packet filters, keep-alive resets ---- */
+
+/* The evidence that the listener l's accept queue is full at ts: a
+ * listen_queue read or an overflow event; false when there is none. */
+bool kw_explain_accept_queue(const struct kw_model *m, struct kw_explanation *ex,
+			     const struct kw_listener *l, uint32_t netns, const struct kw_addr *local,
+			     uint64_t ts);
+/* A connect that got no answer: its server side (accept_queue_full,
+ * firewall_drop, nothing) in server_cause; the caller links the id. */
+void kw_explain_connect_timeout(const struct kw_model *m, struct kw_explanation *ex,
+				const struct kw_ev_connect_timeout *e);
+/* The listener a connect from netns to dest reached on this host, NULL
+ * when none: the client's namespace first, then one listening on dest's
+ * very address in another. */
+const struct kw_listener *kw_explain_server_of(const struct kw_model *m, uint32_t netns,
+					       const struct kw_addr *dest);
+/* A SYN dropped by a packet filter (the syn_filtered event), in the mode
+ * given (KW_FW_UNKNOWN: from the event alone). */
+void kw_explain_firewall(const struct kw_model *m, struct kw_explanation *ex,
+			 const struct kw_ev_syn_filtered *syn, uint64_t syn_id, uint8_t mode,
+			 bool inferred);
+/* A reset after the peer's FIN: keepalive_race when this side wrote after
+ * that FIN on a connection that carried data, else peer_reset. */
+void kw_explain_idle_reset(const struct kw_model *m, struct kw_explanation *ex,
+			   const struct kw_ev_idle_reset *e);
+/* the sentences (explain_net_text.c) */
+void kw_explain_render_net(struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f);
+const char *kw_fw_mode_name(uint8_t mode);
 
 /* Where a refusal happened, once more: the client (named after the
  * server's reset) may be what tells the namespace's container. */

@@ -729,6 +729,13 @@ void kw_explain_render(struct kw_explanation *ex)
 	case KW_CAUSE_FD_LIMIT:
 		kw_render_sys(ex, &t, &f);
 		break;
+	case KW_CAUSE_ACCEPT_QUEUE_FULL:
+	case KW_CAUSE_CONNECT_TIMEOUT:
+	case KW_CAUSE_FIREWALL_REJECT:
+	case KW_CAUSE_FIREWALL_DROP:
+	case KW_CAUSE_KEEPALIVE_RACE:
+		kw_explain_render_net(ex, &t, &f);
+		break;
 	default:
 		render_refused(ex, &t, &f);
 		if (ex->resynced)

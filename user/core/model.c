@@ -35,6 +35,10 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->unix_paths.head = m->unix_paths.n = 0;
 	m->port_usage.head = m->port_usage.n = 0;
 	m->fd_usage.head = m->fd_usage.n = 0;
+	m->timeouts.head = m->timeouts.n = 0;
+	m->overflows.head = m->overflows.n = 0;
+	m->queues.head = m->queues.n = 0;
+	m->syns.head = m->syns.n = 0;
 	if (!m->cfg.recent_ns)
 		m->cfg.recent_ns = KW_DEFAULT_RECENT_NS;
 }
@@ -600,6 +604,36 @@ static void on_unix_path(struct kw_model *m, const struct kw_ev_unix_path *e, ui
 	}
 }
 
+const struct kw_listener *kw_model_listener_for(const struct kw_model *m, uint32_t netns,
+						const struct kw_addr *dest)
+{
+	for (uint32_t i = 0; i < m->nr_listeners; i++)
+		if (m->listeners[i].netns == netns && kw_listener_accepts(&m->listeners[i], dest))
+			return &m->listeners[i];
+	return NULL;
+}
+
+static void on_connect_timeout(struct kw_model *m, const struct kw_ev_connect_timeout *e,
+			       uint64_t id)
+{
+	struct kw_timeout_rec *t = KW_RING_PUSH(&m->timeouts);
+
+	memset(t, 0, sizeof(*t));
+	t->client_known = !!(e->hdr.flags & KW_F_TASK);
+	t->client = e->hdr.task;
+	t->netns = e->hdr.netns_ino;
+	t->netns_cookie = e->hdr.netns_cookie;
+	t->local = e->local;
+	t->dest = e->remote;
+	t->error = e->error;
+	t->syn_retransmits = e->syn_retransmits;
+	t->waited_ns = e->waited_ns;
+	t->ts_ns = e->hdr.ts_boot_ns;
+	t->event_id = id;
+	if (t->client_known)
+		note_task(m, &e->hdr.task, &e->hdr);
+}
+
 void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 {
 	const struct kw_hdr *h = &ev->hdr;
@@ -647,6 +681,32 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 	case KW_EV_RESYNC:
 		on_resync(m, &ev->resync);
 		break;
+	case KW_EV_CONNECT_TIMEOUT:
+		on_connect_timeout(m, &ev->connect_timeout, id);
+		break;
+	case KW_EV_ACCEPT_QUEUE: {
+		struct kw_overflow_rec *o = KW_RING_PUSH(&m->overflows);
+
+		o->ev = ev->accept_queue;
+		o->event_id = id;
+		break;
+	}
+	case KW_EV_LISTEN_QUEUE: {
+		struct kw_queue_rec *q = KW_RING_PUSH(&m->queues);
+
+		q->ev = ev->listen_queue;
+		q->event_id = id;
+		for (uint32_t i = 0; i < ev->listen_queue.nr && i < KW_HOLDERS_MAX; i++)
+			note_task(m, &ev->listen_queue.holders[i], h);
+		break;
+	}
+	case KW_EV_SYN_FILTERED: {
+		struct kw_syn_rec *r = KW_RING_PUSH(&m->syns);
+
+		r->ev = ev->syn_filtered;
+		r->event_id = id;
+		break;
+	}
 	case KW_EV_UNIX_LISTEN:
 		on_unix_listen(m, &ev->unix_listen, id);
 		break;
@@ -670,6 +730,7 @@ void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id)
 	case KW_EV_UNIX_CONNECT_FAIL:
 	case KW_EV_CONNECT_NOADDR:
 	case KW_EV_ACCEPT_FAIL:
+	case KW_EV_IDLE_RESET:
 		if (h->flags & KW_F_TASK)
 			note_task(m, &h->task, h);
 		break;

@@ -23,6 +23,9 @@
 #define KW_M_HOST_MEM	4	/* one per global OOM kill, read with it */
 #define KW_M_UNIX	1024	/* UNIX listeners, live and lately gone */
 #define KW_M_READS	16	/* reads at failed system calls, of each kind */
+#define KW_M_TIMEOUTS	64	/* connects that timed out */
+#define KW_M_QUEUES	16	/* listen_queue records kept */
+#define KW_M_OVERFLOWS	32	/* accept queue overflow events kept */
 
 struct kw_model_cfg {
 	uint64_t recent_ns;	/* how long things stay "recent" */
@@ -95,6 +98,36 @@ struct kw_refused_conn {
 	uint32_t netns;
 	uint64_t netns_cookie;
 	uint64_t ts_ns;
+	uint64_t event_id;
+};
+
+/* a connect that got no answer (connect_timeout event) */
+struct kw_timeout_rec {
+	bool client_known;
+	struct kw_task client;
+	uint32_t netns;			/* the client's */
+	uint64_t netns_cookie;
+	struct kw_addr local;
+	struct kw_addr dest;
+	int32_t error;			/* ETIMEDOUT, or 0: the program gave up */
+	uint32_t syn_retransmits;
+	uint64_t waited_ns;
+	uint64_t ts_ns;
+	uint64_t event_id;
+};
+
+struct kw_overflow_rec {
+	struct kw_ev_accept_queue ev;
+	uint64_t event_id;
+};
+
+struct kw_queue_rec {
+	struct kw_ev_listen_queue ev;
+	uint64_t event_id;
+};
+
+struct kw_syn_rec {
+	struct kw_ev_syn_filtered ev;
 	uint64_t event_id;
 };
 
@@ -189,6 +222,11 @@ struct kw_model {
 	KW_RING(struct kw_unix_path_rec, KW_M_READS) unix_paths;
 	KW_RING(struct kw_port_usage_rec, KW_M_READS) port_usage;
 	KW_RING(struct kw_fd_usage_rec, KW_M_READS) fd_usage;
+	/* timeouts, packet filters (explain_net.c) */
+	KW_RING(struct kw_timeout_rec, KW_M_TIMEOUTS) timeouts;
+	KW_RING(struct kw_overflow_rec, KW_M_OVERFLOWS) overflows;
+	KW_RING(struct kw_queue_rec, KW_M_QUEUES) queues;
+	KW_RING(struct kw_syn_rec, KW_M_RECENT) syns;
 };
 
 /* ring access: i = 0 is the newest */
@@ -228,6 +266,9 @@ const struct kw_refused_conn *kw_model_refused_before(const struct kw_model *m, 
 						      uint64_t ts);
 /* the newest recent death of tgid at or before ts; NULL if none */
 const struct kw_death *kw_model_death_of(const struct kw_model *m, uint32_t tgid, uint64_t ts);
+/* a listener in netns that takes dest, NULL if none (explain_net.c) */
+const struct kw_listener *kw_model_listener_for(const struct kw_model *m, uint32_t netns,
+						const struct kw_addr *dest);
 /* who held the listener on port in netns, as read at or before ts when
  * trigger (enum kw_holders_trigger) called for it */
 const struct kw_ev_sock_holders *kw_model_holders(const struct kw_model *m, uint32_t netns,

@@ -34,6 +34,11 @@ const char *kw_event_name(unsigned int type)
 		[KW_EV_UNIX_PATH] = "unix_path",
 		[KW_EV_PORT_USAGE] = "port_usage",
 		[KW_EV_FD_USAGE] = "fd_usage",
+		[KW_EV_ACCEPT_QUEUE] = "accept_queue_overflow",
+		[KW_EV_CONNECT_TIMEOUT] = "connect_timeout",
+		[KW_EV_SYN_FILTERED] = "syn_filtered",
+		[KW_EV_IDLE_RESET] = "reset_after_close",
+		[KW_EV_LISTEN_QUEUE] = "listen_queue",
 	};
 	return NAME_AT(names, type);
 }
@@ -139,6 +144,15 @@ const char *kw_conn_source_name(unsigned int src)
 		[KW_SRC_RECV_RESET] = "tcp_receive_reset",
 		[KW_SRC_ERROR_REPORT] = "inet_sk_error_report",
 		[KW_SRC_SYSCALL] = "sys_exit_connect",
+	};
+	return NAME_AT(names, src);
+}
+
+const char *kw_aq_source_name(unsigned int src)
+{
+	static const char *const names[] = {
+		[KW_AQ_SYNACK_RETRANSMIT] = "tcp_retransmit_synack",
+		[KW_AQ_LISTEN_OVERFLOW] = "kfree_skb",
 	};
 	return NAME_AT(names, src);
 }

@@ -13,6 +13,7 @@ const char *kw_sock_type_name(unsigned int type);
 const char *kw_close_how_name(unsigned int how);
 const char *kw_conn_source_name(unsigned int src);
 const char *kw_victim_src_name(unsigned int src);
+const char *kw_aq_source_name(unsigned int src);	/* enum kw_aq_source */
 const char *kw_runtime_name(unsigned int rt);	/* enum kw_runtime: "docker" */
 
 #endif

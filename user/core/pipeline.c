@@ -2,6 +2,7 @@
 #include <string.h>
 #include "util/textfmt.h"
 #include "core/pipeline.h"
+#include "core/pipeline_net.h"
 
 #define ECONNREFUSED_ 111
 
@@ -219,6 +220,9 @@ static void on_refused_client(struct kw_pipeline *p, const struct kw_ev_conn *c,
 	struct kw_explanation *ex;
 	struct kw_dedup *d;
 
+	/* refused by a packet filter on this host */
+	if (kw_pl_net_refused(p, c, id))
+		return;
 	/* the server side of this very refusal is waiting for its client */
 	for (uint32_t i = 0; i < p->nr_pending; i++) {
 		struct kw_explanation *q = &p->pending[i];
@@ -291,6 +295,8 @@ static void on_repeat(struct kw_pipeline *p, const struct kw_ev_repeat *r)
 {
 	struct kw_dedup *d = NULL;
 
+	if (kw_pl_net_repeat(p, r))
+		return;
 	if (r->key.type == KW_EV_RESET_SENT) {
 		d = dedup_refusal(p, r->key.netns_ino, &r->key.dest);
 		if (d && !d->server_side)
@@ -329,11 +335,8 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 			 * refuses nothing */
 			if (!ev->conn.tcp_flags || (ev->conn.tcp_flags & KW_TCP_SYN))
 				on_refused_server(p, &ev->conn, id);
-		} else {
-			ex = new_explanation(p);
-			kw_explain_reset(&p->model, ex, &ev->conn, reason_name(p, &ev->conn));
-			kw_ex_add_event(ex, id);
-			explain_or_count(p, ex, true);
+		} else if (!kw_pl_net_hold_reset(p, &ev->conn, id)) {
+			kw_pl_explain_reset(p, &ev->conn, id);
 		}
 		break;
 	case KW_EV_RESET_RECV:
@@ -345,6 +348,15 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 	case KW_EV_CONNECT_FAIL:
 		if (ev->conn.error == ECONNREFUSED_)
 			on_refused_client(p, &ev->conn, id);
+		break;
+	case KW_EV_SOCK_ERROR:
+		kw_pl_net_sock_error(p, &ev->conn, id);
+		break;
+	case KW_EV_ACCEPT_QUEUE:
+	case KW_EV_CONNECT_TIMEOUT:
+	case KW_EV_SYN_FILTERED:
+	case KW_EV_IDLE_RESET:
+		kw_pl_net_event(p, ev, id);
 		break;
 	case KW_EV_OOM_KILL:
 		ex = new_explanation(p);
@@ -391,7 +403,7 @@ void kw_pipeline_event(struct kw_pipeline *p, const struct kw_event *ev)
 
 bool kw_pipeline_pending(const struct kw_pipeline *p)
 {
-	return p->nr_pending > 0;
+	return p->nr_pending > 0 || kw_pl_net_pending(p);
 }
 
 void kw_pipeline_flush(struct kw_pipeline *p)
@@ -404,6 +416,7 @@ void kw_pipeline_flush_at(struct kw_pipeline *p, uint64_t now_ns)
 	/* never before the events already seen */
 	p->flush_ns = now_ns > p->model.now_ns ? now_ns : p->model.now_ns;
 	flush_pending(p, false);
+	kw_pl_net_flush(p, false);
 	for (uint32_t i = 0; i < KW_DEDUP_MAX; i++) {
 		struct kw_dedup *d = &p->dedup[i];
 
@@ -416,6 +429,7 @@ void kw_pipeline_flush_at(struct kw_pipeline *p, uint64_t now_ns)
 void kw_pipeline_finish(struct kw_pipeline *p)
 {
 	flush_pending(p, true);
+	kw_pl_net_flush(p, true);
 	kw_pipeline_flush(p);
 	for (uint32_t i = 0; i < KW_DEDUP_MAX; i++) {
 		struct kw_dedup *d = &p->dedup[i];
@@ -423,4 +437,27 @@ void kw_pipeline_finish(struct kw_pipeline *p)
 		if (d->used && d->count > d->reported)
 			summarise(p, d, true);
 	}
+}
+
+/* ---- for pipeline_net.c ---- */
+
+struct kw_dedup *kw_pl_dedup_find(struct kw_pipeline *p, uint8_t cause, uint32_t netns,
+				  const struct kw_addr *dest)
+{
+	return dedup_find(p, cause, netns, dest);
+}
+
+void kw_pl_explain_or_count(struct kw_pipeline *p, struct kw_explanation *ex, bool server_side)
+{
+	explain_or_count(p, ex, server_side);
+}
+
+/* a reset of an existing connection, sent by this host */
+void kw_pl_explain_reset(struct kw_pipeline *p, const struct kw_ev_conn *c, uint64_t id)
+{
+	struct kw_explanation *ex = new_explanation(p);
+
+	kw_explain_reset(&p->model, ex, c, reason_name(p, c));
+	kw_ex_add_event(ex, id);
+	explain_or_count(p, ex, true);
 }

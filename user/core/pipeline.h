@@ -62,6 +62,33 @@ struct kw_dedup {
 	uint64_t first_ns, last_ns, last_summary_ns;
 };
 
+/*
+ * A SYN dropped by a packet filter waits here for what tells the filter's
+ * mode: its client's refusal (a reset: tcp-reset; none: icmp), or the same
+ * SYN dropped again (drop, the client got nothing).  Without either, once
+ * a retry would have come (the first SYN retransmit is 1 s after), the
+ * client was answered: a reset.
+ */
+#define KW_FW_PENDING 16
+#define KW_FW_RETRY_WAIT_NS (1500ULL * 1000000ULL)
+
+struct kw_fw_pending {
+	bool used;
+	uint64_t deadline_ns;
+	struct kw_explanation ex;
+};
+
+/* A reset sent by a closed connection (TIME_WAIT, FIN_WAIT2) waits
+ * KW_CLIENT_WAIT_NS for its client's reset_after_close: then both are one
+ * keepalive_race story. */
+#define KW_HELD_RESETS 8
+
+struct kw_held_reset {
+	bool used;
+	uint64_t id;
+	struct kw_ev_conn ev;
+};
+
 struct kw_pipeline {
 	struct kw_pipeline_cfg cfg;
 	struct kw_sinks sinks;
@@ -72,6 +99,9 @@ struct kw_pipeline {
 	struct kw_explanation pending[KW_PENDING_MAX];
 	struct kw_dedup dedup[KW_DEDUP_MAX];
 	struct kw_explanation scratch;
+	struct kw_explanation scratch2;	/* the server side of a timeout */
+	struct kw_fw_pending fw[KW_FW_PENDING];
+	struct kw_held_reset held[KW_HELD_RESETS];
 	struct kw_model model;		/* last: the big one */
 };
 

@@ -6,6 +6,7 @@
 #include "core/explain.h"
 #include "host/atfail.h"
 #include "host/hostmem.h"
+#include "host/listenq.h"
 #include "host/memcg_top.h"
 #include "host/procfs.h"
 #include "host/sockdiag.h"
@@ -105,23 +106,67 @@ static void on_oom(struct kw_enrich *e, const struct kw_ev_oom *o, kw_feed_fn fe
 	}
 }
 
-/* Was this port's holders read less than KW_HOLDERS_EVERY_NS ago?  If
- * not, remember that it is read now. */
-static bool holders_read_lately(struct kw_enrich *e, uint32_t netns, uint16_t port, uint64_t ts)
+/* Was this port read (in table, of KW_ENRICH_HOLDER_PORTS entries) less
+ * than KW_HOLDERS_EVERY_NS ago?  If not, remember that it is read now. */
+#define read_lately(e, table, next, netns, port, ts) \
+	read_lately_in((e)->table, &(e)->next, netns, port, ts)
+
+static bool read_lately_in(struct kw_port_read *r, uint32_t *next, uint32_t netns, uint16_t port,
+			   uint64_t ts)
 {
 	for (uint32_t i = 0; i < KW_ENRICH_HOLDER_PORTS; i++) {
-		if (e->holder_reads[i].netns == netns && e->holder_reads[i].port == port) {
-			if (ts < e->holder_reads[i].ts_ns + KW_HOLDERS_EVERY_NS)
+		if (r[i].netns == netns && r[i].port == port) {
+			if (ts < r[i].ts_ns + KW_HOLDERS_EVERY_NS)
 				return true;
-			e->holder_reads[i].ts_ns = ts;
+			r[i].ts_ns = ts;
 			return false;
 		}
 	}
-	e->holder_reads[e->next_holder_read].netns = netns;
-	e->holder_reads[e->next_holder_read].port = port;
-	e->holder_reads[e->next_holder_read].ts_ns = ts;
-	e->next_holder_read = (e->next_holder_read + 1) % KW_ENRICH_HOLDER_PORTS;
+	r[*next].netns = netns;
+	r[*next].port = port;
+	r[*next].ts_ns = ts;
+	*next = (*next + 1) % KW_ENRICH_HOLDER_PORTS;
 	return false;
+}
+
+static bool holders_read_lately(struct kw_enrich *e, uint32_t netns, uint16_t port, uint64_t ts)
+{
+	return read_lately(e, holder_reads, next_holder_read, netns, port, ts);
+}
+
+/* A full accept queue (the listener's own event) or a connect that timed
+ * out (the client's): the listener's queue, holders and its namespace's
+ * counters, now, while the queue is still what it was. */
+static void on_listen_queue(struct kw_enrich *e, const struct kw_hdr *h, uint32_t pid,
+			    const struct kw_addr *want, kw_feed_fn feed, void *ctx)
+{
+	struct kw_event rec;
+	int err;
+
+	if (e->holders_off || read_lately(e, queue_reads, next_queue_read, h->netns_ino,
+					  want->port, h->ts_boot_ns))
+		return;
+	err = kw_listen_queue_read(KW_PROC_ROOT, &e->mounts, pid,
+				   pid ? 0 : h->netns_ino, want, true, &rec.listen_queue);
+	if (err == -EPERM || err == -EACCES) {
+		e->holders_off = true;	/* no privilege: every read would fail */
+		return;
+	}
+	if (err && err != -ESRCH)
+		return;
+	/* not found is a fact too: nothing on this host takes it */
+	rec.hdr.type = KW_EV_LISTEN_QUEUE;
+	rec.hdr.size = sizeof(rec.listen_queue);
+	rec.hdr.flags = 0;
+	rec.hdr.netns_cookie = 0;
+	if (rec.listen_queue.hdr.netns_ino)
+		rec.hdr.flags |= KW_F_NETNS;
+	if (rec.hdr.netns_ino == h->netns_ino)
+		rec.hdr.netns_cookie = h->netns_cookie;
+	stamp(&rec.hdr, h);
+	for (uint32_t i = 0; i < rec.listen_queue.nr; i++)
+		describe_task(e, &rec.listen_queue.holders[i], h, feed, ctx);
+	feed(ctx, &rec);
 }
 
 /* Read who holds the listener on local's port in netns now (not
@@ -337,6 +382,14 @@ void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn 
 	case KW_EV_CONNECT_NOADDR:
 	case KW_EV_ACCEPT_FAIL:
 		on_failure(e, ev, feed, ctx);
+		break;
+	case KW_EV_ACCEPT_QUEUE:
+		on_listen_queue(e, h, (h->flags & KW_F_TASK) ? h->task.tgid : 0,
+				&ev->accept_queue.local, feed, ctx);
+		break;
+	case KW_EV_CONNECT_TIMEOUT:
+		if (h->flags & KW_F_TASK)
+			on_listen_queue(e, h, h->task.tgid, &ev->connect_timeout.remote, feed, ctx);
 		break;
 	default:
 		break;

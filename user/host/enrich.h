@@ -22,6 +22,13 @@
 
 struct kw_cgroups;
 
+/* a (namespace, port) read from the host lately */
+struct kw_port_read {
+	uint32_t netns;
+	uint16_t port;
+	uint64_t ts_ns;
+};
+
 struct kw_enrich {
 	struct kw_cgroups *cg;	/* NULL: no cgroup lookups */
 	struct {
@@ -33,11 +40,7 @@ struct kw_enrich {
 	 * retrying its bind (gunicorn: 5 times) is read once per interval */
 	bool holders_off;	/* no /proc or no sock_diag: stop asking */
 	struct kw_cgroup_mounts mounts;
-	struct {
-		uint32_t netns;
-		uint16_t port;
-		uint64_t ts_ns;
-	} holder_reads[KW_ENRICH_HOLDER_PORTS];
+	struct kw_port_read holder_reads[KW_ENRICH_HOLDER_PORTS];
 	uint32_t next_holder_read;
 	/* open listeners and who opened them, from the stream's listen and
 	 * listen_close records: when such a process dies and its listener
@@ -57,6 +60,10 @@ struct kw_enrich {
 		uint64_t ts_ns;
 	} fail_reads[KW_ENRICH_FAIL_KEYS];
 	uint32_t next_fail_read;
+	/* a listener's queue, read at an accept queue overflow or a connect
+	 * timeout: a burst of them is read once per interval */
+	struct kw_port_read queue_reads[KW_ENRICH_HOLDER_PORTS];
+	uint32_t next_queue_read;
 };
 
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);

@@ -535,3 +535,66 @@ int kw_parse_meminfo(const char *text, struct kw_ev_host_mem *hm)
 	hm->has_meminfo = total;
 	return total ? 0 : -EINVAL;
 }
+
+/* the length of the line at s, without its newline */
+static size_t line_len(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl ? (size_t)(nl - s) : strlen(s);
+}
+
+int kw_parse_netstat(const char *text, const char *section, const char *name,
+		     uint64_t *value)
+{
+	size_t sl = strlen(section), nl = strlen(name);
+	const char *line = text;
+
+	/* bounded by the text: each step moves past a newline */
+	while (line && *line) {
+		size_t hl = line_len(line);
+		const char *vals = line[hl] ? line + hl + 1 : NULL;
+		const char *h = line + sl, *v;
+		size_t col = 0, want = 0;
+		bool found = false;
+
+		if (strncmp(line, section, sl) || !vals || strncmp(vals, section, sl)) {
+			line = vals;
+			continue;
+		}
+		/* the header's columns: which one is name */
+		while (h < line + hl && !found) {
+			while (h < line + hl && *h == ' ')
+				h++;
+			if (h >= line + hl)
+				break;
+			if (!strncmp(h, name, nl) && (h + nl == line + hl || h[nl] == ' ')) {
+				want = col;
+				found = true;
+			}
+			while (h < line + hl && *h != ' ')
+				h++;
+			col++;
+		}
+		if (!found)
+			return -ENOENT;
+		v = vals + sl;
+		for (col = 0; *v && *v != '\n'; col++) {
+			char *end;
+			unsigned long long x;
+
+			while (*v == ' ')
+				v++;
+			x = strtoull(v, &end, 10);
+			if (end == v)
+				return -ENOENT;
+			if (col == want) {
+				*value = x;
+				return 0;
+			}
+			v = end;
+		}
+		return -ENOENT;
+	}
+	return -ENOENT;
+}

@@ -65,6 +65,14 @@ void kw_parse_status_mem(const char *status, char *comm, size_t cap, uint64_t *r
  */
 int kw_parse_meminfo(const char *text, struct kw_ev_host_mem *host_mem);
 
+/*
+ * A counter of /proc/net/netstat (or /proc/net/snmp): the line pair whose
+ * header starts with section ("TcpExt:") names the columns, the next line
+ * holds the values.  0 and *value, or -ENOENT when it is not there.
+ */
+int kw_parse_netstat(const char *text, const char *section, const char *name,
+		     uint64_t *value);
+
 /* A /proc directory name that is a pid: 0 and the pid (1..UINT32_MAX), else -EINVAL. */
 int kw_parse_pid(const char *s, uint32_t *pid);
 

@@ -267,6 +267,7 @@ static void diag_entry(struct diag *d, const struct inet_diag_msg *m, int v6only
 	struct kw_diag_listener l = {
 		.ino = m->idiag_inode,
 		.backlog = m->idiag_wqueue,	/* sk_max_ack_backlog for a listener */
+		.queued = m->idiag_rqueue,	/* sk_ack_backlog for a listener */
 		.v6only = v6only > 0,
 	};
 

@@ -23,6 +23,7 @@ struct kw_diag_listener {
 	uint64_t ino;		/* socket inode */
 	struct kw_addr local;	/* addr in network order, port host order */
 	uint32_t backlog;	/* sk_max_ack_backlog */
+	uint32_t queued;	/* sk_ack_backlog: connections waiting for accept() */
 	bool v6only;
 };
 

@@ -85,6 +85,14 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 		    uint64_t netns, uint32_t hint, uint32_t skip_tgid, const struct kw_addr *want,
 		    struct kw_ev_sock_holders *out)
 {
+	return kw_sock_holders_diag(proc_root, mounts, netns, hint, skip_tgid, want, 1, out, NULL);
+}
+
+int kw_sock_holders_diag(const char *proc_root, const struct kw_cgroup_mounts *mounts,
+			 uint64_t netns, uint32_t hint, uint32_t skip_tgid,
+			 const struct kw_addr *want, int min_score, struct kw_ev_sock_holders *out,
+			 struct kw_diag_listener *found)
+{
 	struct pick p = { .want = want };
 	struct kw_pid_netns *pids = NULL;
 	uint32_t truncated = 0, member;
@@ -121,10 +129,12 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 	}
 	if (ret)
 		goto out;
-	if (!p.score) {
-		ret = -ESRCH;	/* nothing listens there any more */
+	if (!p.score || p.score < min_score) {
+		ret = -ESRCH;	/* nothing (good enough) listens there any more */
 		goto out;
 	}
+	if (found)
+		*found = p.best;
 	out->local = p.best.local;
 	out->sock_ino = p.best.ino;
 	for (size_t i = 0; i < nr; i++) {

@@ -106,6 +106,17 @@ static bool netns_by_cookie(const struct kw_target *t)
 	return t->n_netns > 0;
 }
 
+/* One jiffy in ns: the resolution of the coarse clocks is the tick
+ * (TICK_NSEC); the BPF side turns a socket's jiffies into ns with it. */
+static __u64 tick_ns(void)
+{
+	struct timespec res;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || !res.tv_nsec)
+		return 4000000;		/* HZ=250, Debian's */
+	return res.tv_nsec;
+}
+
 static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 			 const struct kw_target *t, char *err, size_t errlen)
 {
@@ -128,6 +139,7 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		l->skel->rodata->kw_filter_port = cfg->filter_port;
 		l->netns_by_cookie = netns_by_cookie(t);
 		l->skel->rodata->kw_netns_by_cookie = l->netns_by_cookie;
+		l->skel->rodata->kw_tick_ns = tick_ns();
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, cfg->ring_rare_kb * 1024);
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, cfg->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)

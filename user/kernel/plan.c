@@ -14,6 +14,9 @@ const char *const kw_tp_names[KW_TP_MAX] = {
 	[KW_TP_RECV_RESET] = "tcp:tcp_receive_reset",
 	[KW_TP_ERROR_REPORT] = "sock:inet_sk_error_report",
 	[KW_TP_KFREE_SKB] = "skb:kfree_skb",
+	[KW_TP_RETRANSMIT_SKB] = "tcp:tcp_retransmit_skb",
+	[KW_TP_RETRANSMIT_SYNACK] = "tcp:tcp_retransmit_synack",
+	[KW_TP_ICMP_SEND] = "icmp:icmp_send",
 };
 
 const char *kw_cg_layout_name(enum kw_cg_layout l)
@@ -92,6 +95,68 @@ static void add_syscalls(struct kw_plan *p, const struct kw_features *f, const c
 	}
 }
 
+/*
+ * Timeouts and packet filters: SYN retransmits (connect_timeout), a full
+ * accept queue (accept_queue_overflow) and SYNs dropped by netfilter
+ * (syn_filtered), from what this kernel has.
+ */
+static void plan_timeouts(struct kw_plan *p, const struct kw_features *f)
+{
+	struct kw_plan_item *it;
+	int n = f->tp_args[KW_TP_RETRANSMIT_SKB];
+	bool overflow_drops = f->tp_args[KW_TP_KFREE_SKB] == 4 && f->drop_listen_overflow;
+
+	it = add(p, "connect_timeout", KW_TP_RETRANSMIT_SKB);
+	if (n == 2 || n == 3)
+		use(it, n == 2 ? "tp_btf (sk, skb): SYN retransmits of connecting sockets" :
+		    "tp_btf (sk, skb, err): SYN retransmits of connecting sockets",
+		    "kw_tcp_retransmit_skb");
+	else
+		missing(it, f, KW_TP_RETRANSMIT_SKB);
+
+	it = add(p, "accept_queue_overflow", KW_TP_RETRANSMIT_SYNACK);
+	if (f->tp_args[KW_TP_RETRANSMIT_SYNACK] == 2) {
+		use(it, "tp_btf (sk, req): SYN-ACK retransmits of a listener at its limit",
+		    "kw_tcp_retransmit_synack");
+		if (!overflow_drops) {
+			it->fallback = true;
+			snprintf(it->why, sizeof(it->why), "no TCP_LISTEN_OVERFLOW drop reason in "
+				 "kfree_skb (6.15+): a full accept queue is seen by the SYN-ACKs it "
+				 "resends and the namespace's ListenOverflows counter only");
+		}
+	} else {
+		missing(it, f, KW_TP_RETRANSMIT_SYNACK);
+	}
+
+	it = add(p, overflow_drops ? "syn_filtered,accept_queue_overflow" : "syn_filtered",
+		 KW_TP_KFREE_SKB);
+	n = f->tp_args[KW_TP_KFREE_SKB];
+	if (f->tp_args[KW_TP_ICMP_SEND] == 3)
+		it->tracepoint = "skb:kfree_skb,icmp:icmp_send";
+	if (!f->btf || n < 3) {
+		missing(it, f, KW_TP_KFREE_SKB);
+		if (f->btf && n >= 0)
+			snprintf(it->why, sizeof(it->why), "kfree_skb has no drop reason here: SYNs "
+				 "dropped by a packet filter are not seen");
+		return;
+	}
+	if (!f->drop_netfilter && !overflow_drops) {
+		snprintf(it->why, sizeof(it->why), "no NETFILTER_DROP drop reason in this kernel: "
+			 "SYNs dropped by a packet filter are not seen");
+		return;
+	}
+	use(it, n == 4 ? "tp_btf kfree_skb (skb, location, reason, rx_sk): NETFILTER_DROP of a "
+		"SYN, TCP_LISTEN_OVERFLOW" : "tp_btf kfree_skb (skb, location, reason): "
+		"NETFILTER_DROP of a SYN", n == 4 ? "kw_kfree_skb_filter_v4" : "kw_kfree_skb_filter_v3");
+	if (f->tp_args[KW_TP_ICMP_SEND] == 3) {
+		it->progs[1] = "kw_icmp_send";
+	} else {
+		it->fallback = true;
+		snprintf(it->why, sizeof(it->why), "no icmp:icmp_send: a REJECT with an ICMP error "
+			 "is told from the client's side only (refused without a reset)");
+	}
+}
+
 void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 {
 	struct kw_plan_item *it;
@@ -151,10 +216,12 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 		missing(it, f, KW_TP_SEND_RESET);
 	}
 
-	add_single(p, f, "reset_received", KW_TP_RECV_RESET, 1, "tp_btf (sk)",
+	add_single(p, f, "reset_received,reset_after_close", KW_TP_RECV_RESET, 1, "tp_btf (sk)",
 		   "kw_tcp_receive_reset");
 	add_single(p, f, "socket_error", KW_TP_ERROR_REPORT, 1, "tp_btf (sk)",
 		   "kw_inet_sk_error_report");
+
+	plan_timeouts(p, f);
 
 	add_syscalls(p, f, "bind", "syscalls:sys_enter_bind,sys_exit_bind", "sys_enter_bind",
 		     f->bind_tp, "kw_sys_enter_bind", "kw_sys_exit_bind");

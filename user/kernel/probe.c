@@ -33,7 +33,23 @@ static const char *const tp_btf_names[KW_TP_MAX] = {
 	[KW_TP_RECV_RESET] = "tcp_receive_reset",
 	[KW_TP_ERROR_REPORT] = "inet_sk_error_report",
 	[KW_TP_KFREE_SKB] = "kfree_skb",
+	[KW_TP_RETRANSMIT_SKB] = "tcp_retransmit_skb",
+	[KW_TP_RETRANSMIT_SYNACK] = "tcp_retransmit_synack",
+	[KW_TP_ICMP_SEND] = "icmp_send",
 };
+
+/* Is NAME a value of enum skb_drop_reason in btf? */
+static bool drop_reason_exists(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, id);
+	const struct btf_enum *v = t ? btf_enum(t) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++, v++)
+		if (!strcmp(btf__name_by_offset(btf, v->name_off), name))
+			return true;
+	return false;
+}
 
 int kw_btf_tp_args(const struct btf *btf, const char *name)
 {
@@ -71,6 +87,8 @@ static void probe_btf(struct kw_features *f, struct btf **keep)
 	for (int i = 0; i < KW_TP_MAX; i++)
 		f->tp_args[i] = kw_btf_tp_args(btf, tp_btf_names[i]);
 	f->rst_reason_enum = btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) >= 0;
+	f->drop_netfilter = drop_reason_exists(btf, "SKB_DROP_REASON_NETFILTER_DROP");
+	f->drop_listen_overflow = drop_reason_exists(btf, "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
 	if (keep)
 		*keep = btf;
 	else

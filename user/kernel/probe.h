@@ -21,6 +21,9 @@ enum kw_tp {
 	KW_TP_RECV_RESET,
 	KW_TP_ERROR_REPORT,
 	KW_TP_KFREE_SKB,
+	KW_TP_RETRANSMIT_SKB,
+	KW_TP_RETRANSMIT_SYNACK,
+	KW_TP_ICMP_SEND,
 	KW_TP_MAX
 };
 
@@ -37,6 +40,8 @@ struct kw_features {
 	char btf_error[160];
 	int tp_args[KW_TP_MAX];		/* tracepoint arguments, -1 absent */
 	bool rst_reason_enum;		/* enum sk_rst_reason in BTF */
+	bool drop_netfilter;		/* SKB_DROP_REASON_NETFILTER_DROP */
+	bool drop_listen_overflow;	/* SKB_DROP_REASON_TCP_LISTEN_OVERFLOW (6.15+) */
 
 	char tracefs[64];		/* where tracefs is mounted, "" none */
 	bool tracefs_mounted_now;	/* kwhy mounted it */
@@ -79,7 +84,7 @@ void kw_features_probe_sockdiag(struct kw_features *f);
 struct btf;
 int kw_btf_tp_args(const struct btf *btf, const char *name);
 
-#define KW_PLAN_MAX 20
+#define KW_PLAN_MAX 28
 #define KW_PLAN_PROGS 2
 
 struct kw_plan_item {

@@ -108,11 +108,26 @@ static void title_accept(struct kw_buf *b, const struct kw_event *ev, const stru
 {
 	kw_buf_puts(b, "accept: ");
 	kw_fmt_errno(b, -ev->accept_fail.ret);
+}
+
+static void title_accept_queue(struct kw_buf *b, const struct kw_event *ev,
+			       const struct kw_task *t)
+{
+	kw_buf_puts(b, "accept queue full ");
+	kw_fmt_endpoint(b, &ev->accept_queue.local);
 	if (t) {
 		kw_buf_puts(b, " (");
 		kw_fmt_task_short(b, t);
 		kw_buf_puts(b, ")");
 	}
+}
+
+static void title_connect_timeout(struct kw_buf *b, const struct kw_event *ev,
+				  const struct kw_task *t)
+{
+	(void)t;
+	kw_buf_puts(b, "connect timeout ");
+	kw_fmt_endpoint(b, &ev->connect_timeout.remote);
 }
 
 static const struct kw_event_kind kinds[KW_EV_MAX] = {
@@ -208,6 +223,29 @@ static const struct kw_event_kind kinds[KW_EV_MAX] = {
 	},
 	[KW_EV_FD_USAGE] = {
 		.fields = kw_fields_fd_usage, .context = true, .severity = KW_SEV_WARN,
+	},
+	/* timeouts, packet filters, keep-alive resets: event_timeouts.c */
+	[KW_EV_ACCEPT_QUEUE] = {
+		.fields = kw_fields_accept_queue, .text = kw_text_accept_queue,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
+		.instant = "connection", .title = title_accept_queue,
+	},
+	[KW_EV_CONNECT_TIMEOUT] = {
+		.fields = kw_fields_connect_timeout, .text = kw_text_connect_timeout,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
+		.instant = "connection", .title = title_connect_timeout,
+	},
+	[KW_EV_SYN_FILTERED] = {
+		.fields = kw_fields_syn_filtered, .text = kw_text_syn_filtered,
+		.severity = KW_SEV_WARN,
+	},
+	[KW_EV_IDLE_RESET] = {
+		.fields = kw_fields_idle_reset, .text = kw_text_idle_reset,
+		.subject = KW_SUBJECT_ACTOR, .severity = KW_SEV_WARN,
+	},
+	/* shown in the accept_queue_full explanation, like sock_holders */
+	[KW_EV_LISTEN_QUEUE] = {
+		.fields = kw_fields_listen_queue, .context = true, .severity = KW_SEV_WARN,
 	},
 };
 

@@ -68,6 +68,11 @@ kw_fields_fn kw_fields_oom, kw_fields_exit, kw_fields_signal, kw_fields_listen,
 	kw_fields_listen_close, kw_fields_connect_fail, kw_fields_reset_sent, kw_fields_reset_recv,
 	kw_fields_sock_error, kw_fields_bind, kw_fields_repeat, kw_fields_cgroup, kw_fields_memcg_procs,
 	kw_fields_sock_holders, kw_fields_host_mem, kw_fields_resync;
+/* event_timeouts.c */
+kw_fields_fn kw_fields_accept_queue, kw_fields_connect_timeout, kw_fields_syn_filtered,
+	kw_fields_idle_reset, kw_fields_listen_queue;
+kw_text_fn kw_text_accept_queue, kw_text_connect_timeout, kw_text_syn_filtered,
+	kw_text_idle_reset;
 /* event_text.c */
 kw_text_fn kw_text_oom, kw_text_exit, kw_text_signal, kw_text_listen, kw_text_listen_close,
 	kw_text_connect_fail, kw_text_reset_sent, kw_text_reset_recv, kw_text_sock_error,

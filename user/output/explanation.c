@@ -5,6 +5,7 @@
 #include "core/exit_status.h"
 #include "core/names.h"
 #include "output/explanation.h"
+#include "output/explanation_net.h"
 #include "output/pieces.h"
 #include "util/json.h"
 
@@ -442,6 +443,13 @@ void kw_format_explanation(struct kw_buf *b, bool json, const struct kw_explanat
 			kw_json_null(&j, "sigterm_event");
 			kw_json_null(&j, "grace_ms");
 		}
+		break;
+	case KW_CAUSE_ACCEPT_QUEUE_FULL:
+	case KW_CAUSE_CONNECT_TIMEOUT:
+	case KW_CAUSE_FIREWALL_REJECT:
+	case KW_CAUSE_FIREWALL_DROP:
+	case KW_CAUSE_KEEPALIVE_RACE:
+		kw_json_net_facts(&f, ex);
 		break;
 	case KW_CAUSE_RESET_SENT:
 	case KW_CAUSE_PEER_RESET:

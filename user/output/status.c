@@ -118,11 +118,18 @@ uint64_t kw_counters_lost_total(const struct kw_counters *c)
 	return n;
 }
 
+/* the types BPF counts: the kernel's events, not userspace records */
+static bool kernel_event(int t)
+{
+	return kw_event_name(t) &&
+	       (t < KW_EV_REPEAT || (t >= KW_EV_ACCEPT_QUEUE && t <= KW_EV_IDLE_RESET));
+}
+
 static void json_counter_obj(struct kw_json *j, const char *key, const __u64 *v)
 {
 	kw_json_obj_begin(j, key);
 	for (int t = 1; t < KW_EV_COUNTED; t++)
-		if (kw_event_name(t) && t < KW_EV_REPEAT)	/* kernel events only */
+		if (kernel_event(t))
 			kw_json_u64(j, kw_event_name(t), v[t]);
 	kw_json_obj_end(j);
 }
@@ -148,7 +155,7 @@ void kw_format_stats(struct kw_buf *b, bool json, const struct kw_stats_info *si
 		      "(sent/aggregated/filtered/lost):", si->final ? "final counters" : "counters",
 		      kw_counters_lost_total(c), si->decode_errors);
 	for (int t = 1; t < KW_EV_COUNTED; t++) {
-		if (t >= KW_EV_REPEAT || !(c->emitted[t] | c->aggregated[t] | c->filtered[t] |
+		if (!kernel_event(t) || !(c->emitted[t] | c->aggregated[t] | c->filtered[t] |
 					   c->lost[t]))
 			continue;
 		kw_buf_printf(b, " %s %llu/%llu/%llu/%llu", kw_event_name(t),
