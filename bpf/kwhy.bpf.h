@@ -160,6 +160,26 @@ struct {
 	__type(value, struct kw_agg_val);
 } kw_agg SEC(".maps") __weak;
 
+/* Listener generations by port (hashed into KW_LISTEN_GENS slots; two
+ * ports sharing one only make a few more events unfolded): bumped when a
+ * listener starts or stops, part of every aggregation key. */
+#define KW_LISTEN_GENS 4096
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KW_LISTEN_GENS);
+	__type(key, __u32);
+	__type(value, __u32);
+} kw_listen_gen SEC(".maps") __weak;
+
+static __always_inline void kw_listen_gen_bump(__u16 port)
+{
+	__u32 slot = port & (KW_LISTEN_GENS - 1);
+	__u32 *g = bpf_map_lookup_elem(&kw_listen_gen, &slot);
+
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
 /* The last SIGKILL generated on this CPU.  On kernels whose mark_victim
  * carries only a pid, the OOM killer's SIGKILL (sent just before, on the
  * same CPU) gives the victim's task.  Written by proc.bpf.c, read by
@@ -662,6 +682,12 @@ static __always_inline bool kw_agg_first(struct kw_agg_key *key)
 
 	if (!kw_agg_window_ns)
 		return true;
+	{
+		__u32 slot = key->dest.port & (KW_LISTEN_GENS - 1);
+		__u32 *g = bpf_map_lookup_elem(&kw_listen_gen, &slot);
+
+		key->gen = g ? *g : 0;
+	}
 	now = bpf_ktime_get_boot_ns();
 	v = bpf_map_lookup_elem(&kw_agg, key);
 	if (v) {

@@ -173,6 +173,7 @@ int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 		if (sk->sk_protocol != IPPROTO_TCP)
 			return 0;
 		if (oldstate == KW_TCP_LISTEN) {
+			kw_listen_gen_bump(sk->__sk_common.skc_num);
 			on_listen_close(sk);
 			return 0;
 		}
@@ -190,8 +191,10 @@ int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 		if (oldstate == KW_TCP_LISTEN && bpf_map_lookup_elem(&kw_sock_owner, &key))
 			bpf_map_delete_elem(&kw_sock_owner, &key);
 	} else if (newstate == KW_TCP_LISTEN) {
-		if (sk->sk_protocol == IPPROTO_TCP)
+		if (sk->sk_protocol == IPPROTO_TCP) {
+			kw_listen_gen_bump(sk->__sk_common.skc_num);
 			on_listen(sk);
+		}
 	}
 	return 0;
 }

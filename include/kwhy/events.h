@@ -264,7 +264,10 @@ struct kw_agg_key {
 	__u32 tgid;		/* owner, 0 when unknown */
 	__u32 code;		/* reason (resets) or errno (client side) */
 	struct kw_addr dest;	/* the address:port that was dialled */
-	__u32 _pad2;
+	__u32 gen;		/* the listener generation of dest's port (BPF):
+				 * a listener that starts or stops there starts a
+				 * new key, so refusals on either side of that
+				 * change are never folded into one count */
 };
 
 struct kw_agg_val {

@@ -1983,6 +1983,97 @@ static void scen_lost_events(const char *sc)
 
 enum runs_in { MAIN_KWHY, OWN_KWHY };
 
+/*
+ * With the kernel's aggregation on (the default): a probe is refused
+ * before the server starts (no_listener); the server listens, exits 3; a
+ * refusal a second later, inside the aggregation window, must be told as
+ * the server's death, not folded into the probe's count (the listener
+ * change starts a new aggregation key in the kernel).
+ */
+static void scen_story_changes(const char *sc)
+{
+	const char *const args[] = { "watch", "--json", "--host-root", g_root, NULL };
+	struct it_listen_arg la = { .family = AF_INET, .ip = "127.0.0.1", .mode = IT_L_EXIT,
+				    .code = 3 };
+	struct it_conn_arg ca = { .family = AF_INET, .ip = "127.0.0.1" };
+	const struct jq_val *first;
+	struct it_child *srv, *cli;
+	struct it_report r;
+	int64_t first_id = -1;
+	bool folded = false;
+	uint64_t since;
+	char dest[64];
+	int port;
+
+	if (!g_root[0]) {
+		it_fail(sc, "run", "not run: %s", g_fixture_why);
+		return;
+	}
+	if (!it_kwhy_start_ready(sc, g_kwhy, args, &since))
+		return;
+	la.port = ca.port = host_port(false);
+	endpoint(dest, sizeof(dest), "127.0.0.1", ca.port);
+	if (!(cli = client(sc, &ca, 0, NULL, &r)))
+		goto out;
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination.text", dest),
+			C_STR("cause", "no_listener"),
+		};
+
+		first = it_expect(sc, "the probe: no_listener", since, IT_EXPECT_MS, ex,
+				  IT_ARRAY_SIZE(ex));
+		if (first)
+			first_id = it_rec_id(first);
+	}
+	if (!(srv = listener(sc, "the server listens", &la, 0, NULL, &port)))
+		goto out;
+	if (!it_child_wait(srv, IT_CHILD_MS)) {
+		it_child_kill(srv);
+		it_fail(sc, "the server exits 3", "the listener (pid %d) did not exit",
+			(int)srv->pid);
+		goto out;
+	}
+	it_pass(sc, "the server exits 3");
+	sleep_ms(EXITED_DELAY_MS);
+	if (!(cli = client(sc, &ca, 0, NULL, &r)))
+		goto out;
+	{
+		const struct it_cond ex[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.destination.text", dest),
+			K_STR("cause", "listener_exited"),
+			C_INT("facts.listeners.0.owner.pid", srv->pid),
+			C_STR("facts.how", "owner_exited"),
+		};
+
+		it_expect(sc, "the refusal after: listener_exited, within the window", since,
+			  IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+	}
+out:
+	it_drain(SUMMARY_MS);
+	it_kwhy_stop(sc, since);
+	/* no count of the probe's story took the later refusal */
+	for (uint64_t s = since < it_oldest() ? it_oldest() : since; s < it_nrecs; s++) {
+		const struct jq_val *v = it_rec(s);
+		const char *t = jq_str(v, "type"), *d = jq_str(v, "destination");
+		int64_t eid = 0, total = 0;
+
+		if (!t || strcmp(t, "summary") || !d || strcmp(d, dest))
+			continue;
+		jq_int(v, "explanation_id", &eid);
+		jq_int(v, "total", &total);
+		if (eid == first_id && total > 1) {
+			it_fail(sc, "no summary folds the later refusal into the probe's story",
+				"%s", it_rec_text(s));
+			folded = true;
+		}
+	}
+	if (!folded)
+		it_pass(sc, "no summary folds the later refusal into the probe's story");
+}
+
 static const struct scenario {
 	const char *name;
 	enum runs_in where;
@@ -2005,6 +2096,7 @@ static const struct scenario {
 	{ "container_filter", OWN_KWHY, scen_container_filter },
 	{ "container_missing", OWN_KWHY, scen_container_missing },
 	{ "lost_events", OWN_KWHY, scen_lost_events },
+	{ "story_changes", OWN_KWHY, scen_story_changes },
 };
 
 static void usage(FILE *f)

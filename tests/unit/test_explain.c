@@ -1714,6 +1714,8 @@ START_TEST(two_clients_of_one_pending_refusal_are_one_explanation)
 	rep.repeat.key.dest = ep("127.0.0.1", 9999);
 	rep.repeat.key.type = KW_EV_RESET_SENT;
 	rep.repeat.count = 100;
+	rep.repeat.first_ns = 5 * SEC;	/* as the kernel sends them */
+	rep.repeat.last_ns = 6 * SEC;
 	kw_pipeline_event(p, &rep);
 	rep.repeat.key.type = KW_EV_CONNECT_FAIL;
 	rep.repeat.key.code = 111;
@@ -1723,6 +1725,61 @@ START_TEST(two_clients_of_one_pending_refusal_are_one_explanation)
 	kw_pipeline_finish(p);
 	ck_assert_uint_eq(c.n_total, 1);
 	ck_assert_uint_eq(c.n_total + c.sum_total, 102);	/* 2 resets + 100 */
+}
+END_TEST
+
+/* A probe refused before the server started (no_listener); the server
+ * listens, dies; a client's refusal comes alone (the kernel folded its
+ * reset into the probe's count, or never sent it): it has the death's
+ * story, never "one more of the probe's" */
+START_TEST(refusal_after_a_listener_change_is_not_counted_into_the_old_story)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task app = task(41, "gunicorn", NS_A, 55), cli = task(900, "curl", NS_A, 77);
+
+	refuse_once(p, &c, 1 * SEC, "127.0.0.1", 8000);
+	ck_assert_str_eq(kw_cause_name(c.ex[0].cause), "no_listener");
+	listen_ev(p, 2 * SEC, NS_A, ep("0.0.0.0", 8000), app, false);
+	close_ev(p, 3 * SEC, NS_A, ep("0.0.0.0", 8000), app, KW_CLOSE_EXIT, 1 << 8);
+	connect_failed(p, 3 * SEC + 500000000ULL, NS_A, ep("127.0.0.1", 40100),
+		       ep("127.0.0.1", 8000), &cli);
+	kw_pipeline_flush(p);
+	kw_pipeline_finish(p);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(kw_cause_name(c.ex[1].cause), "listener_exited");
+	for (uint32_t i = 0; i < c.nsum; i++)
+		ck_assert_uint_ne(c.sum[i].explanation_id, c.ex[0].id);
+}
+END_TEST
+
+/* The kernel's count of the refusals after the change (a new key: a new
+ * listener generation) goes to the story they share, not the one before */
+START_TEST(repeats_go_to_the_story_of_their_first)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	struct kw_task app = task(41, "gunicorn", NS_A, 55);
+	struct kw_event rep = {};
+
+	refuse_once(p, &c, 1 * SEC, "127.0.0.1", 8000);
+	listen_ev(p, 2 * SEC, NS_A, ep("0.0.0.0", 8000), app, false);
+	close_ev(p, 3 * SEC, NS_A, ep("0.0.0.0", 8000), app, KW_CLOSE_EXIT, 1 << 8);
+	refuse_once(p, &c, 4 * SEC, "127.0.0.1", 8000);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(kw_cause_name(c.ex[1].cause), "listener_exited");
+	hdr(&rep.hdr, KW_EV_REPEAT, 5 * SEC, NS_A);
+	rep.repeat.key.type = KW_EV_RESET_SENT;
+	rep.repeat.key.netns_ino = NS_A;
+	rep.repeat.key.dest = ep("127.0.0.1", 8000);
+	rep.repeat.count = 7;
+	rep.repeat.first_ns = 4 * SEC - 1000;	/* noted a moment before the event */
+	rep.repeat.last_ns = 5 * SEC;
+	kw_pipeline_event(p, &rep);
+	kw_pipeline_finish(p);
+	ck_assert_uint_eq(c.nsum, 1);
+	ck_assert_uint_eq(c.sum[0].explanation_id, c.ex[1].id);
+	ck_assert_uint_eq(c.sum[0].count, 7);
 }
 END_TEST
 
@@ -1786,6 +1843,8 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, explanation_json_is_valid_and_complete);
 	tcase_add_test(tc, client_in_the_next_batch_is_still_named);
 	tcase_add_test(tc, two_clients_of_one_pending_refusal_are_one_explanation);
+	tcase_add_test(tc, refusal_after_a_listener_change_is_not_counted_into_the_old_story);
+	tcase_add_test(tc, repeats_go_to_the_story_of_their_first);
 	tcase_add_test(tc, no_client_goes_out_after_one_flush);
 	tcase_add_test(tc, container_from_the_client_when_alone_in_its_netns);
 	suite_add_tcase(s, tc);

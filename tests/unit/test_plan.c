@@ -146,7 +146,7 @@ START_TEST(kernel_6_18_everything_native)
 	kernel_6_18();
 	kw_plan_make(&f, &p);
 	assert_consistent();
-	ck_assert_int_eq(p.n, 11);
+	ck_assert_int_eq(p.n, 14);
 	for (int i = 0; i < p.n; i++) {
 		ck_assert_msg(p.items[i].enabled, "%s: %s", p.items[i].tracepoint, p.items[i].why);
 		ck_assert_msg(!p.items[i].fallback, "%s is a fallback", p.items[i].tracepoint);
@@ -190,7 +190,7 @@ START_TEST(kernel_6_1_kfree_skb_fallback)
 	kernel_6_1();
 	kw_plan_make(&f, &p);
 	assert_consistent();
-	ck_assert_int_eq(p.n, 12);
+	ck_assert_int_eq(p.n, 15);
 	assert_prog("sched:sched_process_exit", "kw_sched_process_exit_v1");
 	assert_prog("tcp:tcp_send_reset", "kw_tcp_send_reset_v2");
 	ck_assert(!item("tcp:tcp_send_reset")->fallback);

@@ -3,10 +3,13 @@
 # v2 there), with ../shared/vmtest.  Usage: tests/vm/run.sh STATIC_KWHY
 # Three boots, each fails the run when its tests fail:
 #  1. kwhy-itest, then kwhy-xtest, in the VM's busybox;
-#  2. kwhy-gtest (real gunicorn and nginx) in a chroot into Debian 12's
-#     root file system of tests/lib/rootfs.sh, packed into the initramfs:
-#     the kernel is 6.1, the servers are Debian's own.  No inet_diag
-#     module is loaded there, so kwhy's /proc/net/tcp paths are what runs;
+#  2. kwhy-gtest (real gunicorn and nginx), kwhy-utest (failed system
+#     calls: nginx and gunicorn over UNIX sockets, ports, files) and
+#     kwhy-ttest (timeouts, packet filters with nft, keep-alive resets) in
+#     a chroot into Debian 12's root file system of tests/lib/rootfs.sh,
+#     packed into the initramfs: the kernel is 6.1, the servers are
+#     Debian's own.  No inet_diag module is loaded there, so kwhy's
+#     /proc/net/tcp paths are what runs;
 #  3. with 256 MiB of memory, kwhy-otest (a real host-wide OOM kill: only
 #     ever in the VM).
 # Needs: static build/tests/kwhy-itest, -xtest, -gtest and -otest, qemu,
@@ -19,13 +22,15 @@ vmtest=${VMTEST:-$top/../shared/vmtest/vmtest.sh}
 itest=$top/build/tests/kwhy-itest
 xtest=$top/build/tests/kwhy-xtest
 gtest=$top/build/tests/kwhy-gtest
+utest=$top/build/tests/kwhy-utest
+ttest=$top/build/tests/kwhy-ttest
 otest=$top/build/tests/kwhy-otest
 
 if [ ! -x "$vmtest" ]; then
 	echo "tests/vm/run.sh: no vmtest harness at $vmtest (set VMTEST=path/to/vmtest.sh)" >&2
 	exit 1
 fi
-for f in "$kwhy" "$itest" "$xtest" "$gtest" "$otest"; do
+for f in "$kwhy" "$itest" "$xtest" "$gtest" "$utest" "$ttest" "$otest"; do
 	if [ ! -x "$f" ] || readelf -l "$f" | grep -q 'program interpreter'; then
 		echo "tests/vm/run.sh: $f must be a static binary (the VM has no libc)" >&2
 		exit 1
@@ -52,7 +57,7 @@ rm -rf "$payload" && mkdir "$payload"
 mkdir "$payload/rootfs"
 tar -C "$payload/rootfs" -xf "$rootfs_tar"
 mkdir -p "$payload/rootfs/kwhy"
-cp "$kwhy" "$gtest" "$payload/rootfs/kwhy/"
+cp "$kwhy" "$gtest" "$utest" "$ttest" "$payload/rootfs/kwhy/"
 cat > "$payload/in-rootfs" <<'EOS'
 #!/bin/sh
 r=/payload/rootfs
@@ -62,9 +67,20 @@ done
 exec chroot "$r" "$@"
 EOS
 chmod +x "$payload/in-rootfs"
-echo "tests/vm/run.sh: real gunicorn and nginx on debian-6.1 in a VM" >&2
-"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1536M --cpus 2 \
-	--timeout 900 -- ./in-rootfs /kwhy/kwhy-gtest --kwhy /kwhy/kwhy
+cat > "$payload/rootfs/kwhy/run" <<'EOS'
+#!/bin/sh
+# every driver runs, whatever the one before gave; the status says all
+rc=0
+for t in kwhy-gtest kwhy-utest kwhy-ttest; do
+	echo "# $t" >&2
+	/kwhy/$t --kwhy /kwhy/kwhy || rc=1
+done
+exit $rc
+EOS
+chmod +x "$payload/rootfs/kwhy/run"
+echo "tests/vm/run.sh: real gunicorn, nginx and nft on debian-6.1 in a VM" >&2
+"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun nf_tables nft_reject nft_reject_inet nft_reject_ipv4 nft_reject_ipv6" \
+	--mem 1536M --cpus 2 --timeout 1200 -- ./in-rootfs /kwhy/run
 
 # The whole VM runs out of memory: little of it, so that it does quickly,
 # and nothing else in the payload to hold it.

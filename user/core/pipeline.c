@@ -55,10 +55,13 @@ static struct kw_dedup *dedup_find(struct kw_pipeline *p, uint8_t cause, uint32_
 	return NULL;
 }
 
-/* the latest refusal explanation for a destination, in any namespace when
- * netns is 0 (a client does not know the server's namespace) */
+/* the refusal explanation of a destination that stood at ts: the latest
+ * one explained at or before ts, in any namespace when netns is 0 (a
+ * client does not know the server's namespace).  A refusal after the
+ * story changed (a listener came or went) is never counted into the
+ * story before it. */
 static struct kw_dedup *dedup_refusal(struct kw_pipeline *p, uint32_t netns,
-				      const struct kw_addr *dest)
+				      const struct kw_addr *dest, uint64_t ts)
 {
 	struct kw_dedup *best = NULL, *b = bucket_of(p, dest);
 
@@ -67,10 +70,34 @@ static struct kw_dedup *dedup_refusal(struct kw_pipeline *p, uint32_t netns,
 
 		if (d->used && is_refusal_cause(d->cause) && (!netns || d->netns == netns) &&
 		    same_endpoint(&d->dest, dest) && kw_model_recent(&p->model, d->last_ns) &&
-		    (!best || d->last_ns > best->last_ns))
+		    d->first_ns <= ts && (!best || d->first_ns > best->first_ns))
 			best = d;
 	}
 	return best;
+}
+
+/* Did a listener start or stop on the destination's port (in its
+ * namespace) after d was explained, up to ts?  Then a refusal now has
+ * another story than d's, and is not one more of d's. */
+static bool story_changed(const struct kw_pipeline *p, const struct kw_dedup *d, uint64_t ts)
+{
+	const struct kw_model *m = &p->model;
+
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+
+		if (l->netns == d->netns && l->local.port == d->dest.port &&
+		    l->since_ns > d->first_ns && l->since_ns <= ts)
+			return true;
+	}
+	for (uint32_t i = 0; i < m->closed.n; i++) {
+		const struct kw_closed_listener *c = KW_RING_AT(&m->closed, i);
+
+		if (c->l.netns == d->netns && c->l.local.port == d->dest.port &&
+		    c->closed_ns > d->first_ns && c->closed_ns <= ts)
+			return true;
+	}
+	return false;
 }
 
 static void summarise(struct kw_pipeline *p, struct kw_dedup *d, bool final)
@@ -240,8 +267,8 @@ static void on_refused_client(struct kw_pipeline *p, const struct kw_ev_conn *c,
 		if (same_endpoint(&p->pending[i].dest, &c->remote))
 			return;
 	/* already explained from the server side, recently */
-	d = dedup_refusal(p, 0, &c->remote);
-	if (d) {
+	d = dedup_refusal(p, 0, &c->remote, c->hdr.ts_boot_ns);
+	if (d && !story_changed(p, d, c->hdr.ts_boot_ns)) {
 		if (!d->server_side) {
 			d->count++;
 			d->last_ns = c->hdr.ts_boot_ns;
@@ -291,6 +318,16 @@ static void reexplain_pending(struct kw_pipeline *p)
 	}
 }
 
+/* The moment whose story a REPEAT's occurrences share: its key's first,
+ * sent event (a listener change starts a new key in the kernel).  The
+ * kernel notes first_ns a moment before that event's own time stamp. */
+#define KW_REPEAT_SLACK_NS 1000000ULL
+
+static uint64_t repeat_story_ts(const struct kw_ev_repeat *r)
+{
+	return r->first_ns ? r->first_ns + KW_REPEAT_SLACK_NS : r->last_ns;
+}
+
 static void on_repeat(struct kw_pipeline *p, const struct kw_ev_repeat *r)
 {
 	struct kw_dedup *d = NULL;
@@ -298,11 +335,11 @@ static void on_repeat(struct kw_pipeline *p, const struct kw_ev_repeat *r)
 	if (kw_pl_net_repeat(p, r))
 		return;
 	if (r->key.type == KW_EV_RESET_SENT) {
-		d = dedup_refusal(p, r->key.netns_ino, &r->key.dest);
+		d = dedup_refusal(p, r->key.netns_ino, &r->key.dest, repeat_story_ts(r));
 		if (d && !d->server_side)
 			d = NULL;
 	} else if (r->key.type == KW_EV_CONNECT_FAIL && r->key.code == ECONNREFUSED_) {
-		d = dedup_refusal(p, 0, &r->key.dest);
+		d = dedup_refusal(p, 0, &r->key.dest, repeat_story_ts(r));
 		if (d && d->server_side)
 			d = NULL;	/* counted by the server side's repeats */
 	}

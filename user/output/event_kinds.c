@@ -108,6 +108,11 @@ static void title_accept(struct kw_buf *b, const struct kw_event *ev, const stru
 {
 	kw_buf_puts(b, "accept: ");
 	kw_fmt_errno(b, -ev->accept_fail.ret);
+	if (t) {
+		kw_buf_puts(b, " (");
+		kw_fmt_task_short(b, t);
+		kw_buf_puts(b, ")");
+	}
 }
 
 static void title_accept_queue(struct kw_buf *b, const struct kw_event *ev,
