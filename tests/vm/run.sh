@@ -2,14 +2,15 @@
 # Run the integration tests on Debian 12's 6.1 kernel in a VM (pure cgroup
 # v2 there), with ../shared/vmtest.  Usage: tests/vm/run.sh STATIC_KWHY
 # Three boots, each fails the run when its tests fail:
-#  1. kwhy-itest, then kwhy-xtest, in the VM's busybox;
+#  1. kwhy-itest, then kwhy-xtest, in the VM's busybox, without the
+#     sock_diag modules (kwhy's /proc/net/tcp paths);
 #  2. kwhy-gtest (real gunicorn and nginx), kwhy-utest (failed system
 #     calls: nginx and gunicorn over UNIX sockets, ports, files) and
 #     kwhy-ttest (timeouts, packet filters with nft, keep-alive resets) in
 #     a chroot into Debian 12's root file system of tests/lib/rootfs.sh,
 #     packed into the initramfs: the kernel is 6.1, the servers are
-#     Debian's own.  No inet_diag module is loaded there, so kwhy's
-#     /proc/net/tcp paths are what runs;
+#     Debian's own, the sock_diag modules loaded as Debian does (the first
+#     boot has none, so kwhy's /proc/net/tcp paths run there);
 #  3. with 256 MiB of memory, kwhy-otest (a real host-wide OOM kill: only
 #     ever in the VM).
 # Needs: static build/tests/kwhy-itest, -xtest, -gtest and -otest, qemu,
@@ -79,7 +80,11 @@ exit $rc
 EOS
 chmod +x "$payload/rootfs/kwhy/run"
 echo "tests/vm/run.sh: real gunicorn, nginx and nft on debian-6.1 in a VM" >&2
-"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun nf_tables nft_reject nft_reject_inet nft_reject_ipv4 nft_reject_ipv6" \
+# modules: nf_tables and its reject (crc32c_generic first: libcrc32c needs
+# a crc32c to load), and the sock_diag families, which Debian loads on the
+# first request (here nothing would: no modprobe in the initramfs)
+"$vmtest" --kernel debian-6.1 --payload "$payload" \
+	--modules "veth tun crc32c_generic nf_tables nft_reject nft_reject_inet nft_reject_ipv4 nft_reject_ipv6 inet_diag tcp_diag unix_diag" \
 	--mem 1536M --cpus 2 --timeout 1200 -- ./in-rootfs /kwhy/run
 
 # The whole VM runs out of memory: little of it, so that it does quickly,
