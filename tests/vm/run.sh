@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run the integration tests on Debian 12's 6.1 kernel in a VM (pure cgroup
-# v2 there), with ../shared/vmtest.  Usage: tests/vm/run.sh STATIC_KWHY
+# v2 there), with ../shared/vmtest.
+#   tests/vm/run.sh STATIC_KWHY [base] [servers] [oom]   (default: all three)
 # Three boots, each fails the run when its tests fail:
 #  1. kwhy-itest, then kwhy-xtest, in the VM's busybox, without the
 #     sock_diag modules (kwhy's /proc/net/tcp paths);
@@ -17,7 +18,10 @@
 # busybox-static, cpio, debootstrap (once: the root file system is cached).
 set -eu
 
-kwhy=${1:?usage: tests/vm/run.sh path/to/static/kwhy}
+kwhy=${1:?usage: tests/vm/run.sh path/to/static/kwhy [base] [servers] [oom]}
+shift
+boots=${*:-base servers oom}
+want() { case " $boots " in *" $1 "*) return 0 ;; esac; return 1; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
 vmtest=${VMTEST:-$top/../shared/vmtest/vmtest.sh}
 itest=$top/build/tests/kwhy-itest
@@ -44,22 +48,25 @@ rootfs_tar=$("$top/tests/lib/rootfs.sh")
 
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
-cp "$kwhy" "$payload/kwhy"
-cp "$itest" "$payload/kwhy-itest"
-cp "$xtest" "$payload/kwhy-xtest"
-echo "tests/vm/run.sh: integration tests on debian-6.1 in a VM" >&2
-"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1G --cpus 2 \
-	--timeout 900 -- sh -c './kwhy-itest --kwhy ./kwhy && ./kwhy-xtest --kwhy ./kwhy'
+if want base; then
+	cp "$kwhy" "$payload/kwhy"
+	cp "$itest" "$payload/kwhy-itest"
+	cp "$xtest" "$payload/kwhy-xtest"
+	echo "tests/vm/run.sh: integration tests on debian-6.1 in a VM" >&2
+	"$vmtest" --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1G \
+		--cpus 2 --timeout 900 -- sh -c './kwhy-itest --kwhy ./kwhy && ./kwhy-xtest --kwhy ./kwhy'
+fi
 
 # Real servers: Debian's root file system in the payload, the tests and
 # kwhy inside it, the VM's /proc, /sys (cgroup2, tracefs, bpffs), /dev,
 # /tmp and /run bound into it.
-rm -rf "$payload" && mkdir "$payload"
-mkdir "$payload/rootfs"
-tar -C "$payload/rootfs" -xf "$rootfs_tar"
-mkdir -p "$payload/rootfs/kwhy"
-cp "$kwhy" "$gtest" "$utest" "$ttest" "$payload/rootfs/kwhy/"
-cat > "$payload/in-rootfs" <<'EOS'
+if want servers; then
+	rm -rf "$payload" && mkdir "$payload"
+	mkdir "$payload/rootfs"
+	tar -C "$payload/rootfs" -xf "$rootfs_tar"
+	mkdir -p "$payload/rootfs/kwhy"
+	cp "$kwhy" "$gtest" "$utest" "$ttest" "$payload/rootfs/kwhy/"
+	cat > "$payload/in-rootfs" <<'EOS'
 #!/bin/sh
 r=/payload/rootfs
 for d in proc sys dev tmp run; do
@@ -67,8 +74,8 @@ for d in proc sys dev tmp run; do
 done
 exec chroot "$r" "$@"
 EOS
-chmod +x "$payload/in-rootfs"
-cat > "$payload/rootfs/kwhy/run" <<'EOS'
+	chmod +x "$payload/in-rootfs"
+	cat > "$payload/rootfs/kwhy/run" <<'EOS'
 #!/bin/sh
 # every driver runs, whatever the one before gave; the status says all
 rc=0
@@ -78,20 +85,23 @@ for t in kwhy-gtest kwhy-utest kwhy-ttest; do
 done
 exit $rc
 EOS
-chmod +x "$payload/rootfs/kwhy/run"
-echo "tests/vm/run.sh: real gunicorn, nginx and nft on debian-6.1 in a VM" >&2
-# modules: nf_tables and its reject (crc32c_generic first: libcrc32c needs
-# a crc32c to load), and the sock_diag families, which Debian loads on the
-# first request (here nothing would: no modprobe in the initramfs)
-"$vmtest" --kernel debian-6.1 --payload "$payload" \
-	--modules "veth tun crc32c_generic nf_tables nft_reject nft_reject_inet nft_reject_ipv4 nft_reject_ipv6 inet_diag tcp_diag unix_diag" \
-	--mem 1536M --cpus 2 --timeout 1200 -- ./in-rootfs /kwhy/run
+	chmod +x "$payload/rootfs/kwhy/run"
+	echo "tests/vm/run.sh: real gunicorn, nginx and nft on debian-6.1 in a VM" >&2
+	# modules: nf_tables and its reject (crc32c_generic first: libcrc32c needs
+	# a crc32c to load), and the sock_diag families, which Debian loads on the
+	# first request (here nothing would: no modprobe in the initramfs)
+	"$vmtest" --kernel debian-6.1 --payload "$payload" \
+		--modules "veth tun crc32c_generic nf_tables nft_reject nft_reject_inet nft_reject_ipv4 nft_reject_ipv6 inet_diag tcp_diag unix_diag" \
+		--mem 1536M --cpus 2 --timeout 1200 -- ./in-rootfs /kwhy/run
+fi
 
 # The whole VM runs out of memory: little of it, so that it does quickly,
 # and nothing else in the payload to hold it.
-rm -rf "$payload" && mkdir "$payload"
-cp "$kwhy" "$payload/kwhy"
-cp "$otest" "$payload/kwhy-otest"
-echo "tests/vm/run.sh: a host-wide OOM on debian-6.1 in a VM with 256 MiB" >&2
-"$vmtest" --kernel debian-6.1 --payload "$payload" --mem 256M --cpus 2 \
-	--timeout 600 -- ./kwhy-otest --kwhy ./kwhy
+if want oom; then
+	rm -rf "$payload" && mkdir "$payload"
+	cp "$kwhy" "$payload/kwhy"
+	cp "$otest" "$payload/kwhy-otest"
+	echo "tests/vm/run.sh: a host-wide OOM on debian-6.1 in a VM with 256 MiB" >&2
+	"$vmtest" --kernel debian-6.1 --payload "$payload" --mem 256M --cpus 2 \
+		--timeout 600 -- ./kwhy-otest --kwhy ./kwhy
+fi
