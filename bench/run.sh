@@ -73,6 +73,7 @@ cc $CFLAGS_B -o $B/storm bench/storm.c &&
 	cc $CFLAGS_B -o $B/churn bench/churn.c &&
 	cc $CFLAGS_B -Iuser -o $B/kwbench bench/kwbench.c user/util/jsonq.c &&
 	cc $CFLAGS_B -o $B/emptyprog bench/emptyprog.c -lbpf &&
+	cc $CFLAGS_B -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -o $B/growth bench/growth.c build/libkwhy.a &&
 	clang -g -O2 -target bpf -D__TARGET_ARCH_$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/') \
 		-Ivmlinux/$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/') \
 		-c bench/empty.bpf.c -o $B/empty.bpf.o ||
@@ -148,6 +149,16 @@ fi
 step startup0 $((RUNS * 10 + STEADY + 60)) startup --listeners 0 --runs $RUNS --steady $STEADY
 step startup100 $((RUNS * 10 + STEADY + 60)) startup --listeners 100 --runs $RUNS --steady $STEADY
 step startup10k $((RUNS * 10 + STEADY + 90)) startup --listeners 10000 --runs $RUNS --steady $STEADY
+
+# 4b. the model's growth (pure, no root needed: bench/growth.c)
+echo "== growth" >&2
+if timeout 300 $B/growth $([ $QUICK = 1 ] && echo --quick) >"$OUT/growth.md" 2>"$OUT/growth.res"; then
+	cat "$OUT/growth.res" >>"$KV"
+else
+	cat "$OUT/growth.res" >&2
+	echo "F growth: bench/growth failed" >>"$KV"
+	FAILED="$FAILED growth"
+fi
 
 # 5. latency, event -> explanation written: idle, then with a storm on
 step lat_idle $((LAT_SEC + 90)) latency --seconds $LAT_SEC --interval-ms 20 --storm-workers 0
@@ -239,6 +250,8 @@ $( [ $QUICK = 1 ] && echo '**Quick smoke run (CI): small counts, one pair per me
 | peak RSS (VmHWM), idle with 100 listeners / under the storm | $PEAK_IDLE / $PEAK_STORM MiB | ≤ 10 MiB | $(verdict "$PEAK_MAX" le 10) |
 | steady RSS (VmRSS after ${STEADY} s idle, 100 listeners) | $(R startup100.steady_rss_mib) MiB | ≤ 6 MiB | $(verdict "$(R startup100.steady_rss_mib)" le 6) |
 | exec → \`ready\` record with 100 listeners (median of $(R startup100.runs)) | $(R startup100.ready_ms_median) ms | ≤ 50 ms | $(verdict "$(R startup100.ready_ms_median)" le 50) |
+| exec → \`ready\` record with 10,000 listeners (median of $(R startup10k.runs)) | $(R startup10k.ready_ms_median) ms | ≤ 300 ms | $(verdict "$(R startup10k.ready_ms_median)" le 300) |
+| model growth: explanation or listener change at $(R growth.top) listeners ÷ at 100, worst cause (section 4b) | $(R growth.worst_ratio)× | ≤ 2.5× (logarithmic) | $(verdict "$(R growth.worst_ratio)" le 2.5) |
 
 ## 1. Storm of refused connects
 
@@ -326,6 +339,14 @@ $(R progcost.storm.kw_tcp_send_reset_v3.vs_empty)× ($(R progcost.storm.kw_tcp_s
 
 Peak RSS under the storm (VmHWM at the end of the storm runs, max): IPv4 $(R storm4.peak_rss_mib) MiB, IPv6 $(R storm6.peak_rss_mib) MiB.
 BPF memory (sum of \`memlock\` in kwhy's fdinfo): maps $(R startup100.bpf_map_memlock_kib) KiB in $(R startup100.bpf_maps) maps; programs $(R startup100.bpf_prog_memlock_kib) KiB in $(R startup100.bpf_progs).
+
+## 4b. Growth of the model (bench/growth.c: pure, no root)
+
+Cost of one explanation by cause, and of one listener change (a listen or
+a close), with the model holding this many listeners spread over this many
+containers (a network namespace and a cgroup each); medians of 9 batches.
+
+$(cat "$OUT/growth.md" 2>/dev/null)
 
 ## 5. Latency: kernel event → explanation written
 

@@ -22,7 +22,7 @@
  * a page each as they are first used.
  */
 #define KW_M_LISTENERS	131072
-#define KW_M_LX_NP_BUCKETS (1u << 15)	/* by namespace and port */
+#define KW_M_LX_NP_BUCKETS (1u << 17)	/* by namespace and port */
 #define KW_M_LX_PORT_BUCKETS (1u << 12)	/* by port */
 #define KW_M_LX_NETNS	(2 * KW_M_LISTENERS)	/* namespaces with listeners */
 #define KW_M_RECENT	256	/* closed listeners, binds, deaths, kills */
