@@ -7,6 +7,5 @@ const volatile __u32 kw_page_size = 4096;
 const volatile __u8 kw_filter_on = 0;
 const volatile __u16 kw_filter_port = 0;
 const volatile __u8 kw_netns_by_cookie = 0;
-const volatile __u8 kw_owner_sk_storage = 0;
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -45,8 +45,6 @@ extern const volatile __u64 kw_agg_window_ns;	/* 0: send every event */
 extern const volatile __u32 kw_page_size;	/* bytes */
 extern const volatile __u8 kw_filter_on;	/* --container/--pid: only the target */
 extern const volatile __u16 kw_filter_port;	/* --port, 0: any */
-extern const volatile __u8 kw_owner_sk_storage;	/* owners in kw_sk_owner (5.11+),
-							 * else in kw_sock_owner */
 extern const volatile __u8 kw_netns_by_cookie;	/* kw_target_netns holds cookies,
 						 * else inode numbers */
 
@@ -84,19 +82,7 @@ struct kw_sock_owner {
 	__u8 _pad[4];
 };
 
-/* Where the kernel lets tracing programs use it (5.11+), a socket's owner
- * lives in the socket itself: no hash insert per connect, no delete at its
- * close, freed with the socket.  Children of a listener start without
- * one (no BPF_F_CLONE). */
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct kw_sock_owner);
-} kw_sk_owner SEC(".maps") __weak;
-
-/* Elsewhere (5.8-5.10, or the kernel refused the storage), a hash map by
- * socket address.  Every connect() adds one, so this map is always full and each insert
+/* Every connect() adds one, so this map is always full and each insert
  * evicts: per-CPU LRU lists (BPF_F_NO_COMMON_LRU) keep two CPUs that
  * connect at full rate off one global LRU lock. */
 struct {
@@ -532,66 +518,27 @@ static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
 	return net ? net->ns.inum : 0;
 }
 
-/* The recorded owner of a live socket (kw_owner_sk_storage is a load-time
- * constant: the verifier drops the other branch). */
-static __always_inline struct kw_sock_owner *kw_owner_lookup(const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-
-	if (kw_owner_sk_storage)
-		return bpf_sk_storage_get(&kw_sk_owner, (struct sock *)sk, NULL, 0);
-	return bpf_map_lookup_elem(&kw_sock_owner, &key);
-}
-
-static __always_inline void kw_owner_record(const struct sock *sk, const struct kw_sock_owner *o)
-{
-	__u64 key = (__u64)sk;
-	struct kw_sock_owner *s;
-
-	if (kw_owner_sk_storage) {
-		s = bpf_sk_storage_get(&kw_sk_owner, (struct sock *)sk, NULL,
-				       BPF_SK_STORAGE_GET_F_CREATE);
-		if (s)
-			*s = *o;
-		return;
-	}
-	bpf_map_update_elem(&kw_sock_owner, &key, o, BPF_ANY);
-}
-
-/* The socket was closed as a listener, or a new child took its address:
- * its owner goes (the socket-local one goes with the socket). */
-static __always_inline void kw_owner_forget(const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-
-	if (!kw_owner_sk_storage)
-		bpf_map_delete_elem(&kw_sock_owner, &key);
-}
-
 /* The recorded owner of a socket, also just after its CLOSE. */
 static __always_inline struct kw_sock_owner *kw_sock_owner_of(const struct sock *sk)
 {
 	__u64 key = (__u64)sk;
-	struct kw_sock_owner *o = kw_owner_lookup(sk);
+	struct kw_sock_owner *o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	struct kw_closed_owner *c;
 	__u32 zero = 0;
 
-	if (o || kw_owner_sk_storage)
+	if (o)
 		return o;
 	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
 	return c && c->sk == key ? &c->o : NULL;
 }
 
-/* The socket went to CLOSE: with the hash map, its owner moves to this
- * CPU's slot; a socket-local owner stays until the socket is freed. */
+/* The socket went to CLOSE: its owner moves to this CPU's slot. */
 static __always_inline void kw_sock_owner_closed(const struct sock *sk, struct kw_sock_owner *o)
 {
 	__u64 key = (__u64)sk;
 	struct kw_closed_owner *c;
 	__u32 zero = 0;
 
-	if (kw_owner_sk_storage)
-		return;
 	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
 	if (c) {
 		c->sk = key;

@@ -170,13 +170,14 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	struct kw_agg_key ak = {};
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
+	__u64 key = (__u64)sk;
 
 	kw_sk_addrs(sk, &local, &remote);
 	if (!kw_sock_wanted(sk, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_SENT);
 		return;
 	}
-	o = kw_owner_lookup(sk);
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_RESET_SENT;
 	ak.netns_ino = kw_btf_sk_netns_ino(sk);
 	ak.tgid = o ? o->task.tgid : 0;
@@ -240,9 +241,10 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 	struct kw_agg_key ak = {};
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
+	__u64 key = (__u64)sk;
 	__u32 state = sk->__sk_common.skc_state;
 
-	o = kw_owner_lookup(sk);
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (state == KW_TCP_SYN_SENT) {
 		/* a refused connect: reported once, by the SYN_SENT->CLOSE
 		 * transition that follows, which carries this fact */

@@ -13,11 +13,12 @@
 static __always_inline void record_owner(const struct sock *sk)
 {
 	struct kw_sock_owner o = {};
+	__u64 key = (__u64)sk;
 
 	kw_fill_current(&o.task);
 	o.since_ns = bpf_ktime_get_boot_ns();
 	o.local_port = sk->__sk_common.skc_num;
-	kw_owner_record(sk, &o);
+	bpf_map_update_elem(&kw_sock_owner, &key, &o, BPF_ANY);
 }
 
 static __always_inline void on_listen(const struct sock *sk)
@@ -56,9 +57,10 @@ static __always_inline void on_listen_close(const struct sock *sk)
 	struct task_struct *cur = kw_current();
 	struct kw_sock_owner *o;
 	struct kw_ev_listen *e;
+	__u64 key = (__u64)sk;
 	__u32 pflags, *n;
 
-	o = kw_owner_lookup(sk);
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (!kw_sock_wanted(sk, o ? o->local_port : BPF_CORE_READ(sk, __sk_common.skc_num), 0) &&
 	    !(kw_filter_on && !kw_filter_port && kw_task_targeted(cur))) {
 		kw_count(KW_CNT_FILTERED, KW_EV_LISTEN_CLOSE);
@@ -100,7 +102,7 @@ out:
 		if (n && *n > 0)
 			__sync_fetch_and_add(n, -1);
 	}
-	kw_owner_forget(sk);
+	bpf_map_delete_elem(&kw_sock_owner, &key);
 }
 
 static __always_inline void on_connect_closed(const struct sock *sk, struct kw_sock_owner *o)
@@ -156,6 +158,8 @@ SEC("?tp_btf/inet_sock_set_state")
 int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
+	__u64 key = (__u64)sk;
+
 	if (newstate == KW_TCP_SYN_SENT) {
 		if (sk->sk_protocol == IPPROTO_TCP)
 			record_owner(sk);
@@ -170,7 +174,7 @@ int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 		}
 		/* a connect that failed, or any connection at its end: its
 		 * owner leaves the map (see kw_closed_owner) */
-		o = kw_owner_lookup(sk);
+		o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 		if (oldstate == KW_TCP_SYN_SENT)
 			on_connect_closed(sk, o);
 		if (o)
@@ -178,10 +182,9 @@ int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 	} else if (newstate == KW_TCP_SYN_RECV) {
 		/* a passive child (LISTEN -> SYN_RECV): what a previous socket
 		 * at this address left behind goes, so nothing is
-		 * misattributed; looked up first, since a delete locks (a
-		 * child has no socket-local owner: nothing to do there) */
-		if (!kw_owner_sk_storage && oldstate == KW_TCP_LISTEN && kw_owner_lookup(sk))
-			kw_owner_forget(sk);
+		 * misattributed; looked up first, since a delete locks */
+		if (oldstate == KW_TCP_LISTEN && bpf_map_lookup_elem(&kw_sock_owner, &key))
+			bpf_map_delete_elem(&kw_sock_owner, &key);
 	} else if (newstate == KW_TCP_LISTEN) {
 		if (sk->sk_protocol == IPPROTO_TCP)
 			on_listen(sk);

@@ -503,47 +503,6 @@ static void scen_oom_parent(const char *sc)
 	scen_oom(sc, true);
 }
 
-/* Where socket owners are kept, as ready says: in socket-local storage
- * on this kernel, unless KWHY_TEST_OWNERS (tests/integration/run.sh runs
- * the refusals again with it) put them in the hash map; "reject" has the
- * verifier refuse the storage, and the loader must fall back, not drop
- * the programs (the scenarios then check the owners it finds). */
-static void check_owner_store(uint64_t since)
-{
-	const char *mode = getenv("KWHY_TEST_OWNERS");
-	const struct it_cond rd[] = { K_STR("type", "ready") };
-	const struct jq_val *r = it_expect("kwhy", "ready record", since, IT_EXPECT_MS, rd, 1);
-	const char *want = !mode ? "socket-local storage" : "hash map";
-	const char *why = !mode ? NULL : !strcmp(mode, "reject") ? "refused socket-local storage"
-								: "KWHY_TEST_OWNERS=map";
-	char key[64];
-	bool seen = false;
-
-	for (size_t i = 0; r && i < jq_len(r, "attached"); i++) {
-		snprintf(key, sizeof(key), "attached.%zu.tracepoint", i);
-		if (strcmp(jq_str(r, key) ?: "", "sock:inet_sock_set_state"))
-			continue;
-		snprintf(key, sizeof(key), "attached.%zu.variant", i);
-		seen = strstr(jq_str(r, key) ?: "", want);
-	}
-	if (seen)
-		it_pass("kwhy", "socket owners where expected");
-	else
-		it_fail("kwhy", "socket owners where expected", "set_state is not attached with "
-			"owners in %s (KWHY_TEST_OWNERS=%s)", want, mode ? mode : "");
-	if (!why)
-		return;
-	seen = false;
-	for (size_t i = 0; r && i < jq_len(r, "fallbacks"); i++) {
-		snprintf(key, sizeof(key), "fallbacks.%zu.why", i);
-		seen |= strstr(jq_str(r, key) ?: "", why) != NULL;
-	}
-	if (seen)
-		it_pass("kwhy", "the owners' fallback says why");
-	else
-		it_fail("kwhy", "the owners' fallback says why", "no fallback says '%s'", why);
-}
-
 static const struct scenario {
 	const char *name;
 	void (*run)(const char *sc);
@@ -599,8 +558,6 @@ int main(int argc, char **argv)
 		it_fail("kwhy", "start", "cannot start %s: %s", kwhy, strerror(errno));
 	else
 		ready = it_kwhy_ready("kwhy", since);
-	if (ready)
-		check_owner_store(since);
 	/* a scenario that cannot run fails; none is skipped */
 	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
 		const struct scenario *s = &g_scenarios[i];

@@ -74,11 +74,4 @@ for t in "$ITEST" "$XTEST" "$MTEST"; do
 		failed=1
 	fi
 done
-# the socket owners' hash map, as where the kernel refuses socket-local
-# storage (the verifier made to refuse it): the refusals still name owners
-for sc in refused_ipv4 refused_nonblocking; do
-	[ -z "$only" ] || [ "$only" = "$sc" ] || continue
-	KWHY_TEST_OWNERS=reject "$ITEST" --kwhy "$KWHY" --only "$sc" ||
-		{ echo "tests/integration/run.sh: FAIL: $sc with KWHY_TEST_OWNERS=reject" >&2; failed=1; }
-done
 exit $failed

@@ -20,7 +20,6 @@ static void setup(void)
 	memset(&f, 0, sizeof(f));
 	snprintf(f.kernel_release, sizeof(f.kernel_release), "6.1.0-test");
 	f.btf = true;
-	f.sk_storage_tracing = true;
 	memcpy(f.tp_args, args, sizeof(args));
 	snprintf(f.tracefs, sizeof(f.tracefs), "/sys/kernel/tracing");
 	f.bind_tp = false;

@@ -18,7 +18,6 @@ static void base(void)
 	f.btf = true;
 	snprintf(f.tracefs, sizeof(f.tracefs), "/sys/kernel/tracing");
 	f.bind_tp = true;
-	f.sk_storage_tracing = true;
 	f.cg_layout = KW_CG_V2;
 	f.root = f.cap_bpf = f.cap_perfmon = f.cap_sys_admin = true;
 	f.ringbuf = 1;
@@ -188,38 +187,6 @@ START_TEST(kernel_6_1_kfree_skb_fallback)
 		if (&p.items[i] != it && strcmp(p.items[i].tracepoint, "oom:mark_victim"))
 			ck_assert(!p.items[i].fallback);
 	}
-}
-END_TEST
-
-/* socket owners: in socket-local storage where tracing programs may use
- * it (5.11+), else in the hash map, which set_state's item says */
-START_TEST(socket_owners_storage_or_map)
-{
-	const struct kw_plan_item *it;
-
-	kernel_6_1();
-	kw_plan_make(&f, &p);
-	ck_assert(p.owners_sk_storage);
-	it = item("sock:inet_sock_set_state");
-	ck_assert(!it->fallback);
-	tu_assert_contains(it->variant, "socket-local storage");
-
-	f.sk_storage_tracing = false;	/* 5.8-5.10 */
-	kw_plan_make(&f, &p);
-	assert_consistent();
-	ck_assert(!p.owners_sk_storage);
-	it = item("sock:inet_sock_set_state");
-	ck_assert(it->enabled && it->fallback);
-	ck_assert_pstr_eq(it->progs[0], "kw_inet_sock_set_state");
-	tu_assert_contains(it->variant, "hash map");
-	tu_assert_contains(it->why, "5.11");
-
-	/* refused at load time: the same, with the loader's reason */
-	f.sk_storage_tracing = true;
-	kw_plan_make(&f, &p);
-	kw_plan_owners_in_map(&p, "the kernel refused socket-local storage: x");
-	ck_assert(!p.owners_sk_storage && item("sock:inet_sock_set_state")->fallback);
-	tu_assert_contains(item("sock:inet_sock_set_state")->why, "refused");
 }
 END_TEST
 
@@ -470,7 +437,6 @@ Suite *plan_suite(void)
 	tcase_add_test(t, tp_names);
 	tcase_add_test(t, kernel_6_18_everything_native);
 	tcase_add_test(t, kernel_6_1_kfree_skb_fallback);
-	tcase_add_test(t, socket_owners_storage_or_map);
 	tcase_add_test(t, kfree_skb_with_more_args_still_used);
 	tcase_add_test(t, mark_victim_pid_only);
 	tcase_add_test(t, missing_tracepoints);

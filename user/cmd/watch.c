@@ -437,17 +437,10 @@ static int start_recording(struct watch *w, const struct kw_opts *o, const struc
 /* what the BPF side needs of the options */
 static struct kw_loader_cfg loader_cfg(const struct kw_opts *o)
 {
-	/* tests only: force the hash map of socket owners (kernel/loader.h) */
-	const char *owners = getenv("KWHY_TEST_OWNERS");
-
 	return (struct kw_loader_cfg){ .agg_window_ns = o->agg_window_ns,
 				       .ring_rare_kb = o->ring_rare_kb,
 				       .ring_bulk_kb = o->ring_bulk_kb,
-				       .filter_port = o->port,
-				       .test_owners = !owners ? KW_OWNERS_AUTO :
-						      !strcmp(owners, "map") ? KW_OWNERS_TEST_MAP :
-						      !strcmp(owners, "reject") ?
-						      KW_OWNERS_TEST_REJECT : KW_OWNERS_AUTO };
+				       .filter_port = o->port };
 }
 
 static void catch_signals(void)

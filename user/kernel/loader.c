@@ -112,9 +112,8 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 	struct bpf_program *prog;
 	int ret;
 
-	/* a verifier rejection is retried with the owners in the hash map
-	 * (when they were in socket storage), then without the program */
-	for (int attempt = 0; attempt <= KW_PLAN_MAX + 1; attempt++) {
+	/* a verifier rejection of one program is retried without it */
+	for (int attempt = 0; attempt <= KW_PLAN_MAX; attempt++) {
 		char name[64], why[200];
 
 		l->skel = kwhy_bpf__open();
@@ -129,17 +128,6 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		l->skel->rodata->kw_filter_port = cfg->filter_port;
 		l->netns_by_cookie = netns_by_cookie(t);
 		l->skel->rodata->kw_netns_by_cookie = l->netns_by_cookie;
-		l->skel->rodata->kw_owner_sk_storage = l->plan.owners_sk_storage;
-		if (l->plan.owners_sk_storage) {
-			/* the hash map is not used: its smallest size */
-			bpf_map__set_max_entries(l->skel->maps.kw_sock_owner, l->ncpus);
-			if (cfg->test_owners == KW_OWNERS_TEST_REJECT) {
-				/* a hash map where the helper wants socket
-				 * storage: the verifier refuses the programs */
-				bpf_map__set_type(l->skel->maps.kw_sk_owner, BPF_MAP_TYPE_HASH);
-				bpf_map__set_max_entries(l->skel->maps.kw_sk_owner, 1);
-			}
-		}
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, cfg->ring_rare_kb * 1024);
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, cfg->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)
@@ -152,15 +140,6 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		last_error_text(why, sizeof(why));
 		kwhy_bpf__destroy(l->skel);
 		l->skel = NULL;
-		if (l->plan.owners_sk_storage) {
-			/* socket-local storage refused: the hash map serves */
-			char text[200];
-
-			snprintf(text, sizeof(text), "the kernel refused socket-local storage: %s",
-				 why);
-			kw_plan_owners_in_map(&l->plan, text);
-			continue;
-		}
 		if (!failed_prog(name, sizeof(name)) || !prog_wanted(&l->plan, name)) {
 			snprintf(err, errlen, "loading the BPF programs failed: %s (%s); run "
 				 "'kwhy doctor' and 'kwhy watch -v' for details",
@@ -330,8 +309,6 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 	memset(l, 0, sizeof(*l));
 	l->epfd = -1;
 	kw_plan_make(f, &l->plan);
-	if (cfg->test_owners == KW_OWNERS_TEST_MAP)
-		kw_plan_owners_in_map(&l->plan, "KWHY_TEST_OWNERS=map (a test)");
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-l->ncpus));

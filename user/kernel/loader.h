@@ -20,10 +20,6 @@ struct kw_loader_cfg {
 	uint32_t ring_rare_kb;		/* ring buffer sizes in KiB, powers of two */
 	uint32_t ring_bulk_kb;
 	uint16_t filter_port;		/* only this port in the kernel, 0: any */
-	/* tests only (KWHY_TEST_OWNERS): socket owners in the hash map as
-	 * on a kernel without socket-local storage for tracing ("map"), or
-	 * the storage offered in a form the verifier refuses ("reject") */
-	enum { KW_OWNERS_AUTO, KW_OWNERS_TEST_MAP, KW_OWNERS_TEST_REJECT } test_owners;
 };
 
 struct kw_loader {

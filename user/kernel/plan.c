@@ -67,20 +67,6 @@ static void add_single(struct kw_plan *p, const struct kw_features *f, const cha
 		missing(it, f, tp);
 }
 
-void kw_plan_owners_in_map(struct kw_plan *p, const char *why)
-{
-	p->owners_sk_storage = false;
-	for (int i = 0; i < p->n; i++) {
-		struct kw_plan_item *it = &p->items[i];
-
-		if (strcmp(it->tracepoint, kw_tp_names[KW_TP_SET_STATE]) || !it->enabled)
-			continue;
-		it->variant = "tp_btf (sk, oldstate, newstate); socket owners in a hash map";
-		it->fallback = true;
-		snprintf(it->why, sizeof(it->why), "%s", why);
-	}
-}
-
 void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 {
 	struct kw_plan_item *it;
@@ -114,12 +100,7 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 	add_single(p, f, "signal", KW_TP_SIGNAL_GENERATE, 5,
 		   "tp_btf (sig, info, task, group, result)", "kw_signal_generate");
 	add_single(p, f, "listen,listen_close,connect_failed", KW_TP_SET_STATE, 3,
-		   "tp_btf (sk, oldstate, newstate); socket owners in socket-local storage",
-		   "kw_inet_sock_set_state");
-	p->owners_sk_storage = true;
-	if (!f->sk_storage_tracing)
-		kw_plan_owners_in_map(p, "tracing programs cannot use socket-local storage on "
-				      "this kernel (5.11+)");
+		   "tp_btf (sk, oldstate, newstate)", "kw_inet_sock_set_state");
 
 	it = add(p, "reset_sent", KW_TP_SEND_RESET);
 	n = f->tp_args[KW_TP_SEND_RESET];

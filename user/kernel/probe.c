@@ -71,9 +71,6 @@ static void probe_btf(struct kw_features *f, struct btf **keep)
 	for (int i = 0; i < KW_TP_MAX; i++)
 		f->tp_args[i] = kw_btf_tp_args(btf, tp_btf_names[i]);
 	f->rst_reason_enum = btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) >= 0;
-	/* the helper's tracing form came with its permission (5.11) */
-	f->sk_storage_tracing = btf__find_by_name_kind(btf, "bpf_sk_storage_get_tracing",
-						       BTF_KIND_FUNC) >= 0;
 	if (keep)
 		*keep = btf;
 	else

@@ -37,8 +37,6 @@ struct kw_features {
 	char btf_error[160];
 	int tp_args[KW_TP_MAX];		/* tracepoint arguments, -1 absent */
 	bool rst_reason_enum;		/* enum sk_rst_reason in BTF */
-	bool sk_storage_tracing;	/* tracing programs may use socket-local
-					 * storage (5.11+) */
 
 	char tracefs[64];		/* where tracefs is mounted, "" none */
 	bool tracefs_mounted_now;	/* kwhy mounted it */
@@ -94,14 +92,7 @@ struct kw_plan_item {
 struct kw_plan {
 	int n;
 	struct kw_plan_item items[KW_PLAN_MAX];
-	/* socket owners in socket-local storage, else in a hash map (and
-	 * the set_state item says why, as a fallback) */
-	bool owners_sk_storage;
 };
-
-/* Socket owners go to the hash map, because of why (set_state's item
- * becomes a fallback that says so). */
-void kw_plan_owners_in_map(struct kw_plan *p, const char *why);
 
 void kw_plan_make(const struct kw_features *f, struct kw_plan *p);
 
