@@ -24,6 +24,8 @@ if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs chromium python3-pil python3-yaml man-db systemd debhelper devscripts lintian"
 	pkgs="$pkgs fakeroot"
 	pkgs="$pkgs prometheus curl"
+	# the peers bench/run.sh measures beside kwhy
+	pkgs="$pkgs bpftrace libbpf-tools"
 fi
 
 missing=""
