@@ -27,6 +27,8 @@ if [ "${1:-}" = "--test" ]; then
 	pkgs="$pkgs fakeroot"
 	pkgs="$pkgs prometheus curl"
 	pkgs="$pkgs nftables"
+	# the peers bench/run.sh measures beside kwhy
+	pkgs="$pkgs bpftrace libbpf-tools"
 fi
 
 missing=""

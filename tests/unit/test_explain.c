@@ -1585,10 +1585,77 @@ START_TEST(listener_table_is_bounded)
 	struct kw_pipeline *p = new_pipeline(&c);
 
 	for (uint32_t i = 0; i < KW_M_LISTENERS + 100; i++)
-		listen_ev(p, i + 1, NS_A, ep("0.0.0.0", (uint16_t)(1000 + i % 60000)),
+		listen_ev(p, i + 1, NS_A + i / 60000, ep("0.0.0.0", (uint16_t)(1000 + i % 60000)),
 			  task(i + 2, "x", NS_A, 1), false);
 	ck_assert_uint_eq(p->model.nr_listeners, KW_M_LISTENERS);
 	ck_assert_uint_eq(p->model.listeners_evicted, 100);
+	/* the oldest went */
+	ck_assert_ptr_null(kw_lx_find(&p->model, NS_A, &(struct kw_addr){ 2, 1099, {} }));
+	ck_assert_ptr_nonnull(kw_lx_find(&p->model, NS_A, &(struct kw_addr){ 2, 1100, {} }));
+	ck_assert_uint_eq(kw_lx_netns_count(&p->model, NS_A), 60000 - 100);
+}
+END_TEST
+
+/* the indexes of the listener table agree with a walk of the table
+ * through listens, closes, listens again and a resync, in 64 namespaces */
+static void check_index(const struct kw_model *m)
+{
+	uint32_t count[64] = {}, s;
+
+	for (uint32_t i = 0; i < m->nr_listeners; i++) {
+		const struct kw_listener *l = &m->listeners[i];
+		bool in_np = false, in_port = false, in_ns = false;
+
+		count[l->netns - NS_A]++;
+		ck_assert_ptr_eq(kw_lx_find(m, l->netns, &l->local), l);
+		KW_LX_FOR_NP(m, s, l->netns, l->local.port)
+			in_np |= s == i;
+		KW_LX_FOR_PORT(m, s, l->local.port)
+			in_port |= s == i;
+		KW_LX_FOR_NETNS(m, s, l->netns)
+			in_ns |= s == i;
+		ck_assert(in_np && in_port && in_ns);
+	}
+	for (uint32_t n = 0; n < 64; n++) {
+		uint32_t walked = 0;
+
+		KW_LX_FOR_NETNS(m, s, NS_A + n)
+			walked++;
+		ck_assert_uint_eq(kw_lx_netns_count(m, NS_A + n), count[n]);
+		ck_assert_uint_eq(walked, count[n]);
+	}
+}
+
+START_TEST(listener_index_matches_the_table)
+{
+	struct capture c;
+	struct kw_pipeline *p = new_pipeline(&c);
+	uint32_t x = 12345;
+
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint32_t netns, port;
+
+		x = x * 1103515245u + 12345u;
+		netns = NS_A + (x >> 8) % 64;
+		port = 1000 + (x >> 16) % 300;
+		if ((x >> 4) % 3)
+			listen_ev(p, i + 1, netns, ep((x >> 3) & 1 ? "127.0.0.1" : "0.0.0.0", port),
+				  task(i + 2, "x", netns, 1), false);
+		else
+			close_ev(p, i + 1, netns, ep((x >> 3) & 1 ? "127.0.0.1" : "0.0.0.0", port),
+				 task(i + 2, "x", netns, 1), KW_CLOSE_CALL, 0);
+		if (i % 997 == 0)
+			check_index(&p->model);
+	}
+	ck_assert_uint_gt(p->model.nr_listeners, 1000);
+	check_index(&p->model);
+	/* a model used before starts empty */
+	kw_model_init(&p->model, &p->cfg.model);
+	ck_assert_uint_eq(p->model.nr_listeners, 0);
+	for (uint32_t n = 0; n < 64; n++)
+		ck_assert_uint_eq(kw_lx_netns_count(&p->model, NS_A + n), 0);
+	listen_ev(p, 1, NS_A, ep("0.0.0.0", 80), task(2, "x", NS_A, 1), false);
+	check_index(&p->model);
 }
 END_TEST
 
@@ -1839,6 +1906,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, parent_limit_is_said);
 	tcase_add_test(tc, storm_is_one_explanation_with_exact_count);
 	tcase_add_test(tc, listener_table_is_bounded);
+	tcase_add_test(tc, listener_index_matches_the_table);
 	tcase_add_test(tc, many_distinct_refusals_stay_bounded);
 	tcase_add_test(tc, explanation_json_is_valid_and_complete);
 	tcase_add_test(tc, client_in_the_next_batch_is_still_named);

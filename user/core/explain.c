@@ -320,15 +320,21 @@ static void find_heirs(const struct kw_model *m, struct kw_explanation *ex)
 static void find_holder(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
 			uint16_t port, uint32_t not_tgid)
 {
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		const struct kw_listener *l = &m->listeners[i];
+	const struct kw_listener *first = NULL;
+	uint32_t s;
 
-		if (same_netns_port(l, netns, port) && l->owner_known) {
-			ex->holder_known = true;
-			ex->holder = l->owner;
-			ex->holder_addr = l->local;
-			return;
-		}
+	/* the first in the table's order */
+	KW_LX_FOR_NP(m, s, netns, port) {
+		const struct kw_listener *l = &m->listeners[s];
+
+		if (same_netns_port(l, netns, port) && l->owner_known && (!first || l < first))
+			first = l;
+	}
+	if (first) {
+		ex->holder_known = true;
+		ex->holder = first->owner;
+		ex->holder_addr = first->local;
+		return;
 	}
 	for (uint32_t i = 0; i < m->binds.n; i++) {
 		const struct kw_bind_rec *b = KW_RING_AT(&m->binds, i);
@@ -361,28 +367,47 @@ static bool ip_accepts(const struct kw_listener *l, const struct kw_addr *dest)
  * refusal is then "no_listener", not "wrong_port". */
 #define KW_WRONG_PORT_SPAN 100
 
-/* Listeners of other ports that would take this address, nearest first. */
+/* l goes into best[] (KW_EX_LISTENERS, NULL-terminated) if it comes
+ * before one there: by distance d from port (0 for all: the table's
+ * order), then by the table's order */
+static void keep_best(const struct kw_listener **best, const struct kw_listener *l,
+		      uint16_t port)
+{
+	unsigned int d = abs((int)l->local.port - (int)port);
+
+	for (int k = 0; k < KW_EX_LISTENERS; k++) {
+		unsigned int dk = best[k] ? (unsigned int)abs((int)best[k]->local.port - (int)port) : 0;
+
+		if (!best[k] || d < dk || (d == dk && l < best[k])) {
+			memmove(&best[k + 1], &best[k], (KW_EX_LISTENERS - 1 - k) * sizeof(best[0]));
+			best[k] = l;
+			return;
+		}
+	}
+}
+
+/* Listeners of other ports that would take this address, nearest first:
+ * the ports within KW_WRONG_PORT_SPAN, each looked up. */
 static void nearest_ports(const struct kw_model *m, struct kw_explanation *ex, uint32_t netns,
 			  const struct kw_addr *dest, uint64_t ts)
 {
-	const struct kw_listener *best[KW_EX_LISTENERS] = {};
+	const struct kw_listener *best[KW_EX_LISTENERS + 1] = {};
+	int lo = dest->port > KW_WRONG_PORT_SPAN ? dest->port - KW_WRONG_PORT_SPAN : 0;
+	int hi = dest->port + KW_WRONG_PORT_SPAN < 65535 ? dest->port + KW_WRONG_PORT_SPAN : 65535;
+	uint32_t s;
 
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		const struct kw_listener *l = &m->listeners[i];
-		unsigned int d = abs((int)l->local.port - (int)dest->port);
+	if (!kw_lx_netns_count(m, netns))
+		return;
+	for (int port = lo; port <= hi; port++) {
+		KW_LX_FOR_NP(m, s, netns, port) {
+			const struct kw_listener *l = &m->listeners[s];
 
-		/* one that would have taken it is a ghost (its close was lost):
-		 * the kernel refused, so it is not there */
-		if (l->netns != netns || l->since_ns > ts || !ip_accepts(l, dest) ||
-		    d > KW_WRONG_PORT_SPAN || kw_listener_accepts(l, dest))
-			continue;
-		for (int k = 0; k < KW_EX_LISTENERS; k++) {
-			if (!best[k] || d < (unsigned int)abs((int)best[k]->local.port - (int)dest->port)) {
-				memmove(&best[k + 1], &best[k],
-					(KW_EX_LISTENERS - 1 - k) * sizeof(best[0]));
-				best[k] = l;
-				break;
-			}
+			/* one that would have taken it is a ghost (its close
+			 * was lost): the kernel refused, so it is not there */
+			if (l->netns != netns || l->local.port != port || l->since_ns > ts ||
+			    !ip_accepts(l, dest) || kw_listener_accepts(l, dest))
+				continue;
+			keep_best(best, l, dest->port);
 		}
 	}
 	for (int k = 0; k < KW_EX_LISTENERS && best[k]; k++)
@@ -407,7 +432,10 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 {
 	const struct kw_closed_listener *closed;
 	const struct kw_bind_rec *bind;
-	bool same_family = false, other_family = false;
+	const struct kw_listener *same_family[KW_EX_LISTENERS + 1] = {};
+	const struct kw_listener *other_family[KW_EX_LISTENERS + 1] = {};
+	const struct kw_listener *other_netns = NULL;
+	uint32_t s;
 
 	ex->netns = netns;
 	ex->netns_cookie = netns_cookie;
@@ -469,42 +497,46 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 				      closed->closer_exit_ns);
 		goto out;
 	}
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		const struct kw_listener *l = &m->listeners[i];
+	/* listeners of this port and namespace on other addresses: of the
+	 * destination's family (or taking it), else of the other one */
+	KW_LX_FOR_NP(m, s, netns, dest->port) {
+		const struct kw_listener *l = &m->listeners[s];
 
 		if (!same_netns_port(l, netns, dest->port) || l->since_ns > ts ||
 		    kw_listener_accepts(l, dest))
 			continue;
 		if (l->local.family == dest->family ||
-		    (l->local.family == 10 && dest->family == 2 && !l->v6only)) {
-			if (!same_family)
-				ex->nr_listeners = 0;
-			same_family = true;
-			add_listener(ex, l);
-		} else if (!same_family) {
-			other_family = true;
-			add_listener(ex, l);
-		}
+		    (l->local.family == 10 && dest->family == 2 && !l->v6only))
+			keep_best(same_family, l, 0);
+		else
+			keep_best(other_family, l, 0);
 	}
-	if (same_family) {
-		ex->cause = KW_CAUSE_WRONG_ADDRESS;
-		goto out;
-	}
-	if (other_family) {
-		ex->cause = KW_CAUSE_WRONG_FAMILY;
-		goto out;
-	}
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		const struct kw_listener *l = &m->listeners[i];
+	if (same_family[0] || other_family[0]) {
+		const struct kw_listener **which = same_family[0] ? same_family : other_family;
 
-		if (l->netns != netns && l->local.port == dest->port && l->since_ns <= ts) {
-			ex->cause = KW_CAUSE_WRONG_NETNS;
-			add_listener(ex, l);
-			kw_place_from_netns(m, &ex->other_place, l->netns, l->netns_cookie);
-			if (!ex->other_place.known)
-				kw_place_from_cgroup(m, &ex->other_place, l->cgroup_id, false);
-			goto out;
-		}
+		ex->cause = same_family[0] ? KW_CAUSE_WRONG_ADDRESS : KW_CAUSE_WRONG_FAMILY;
+		for (int k = 0; k < KW_EX_LISTENERS && which[k]; k++)
+			add_listener(ex, which[k]);
+		goto out;
+	}
+	/* the port listened on in another namespace: the first in the
+	 * table's order */
+	KW_LX_FOR_PORT(m, s, dest->port) {
+		const struct kw_listener *l = &m->listeners[s];
+
+		if (l->netns != netns && l->local.port == dest->port && l->since_ns <= ts &&
+		    (!other_netns || l < other_netns))
+			other_netns = l;
+	}
+	if (other_netns) {
+		const struct kw_listener *l = other_netns;
+
+		ex->cause = KW_CAUSE_WRONG_NETNS;
+		add_listener(ex, l);
+		kw_place_from_netns(m, &ex->other_place, l->netns, l->netns_cookie);
+		if (!ex->other_place.known)
+			kw_place_from_cgroup(m, &ex->other_place, l->cgroup_id, false);
+		goto out;
 	}
 	nearest_ports(m, ex, netns, dest, ts);
 	if (ex->nr_listeners) {
@@ -512,11 +544,10 @@ void kw_explain_refusal(const struct kw_model *m, struct kw_explanation *ex, uin
 		goto out;
 	}
 	ex->cause = KW_CAUSE_NO_LISTENER;
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		ex->listeners_checked += m->listeners[i].netns == netns;
-		ex->ghosts += m->listeners[i].netns == netns &&
-			      kw_listener_accepts(&m->listeners[i], dest);
-	}
+	ex->listeners_checked = kw_lx_netns_count(m, netns);
+	KW_LX_FOR_NP(m, s, netns, dest->port)
+		ex->ghosts += m->listeners[s].netns == netns &&
+			      kw_listener_accepts(&m->listeners[s], dest);
 	ex->snapshot_taken = m->snapshot_taken;
 	/* a process of this namespace that died after its own connect was
 	 * refused (a backend that gives up when its database refuses, before

@@ -16,7 +16,7 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 {
 	m->cfg = *cfg;
 	m->now_ns = 0;
-	m->nr_listeners = 0;
+	kw_lx_reset(m);
 	m->listeners_evicted = 0;
 	m->snapshot_taken = false;
 	m->resync_ns = m->resync_lost = 0;
@@ -39,6 +39,8 @@ void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg)
 	m->overflows.head = m->overflows.n = 0;
 	m->queues.head = m->queues.n = 0;
 	m->syns.head = m->syns.n = 0;
+	memset(m->cg_heads, 0, sizeof(m->cg_heads));
+	memset(m->netns_heads, 0, sizeof(m->netns_heads));
 	if (!m->cfg.recent_ns)
 		m->cfg.recent_ns = KW_DEFAULT_RECENT_NS;
 }
@@ -94,15 +96,40 @@ bool kw_listener_accepts(const struct kw_listener *l, const struct kw_addr *dest
 
 /* ---- lookups ---- */
 
+/* The rings of cgroups and namespaces are indexed by key: a ring slot
+ * taken over leaves the chain of the key it held. */
+static uint32_t *cg_head(const struct kw_model *m, uint64_t id)
+{
+	return (uint32_t *)&m->cg_heads[kw_ix_hash64(id) % KW_M_CGROUPS];
+}
+
+static uint32_t *netns_head(const struct kw_model *m, uint32_t ino)
+{
+	return (uint32_t *)&m->netns_heads[kw_ix_hash(ino) % KW_M_NETNS];
+}
+
 const struct kw_ev_cgroup *kw_model_cgroup(const struct kw_model *m, uint64_t id, bool v1)
 {
-	for (uint32_t i = 0; i < m->cgroups.n && id; i++) {
-		const struct kw_ev_cgroup *c = KW_RING_AT(&m->cgroups, i);
+	uint32_t s;
+
+	KW_IX_FOR(s, id ? *cg_head(m, id) : 0, m->cg_link) {
+		const struct kw_ev_cgroup *c = &m->cgroups.v[s];
 
 		if (c->cgroup_id == id && c->v1_memory == v1)
 			return c;
 	}
 	return NULL;
+}
+
+static struct kw_ev_cgroup *push_cgroup(struct kw_model *m, uint64_t id)
+{
+	uint32_t s = m->cgroups.head;
+
+	if (m->cgroups.n == KW_M_CGROUPS)
+		kw_ix_del(cg_head(m, m->cgroups.v[s].cgroup_id), m->cg_link, s);
+	(void)KW_RING_PUSH(&m->cgroups);
+	kw_ix_add(cg_head(m, id), m->cg_link, s);
+	return &m->cgroups.v[s];
 }
 
 /* two cookies of one namespace: equal, or one of them unknown (inode
@@ -116,13 +143,26 @@ static bool cookies_match(uint64_t a, uint64_t b)
  * reused inode's record is taken over), NULL if none */
 static struct kw_netns_rec *netns_rec(const struct kw_model *m, uint32_t ino)
 {
-	for (uint32_t i = 0; i < m->netns.n && ino; i++) {
-		const struct kw_netns_rec *r = KW_RING_AT(&m->netns, i);
+	uint32_t s;
+
+	KW_IX_FOR(s, ino ? *netns_head(m, ino) : 0, m->netns_link) {
+		const struct kw_netns_rec *r = &m->netns.v[s];
 
 		if (r->ino == ino)
 			return (struct kw_netns_rec *)r;
 	}
 	return NULL;
+}
+
+static struct kw_netns_rec *push_netns(struct kw_model *m, uint32_t ino)
+{
+	uint32_t s = m->netns.head;
+
+	if (m->netns.n == KW_M_NETNS)
+		kw_ix_del(netns_head(m, m->netns.v[s].ino), m->netns_link, s);
+	(void)KW_RING_PUSH(&m->netns);
+	kw_ix_add(netns_head(m, ino), m->netns_link, s);
+	return &m->netns.v[s];
 }
 
 uint64_t kw_model_netns_cgroup(const struct kw_model *m, uint32_t netns, uint64_t cookie)
@@ -192,7 +232,7 @@ static void note_netns_as(struct kw_model *m, uint32_t netns, uint64_t cookie, u
 		r->ino = netns;
 	}
 	if (!r) {
-		r = KW_RING_PUSH(&m->netns);
+		r = push_netns(m, netns);
 		memset(r, 0, sizeof(*r));
 		r->ino = netns;
 	}
@@ -214,24 +254,6 @@ static void note_task(struct kw_model *m, const struct kw_task *t, const struct 
 	note_netns_as(m, t->netns_ino, cookie, t->cgroup_id, h->ts_boot_ns, false);
 }
 
-static struct kw_listener *find_listener(struct kw_model *m, uint32_t netns,
-					 const struct kw_addr *local)
-{
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		struct kw_listener *l = &m->listeners[i];
-
-		if (l->netns == netns && l->local.port == local->port &&
-		    kw_addr_same_ip(&l->local, local))
-			return l;
-	}
-	return NULL;
-}
-
-static void remove_listener(struct kw_model *m, struct kw_listener *l)
-{
-	*l = m->listeners[--m->nr_listeners];
-}
-
 /* whose a listener is: its socket's cgroup, else its opener's */
 static uint64_t listener_cgroup(const struct kw_listener *l)
 {
@@ -240,24 +262,17 @@ static uint64_t listener_cgroup(const struct kw_listener *l)
 
 static void on_listen(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
 {
-	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
+	struct kw_listener *l = kw_lx_find(m, e->hdr.netns_ino, &e->local);
 
-	if (!l) {
-		if (m->nr_listeners == KW_M_LISTENERS) {	/* evict the oldest */
-			uint32_t old = 0;
-
-			for (uint32_t i = 1; i < m->nr_listeners; i++)
-				if (m->listeners[i].since_ns < m->listeners[old].since_ns)
-					old = i;
-			remove_listener(m, &m->listeners[old]);
-			m->listeners_evicted++;
-		}
-		l = &m->listeners[m->nr_listeners++];
+	if (l) {
+		kw_lx_touch(m, l);
+		memset(l, 0, sizeof(*l));
+		l->netns = e->hdr.netns_ino;
+		l->local = e->local;
+	} else {
+		l = kw_lx_insert(m, e->hdr.netns_ino, &e->local);
 	}
-	memset(l, 0, sizeof(*l));
-	l->netns = e->hdr.netns_ino;
 	l->netns_cookie = e->hdr.netns_cookie;
-	l->local = e->local;
 	l->v6only = e->v6only;
 	l->backlog = e->backlog;
 	l->owner_known = !!(e->hdr.flags & KW_F_TASK);
@@ -347,29 +362,30 @@ static void relearn_netns_listener(struct kw_model *m, const struct kw_listener 
 {
 	struct kw_netns_rec *r = netns_rec(m, gone->netns);
 	const struct kw_listener *newest = NULL;
+	uint32_t s;
 
 	if (!r || !cookies_match(r->cookie, gone->netns_cookie))
 		return;
-	for (uint32_t i = 0; i < m->nr_listeners; i++) {
-		const struct kw_listener *l = &m->listeners[i];
-
-		if (l->netns == gone->netns && cookies_match(l->netns_cookie, gone->netns_cookie) &&
-		    (!newest || l->since_ns > newest->since_ns))
-			newest = l;
+	/* newest first: the latest listened on */
+	KW_LX_FOR_NETNS(m, s, gone->netns) {
+		if (cookies_match(m->listeners[s].netns_cookie, gone->netns_cookie)) {
+			newest = &m->listeners[s];
+			break;
+		}
 	}
 	r->listener_cgroup_id = newest ? listener_cgroup(newest) : 0;
 }
 
 static void on_listen_close(struct kw_model *m, const struct kw_ev_listen *e, uint64_t id)
 {
-	struct kw_listener *l = find_listener(m, e->hdr.netns_ino, &e->local);
+	struct kw_listener *l = kw_lx_find(m, e->hdr.netns_ino, &e->local);
 	struct kw_closed_listener *c = KW_RING_PUSH(&m->closed);
 	const struct kw_oom_rec *oom;
 
 	memset(c, 0, sizeof(*c));
 	if (l) {
 		c->l = *l;
-		remove_listener(m, l);
+		kw_lx_remove(m, l);
 		/* a listener found at start without its namespace's cookie:
 		 * the kernel's close tells it, so a later namespace given the
 		 * same inode is not taken for this one */
@@ -472,7 +488,7 @@ static void on_cgroup(struct kw_model *m, const struct kw_ev_cgroup *e)
 									  e->v1_memory);
 
 	if (!c)
-		c = KW_RING_PUSH(&m->cgroups);
+		c = push_cgroup(m, e->cgroup_id);
 	*c = *e;
 }
 
@@ -488,7 +504,7 @@ static void on_resync(struct kw_model *m, const struct kw_ev_resync *r)
 	}
 	for (uint32_t i = 0; i < m->nr_listeners;) {
 		if (m->listeners[i].stale)
-			remove_listener(m, &m->listeners[i]);
+			kw_lx_remove(m, &m->listeners[i]);
 		else
 			i++;
 	}

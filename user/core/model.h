@@ -12,8 +12,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/event.h"
+#include "core/index.h"
 
-#define KW_M_LISTENERS	4096
+/*
+ * Listeners: up to 131,072 (a host with more is beyond what kwhy models;
+ * the oldest goes).  The table and its indexes are fixed arrays in the
+ * model (~26 MiB of address space, zero until used): a listener costs
+ * about 190 bytes of resident memory (its slot, four links), the buckets
+ * a page each as they are first used.
+ */
+#define KW_M_LISTENERS	131072
+#define KW_M_LX_NP_BUCKETS (1u << 17)	/* by namespace and port */
+#define KW_M_LX_PORT_BUCKETS (1u << 12)	/* by port */
+#define KW_M_LX_NETNS	(2 * KW_M_LISTENERS)	/* namespaces with listeners */
 #define KW_M_RECENT	256	/* closed listeners, binds, deaths, kills */
 #define KW_M_OOMS	64
 #define KW_M_CGROUPS	1024
@@ -194,6 +205,13 @@ struct kw_fd_usage_rec {
 	uint64_t event_id;
 };
 
+/* a namespace's listeners: how many, the newest first */
+struct kw_lx_netns {
+	uint32_t ino;
+	uint32_t count;		/* 0: an empty entry */
+	uint32_t head;		/* slot + 1 */
+};
+
 /* a fixed-size ring of T, newest overwriting oldest */
 #define KW_RING(T, N) struct { T v[N]; uint32_t head, n; }
 
@@ -202,6 +220,13 @@ struct kw_model {
 	uint64_t now_ns;		/* latest event time seen */
 	struct kw_listener listeners[KW_M_LISTENERS];
 	uint32_t nr_listeners;
+	/* indexes of listeners[] (core/listeners.c) */
+	struct kw_ix_link lx_np_link[KW_M_LISTENERS], lx_port_link[KW_M_LISTENERS],
+		lx_ns_link[KW_M_LISTENERS], lx_age[KW_M_LISTENERS];
+	uint32_t lx_np[KW_M_LX_NP_BUCKETS];
+	uint32_t lx_port[KW_M_LX_PORT_BUCKETS];
+	uint32_t lx_newest, lx_oldest;
+	struct kw_lx_netns lx_netns[KW_M_LX_NETNS];
 	uint64_t listeners_evicted;
 	bool snapshot_taken;
 	uint64_t resync_ns;		/* the latest resync's end, 0 none */
@@ -227,6 +252,9 @@ struct kw_model {
 	KW_RING(struct kw_overflow_rec, KW_M_OVERFLOWS) overflows;
 	KW_RING(struct kw_queue_rec, KW_M_QUEUES) queues;
 	KW_RING(struct kw_syn_rec, KW_M_RECENT) syns;
+	/* indexes of the two rings above: by cgroup id, by inode */
+	uint32_t cg_heads[KW_M_CGROUPS], netns_heads[KW_M_NETNS];
+	struct kw_ix_link cg_link[KW_M_CGROUPS], netns_link[KW_M_NETNS];
 };
 
 /* ring access: i = 0 is the newest */
@@ -244,6 +272,7 @@ static inline uint32_t kw_ring_push(uint32_t *head, uint32_t *n, uint32_t cap)
 	return at;
 }
 
+/* m is zeroed memory (static, calloc) or a model initialised before */
 void kw_model_init(struct kw_model *m, const struct kw_model_cfg *cfg);
 /* apply one event; id is the event's position in the stream */
 void kw_model_apply(struct kw_model *m, const struct kw_event *ev, uint64_t id);
@@ -280,5 +309,25 @@ bool kw_unix_path_eq(const char *a, uint16_t alen, const char *b, uint16_t blen)
  * before ts, NULL if none */
 const struct kw_unix_path_rec *kw_model_unix_path(const struct kw_model *m, uint32_t pid,
 						  const char *path, uint16_t len, uint64_t ts);
+/* the listener table (core/listeners.c) */
+void kw_lx_reset(struct kw_model *m);
+struct kw_listener *kw_lx_find(const struct kw_model *m, uint32_t netns,
+			       const struct kw_addr *local);
+/* a new listener with these keys, the rest zero (the oldest goes when full) */
+struct kw_listener *kw_lx_insert(struct kw_model *m, uint32_t netns, const struct kw_addr *local);
+void kw_lx_remove(struct kw_model *m, struct kw_listener *l);
+/* l was listened on again: the newest of its namespace */
+void kw_lx_touch(struct kw_model *m, struct kw_listener *l);
+uint32_t kw_lx_netns_count(const struct kw_model *m, uint32_t netns);
+/* chain starts (slot + 1, 0 none) for KW_IX_FOR; chains by hash hold
+ * other keys too: compare */
+uint32_t kw_lx_np_first(const struct kw_model *m, uint32_t netns, uint16_t port);
+uint32_t kw_lx_port_first(const struct kw_model *m, uint16_t port);
+uint32_t kw_lx_netns_first(const struct kw_model *m, uint32_t netns);	/* newest first */
+#define KW_LX_FOR_NP(m, s, netns, port) \
+	KW_IX_FOR(s, kw_lx_np_first(m, netns, port), (m)->lx_np_link)
+#define KW_LX_FOR_PORT(m, s, port) KW_IX_FOR(s, kw_lx_port_first(m, port), (m)->lx_port_link)
+#define KW_LX_FOR_NETNS(m, s, netns) \
+	KW_IX_FOR(s, kw_lx_netns_first(m, netns), (m)->lx_ns_link)
 
 #endif
