@@ -54,11 +54,11 @@ LDLIBS := -lbpf -lelf -lz -lseccomp -pthread
 ifeq ($(STATIC),1)
 LDFLAGS += -static
 LDLIBS += -lzstd
-else
-# OTLP push (--otlp-endpoint); the static build goes without: Debian ships
-# no static archives of libcurl's dependencies (user/net/otlp_push.h)
-LDLIBS += -lcurl
 endif
+# OTLP push (--otlp-endpoint) loads libcurl with dlopen when asked
+# (user/net/curl_dl.h), so a kwhy that does not push maps none of it; the
+# static build goes without: Debian ships no static archives of libcurl's
+# dependencies (user/net/otlp_push.h)
 # SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer, a finding aborts
 ifeq ($(SAN),1)
 CC := clang
@@ -86,7 +86,7 @@ USER_DIRS := cmd kernel core host trace output net util
 USER_SRCS := $(wildcard $(patsubst %,user/%/*.c,$(USER_DIRS)))
 # one of the two OTLP pushes: with libcurl, or the static build's none
 ifeq ($(STATIC),1)
-USER_SRCS := $(filter-out user/net/otlp_push.c,$(USER_SRCS))
+USER_SRCS := $(filter-out user/net/otlp_push.c user/net/curl_dl.c,$(USER_SRCS))
 else
 USER_SRCS := $(filter-out user/net/otlp_push_none.c,$(USER_SRCS))
 endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* OTLP/HTTP JSON push with libcurl from a worker thread: see otlp_push.h. */
-#include <curl/curl.h>
+#include "net/curl_dl.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -65,29 +65,29 @@ static void note_failure(struct kw_push *p, const char *url, const char *why)
  * why says what happened. */
 static int post(struct kw_push *p, const struct item *it, char *why, size_t len)
 {
-	struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *hdrs = kw_curl.slist_append(NULL, "Content-Type: application/json");
 	long code = 0;
 	CURLcode rc;
 
-	curl_easy_reset(p->curl);
-	curl_easy_setopt(p->curl, CURLOPT_URL, p->url[it->sig]);
-	curl_easy_setopt(p->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(p->curl, CURLOPT_POSTFIELDS, it->body);
-	curl_easy_setopt(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
-	curl_easy_setopt(p->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);	/* a thread: no SIGALRM */
-	curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, (long)KW_PUSH_TIMEOUT_MS);
-	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-	curl_easy_setopt(p->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(p->curl, CURLOPT_USERAGENT, "kwhy");
-	rc = curl_easy_perform(p->curl);
-	curl_slist_free_all(hdrs);
+	kw_curl.easy_reset(p->curl);
+	kw_curl.easy_setopt(p->curl, CURLOPT_URL, p->url[it->sig]);
+	kw_curl.easy_setopt(p->curl, CURLOPT_POST, 1L);
+	kw_curl.easy_setopt(p->curl, CURLOPT_POSTFIELDS, it->body);
+	kw_curl.easy_setopt(p->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)it->len);
+	kw_curl.easy_setopt(p->curl, CURLOPT_HTTPHEADER, hdrs);
+	kw_curl.easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);	/* a thread: no SIGALRM */
+	kw_curl.easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, (long)KW_PUSH_TIMEOUT_MS);
+	kw_curl.easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+	kw_curl.easy_setopt(p->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	kw_curl.easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, discard);
+	kw_curl.easy_setopt(p->curl, CURLOPT_USERAGENT, "kwhy");
+	rc = kw_curl.easy_perform(p->curl);
+	kw_curl.slist_free_all(hdrs);
 	if (rc != CURLE_OK) {
-		snprintf(why, len, "%s", curl_easy_strerror(rc));
+		snprintf(why, len, "%s", kw_curl.easy_strerror(rc));
 		return 1;
 	}
-	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
+	kw_curl.easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 200 && code < 300)
 		return 0;
 	snprintf(why, len, "HTTP %ld", code);
@@ -174,7 +174,11 @@ struct kw_push *kw_push_start(const char *endpoint, char *err, size_t errlen)
 			free(p);
 			return NULL;
 		}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) || !(p->curl = curl_easy_init())) {
+	if (kw_curl_load(err, errlen)) {
+		free(p);
+		return NULL;
+	}
+	if (kw_curl.global_init(CURL_GLOBAL_DEFAULT) || !(p->curl = kw_curl.easy_init())) {
 		snprintf(err, errlen, "--otlp-endpoint: libcurl could not be set up");
 		free(p);
 		return NULL;
@@ -185,7 +189,7 @@ struct kw_push *kw_push_start(const char *endpoint, char *err, size_t errlen)
 	if (errno) {
 		snprintf(err, errlen, "--otlp-endpoint: cannot start its thread: %s",
 			 strerror(errno));
-		curl_easy_cleanup(p->curl);
+		kw_curl.easy_cleanup(p->curl);
 		free(p);
 		return NULL;
 	}
@@ -273,8 +277,8 @@ void kw_push_free(struct kw_push *p)
 {
 	if (!p)
 		return;
-	curl_easy_cleanup(p->curl);
-	curl_global_cleanup();
+	kw_curl.easy_cleanup(p->curl);
+	kw_curl.global_cleanup();
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p);
