@@ -296,6 +296,15 @@ void it_expect_no_more_than_seen(const char *sc, uint64_t since, uint64_t netns,
 				 int server_port, const struct it_seen *seen,
 				 const char *const *types, int ntypes);
 
+/*
+ * Does sock_diag answer dumps of family's sockets here (AF_INET: TCP,
+ * through inet_diag and tcp_diag; AF_UNIX: unix_diag)?  Asked of the
+ * kernel by the test itself, not by kwhy.  1 yes, 0 no (-ENOENT: the
+ * module is not loaded), -errno when it could not ask.  0 too when
+ * KWHY_TEST_NO_SOCK_DIAG=1, which makes kwhy behave so.
+ */
+int it_sock_diag_answers(int family);
+
 /* ---- files ---- */
 
 int it_write_file(const char *path, const char *s);	/* 0 or -errno */
