@@ -476,7 +476,9 @@ struct kw_ev_unix_path {
 	__u8 _pad;
 	__u32 listeners;	/* ... and this many found */
 	__u16 path_len;
-	__u16 _pad1;
+	__u16 reread_err;	/* errno of the re-read when it failed (ENOENT:
+				 * no unix_diag), 0 when it did not or is not
+				 * known */
 	__u64 ino;		/* the file's inode, 0 when stat failed */
 	char path[KW_UNIX_PATH_LEN];
 	__u32 _pad2;
@@ -626,7 +628,9 @@ struct kw_ev_idle_reset {
  * sock_diag and /proc/PID/net/netstat when an accept_queue or a
  * connect_timeout event calls for it, with the processes holding the
  * listener (like sock_holders).  The counters count since the namespace
- * was made.
+ * was made.  Without sock_diag (inet_diag not loaded) the listener comes
+ * from /proc/net/tcp, which prints its queue (rx_queue) but not its
+ * backlog: backlog_unknown.
  */
 struct kw_ev_listen_queue {
 	struct kw_hdr hdr;	/* ts = the event's that called for it;
@@ -634,9 +638,10 @@ struct kw_ev_listen_queue {
 	struct kw_addr local;	/* the listener */
 	__u8 found;		/* a listener for it was found */
 	__u8 counters_read;	/* netstat was read */
-	__u8 _pad[2];
+	__u8 backlog_unknown;	/* max_backlog was not read (/proc/net/tcp) */
+	__u8 _pad;
 	__u32 queued;		/* connections waiting for accept() */
-	__u32 max_backlog;
+	__u32 max_backlog;	/* 0 when backlog_unknown */
 	__u64 sock_ino;
 	__u64 listen_overflows;	/* TcpExt ListenOverflows */
 	__u64 listen_drops;	/* TcpExt ListenDrops */

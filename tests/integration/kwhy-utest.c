@@ -18,8 +18,10 @@
  *                       "40000 40009": the 11th connect to one destination
  *                       gets EADDRNOTAVAIL
  *   fd_limit            a server at its RLIMIT_NOFILE: accept4 gets EMFILE
- *   no_false_failures   100000 short successful TCP connections in a test
- *                       namespace: no failure event, no explanation there
+ *   no_false_failures   100000 short TCP connections in a test namespace,
+ *                       each client counting what it saw fail: kwhy
+ *                       reports no more than that (none when they saw
+ *                       none), each about a connection that failed
  *
  * On a kernel without the syscall tracepoints these rest on, the ready
  * record lists them unavailable; the scenarios then check that (the
@@ -464,6 +466,9 @@ static void scen_unix_backlog_full(const char *sc)
 	struct it_report r;
 	uint64_t since = it_nrecs;
 	int keep[4] = { -1, -1, -1, -1 }, eagain = 0;
+	/* without unix_diag the re-read at the failure fails (ENOENT): the
+	 * queue is null, never 0, and the file says why */
+	int diag = it_sock_diag_answers(AF_UNIX);
 
 	it_msgf(sock, sizeof(sock), "%s/full.sock", g_dir);
 	if (!(l = it_spawn(child_ulisten, &a, 0, NULL)) || !it_child_report(l, &r, IT_CHILD_MS) ||
@@ -486,6 +491,18 @@ static void scen_unix_backlog_full(const char *sc)
 			C_INT("facts.listener.backlog", 0),
 			C_RANGE("facts.listener.queued", 1, 4),
 			C_INT("facts.listener.owner.pid", l->pid),
+			C_NULL("facts.file.reread_error"),
+		};
+		const struct it_cond ex_nodiag[] = {
+			K_STR("type", "explanation"),
+			K_STR("facts.path", sock),
+			C_STR("cause", "unix_backlog_full"),
+			C_INT("facts.client.pid", it_self),
+			C_INT("facts.listener.backlog", 0),
+			C_NULL("facts.listener.queued"),
+			C_INT("facts.listener.owner.pid", l->pid),
+			C_BOOL("facts.file.reread", false),
+			C_STR("facts.file.reread_error", "ENOENT"),
 		};
 		const struct it_cond ex_nolisten[] = {
 			K_STR("type", "explanation"),
@@ -494,9 +511,15 @@ static void scen_unix_backlog_full(const char *sc)
 			C_INT("facts.listener.backlog", 0),
 		};
 
-		if (g_listen_ok)
+		it_diag("%s: sock_diag %s UNIX dumps here", sc, diag > 0 ? "answers" :
+			diag == 0 ? "does not answer" : "could not be asked for");
+		if (g_listen_ok && diag > 0)
 			it_expect(sc, "unix_backlog_full names the listener, its backlog and queue",
 				  since, IT_EXPECT_MS, ex, IT_ARRAY_SIZE(ex));
+		else if (g_listen_ok)
+			it_expect(sc, "unix_backlog_full names the listener and its backlog; its queue "
+				  "unread (no unix_diag), null", since, IT_EXPECT_MS, ex_nodiag,
+				  IT_ARRAY_SIZE(ex_nodiag));
 		else
 			it_expect(sc, "unix_backlog_full gives the backlog (re-read)", since,
 				  IT_EXPECT_MS, ex_nolisten, IT_ARRAY_SIZE(ex_nolisten));
@@ -732,49 +755,50 @@ static int child_accept_loop(const void *p, int wr, int ctl)
  * close (EOF) before its own, the orderly way: a client that closes
  * first, that fast, leaves more orphaned sockets than the kernel keeps,
  * and the kernel resets them (real resets, not this test's subject).
- * Reports how many failed.
+ * Counts what it saw fail (it_orderly_connect) and reports it; stops at
+ * its deadline.
  */
 static int child_connect_loop(const void *p, int wr, int ctl)
 {
 	static const char *const ips[] = { "127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4" };
-	struct timeval tv = { .tv_sec = 5 };
-	int port = *(const int *)p, failed = 0, first = 0;
-	char c;
+	int64_t end = it_now_ms() + FAST_MS - 20000;
+	int port = *(const int *)p;
+	struct it_seen seen = { 0 };
 
 	(void)ctl;
 	if (it_write_file("/proc/sys/net/ipv4/ip_local_port_range", "1024 65000")) {
 		it_report(wr, IT_ST_OPT, errno, -1, 0);
 		return 1;
 	}
-	for (int i = 0; i < NFAST; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len = it_mkaddr(&ss, AF_INET, ips[i % 4], port);
-		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	it_report(wr, IT_ST_OK, 0, 0, 0);
+	for (int i = 0; i < NFAST && it_now_ms() < end; i++) {
+		int lport, err = it_orderly_connect(AF_INET, ips[i % 4], port, 5000, &lport);
 
-		if (s >= 0)
-			setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		if (s < 0 || connect(s, (struct sockaddr *)&ss, len) || read(s, &c, 1) != 0) {
-			if (!failed++)
-				first = errno;
-		}
-		if (s >= 0)
-			close(s);
+		it_seen_note(&seen, err, lport);
 	}
-	it_report(wr, IT_ST_OK, first, failed, 0);
+	it_report_seen(wr, &seen);
 	return 0;
 }
 
+/*
+ * kwhy reports no more failures than the clients saw.  A reset the kernel
+ * really sent (on a slow VM, an accept queue that overflowed leaves stale
+ * ACKs the listener answers with a RST) is a failure kwhy is right to
+ * report: the clients see it too, and count it.
+ */
 static void scen_no_false_failures(const char *sc)
 {
-	static const char *const failures[] = { "connect_failed", "reset_sent", "reset_received",
-						"socket_error", "unix_connect_failed",
-						"connect_no_port", "accept_failed", "explanation" };
+	static const char *const failures[] = { "connect_failed", "connect_timeout",
+						"reset_sent", "reset_received", "socket_error",
+						"unix_connect_failed", "connect_no_port",
+						"accept_failed" };
 	struct it_netns ns;
 	struct it_child *srv, *cli;
 	struct it_report r;
+	struct it_seen seen;
 	uint64_t since = it_nrecs;
 	int port = 8080;
-	int64_t end;
+	char what[96];
 
 	if (!it_netns_new(sc, &ns, false, NULL))
 		return;
@@ -783,56 +807,43 @@ static void scen_no_false_failures(const char *sc)
 		it_fail(sc, "a server in the namespace", "it did not start");
 		return;
 	}
-	if (!(cli = it_spawn(child_connect_loop, &port, ns.holder->pid, NULL))) {
-		it_fail(sc, "100000 connects", "fork: %s", strerror(errno));
+	if (!(cli = it_spawn(child_connect_loop, &port, ns.holder->pid, NULL)) ||
+	    !it_child_report(cli, &r, IT_CHILD_MS) || r.stage != IT_ST_OK) {
+		it_fail(sc, "100000 connects", "the client did not start: %s",
+			cli ? it_report_text(&r) : strerror(errno));
 		return;
 	}
-	/* kwhy's output is read meanwhile */
-	for (end = it_now_ms() + FAST_MS; it_now_ms() < end && !it_stop; )
-		if (it_child_report(cli, &r, 1000))
-			break;
-	if (r.stage == IT_ST_OK && r.port == 0)
-		it_pass(sc, "100000 short connections, all successful");
+	/* kwhy's output is read meanwhile; the client stops at its deadline */
+	if (!it_child_seen(cli, &seen, FAST_MS)) {
+		it_fail(sc, "100000 connects", "the client reported nothing");
+		return;
+	}
+	it_msgf(what, sizeof(what), "%d short connections made in time", NFAST);
+	if (seen.total == NFAST)
+		it_pass(sc, what);
 	else
-		it_fail(sc, "100000 short connections, all successful", "%d failed, the first with %s",
-			r.port, strerror(r.err));
+		it_fail(sc, what, "only %d before the deadline", seen.total);
+	/* a few may really fail (above); many would leave nothing to check */
+	it_msgf(what, sizeof(what), "at most %d of them failed as the clients saw", NFAST / 100);
+	if (seen.failed <= NFAST / 100)
+		it_pass(sc, what);
+	else
+		it_fail(sc, what, "%d failed, the first with %s", seen.failed,
+			strerror(seen.first_err));
 	it_child_release(srv);
 	it_child_wait(srv, IT_CHILD_MS);
 	it_child_wait(cli, IT_CHILD_MS);
 	it_drain(3000);		/* what kwhy may still say */
-	for (int i = 0; i < IT_ARRAY_SIZE(failures); i++) {
-		const struct it_cond byns[] = { K_STR("type", failures[i]),
-						K_INT("netns", (int64_t)ns.ino) };
-		const struct it_cond byfacts[] = { K_STR("type", failures[i]),
-						   K_INT("facts.netns", (int64_t)ns.ino) };
-		/* a reset of a socket (not a stray segment's, below) */
-		const struct it_cond rst[] = { K_STR("type", failures[i]),
-					       K_INT("netns", (int64_t)ns.ino),
-					       C_BOOL("no_socket", false) };
-		char what[96];
-
-		if (!strcmp(failures[i], "reset_sent")) {
-			/*
-			 * The kernel answers a late ACK to a port whose socket is
-			 * already gone with a RST (NO_SOCKET): a few in 100000 on
-			 * loopback, when a port is reused while the server's
-			 * TIME_WAIT for it lives.  Real, on the wire, and no
-			 * connection's failure: shown as events, never explained
-			 * (checked with the explanations below).
-			 */
-			int stray = it_count(since, byns, IT_ARRAY_SIZE(byns), NULL);
-
-			it_diag("%s: %d reset(s) for stray segments (no socket)", sc, stray);
-			it_expect_none(sc, "no reset of a socket in the namespace", since, rst,
-				       IT_ARRAY_SIZE(rst));
-			continue;
-		}
-		it_msgf(what, sizeof(what), "no %s in the namespace", failures[i]);
-		it_expect_none(sc, what, since, byns, IT_ARRAY_SIZE(byns));
-		if (!strcmp(failures[i], "explanation"))
-			it_expect_none(sc, "no explanation about the namespace", since, byfacts,
-				       IT_ARRAY_SIZE(byfacts));
-	}
+	/*
+	 * The kernel answers a late ACK to a port whose socket is already gone
+	 * with a RST (NO_SOCKET): a few in 100000 on loopback, when a port is
+	 * reused while the server's TIME_WAIT for it lives.  Real, on the
+	 * wire, and no connection's failure: shown as events, never explained
+	 * (the helper leaves them out of the count, not out of the
+	 * explanations).
+	 */
+	it_expect_no_more_than_seen(sc, since, ns.ino, port, &seen, failures,
+				    IT_ARRAY_SIZE(failures));
 }
 
 static const struct scenario {

@@ -5,6 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -789,6 +793,331 @@ bool it_child_report(struct it_child *c, struct it_report *r, int ms)
 		n = read(c->rd, r, sizeof(*r));
 	} while (n < 0 && errno == EINTR);
 	return n == sizeof(*r);
+}
+
+/* ---- sock_diag, asked directly ---- */
+
+int it_sock_diag_answers(int family)
+{
+	const char *off = getenv("KWHY_TEST_NO_SOCK_DIAG");
+	struct {
+		struct nlmsghdr nlh;
+		union {
+			struct inet_diag_req_v2 in;
+			struct unix_diag_req un;
+		} r;
+	} req = {
+		.nlh = {
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1,
+		},
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 2 };
+	union {
+		struct nlmsghdr h;
+		char buf[8192];
+	} u;
+	const struct nlmsgerr *e;
+	ssize_t n;
+	int s, ret;
+
+	if (off && !strcmp(off, "1"))
+		return 0;
+	if (family == AF_UNIX) {
+		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.r.un));
+		req.r.un.sdiag_family = AF_UNIX;
+		req.r.un.udiag_states = 1u << 10;	/* listening */
+	} else {
+		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.r.in));
+		req.r.in.sdiag_family = (uint8_t)family;
+		req.r.in.sdiag_protocol = IPPROTO_TCP;
+		req.r.in.idiag_states = 1u << 10;
+	}
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (s < 0)
+		return errno == EPROTONOSUPPORT ? 0 : -errno;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (sendto(s, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* the first message tells: an error, or sockets (or none: DONE) */
+	n = recv(s, u.buf, sizeof(u.buf), 0);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n < sizeof(u.h) || u.h.nlmsg_len > (size_t)n)
+		ret = -EIO;
+	else if (u.h.nlmsg_type != NLMSG_ERROR)
+		ret = 1;
+	else if (u.h.nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		ret = -EIO;
+	else {
+		e = NLMSG_DATA(&u.h);
+		ret = e->error == -ENOENT ? 0 : e->error ? e->error : 1;
+	}
+out:
+	close(s);
+	return ret;
+}
+
+/* ---- what clients saw ---- */
+
+/* wait up to ms for events on s; 0 ready, or ETIMEDOUT, or errno */
+static int wait_for(int s, short events, int ms)
+{
+	struct pollfd pf = { .fd = s, .events = events };
+	int64_t end = it_now_ms() + ms;
+
+	for (int i = 0; i < 1000; i++) {
+		int64_t left = end - it_now_ms();
+		int n;
+
+		if (left <= 0)
+			return ETIMEDOUT;
+		n = poll(&pf, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return errno;
+	}
+	return ETIMEDOUT;
+}
+
+static int sock_error(int s)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len))
+		return errno;
+	return err;
+}
+
+int it_orderly_connect(int family, const char *ip, int port, int ms, int *lport)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, family, ip, port);
+	int s = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), err = 0;
+	char c;
+
+	*lport = 0;
+	if (s < 0)
+		return errno;
+	if (connect(s, (struct sockaddr *)&ss, len) && errno != EINPROGRESS)
+		err = errno;
+	*lport = it_sock_port(s);	/* bound by connect(), even when it fails */
+	if (*lport < 0)
+		*lport = 0;
+	if (!err)
+		err = wait_for(s, POLLOUT, ms);
+	if (!err)
+		err = sock_error(s);	/* the connect's result */
+	if (!err)
+		err = wait_for(s, POLLIN, ms);	/* the server's close */
+	if (!err) {
+		ssize_t n = read(s, &c, 1);
+
+		err = n < 0 ? errno : n > 0 ? EPROTO : 0;
+	}
+	if (!err)
+		err = sock_error(s);
+	close(s);
+	return err;
+}
+
+void it_seen_note(struct it_seen *s, int err, int lport)
+{
+	s->total++;
+	if (!err)
+		return;
+	if (!s->failed++)
+		s->first_err = err;
+	if (s->nports < IT_SEEN_PORTS)
+		s->ports[s->nports++] = lport;
+}
+
+void it_report_seen(int wr, const struct it_seen *s)
+{
+	/* smaller than PIPE_BUF: one atomic write */
+	if (write(wr, s, sizeof(*s)) != sizeof(*s))
+		_exit(124);
+}
+
+bool it_child_seen(struct it_child *c, struct it_seen *s, int ms)
+{
+	int64_t deadline = it_now_ms() + ms;
+	ssize_t n;
+
+	memset(s, 0, sizeof(*s));
+	if (c->rd < 0)
+		return false;
+	for (int i = 0; i < 100000; i++) {
+		int64_t left = deadline - it_now_ms();
+
+		if (left <= 0)
+			return false;
+		if (it_pump(c->rd, left > 100 ? 100 : (int)left))
+			break;
+	}
+	do {
+		n = read(c->rd, s, sizeof(*s));
+	} while (n < 0 && errno == EINTR);
+	return n == sizeof(*s) && s->nports >= 0 && s->nports <= IT_SEEN_PORTS;
+}
+
+/* was port among the failed ones the clients named? */
+static bool seen_port(const struct it_seen *seen, int64_t port)
+{
+	for (int i = 0; i < seen->nports; i++)
+		if (seen->ports[i] && seen->ports[i] == port)
+			return true;
+	return false;
+}
+
+/* the client port of an event: its endpoint that is not the server's */
+static int64_t client_port(const struct jq_val *v, int server_port)
+{
+	int64_t l = 0, r = 0;
+
+	jq_int(v, "local.port", &l);
+	jq_int(v, "remote.port", &r);
+	if (l && l != server_port)
+		return l;
+	if (r && r != server_port)
+		return r;
+	return 0;
+}
+
+/* a client port named by a record, kept once (while the set has room) */
+static void add_conn(int64_t *conns, int *n, int cap, int64_t port)
+{
+	int k;
+
+	for (k = 0; k < *n && conns[k] != port; k++)
+		;
+	if (k == *n && *n < cap)
+		conns[(*n)++] = port;
+}
+
+/* every "port" under v (depth-bounded) but the server's and 0 into conns;
+ * how many, and how many of them the clients did not see fail */
+static void facts_ports(const struct jq_val *v, int server_port, const struct it_seen *seen,
+			int depth, int64_t *conns, int *nconns, int cap, int *named, int *ok)
+{
+	if (!v || depth > 8 || (v->type != JQ_OBJ && v->type != JQ_ARR))
+		return;
+	for (size_t i = 0; i < v->len; i++) {
+		const struct jq_val *m = v->items[i];
+
+		if (v->type == JQ_OBJ && !strcmp(v->keys[i], "port") && m->type == JQ_NUM &&
+		    m->is_int && m->i && m->i != server_port) {
+			(*named)++;
+			*ok += !seen_port(seen, m->i);
+			add_conn(conns, nconns, cap, m->i);
+		}
+		facts_ports(m, server_port, seen, depth + 1, conns, nconns, cap, named, ok);
+	}
+}
+
+void it_expect_no_more_than_seen(const char *sc, uint64_t since, uint64_t netns,
+				 int server_port, const struct it_seen *seen,
+				 const char *const *types, int ntypes)
+{
+	/* the list names every failed connection: a port not in it succeeded */
+	bool complete = seen->failed == seen->nports;
+	int64_t conns[256];
+	int nconns = 0, unnamed = 0, stray = 0, nev = 0, nex = 0;
+	uint64_t bad = UINT64_MAX, first = UINT64_MAX, first_ex = UINT64_MAX;
+	char what[160];
+
+	for (int i = 0; i < seen->nports; i++)
+		complete = complete && seen->ports[i];
+	if (since < it_oldest())
+		since = it_oldest();
+	for (uint64_t s = since; s < it_nrecs; s++) {
+		const struct jq_val *v = it_rec(s);
+		const char *type = v ? jq_str(v, "type") : NULL;
+		int64_t ns = 0, port;
+		bool nosock = false, is_failure = false;
+
+		if (!type)
+			continue;
+		if (!strcmp(type, "explanation")) {
+			int named = 0, ok = 0;
+
+			if (!jq_int(v, "facts.netns", &ns) || (uint64_t)ns != netns)
+				continue;
+			if (first_ex == UINT64_MAX)
+				first_ex = s;
+			nex++;
+			facts_ports(jq_get(v, "facts"), server_port, seen, 0, conns, &nconns,
+				    IT_ARRAY_SIZE(conns), &named, &ok);
+			if (!named)
+				unnamed++;
+			else if (complete && ok == named && bad == UINT64_MAX)
+				bad = s;
+			continue;
+		}
+		for (int t = 0; t < ntypes && !is_failure; t++)
+			is_failure = !strcmp(type, types[t]);
+		if (!is_failure || !jq_int(v, "netns", &ns) || (uint64_t)ns != netns)
+			continue;
+		if (!strcmp(type, "reset_sent") && jq_bool(v, "no_socket", &nosock) && nosock) {
+			stray++;
+			continue;
+		}
+		if (first == UINT64_MAX)
+			first = s;
+		nev++;
+		port = client_port(v, server_port);
+		if (!port) {
+			unnamed++;	/* a socket_error after the close: port 0 */
+			continue;
+		}
+		if (complete && !seen_port(seen, port) && bad == UINT64_MAX)
+			bad = s;
+		add_conn(conns, &nconns, IT_ARRAY_SIZE(conns), port);
+	}
+	it_diag("%s: the clients saw %d of %d connection(s) fail (first: %s); kwhy: %d failure "
+		"event(s), %d explanation(s), naming %d connection(s), %d record(s) naming none, "
+		"%d reset(s) for stray segments", sc, seen->failed, seen->total,
+		seen->failed ? strerror(seen->first_err) : "none", nev, nex, nconns, unnamed, stray);
+	if (!seen->failed) {
+		if (first == UINT64_MAX)
+			it_pass(sc, "no failure event in the namespace (the clients saw none)");
+		else
+			it_fail(sc, "no failure event in the namespace (the clients saw none)",
+				"%s", it_rec_text(first) ? it_rec_text(first) : "?");
+		if (first_ex == UINT64_MAX)
+			it_pass(sc, "no explanation about the namespace (the clients saw none)");
+		else
+			it_fail(sc, "no explanation about the namespace (the clients saw none)",
+				"%s", it_rec_text(first_ex) ? it_rec_text(first_ex) : "?");
+		return;
+	}
+	if (bad == UINT64_MAX)
+		it_pass(sc, "each failure event and explanation is about a connection the clients "
+			"saw fail");
+	else
+		it_fail(sc, "each failure event and explanation is about a connection the clients "
+			"saw fail", "this one is not: %s", it_rec_text(bad) ? it_rec_text(bad) : "?");
+	it_msgf(what, sizeof(what), "they name at most the %d connection(s) the clients saw fail",
+		seen->failed);
+	if (nconns <= seen->failed)
+		it_pass(sc, what);
+	else
+		it_fail(sc, what, "%d named; the first record: %s", nconns,
+			it_rec_text(first) ? it_rec_text(first) : "?");
+	/* what names no port (a socket's error after its close) cannot be
+	 * matched: at most one on each side of each failed connection */
+	it_msgf(what, sizeof(what), "at most %d record(s) naming no connection (2 per failure)",
+		2 * seen->failed);
+	if (unnamed <= 2 * seen->failed)
+		it_pass(sc, what);
+	else
+		it_fail(sc, what, "%d", unnamed);
 }
 
 const char *it_report_text(const struct it_report *r)

@@ -249,6 +249,62 @@ int it_child_netns_holder(const void *p, int wr, int ctl);
 /* Move into the cgroup directory p, then eat memory 1 MiB at a time. */
 int it_child_oom(const void *p, int wr, int ctl);
 
+/* ---- what clients saw: kwhy says no more failures than that ---- */
+
+#define IT_SEEN_PORTS 64	/* failed connections named by their port */
+
+/* A client's count of its own connections, sent whole through its report
+ * pipe (it_report_seen, it_child_seen): how many it made, how many failed
+ * as it saw them (a connect error, ECONNRESET/EPIPE or a timeout on its
+ * read, SO_ERROR), the first errno, and the local ports of the first
+ * IT_SEEN_PORTS that failed (0: not known). */
+struct it_seen {
+	int total;
+	int failed;
+	int first_err;
+	int nports;
+	int ports[IT_SEEN_PORTS];
+};
+
+/*
+ * One short connection done the orderly way, by a client that checks what
+ * it gets: a non-blocking connect (so its local port is known even when it
+ * fails), then the server's close awaited (EOF), SO_ERROR, and its own
+ * close.  Each wait at most ms.  0 when all went well, else the errno seen
+ * (ETIMEDOUT: no answer within ms; EPROTO: data where EOF was due);
+ * *lport: the local port, 0 when not known.
+ */
+int it_orderly_connect(int family, const char *ip, int port, int ms, int *lport);
+/* note one connection's result in s */
+void it_seen_note(struct it_seen *s, int err, int lport);
+/* child side: send s; the driver: read it within ms (false: none came) */
+void it_report_seen(int wr, const struct it_seen *s);
+bool it_child_seen(struct it_child *c, struct it_seen *s, int ms);
+
+/*
+ * The checks that kwhy reported no more failures about the namespace netns
+ * than its clients saw: the failure events of types[] there (a reset_sent
+ * for a stray segment, no_socket, is no connection's) and the
+ * explanations about it.  When the clients saw none: none at all.  When
+ * they saw k: each event and explanation names (by its client port: an
+ * endpoint's port that is not server_port) a connection the clients saw
+ * fail, when all their ports are known; at most k connections named in
+ * all; and at most 2k records naming none (a socket's error after its
+ * close has port 0: one per side of a connection).
+ */
+void it_expect_no_more_than_seen(const char *sc, uint64_t since, uint64_t netns,
+				 int server_port, const struct it_seen *seen,
+				 const char *const *types, int ntypes);
+
+/*
+ * Does sock_diag answer dumps of family's sockets here (AF_INET: TCP,
+ * through inet_diag and tcp_diag; AF_UNIX: unix_diag)?  Asked of the
+ * kernel by the test itself, not by kwhy.  1 yes, 0 no (-ENOENT: the
+ * module is not loaded), -errno when it could not ask.  0 too when
+ * KWHY_TEST_NO_SOCK_DIAG=1, which makes kwhy behave so.
+ */
+int it_sock_diag_answers(int family);
+
 /* ---- files ---- */
 
 int it_write_file(const char *path, const char *s);	/* 0 or -errno */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "core/pipeline.h"
 #include "output/explanation.h"
+#include "output/format.h"
 #include "util/jsonq.h"
 #include "suites.h"
 #include "testutil.h"
@@ -97,6 +98,40 @@ static void queue_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local, u
 	ev.listen_queue.nr = ev.listen_queue.total = 1;
 	ev.listen_queue.holders[0] = task(41, "gunicorn");
 	kw_pipeline_event(p, &ev);
+}
+
+/* a listener found at start through /proc/net/tcp: no backlog */
+static void snapshot_listen_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local,
+			       struct kw_task o)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev, KW_EV_LISTEN, ts, &o);
+	ev.hdr.flags |= KW_F_SNAPSHOT;
+	ev.listen.local = local;
+	kw_pipeline_event(p, &ev);
+}
+
+/* the queue as read without sock_diag: /proc/net/tcp's rx_queue, no
+ * backlog; the event fed is returned in *out when asked */
+static void proc_queue_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local,
+			  uint32_t queued, uint64_t overflows, struct kw_event *out)
+{
+	struct kw_event ev = {};
+
+	hdr(&ev, KW_EV_LISTEN_QUEUE, ts, NULL);
+	ev.listen_queue.local = local;
+	ev.listen_queue.found = 1;
+	ev.listen_queue.queued = queued;
+	ev.listen_queue.backlog_unknown = 1;
+	ev.listen_queue.counters_read = 1;
+	ev.listen_queue.listen_overflows = overflows;
+	ev.listen_queue.listen_drops = overflows;
+	ev.listen_queue.nr = ev.listen_queue.total = 1;
+	ev.listen_queue.holders[0] = task(41, "gunicorn");
+	kw_pipeline_event(p, &ev);
+	if (out)
+		*out = ev;
 }
 
 static void timeout_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local,
@@ -260,6 +295,76 @@ START_TEST(accept_queue_missing_read)
 }
 END_TEST
 
+/* no sock_diag: the queue from /proc/net/tcp, its backlog from listen()
+ * as traced; the record itself says its backlog is not known */
+START_TEST(accept_queue_backlog_from_listen)
+{
+	struct kw_pipeline *p = fresh();
+	struct kw_addr g = ep("127.0.0.1", 8000);
+	const struct kw_explanation *aq;
+	static char out[8192];
+	struct kw_buf b = KW_BUF_INIT(out);
+	struct kw_fmt_ctx ctx = {};
+	struct kw_event rec;
+	struct jq_val *v;
+
+	listen_ev(p, 1 * SEC, g, task(41, "gunicorn"));
+	proc_queue_ev(p, 5 * SEC, g, 3, 7, &rec);
+	timeout_ev(p, 5 * SEC, ep("127.0.0.1", 40000), g, task(50, "nginx"));
+	kw_pipeline_finish(p);
+	aq = only(KW_CAUSE_ACCEPT_QUEUE_FULL);
+	tu_assert_contains(aq->text, "3 waiting for accept(), backlog 2");
+	v = json_of(aq);
+	tu_assert_int(v, "facts.queue.queued", 3);
+	tu_assert_int(v, "facts.queue.max_backlog", 2);
+	jq_free(v);
+	ck_assert_uint_eq(only(KW_CAUSE_CONNECT_TIMEOUT)->net.server_cause,
+			  KW_CAUSE_ACCEPT_QUEUE_FULL);
+
+	kw_format_json(&b, &rec, &ctx);
+	ck_assert(!b.truncated);
+	v = tu_parse(out);
+	tu_assert_str(v, "type", "listen_queue");
+	tu_assert_int(v, "queued", 3);
+	tu_assert_null(v, "max_backlog");
+	jq_free(v);
+}
+END_TEST
+
+/* no sock_diag and a listener found at start through /proc: no backlog
+ * anywhere.  The queue alone proves nothing full; ListenOverflows grown
+ * since the read before does, and the backlog is said unknown, never 0 */
+START_TEST(accept_queue_backlog_unknown)
+{
+	struct kw_pipeline *p = fresh();
+	struct kw_addr g = ep("127.0.0.1", 8000);
+	const struct kw_explanation *aq;
+	struct jq_val *v;
+
+	snapshot_listen_ev(p, 1 * SEC, g, task(41, "gunicorn"));
+	proc_queue_ev(p, 5 * SEC, g, 3, 7, NULL);
+	timeout_ev(p, 5 * SEC, ep("127.0.0.1", 40000), g, task(50, "nginx"));
+	kw_pipeline_finish(p);
+	ck_assert_uint_eq(count(KW_CAUSE_ACCEPT_QUEUE_FULL), 0);
+	tu_assert_contains(only(KW_CAUSE_CONNECT_TIMEOUT)->text, "its queue was not seen full");
+
+	p = fresh();
+	snapshot_listen_ev(p, 1 * SEC, g, task(41, "gunicorn"));
+	proc_queue_ev(p, 3 * SEC, g, 0, 7, NULL);
+	proc_queue_ev(p, 8 * SEC, g, 3, 9, NULL);
+	timeout_ev(p, 8 * SEC, ep("127.0.0.1", 40000), g, task(50, "nginx"));
+	kw_pipeline_finish(p);
+	aq = only(KW_CAUSE_ACCEPT_QUEUE_FULL);
+	tu_assert_contains(aq->text, "3 waiting for accept(), backlog unknown");
+	tu_assert_contains(aq->text, "+2 since the read before");
+	ck_assert_ptr_null(strstr(aq->text, "backlog 0"));
+	v = json_of(aq);
+	tu_assert_int(v, "facts.queue.queued", 3);
+	tu_assert_null(v, "facts.queue.max_backlog");
+	jq_free(v);
+}
+END_TEST
+
 START_TEST(firewall_tcp_reset_and_icmp)
 {
 	struct kw_pipeline *p = fresh();
@@ -418,6 +523,8 @@ Suite *net_suite(void)
 
 	tcase_add_test(t, accept_queue_then_timeout);
 	tcase_add_test(t, accept_queue_missing_read);
+	tcase_add_test(t, accept_queue_backlog_from_listen);
+	tcase_add_test(t, accept_queue_backlog_unknown);
 	tcase_add_test(t, firewall_tcp_reset_and_icmp);
 	tcase_add_test(t, firewall_client_missing);
 	tcase_add_test(t, firewall_drop_then_timeout);

@@ -70,7 +70,7 @@ static void parse_ok(const char *line, int family, const char *addr, unsigned in
 	uint64_t i = 0;
 
 	memset(&a, 0xa5, sizeof(a));
-	ck_assert_msg(kw_parse_proc_net_tcp_line(line, family, &a, &st, &i) == 0,
+	ck_assert_msg(kw_parse_proc_net_tcp_line(line, family, &a, &st, &i, NULL) == 0,
 		      "rejected: %s", line);
 	assert_addr(&a, family, addr, port);
 	ck_assert_uint_eq(st, state);
@@ -138,6 +138,47 @@ START_TEST(parse_kernel_format)
 }
 END_TEST
 
+/* the rx_queue column: a listener's accept queue (sk_ack_backlog), as a
+ * 6.18 host printed it with three connections waiting and as 6.1 prints
+ * the same format; a malformed queue column is no line */
+START_TEST(parse_rx_queue)
+{
+	uint32_t rxq = 999;
+	unsigned int st;
+
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
+		"   0: 0100007F:4A38 00000000:0000 0A 00000000:00000003 00:00000000 00000000"
+		"     0        0 85755558 1 0000000000000000 100 0 0 10 0\n", AF_INET, NULL, &st,
+		NULL, &rxq), 0);
+	ck_assert_uint_eq(st, KW_TCP_STATE_LISTEN);
+	ck_assert_uint_eq(rxq, 3);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
+		"   1: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000"
+		" 0A 00000000:0000012C 00:00000000 00000000     0        0 24096 1 00000000eadca922"
+		" 100 0 0 10 0", AF_INET6, NULL, &st, NULL, &rxq), 0);
+	ck_assert_uint_eq(rxq, 300);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
+		"   0: 0100007F:4A38 00000000:0000 0A 00000000:FFFFFFFF 00:00000000 00000000"
+		"     0        0 1 1 0000000000000000 100 0 0 10 0", AF_INET, NULL, NULL, NULL,
+		&rxq), 0);
+	ck_assert_uint_eq(rxq, 0xffffffffu);
+	rxq = 7;
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
+		"   0: 0100007F:4A38 00000000:0000 0A 00000000:0000003 00:00000000 00000000"
+		"     0        0 1 1 0000000000000000 100 0 0 10 0", AF_INET, NULL, NULL, NULL,
+		&rxq), -EINVAL);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
+		"   0: 0100007F:4A38 00000000:0000 0A 00000000-00000003 00:00000000 00000000"
+		"     0        0 1 1 0000000000000000 100 0 0 10 0", AF_INET, NULL, NULL, NULL,
+		&rxq), -EINVAL);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
+		"   0: 0100007F:4A38 00000000:0000 0A 00000000:0000000G 00:00000000 00000000"
+		"     0        0 1 1 0000000000000000 100 0 0 10 0", AF_INET, NULL, NULL, NULL,
+		&rxq), -EINVAL);
+	ck_assert_uint_eq(rxq, 7);
+}
+END_TEST
+
 START_TEST(parse_rejects_malformed)
 {
 	static const char *const v4[] = {
@@ -166,23 +207,23 @@ START_TEST(parse_rejects_malformed)
 	uint64_t ino;
 
 	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
-		ck_assert_msg(kw_parse_proc_net_tcp_line(v4[i], AF_INET, &a, &st, &ino) == -EINVAL,
+		ck_assert_msg(kw_parse_proc_net_tcp_line(v4[i], AF_INET, &a, &st, &ino, NULL) == -EINVAL,
 			      "accepted: \"%s\"", v4[i]);
 	/* an IPv4 line is not an IPv6 one; headers; bad families; NULL */
 	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
 		"   0: 0100007F:A029 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
-		"     0        0 24094 1 0000000000000000 100 0 0 10 0", AF_INET6, &a, &st, &ino),
+		"     0        0 24094 1 0000000000000000 100 0 0 10 0", AF_INET6, &a, &st, &ino, NULL),
 		-EINVAL);
-	ck_assert_int_eq(kw_parse_proc_net_tcp_line(tcp6_header, AF_INET6, &a, &st, &ino), -EINVAL);
-	ck_assert_int_eq(kw_parse_proc_net_tcp_line(tcp_header, AF_INET, &a, &st, &ino), -EINVAL);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(tcp6_header, AF_INET6, &a, &st, &ino, NULL), -EINVAL);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(tcp_header, AF_INET, &a, &st, &ino, NULL), -EINVAL);
 	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
 		"   0: 0100007F:A029 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
-		"     0        0 24094 1 0000000000000000 100 0 0 10 0", 0, &a, &st, &ino), -EINVAL);
-	ck_assert_int_eq(kw_parse_proc_net_tcp_line(NULL, AF_INET, &a, &st, &ino), -EINVAL);
+		"     0        0 24094 1 0000000000000000 100 0 0 10 0", 0, &a, &st, &ino, NULL), -EINVAL);
+	ck_assert_int_eq(kw_parse_proc_net_tcp_line(NULL, AF_INET, &a, &st, &ino, NULL), -EINVAL);
 	/* outputs are optional */
 	ck_assert_int_eq(kw_parse_proc_net_tcp_line(
 		"   0: 0100007F:A029 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
-		"     0        0 24094 1 0000000000000000 100 0 0 10 0", AF_INET, NULL, NULL, NULL), 0);
+		"     0        0 24094 1 0000000000000000 100 0 0 10 0", AF_INET, NULL, NULL, NULL, NULL), 0);
 }
 END_TEST
 
@@ -798,6 +839,7 @@ Suite *snapshot_suite(void)
 
 	tcase_add_test(tc, parse_real_lines);
 	tcase_add_test(tc, parse_kernel_format);
+	tcase_add_test(tc, parse_rx_queue);
 	tcase_add_test(tc, parse_rejects_malformed);
 	tcase_add_test(tc, parse_socket_links);
 	tcase_add_test(tc, parse_status_uid);

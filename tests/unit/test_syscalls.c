@@ -247,7 +247,9 @@ START_TEST(unix_backlog_full_and_permission)
 	tu_assert_int(v, "facts.listener.backlog", 1);
 	tu_assert_int(v, "facts.listener.queued", 2);
 	tu_assert_int(v, "facts.listener.owner.pid", 41);
+	tu_assert_null(v, "facts.file.reread_error");
 	jq_free(v);
+	tu_assert_contains(g_ex[0].text, "a backlog of 1, and 2 connections wait to be accepted");
 
 	unix_path(p, 3 * SEC, 9, "/run/s.sock", 0, 0140600, 0, true);
 	unix_fail(p, 3 * SEC, &cli, "/run/s.sock", EACCES);
@@ -257,6 +259,49 @@ START_TEST(unix_backlog_full_and_permission)
 	tu_assert_int(v, "facts.file.mode", 0600);
 	tu_assert_int(v, "facts.client_uid", 65534);
 	tu_assert_contains(g_ex[1].text, "srw------- owned by uid 0");
+	jq_free(v);
+}
+END_TEST
+
+/* no unix_diag (its module not loaded): the re-read at the failure fails
+ * with ENOENT, the listener is known from listen(2) alone; its queue is
+ * said unread and why, never 0 */
+START_TEST(unix_backlog_full_queue_unread)
+{
+	struct kw_pipeline *p = pipe_new();
+	struct kw_task srv = task(41, "server", 0), cli = task(9, "client", 65534);
+	struct kw_event ev = { 0 };
+	struct jq_val *v;
+
+	unix_listen(p, 1 * SEC, &srv, "/run/s.sock", 100, KW_UL_LISTEN, 1, 0);
+	hdr(&ev.hdr, KW_EV_UNIX_PATH, sizeof(ev.unix_path), 2 * SEC, NULL);
+	set_path(ev.unix_path.path, &ev.unix_path.path_len, "/run/s.sock");
+	ev.unix_path.client_pid = 9;
+	ev.unix_path.mode = 0140777;
+	ev.unix_path.reread_err = ENOENT;
+	kw_pipeline_event(p, &ev);
+	unix_fail(p, 2 * SEC, &cli, "/run/s.sock", EAGAIN);
+	ck_assert_uint_eq(g_nex, 1);
+	tu_assert_contains(g_ex[0].text, "server pid 41 listens there with a backlog of 1; how many "
+			   "connections wait to be accepted could not be read (no unix_diag");
+	ck_assert_ptr_null(strstr(g_ex[0].text, "0 connections"));
+	v = as_json(&g_ex[0]);
+	tu_assert_str(v, "cause", "unix_backlog_full");
+	tu_assert_int(v, "facts.listener.backlog", 1);
+	tu_assert_null(v, "facts.listener.queued");
+	tu_assert_bool(v, "facts.file.reread", false);
+	tu_assert_str(v, "facts.file.reread_error", "ENOENT");
+	jq_free(v);
+
+	/* a snapshot's queue is of another moment: not the failure's */
+	p = pipe_new();
+	unix_listen(p, 1 * SEC, &srv, "/run/s.sock", 100, KW_UL_SNAPSHOT, 1, 0);
+	unix_fail(p, 2 * SEC, &cli, "/run/s.sock", EAGAIN);
+	ck_assert_uint_eq(g_nex, 1);
+	tu_assert_contains(g_ex[0].text, "could not be read (no re-read at the failure)");
+	v = as_json(&g_ex[0]);
+	tu_assert_null(v, "facts.listener.queued");
+	tu_assert_null(v, "facts.file");
 	jq_free(v);
 }
 END_TEST
@@ -420,6 +465,7 @@ Suite *syscalls_suite(void)
 	tcase_add_test(t, unix_no_listener_unseen);
 	tcase_add_test(t, unix_reread_forgets_the_gone);
 	tcase_add_test(t, unix_backlog_full_and_permission);
+	tcase_add_test(t, unix_backlog_full_queue_unread);
 	tcase_add_test(t, unix_nscd_probe_is_no_failure);
 	tcase_add_test(t, ports_exhausted_with_and_without_the_read);
 	tcase_add_test(t, fd_limit_names_limit_and_listener);

@@ -274,6 +274,11 @@ void kw_render_sys(const struct kw_explanation *ex, struct kw_buf *t, struct kw_
 bool kw_explain_accept_queue(const struct kw_model *m, struct kw_explanation *ex,
 			     const struct kw_listener *l, uint32_t netns, const struct kw_addr *local,
 			     uint64_t ts);
+/* The backlog of the listener whose queue n holds: as read with the queue
+ * (sock_diag), else as the kernel's overflow event gave it, else as its
+ * listen() set it (traced; a listener found at start through
+ * /proc/net/tcp has none).  false when none of them knows it. */
+bool kw_ex_queue_backlog(const struct kw_ex_net *n, uint32_t *backlog);
 /* A connect that got no answer: its server side (accept_queue_full,
  * firewall_drop, nothing) in server_cause; the caller links the id. */
 void kw_explain_connect_timeout(const struct kw_model *m, struct kw_explanation *ex,

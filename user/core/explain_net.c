@@ -100,12 +100,33 @@ static void find_clients(const struct kw_model *m, struct kw_explanation *ex,
 	}
 }
 
+bool kw_ex_queue_backlog(const struct kw_ex_net *n, uint32_t *backlog)
+{
+	const struct kw_listener *l = &n->listener;
+
+	if (n->queue_known && !n->queue.backlog_unknown) {
+		*backlog = n->queue.max_backlog;
+		return true;
+	}
+	if (n->overflow_known) {
+		*backlog = n->overflow.max_backlog;
+		return true;
+	}
+	/* a snapshot's 0 is /proc's "not printed"; listen() traced knows it */
+	if (n->listener_known && (!l->snapshot || l->backlog)) {
+		*backlog = l->backlog;
+		return true;
+	}
+	return false;
+}
+
 bool kw_explain_accept_queue(const struct kw_model *m, struct kw_explanation *ex,
 			     const struct kw_listener *l, uint32_t netns, const struct kw_addr *local,
 			     uint64_t ts)
 {
 	const struct kw_ev_listen_queue *q = &ex->net.queue;
-	bool full;
+	uint32_t backlog = 0;
+	bool full, backlog_known;
 
 	ex->cause = KW_CAUSE_ACCEPT_QUEUE_FULL;
 	ex->netns = netns;
@@ -139,9 +160,11 @@ bool kw_explain_accept_queue(const struct kw_model *m, struct kw_explanation *ex
 		kw_ex_add_event(ex, ex->net.clients[i].event_id);
 	if (l)
 		kw_ex_add_event(ex, l->event_id);
-	/* full: as the kernel counts it, or a queue at its backlog when read */
+	/* full: as the kernel counts it, or a queue at its backlog when read
+	 * (and the backlog is known: /proc/net/tcp gives the queue alone) */
+	backlog_known = kw_ex_queue_backlog(&ex->net, &backlog);
 	full = ex->net.overflow_known ||
-	       (ex->net.queue_known && q->queued && q->queued >= q->max_backlog) ||
+	       (ex->net.queue_known && q->queued && backlog_known && q->queued >= backlog) ||
 	       (ex->net.queue_known && q->counters_read && ex->net.overflows_before_known &&
 		q->listen_overflows > ex->net.overflows_before);
 	kw_explain_render(ex);

@@ -56,10 +56,13 @@ static void queue_text(struct kw_buf *t, const struct kw_explanation *ex)
 {
 	const struct kw_ev_listen_queue *q = &ex->net.queue;
 	const struct kw_ev_accept_queue *o = &ex->net.overflow;
+	uint32_t backlog;
 
 	kw_buf_puts(t, "its accept queue is full");
-	if (ex->net.queue_known)
-		kw_buf_printf(t, " (%u waiting for accept(), backlog %u)", q->queued, q->max_backlog);
+	if (ex->net.queue_known && kw_ex_queue_backlog(&ex->net, &backlog))
+		kw_buf_printf(t, " (%u waiting for accept(), backlog %u)", q->queued, backlog);
+	else if (ex->net.queue_known)
+		kw_buf_printf(t, " (%u waiting for accept(), backlog unknown)", q->queued);
 	else if (ex->net.overflow_known)
 		kw_buf_printf(t, " (%u waiting for accept(), backlog %u)", o->queued, o->max_backlog);
 	kw_buf_puts(t, ": the kernel drops SYNs and handshakes instead of answering them");

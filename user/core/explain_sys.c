@@ -230,6 +230,10 @@ bool kw_explain_unix(const struct kw_model *m, struct kw_explanation *ex,
 		if (u) {
 			ex->ulisteners[0] = *u;
 			ex->nr_ulisteners = 1;
+			/* the queue at this failure is the re-read's; an older
+			 * read (the snapshot's) tells another moment */
+			if (!ex->path_known || !ex->path.ev.reread)
+				ex->ulisteners[0].queued_known = 0;
 			kw_ex_add_event(ex, u->event_id);
 		}
 		break;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "core/exit_status.h"
 #include "core/explain.h"
+#include "core/names.h"
 #include "util/escape.h"
 #include "util/textfmt.h"
 
@@ -146,6 +147,27 @@ static void unix_no_listener(const struct kw_explanation *ex, struct kw_buf *t, 
 	client_suffix(t, ex);
 }
 
+/* why the queue of a full UNIX listener is not known: the re-read at the
+ * failure did not happen, or failed (no unix_diag: its module not loaded) */
+static void unix_queue_unread(const struct kw_explanation *ex, struct kw_buf *t)
+{
+	const struct kw_ev_unix_path *p = &ex->path.ev;
+	const char *name = kw_errno_name(p->reread_err);
+
+	kw_buf_puts(t, "; how many connections wait to be accepted could not be read (");
+	if (!ex->path_known)
+		kw_buf_puts(t, "no re-read at the failure");
+	else if (p->reread_err == ENOENT)
+		kw_buf_puts(t, "no unix_diag: the kernel's unix_diag module is not loaded");
+	else if (p->reread_err && name)
+		kw_buf_printf(t, "the re-read at the failure failed: %s", name);
+	else if (p->reread_err)
+		kw_buf_printf(t, "the re-read at the failure failed: errno %u", p->reread_err);
+	else
+		kw_buf_puts(t, "the listeners were not re-read at the failure");
+	kw_buf_putc(t, ')');
+}
+
 static void unix_backlog_full(const struct kw_explanation *ex, struct kw_buf *t, struct kw_buf *f)
 {
 	const struct kw_unix_listener *u = &ex->ulisteners[0];
@@ -161,8 +183,12 @@ static void unix_backlog_full(const struct kw_explanation *ex, struct kw_buf *t,
 		} else {
 			kw_buf_puts(t, "its listener has ");
 		}
-		kw_buf_printf(t, "a backlog of %u, and %u connection%s wait%s to be accepted", u->backlog,
-			      u->queued, u->queued == 1 ? "" : "s", u->queued == 1 ? "s" : "");
+		kw_buf_printf(t, "a backlog of %u", u->backlog);
+		if (u->queued_known)
+			kw_buf_printf(t, ", and %u connection%s wait%s to be accepted", u->queued,
+				      u->queued == 1 ? "" : "s", u->queued == 1 ? "s" : "");
+		else
+			unix_queue_unread(ex, t);
 	}
 	kw_buf_puts(t, "; the non-blocking client got EAGAIN");
 	kw_buf_puts(f, "the server does not accept fast enough: give it more workers or a larger "

@@ -589,8 +589,10 @@ static void on_unix_listen(struct kw_model *m, const struct kw_ev_unix_listen *e
 	memcpy(u->path, e->path, sizeof(u->path));
 	u->path_len = e->path_len;
 	u->backlog = e->backlog;
-	if (e->source != KW_UL_LISTEN)
+	if (e->source != KW_UL_LISTEN) {
 		u->queued = e->queued;
+		u->queued_known = 1;
+	}
 	if (e->hdr.flags & KW_F_TASK) {
 		u->owner = e->hdr.task;
 		u->owner_known = 1;

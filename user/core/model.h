@@ -180,6 +180,8 @@ struct kw_unix_listener {
 	uint16_t path_len;
 	uint8_t source;		/* enum kw_unix_source of the first record */
 	uint8_t owner_known;
+	uint8_t queued_known;	/* a sock_diag read gave queued (listen(2)
+				 * traced alone does not) */
 	uint32_t backlog;
 	uint32_t queued;	/* as the latest sock_diag read said */
 	struct kw_task owner;

@@ -134,6 +134,7 @@ int kw_atfail_unix(const char *proc_root, const struct kw_ev_unix_conn *c,
 			p->listeners = (uint32_t)n;
 		} else {
 			ret = n;
+			p->reread_err = (uint16_t)(-n <= UINT16_MAX ? -n : EIO);
 		}
 	}
 	if (kw_proc_stat(proc_root, pid, "root", &st) && c->hdr.task.mntns_ino &&

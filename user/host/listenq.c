@@ -37,7 +37,8 @@ static int read_in(const char *proc_root, const struct kw_cgroup_mounts *mounts,
 	out->found = 1;
 	out->local = d.local;
 	out->queued = d.queued;
-	out->max_backlog = d.backlog;
+	out->max_backlog = d.backlog_known ? d.backlog : 0;
+	out->backlog_unknown = !d.backlog_known;
 	out->sock_ino = d.ino;
 	out->nr = h->nr;
 	out->total = h->total;

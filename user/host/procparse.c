@@ -108,12 +108,12 @@ static int parse_endpoint(const char **pp, int family, struct kw_addr *a)
 }
 
 int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
-			       unsigned int *state, uint64_t *inode)
+			       unsigned int *state, uint64_t *inode, uint32_t *rx_queue)
 {
 	struct kw_addr l, r;
 	const char *p;
 	uint64_t slot, ino;
-	uint32_t st;
+	uint32_t st, txq, rxq;
 
 	if (!line || (family != AF_INET && family != AF_INET6))
 		return -EINVAL;
@@ -133,8 +133,16 @@ int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *loc
 	p += 2;
 	if (*p != ' ' && *p != '\t')
 		return -EINVAL;
-	/* tx_queue:rx_queue tr:tm->when retrnsmt uid timeout, then inode */
-	for (int i = 0; i < 5; i++) {
+	/* tx_queue:rx_queue, two %08X (for a listener, rx_queue is its
+	 * sk_ack_backlog: get_tcp4_sock(), get_tcp6_sock()) */
+	p = skip_spaces(p);
+	if (parse_hex32(p, 8, &txq) || p[8] != ':' || parse_hex32(p + 9, 8, &rxq))
+		return -EINVAL;
+	p += 17;
+	if (*p != ' ' && *p != '\t')
+		return -EINVAL;
+	/* tr:tm->when retrnsmt uid timeout, then inode */
+	for (int i = 0; i < 4; i++) {
 		p = skip_spaces(p);
 		if (!*p || *p == '\n')
 			return -EINVAL;
@@ -151,6 +159,8 @@ int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *loc
 		*state = st;
 	if (inode)
 		*inode = ino;
+	if (rx_queue)
+		*rx_queue = rxq;
 	return 0;
 }
 

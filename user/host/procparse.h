@@ -20,12 +20,14 @@
 
 /*
  * One line of /proc/net/tcp (family AF_INET) or /proc/net/tcp6 (AF_INET6):
- * the local endpoint (addr in network order, port host order), the state
- * and the socket inode.  Returns 0, or -EINVAL for a header or malformed
- * line.  Any of the outputs may be NULL.
+ * the local endpoint (addr in network order, port host order), the state,
+ * the socket inode and the rx_queue column: for a LISTEN socket the
+ * kernel prints there its accept queue's length (sk_ack_backlog), for
+ * others the bytes not read yet.  Returns 0, or -EINVAL for a header or
+ * malformed line.  Any of the outputs may be NULL.
  */
 int kw_parse_proc_net_tcp_line(const char *line, int family, struct kw_addr *local,
-			       unsigned int *state, uint64_t *inode);
+			       unsigned int *state, uint64_t *inode, uint32_t *rx_queue);
 
 /* The same line's local and remote endpoints and state.  0 or -EINVAL. */
 int kw_parse_proc_net_tcp_conn(const char *line, int family, struct kw_addr *local,

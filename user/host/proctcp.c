@@ -34,7 +34,7 @@ int kw_proc_tcp_listeners(int proc_fd, uint32_t pid, int family, long max_lines,
 	}
 	for (long n = 0; fgets(line, sizeof(line), f); n++) {
 		bool whole = strchr(line, '\n') != NULL;
-		struct kw_diag_listener l = { 0 };
+		struct kw_diag_listener l = { 0 };	/* backlog unknown */
 		unsigned int state;
 
 		if (n >= max_lines) {
@@ -46,7 +46,7 @@ int kw_proc_tcp_listeners(int proc_fd, uint32_t pid, int family, long max_lines,
 			continue;
 		}
 		skipping = !whole && !feof(f);
-		if (kw_parse_proc_net_tcp_line(line, family, &l.local, &state, &l.ino))
+		if (kw_parse_proc_net_tcp_line(line, family, &l.local, &state, &l.ino, &l.queued))
 			continue;	/* the header, or junk */
 		if (state != KW_TCP_STATE_LISTEN) {
 			/*

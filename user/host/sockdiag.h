@@ -22,8 +22,9 @@
 struct kw_diag_listener {
 	uint64_t ino;		/* socket inode */
 	struct kw_addr local;	/* addr in network order, port host order */
-	uint32_t backlog;	/* sk_max_ack_backlog */
+	uint32_t backlog;	/* sk_max_ack_backlog, when backlog_known */
 	uint32_t queued;	/* sk_ack_backlog: connections waiting for accept() */
+	bool backlog_known;	/* false from /proc/net/tcp, which does not print it */
 	bool v6only;
 };
 
@@ -58,5 +59,14 @@ int kw_diag_socket_in(int nsfd);
 /* Errors every namespace would give again (no privilege, no sock_diag,
  * not a namespace): stop asking. */
 bool kw_sockdiag_hopeless(int err);
+
+/*
+ * For tests only: with KWHY_TEST_NO_SOCK_DIAG=1 in the environment every
+ * dump (inet_diag's and unix_diag's) answers -ENOENT, as on a kernel where
+ * those modules are not loaded (the netlink socket and the namespace
+ * cookie still work there), so the /proc fallbacks can be run on any box.
+ * -ENOENT when so, else 0.
+ */
+int kw_sockdiag_test_absent(void);
 
 #endif

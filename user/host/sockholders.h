@@ -27,8 +27,9 @@ int kw_sock_holders(const char *proc_root, const struct kw_cgroup_mounts *mounts
 		    uint64_t netns, uint32_t hint, uint32_t skip_tgid, const struct kw_addr *want,
 		    struct kw_ev_sock_holders *out);
 
-/* The same, also giving the listener found (its queue and backlog; 0
- * where sock_diag cannot answer), when it matches want at least this well:
+/* The same, also giving the listener found (its queue and backlog; the
+ * backlog unknown where sock_diag cannot answer and /proc/net/tcp is read
+ * instead), when it matches want at least this well:
  * 1 the port only, 2 a wildcard address of want's family, 3 want's very
  * address (-ESRCH otherwise). */
 int kw_sock_holders_diag(const char *proc_root, const struct kw_cgroup_mounts *mounts,

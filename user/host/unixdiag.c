@@ -72,8 +72,10 @@ static int dump(int sock, char *buf, kw_unix_diag_fn fn, void *ctx)
 		},
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int found = 0;
+	int found = kw_sockdiag_test_absent();
 
+	if (found)
+		return found;
 	if (sendto(sock, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
 	for (int i = 0; i < KW_DIAG_MAX_RECV; i++) {

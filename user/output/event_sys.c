@@ -204,6 +204,9 @@ void kw_fields_unix_path(struct kw_fields *f, const struct kw_event *ev,
 		kw_f_null(f, KW_JSON_ONLY("client_in_group"));
 	}
 	kw_f_bool(f, KW_JSON_ONLY("reread"), e->reread);
+	/* why the re-read failed (ENOENT: no unix_diag), null when it did not */
+	kw_f_str(f, KW_JSON_ONLY("reread_error"),
+		 !e->reread && e->reread_err ? kw_errno_name(e->reread_err) : NULL);
 	kw_f_u64(f, KW_JSON_ONLY("listeners"), e->listeners);
 }
 

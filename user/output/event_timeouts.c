@@ -237,7 +237,11 @@ void kw_fields_listen_queue(struct kw_fields *f, const struct kw_event *ev,
 	kw_f_bool(f, KW_JSON_ONLY("found"), e->found);
 	if (e->found) {
 		kw_f_u64(f, KW_JSON_ONLY("queued"), e->queued);
-		kw_f_u64(f, KW_JSON_ONLY("max_backlog"), e->max_backlog);
+		/* without sock_diag: /proc/net/tcp does not print it */
+		if (e->backlog_unknown)
+			kw_f_null(f, KW_JSON_ONLY("max_backlog"));
+		else
+			kw_f_u64(f, KW_JSON_ONLY("max_backlog"), e->max_backlog);
 		kw_f_u64(f, KW_JSON_ONLY("sock_ino"), e->sock_ino);
 	} else {
 		kw_f_null(f, KW_JSON_ONLY("queued"));

@@ -64,6 +64,7 @@ static void queue(struct kw_fields *f, const struct kw_ex_net *n)
 {
 	const struct kw_ev_listen_queue *q = &n->queue;
 	struct kw_json *j = f->j;
+	uint32_t backlog;
 
 	if (!n->queue_known && !n->overflow_known) {
 		kw_json_null(j, "queue");
@@ -71,7 +72,10 @@ static void queue(struct kw_fields *f, const struct kw_ex_net *n)
 	}
 	kw_json_obj_begin(j, "queue");
 	kw_json_u64(j, "queued", n->queue_known ? q->queued : n->overflow.queued);
-	kw_json_u64(j, "max_backlog", n->queue_known ? q->max_backlog : n->overflow.max_backlog);
+	if (kw_ex_queue_backlog(n, &backlog))
+		kw_json_u64(j, "max_backlog", backlog);
+	else
+		kw_json_null(j, "max_backlog");
 	if (n->queue_known && q->counters_read) {
 		kw_json_u64(j, "listen_overflows", q->listen_overflows);
 		kw_json_u64(j, "listen_drops", q->listen_drops);

@@ -42,7 +42,10 @@ static void j_unix_listener(struct kw_fields *f, const char *key, const struct k
 	j_task(f, "owner", &u->owner, u->owner_known);
 	kw_json_u64(j, "ino", u->ino);
 	kw_json_u64(j, "backlog", u->backlog);
-	kw_json_u64(j, "queued", u->queued);
+	if (u->queued_known)
+		kw_json_u64(j, "queued", u->queued);
+	else
+		kw_json_null(j, "queued");
 	kw_json_u64(j, "netns", u->netns);
 	if (match)
 		kw_json_str(j, "match", match == KW_UNIX_SAME_DIR ? "same_directory" :
@@ -75,6 +78,11 @@ static void j_file(struct kw_json *j, const struct kw_explanation *ex)
 	kw_json_bool(j, "dir_exists", !p->dir_err);
 	kw_json_u64(j, "listeners_reread", p->listeners);
 	kw_json_bool(j, "reread", p->reread);
+	/* why it failed, when it did: ENOENT is no unix_diag */
+	if (!p->reread && p->reread_err && kw_errno_name(p->reread_err))
+		kw_json_str(j, "reread_error", kw_errno_name(p->reread_err));
+	else
+		kw_json_null(j, "reread_error");
 	j_event(j, "event", ex->path.event_id);
 	kw_json_obj_end(j);
 }
