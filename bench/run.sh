@@ -339,14 +339,14 @@ $(grep -h '^P churn' "$OUT"/churn*.res)
 
 ## 3. Per-program cost (kernel.bpf_stats_enabled=1)
 
-kwhy watching a ${PROG_SEC} s IPv4 storm ($(R progcost.storm.refused) refused connects at $(R progcost.storm.rate)/s), then ${CHURN_SEC} s of fork+listen+exit churn ($(R progcost.churn.ops) processes); run_cnt and run_time_ns deltas from /proc/PID/fdinfo of kwhy's program descriptors, names from \`bpftool prog show\`. Statistics collection itself adds a little to each run.
+kwhy watching a ${PROG_SEC} s IPv4 storm ($(R progcost.storm.refused) refused connects at $(R progcost.storm.rate)/s), then successful connect+accept+close on loopback (phase \`connect\`: the success path, where the failed-call programs of connect, accept and kfree_skb run on every connection and must filter at once), then ${CHURN_SEC} s of fork+listen+exit churn ($(R progcost.churn.ops) processes); run_cnt and run_time_ns deltas from /proc/PID/fdinfo of kwhy's program descriptors, names from \`bpftool prog show\`. Statistics collection itself adds a little to each run.
 
 | phase | program | runs | ns per run (average) |
 |---|---|---|---|
 EOF
-awk '$1 == "R" && $2 ~ /^progcost\.(storm|churn)\..*\.ns_per_run$/ {
+awk '$1 == "R" && $2 ~ /^progcost\.(storm|connect|churn)\..*\.ns_per_run$/ {
 	split($2, a, "."); ns[a[2] "." a[3]] = $3 }
-     $1 == "R" && $2 ~ /^progcost\.(storm|churn)\..*\.runs$/ {
+     $1 == "R" && $2 ~ /^progcost\.(storm|connect|churn)\..*\.runs$/ {
 	split($2, a, "."); runs[a[2] "." a[3]] = $3; order[++n] = a[2] "." a[3] }
      END { for (i = 1; i <= n; i++) { split(order[i], b, "."); printf "| %s | %s | %s | %s |\n", b[1], b[2], runs[order[i]], ns[order[i]] } }' "$KV"
 cat <<EOF
