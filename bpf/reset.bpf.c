@@ -16,7 +16,7 @@
 
 /* A reset answering a packet that matched no socket: a refused SYN. */
 static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 reason,
-					       __u8 source)
+					       __u8 has_reason, __u8 source)
 {
 	struct kw_addr client = {}, dialled = {};
 	struct kw_agg_key ak = {};
@@ -48,7 +48,7 @@ static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 
 	e->local = dialled;
 	e->remote = client;
 	e->reason = reason;
-	e->has_reason = 1;
+	e->has_reason = has_reason;
 	e->source = source;
 	e->tcp_flags = flags;
 	kw_submit(e);
@@ -92,13 +92,25 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	kw_submit(e);
 }
 
+/*
+ * A listener answers a segment that belongs to no connection of its own
+ * (an ACK or FIN of one already gone, or of a handshake it dropped): the
+ * reset is about that segment's 4-tuple, not about the listener, whose
+ * addresses (0.0.0.0:8080 <-> 0.0.0.0:0) would say nothing.  It is told
+ * like a reset without a socket, from the packet.
+ */
+static __always_inline bool kw_sk_listening(const struct sock *sk)
+{
+	return sk->__sk_common.skc_state == KW_TCP_LISTEN;
+}
+
 /* 6.10+: (sk, skb, reason); fires without a socket too (sk == NULL). */
 SEC("?tp_btf/tcp_send_reset")
 int BPF_PROG(kw_tcp_send_reset_v3, const struct sock *sk, const struct sk_buff *skb,
 	     int reason)
 {
-	if (!sk)
-		on_reset_no_socket(skb, reason, KW_SRC_SEND_RESET);
+	if (!sk || kw_sk_listening(sk))
+		on_reset_no_socket(skb, reason, 1, KW_SRC_SEND_RESET);
 	else
 		on_reset_with_socket(sk, reason, 1);
 	return 0;
@@ -108,7 +120,9 @@ int BPF_PROG(kw_tcp_send_reset_v3, const struct sock *sk, const struct sk_buff *
 SEC("?tp_btf/tcp_send_reset")
 int BPF_PROG(kw_tcp_send_reset_v2, const struct sock *sk, const struct sk_buff *skb)
 {
-	if (sk)
+	if (sk && kw_sk_listening(sk))
+		on_reset_no_socket(skb, 0, 0, KW_SRC_SEND_RESET);
+	else if (sk)
 		on_reset_with_socket(sk, 0, 0);
 	return 0;
 }
@@ -123,7 +137,7 @@ int BPF_PROG(kw_kfree_skb_no_socket, struct sk_buff *skb, void *location, int re
 		return 0;
 	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
 		return 0;
-	on_reset_no_socket(skb, reason, KW_SRC_KFREE_SKB);
+	on_reset_no_socket(skb, reason, 1, KW_SRC_KFREE_SKB);
 	return 0;
 }
 
