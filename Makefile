@@ -170,7 +170,7 @@ unit: $(OUT)/tests/unit-tests
 	$(OUT)/tests/unit-tests
 
 itest: $(OUT)/kwhy $(ITEST_BINS)
-	tests/integration/run.sh		# kwhy-itest, kwhy-xtest, kwhy-ttest
+	tests/integration/run.sh	# kwhy-itest, -xtest, -mtest, -htest, -utest, -ttest
 	tests/integration/trace-kill.sh
 	tests/integration/trace-roundtrip.sh
 	tests/docker/run.sh
