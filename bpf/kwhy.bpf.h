@@ -48,9 +48,12 @@
 #define KW_TCP_ESTABLISHED	1
 #define KW_TCP_SYN_SENT		2
 #define KW_TCP_SYN_RECV		3
+#define KW_TCP_FIN_WAIT2	5
 #define KW_TCP_CLOSE		7
 #define KW_TCP_CLOSE_WAIT	8
+#define KW_TCP_LAST_ACK		9
 #define KW_TCP_LISTEN		10
+#define KW_TCP_CLOSING		11
 
 /* ---- load-time configuration, set by the loader through the skeleton ---- */
 extern const volatile __u64 kw_agg_window_ns;	/* 0: send every event */

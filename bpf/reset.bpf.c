@@ -155,6 +155,14 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		kw_on_idle_reset(sk);
 		return 0;
 	}
+	/* after this side's own close with the peer's FIN seen, or all of
+	 * its data acknowledged (LAST_ACK, CLOSING, FIN_WAIT2): the peer's
+	 * reset ends a connection both had finished; nothing is lost and
+	 * nothing can see it.  Not a failure. */
+	if (state == KW_TCP_LAST_ACK || state == KW_TCP_CLOSING || state == KW_TCP_FIN_WAIT2) {
+		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
+		return 0;
+	}
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (state == KW_TCP_SYN_SENT) {
 		/* a refused connect: reported once, by the SYN_SENT->CLOSE
