@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What tests/fuzz/fuzz_pipeline found after the trace reader, one test
+ * each (the input that found it is in tests/fuzz/regress-pipeline/): the
+ * events of a crafted trace through the pipeline into the renderers, with
+ * what the output must then still be.  Under `make SAN=1 unit` the
+ * undefined behaviour itself fails the test too.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "output/report.h"
+#include "suites.h"
+#include "testutil.h"
+
+#define SEC 1000000000ULL
+
+static struct kw_event ev;
+
+static void hdr(uint16_t type, uint64_t ts, uint32_t pid, const char *comm)
+{
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = type;
+	ev.hdr.size = kw_event_size(type);
+	ev.hdr.ts_boot_ns = ts;
+	ev.hdr.netns_ino = 4026531840u;
+	ev.hdr.flags = KW_F_NETNS | KW_F_TASK;
+	ev.hdr.task.pid = ev.hdr.task.tgid = pid;
+	strncpy(ev.hdr.task.comm, comm, sizeof(ev.hdr.task.comm) - 1);
+}
+
+/* ---- the report ---- */
+
+static struct kw_exporter x;
+static struct kw_report rep;
+static char page[1 << 20];
+
+static void report_begin(int64_t boot_to_wall)
+{
+	struct kw_pipeline_cfg pc = {};
+	struct kw_sinks sinks;
+
+	memset(&x, 0, offsetof(struct kw_exporter, pipeline));
+	memset(&rep, 0, sizeof(rep));
+	strcpy(x.info.host, "h");
+	x.info.boot_to_wall_ns = boot_to_wall;
+	x.trace_file = "t.kwt";
+	x.fmt.boot_to_wall_ns = boot_to_wall;
+	x.fmt.utc = true;
+	rep.c = &x;
+	sinks = kw_report_sinks(&rep);
+	kw_pipeline_init(&x.pipeline, &pc, &sinks);
+}
+
+/* the HTML page, in page */
+static size_t report_html(void)
+{
+	FILE *f = fmemopen(page, sizeof(page) - 1, "w");
+	FILE *ex = tmpfile();
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(ex);
+	kw_pipeline_finish(&x.pipeline);
+	kw_report_finish(&rep);
+	kw_report_html(f, &rep, ex);
+	fflush(f);
+	n = ftell(f);
+	ck_assert(!ferror(f) && n > 0 && (size_t)n < sizeof(page) - 1);
+	fclose(f);
+	fclose(ex);
+	page[n] = '\0';
+	return (size_t)n;
+}
+
+static unsigned int count(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* A timeline whose times and boot-to-wall offset, added, pass INT64_MAX
+ * (signed overflow in the axis), and whose span is a century (a tick per
+ * day: tens of thousands of them). */
+START_TEST(report_axis_far_times)
+{
+	report_begin(1796393466102196678LL);
+	hdr(KW_EV_LISTEN, 1 * SEC, 41, "python3");
+	ev.listen.local = (struct kw_addr){ .family = 2, .port = 8080 };
+	kw_pipeline_event(&x.pipeline, &ev);
+	hdr(KW_EV_LISTEN_CLOSE, 8315180346517320481ULL, 41, "python3");
+	ev.listen.local = (struct kw_addr){ .family = 2, .port = 8080 };
+	kw_pipeline_event(&x.pipeline, &ev);
+	report_html();
+	/* about 8 ticks on the time axis, whatever the span */
+	ck_assert_uint_le(count(page, "text-anchor=\"middle\""), 40);
+
+	report_begin(0);	/* the same span at the epoch */
+	hdr(KW_EV_LISTEN, 1 * SEC, 41, "python3");
+	kw_pipeline_event(&x.pipeline, &ev);
+	hdr(KW_EV_PROC_EXIT, 100ULL * 365 * 86400 * SEC, 41, "python3");
+	ev.exit.group_dead = 1;
+	kw_pipeline_event(&x.pipeline, &ev);
+	report_html();
+	ck_assert_uint_le(count(page, "text-anchor=\"middle\""), 40);
+}
+END_TEST
+
+Suite *fuzzfound_suite(void)
+{
+	Suite *s = suite_create("fuzzfound");
+	TCase *t = tcase_create("pipeline");
+
+	tcase_add_test(t, report_axis_far_times);
+	suite_add_tcase(s, t);
+	return s;
+}
