@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "output/format.h"
 #include "output/report.h"
 #include "suites.h"
 #include "testutil.h"
@@ -110,12 +111,34 @@ START_TEST(report_axis_far_times)
 }
 END_TEST
 
+/* A header's enum name with a DEL and markup: printed raw into the text
+ * line of a reset (and into explanations); names are C identifiers. */
+START_TEST(enum_names_are_identifiers)
+{
+	static struct kw_enum_table t;
+	static char out[4096];
+	struct kw_fmt_ctx ctx = { .rst_reasons = &t };
+	struct kw_buf b = KW_BUF_INIT(out);
+
+	kw_enum_clear(&t);
+	kw_enum_add(&t, 1, "SK_RST_REASON_NO\x7fSOCKET\"<b>\x1b[2J", "SK_RST_REASON_");
+	ck_assert_str_eq(kw_enum_name(&t, 1), "NO?SOCKET??b???2J");
+	hdr(KW_EV_RESET_SENT, 1 * SEC, 0, "");
+	ev.conn.has_reason = 1;
+	ev.conn.reason = 1;
+	ev.conn.source = KW_SRC_SEND_RESET;
+	kw_format_text(&b, &ev, &ctx);
+	tu_assert_contains(out, "(NO?SOCKET??b???2J)");
+}
+END_TEST
+
 Suite *fuzzfound_suite(void)
 {
 	Suite *s = suite_create("fuzzfound");
 	TCase *t = tcase_create("pipeline");
 
 	tcase_add_test(t, report_axis_far_times);
+	tcase_add_test(t, enum_names_are_identifiers);
 	suite_add_tcase(s, t);
 	return s;
 }
