@@ -220,7 +220,11 @@ FUZZ_SECS ?= 600
 $(FUZZ_OUT)/obj/%.o: %.c
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(KW_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_COV) $(KW_CFLAGS) -c $< -o $@
+
+# libFuzzer's coverage instrumentation, but for the outputs' JSON checker
+FUZZ_COV := -fsanitize=fuzzer-no-link
+$(FUZZ_OUT)/obj/tests/fuzz/jsoncheck.o: FUZZ_COV :=
 
 $(FUZZ_OUT)/obj/user/util/version.o: KW_CFLAGS += -DKWHY_VERSION='"fuzz"'
 
@@ -233,7 +237,8 @@ $(FUZZ_OUT)/fuzz_trace: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_trace.o $(FUZZ_OUT)/libk
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lz -lseccomp -o $@
 
 $(FUZZ_OUT)/fuzz_pipeline: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_pipeline.o \
-		$(FUZZ_OUT)/obj/tests/fuzz/fuzz_mutate.o $(FUZZ_OUT)/libkwhy-fuzz.a
+		$(FUZZ_OUT)/obj/tests/fuzz/fuzz_mutate.o $(FUZZ_OUT)/obj/tests/fuzz/jsoncheck.o \
+		$(FUZZ_OUT)/libkwhy-fuzz.a
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lz -lseccomp -o $@
 

@@ -36,6 +36,10 @@
 #include "trace/trace.h"
 #include "pipeline_input.h"
 
+/* util/jsonq.c without coverage instrumentation (jsoncheck.c) */
+struct jq_val *fz_jq_parse(const char *text, char *err, size_t errlen);
+void fz_jq_free(struct jq_val *v);
+
 #define FZ_MAX_FRAMES 2048
 #define FZ_OUT_MAX (8u << 20)		/* bytes of one output kept and checked */
 
@@ -215,12 +219,12 @@ static const char *out_close(struct fz_out *o, size_t *len)
 static void check_json(const char *what, const char *text)
 {
 	char err[160];
-	struct jq_val *v = jq_parse(text, err, sizeof(err));
+	struct jq_val *v = fz_jq_parse(text, err, sizeof(err));
 
 	if (!v)
 		fprintf(stderr, "fuzz_pipeline: %s: %s\n", what, err);
 	check(v != NULL, what, text);
-	jq_free(v);
+	fz_jq_free(v);
 }
 
 /* every line of text a JSON text */
