@@ -737,6 +737,51 @@ static void insert_info(struct m_input *in, unsigned int *s)
 	insert_at(in, 0, FZ_FRAME_INFO, p, 1 + (uint32_t)strnlen((char *)p + 1, 300));
 }
 
+/* the offline filters: a pid, a port or a container that an event of the
+ * input names, or anything */
+static void insert_filter(struct m_input *in, unsigned int *s)
+{
+	uint8_t p[6 + 256];
+	uint32_t pid = 0, len = 6;
+	uint16_t port = 0;
+	int j = pick_event(in, s), k;
+
+	memset(p, 0, sizeof(p));
+	if (j >= 0 && rnd(s) % 3 == 0 && (k = pick_field(ev_type(&in->f[j]), s, C_PID)) >= 0)
+		memcpy(&pid, in->f[j].p + fields[k].off, 4);
+	if (j >= 0 && rnd(s) % 3 == 0 && (k = pick_field(ev_type(&in->f[j]), s, C_ADDR)) >= 0)
+		memcpy(&port, in->f[j].p + fields[k].off + offsetof(struct kw_addr, port), 2);
+	switch (rnd(s) % 4) {
+	case 0:
+		break;			/* no --container */
+	case 1:
+		if (j >= 0 && ev_type(&in->f[j]) == KW_EV_CGROUP) {
+			static const size_t offs[] = { offsetof(struct kw_ev_cgroup, container_id),
+						       offsetof(struct kw_ev_cgroup, name),
+						       offsetof(struct kw_ev_cgroup, pod),
+						       offsetof(struct kw_ev_cgroup, path) };
+			const char *v = (const char *)in->f[j].p + offs[rnd(s) % 4];
+			size_t n = strnlen(v, 64);
+
+			if (rnd(s) % 2 && n > 4)
+				n = 4 + rnd(s) % (n - 4);	/* an id's prefix */
+			memcpy(p + 6, v, n);
+			len += (uint32_t)n;
+			break;
+		}
+		/* fall through */
+	case 2:
+		len += (uint32_t)snprintf((char *)p + 6, 250, "%u", pid ? pid : rnd(s) % 100);
+		break;
+	default:
+		set_str(p + 6, 250, s);
+		len += (uint32_t)strnlen((char *)p + 6, 250);
+	}
+	memcpy(p, &pid, 4);
+	memcpy(p + 4, &port, 2);
+	insert_at(in, 0, FZ_FRAME_FILTER, p, len);
+}
+
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
 	static struct m_input in;
@@ -819,7 +864,9 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 				retype(&in, i, &s);
 			break;
 		case 13:
-			if (rnd(&s) % 2)
+			if (rnd(&s) % 8 == 0)
+				insert_filter(&in, &s);
+			else if (rnd(&s) % 2)
 				insert_counters(&in, &s);
 			else if (rnd(&s) % 2)
 				insert_enum(&in, &s);

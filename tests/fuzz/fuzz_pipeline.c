@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/metrics.h"
+#include "core/target.h"
 #include "output/metrics.h"
 #include "output/otlp.h"
 #include "output/perfetto.h"
@@ -69,6 +70,12 @@ static struct kw_counters counters[64];
 static uint32_t nr_frames;
 static struct kw_trace_info info;
 static char trace_file[256];
+/* the offline filters */
+static bool filtered;
+static uint32_t filter_pid;
+static uint16_t filter_port;
+static char filter_want[256];
+static struct kw_target target;
 
 static void info_string(const uint8_t *p, uint32_t len)
 {
@@ -114,6 +121,7 @@ static void parse(const uint8_t *data, size_t size)
 	char err[160];
 
 	nr_frames = 0;
+	filtered = false;
 	memset(&info, 0, sizeof(info));
 	info.format = KW_TRACE_VERSION;
 	info.abi = KW_ABI_VERSION;
@@ -173,10 +181,53 @@ static void parse(const uint8_t *data, size_t size)
 		case FZ_FRAME_INFO:
 			info_string(p, len);
 			break;
+		case FZ_FRAME_FILTER:
+			if (len < 6)
+				break;
+			filtered = true;
+			memcpy(&filter_pid, p, 4);
+			memcpy(&filter_port, p + 4, 2);
+			filter_pid = le32toh(filter_pid);
+			filter_port = le16toh(filter_port);
+			v = (uint32_t)strnlen((const char *)p + 6, len - 6);
+			if (v >= sizeof(filter_want))
+				v = sizeof(filter_want) - 1;
+			memcpy(filter_want, p + 6, v);
+			filter_want[v] = '\0';
+			/* no bytes: no --container (an empty one is refused
+			 * by the option parser) */
+			if (len == 6)
+				filter_want[0] = '\0';
+			break;
 		default:
 			break;
 		}
 	}
+}
+
+/* The target of the filters, as kw_offline_target finds it in a trace:
+ * false when --container names nothing there (the command stops). */
+static bool find_target(void)
+{
+	static struct kw_target_scan sc;
+	int passes = 0;
+
+	kw_target_scan_init(&sc, &target, filtered && filter_want[0] ? filter_want : NULL,
+			    filtered ? filter_pid : 0);
+	if (!target.on)
+		return true;
+	do {
+		for (uint32_t i = 0; i < nr_frames; i++)
+			if (frames[i].kind == KW_FRAME_EVENT)
+				kw_target_scan_event(&sc, &target, frames[i].ev);
+		check(++passes < 16, "the target's scan does not end", NULL);
+	} while (kw_target_scan_next(&sc));
+	return kw_target_scan_found(&sc, &target);
+}
+
+static bool wanted(const struct kw_event *ev)
+{
+	return kw_target_wants_any(&target, filtered ? filter_port : 0, ev);
 }
 
 /* ---- outputs, kept in memory and checked ---- */
@@ -450,7 +501,8 @@ static void run_lines_otlp_report(void)
 
 		switch (fr->kind) {
 		case KW_FRAME_EVENT:
-			kw_pipeline_event(&p, fr->ev);
+			if (wanted(fr->ev))
+				kw_pipeline_event(&p, fr->ev);
 			break;
 		case KW_FRAME_FLUSH:
 			if (fr->flush_has_time) {
@@ -515,7 +567,8 @@ static void run_perfetto(void)
 
 		switch (fr->kind) {
 		case KW_FRAME_EVENT:
-			kw_perfetto_event(&pf, fr->ev);
+			if (wanted(fr->ev))
+				kw_perfetto_event(&pf, fr->ev);
 			break;
 		case KW_FRAME_FLUSH:
 			if (fr->flush_has_time)
@@ -542,6 +595,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < FZ_PRELUDE)
 		return 0;
 	parse(data, size);
+	if (!find_target())
+		return 0;
 	run_lines_otlp_report();
 	run_perfetto();
 	return 0;

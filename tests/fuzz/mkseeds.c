@@ -147,6 +147,52 @@ static void s_header(struct seed *s, const struct kw_trace_info *info, size_t ma
 		s_enum(s, 1, info->drop_reasons.e[i].value, info->drop_reasons.e[i].name);
 }
 
+static void s_filter(struct seed *s, uint32_t pid, uint16_t port, const char *want)
+{
+	uint8_t p[6 + 256];
+	uint32_t le = htole32(pid);
+	uint16_t le16 = htole16(port);
+	size_t n = want ? strnlen(want, 255) : 0;
+
+	memcpy(p, &le, 4);
+	memcpy(p + 4, &le16, 2);
+	memcpy(p + 6, want ? want : "", n);
+	s_frame(s, FZ_FRAME_FILTER, p, 6 + (uint32_t)n);
+}
+
+/* the whole trace behind the offline filters: the first container its
+ * cgroup records name (by a 12-character id prefix), the first process,
+ * the first listener's port */
+static void filtered(struct seed *s, const struct kw_trace_info *info, const char *name)
+{
+	char want[16] = "", buf[300];
+	uint32_t pid = 0;
+	uint16_t port = 0;
+
+	for (uint32_t i = 0; i < nr_tframes; i++) {
+		const struct kw_event *e = &tframes[i].ev;
+
+		if (tframes[i].kind != KW_FRAME_EVENT)
+			continue;
+		if (!want[0] && e->hdr.type == KW_EV_CGROUP && e->cgroup.runtime == KW_RT_DOCKER)
+			snprintf(want, sizeof(want), "%.12s", e->cgroup.container_id);
+		if (!pid && (e->hdr.flags & KW_F_TASK))
+			pid = e->hdr.task.tgid;
+		if (!port && e->hdr.type == KW_EV_LISTEN)
+			port = e->listen.local.port;
+	}
+	for (int v = 0; v < 3; v++) {
+		s_begin(s, info->boot_to_wall_ns);
+		s_header(s, info, 24);
+		s_filter(s, v == 1 ? pid : 0, v == 2 ? port : 0, v == 0 ? want : NULL);
+		for (uint32_t i = 0; i < nr_tframes; i++)
+			s_tframe(s, &tframes[i]);
+		snprintf(buf, sizeof(buf), "%s-%s", name, (const char *[]){ "container", "pid",
+									   "port" }[v]);
+		s_write(s, buf);
+	}
+}
+
 static void from_trace(const char *path)
 {
 	static struct kw_trace_info info;
@@ -166,6 +212,7 @@ static void from_trace(const char *path)
 		s_tframe(&s, &tframes[i]);
 	snprintf(name, sizeof(name), "trace-%.*s", (int)blen, base);
 	s_write(&s, name);
+	filtered(&s, &info, name);
 
 	for (uint32_t at = 0, piece = 0; at < nr_tframes; at += PIECE, piece++) {
 		s_begin(&s, info.boot_to_wall_ns);

@@ -20,8 +20,12 @@
  *                        then the name's bytes
  *     FZ_FRAME_INFO      a string of the header: u8 which (FZ_INFO_*), then
  *                        its bytes (the header's strings are untrusted too)
- * Enum and info frames apply wherever they are, before the events, as a
- * header would.  A frame of another kind, and the bytes after the last
+ *     FZ_FRAME_FILTER    the offline filters of replay, export and report:
+ *                        u32 --pid (0: none), u16 --port (0: none), then
+ *                        the --container string's bytes (none: no
+ *                        --container)
+ * Enum, info and filter frames apply wherever they are, before the
+ * events, as a header or the command line would (the last filter wins).  A frame of another kind, and the bytes after the last
  * whole frame, are ignored.
  *
  * tests/fuzz/mkseeds.c writes the seeds in this form from the golden
@@ -38,6 +42,7 @@
 #define FZ_FRAME_HDR 8
 #define FZ_FRAME_ENUM 8
 #define FZ_FRAME_INFO 9
+#define FZ_FRAME_FILTER 10
 
 #define FZ_OPT_UTC	(1u << 0)
 #define FZ_OPT_COLOR	(1u << 1)
