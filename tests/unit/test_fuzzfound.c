@@ -132,6 +132,48 @@ START_TEST(enum_names_are_identifiers)
 }
 END_TEST
 
+/* A system call's return of INT_MIN (bind, accept, UNIX connect): every
+ * renderer negated it into an errno (undefined); decoding bounds it. */
+START_TEST(syscall_ret_int_min)
+{
+	static const uint16_t types[] = { KW_EV_BIND, KW_EV_ACCEPT_FAIL,
+					  KW_EV_UNIX_CONNECT_FAIL };
+	static char out[16384];
+	struct kw_fmt_ctx ctx = {};
+	struct kw_event raw, dec;
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct kw_buf b = KW_BUF_INIT(out);
+		struct jq_val *v;
+		__s32 *ret;
+
+		hdr(types[i], 1 * SEC, 41, "server");
+		raw = ev;
+		ret = types[i] == KW_EV_BIND ? &raw.bind.ret :
+		      types[i] == KW_EV_ACCEPT_FAIL ? &raw.accept_fail.ret : &raw.unix_conn.ret;
+		*ret = INT32_MIN;
+		ck_assert_int_eq(kw_decode(&raw, raw.hdr.size, &dec, err, sizeof(err)), 0);
+		ret = types[i] == KW_EV_BIND ? &dec.bind.ret :
+		      types[i] == KW_EV_ACCEPT_FAIL ? &dec.accept_fail.ret : &dec.unix_conn.ret;
+		ck_assert_int_eq(*ret, -4095);
+		kw_format_json(&b, &dec, &ctx);
+		v = tu_parse(out);
+		tu_assert_int(v, "errno", 4095);
+		jq_free(v);
+		kw_buf_reset(&b);
+		kw_format_text(&b, &dec, &ctx);
+		ck_assert(!b.truncated);
+	}
+	/* 0 and ordinary errnos stay */
+	hdr(KW_EV_BIND, 1 * SEC, 41, "server");
+	raw = ev;
+	raw.bind.ret = -98;
+	ck_assert_int_eq(kw_decode(&raw, raw.hdr.size, &dec, err, sizeof(err)), 0);
+	ck_assert_int_eq(dec.bind.ret, -98);
+}
+END_TEST
+
 Suite *fuzzfound_suite(void)
 {
 	Suite *s = suite_create("fuzzfound");
@@ -139,6 +181,7 @@ Suite *fuzzfound_suite(void)
 
 	tcase_add_test(t, report_axis_far_times);
 	tcase_add_test(t, enum_names_are_identifiers);
+	tcase_add_test(t, syscall_ret_int_min);
 	suite_add_tcase(s, t);
 	return s;
 }
