@@ -471,7 +471,8 @@ static void set_str(uint8_t *p, size_t size, unsigned int *s)
 		"line\nbreak", "\xff\xfe bad utf-8", "caf\xc3\xa9", "/system.slice/web.service",
 		"/kubepods/burstable/pod1/0123456789ab", "0123456789abcdef0123456789abcdef",
 		"docker-0123456789ab.scope", "& &amp; ]]> */ -->", "%s%n%x", "\x7f",
-		"/run/app.sock", "/", "..", "host",
+		"/run/app.sock", "/", "..", "host", "containerd-shim", "runc", "dockerd",
+		"kubepods", "gunicorn", "system.slice",
 	};
 	const char *v = strs[rnd(s) % (sizeof(strs) / sizeof(strs[0]))];
 	size_t n = strlen(v);

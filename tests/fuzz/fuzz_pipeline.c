@@ -444,8 +444,29 @@ static void metrics_render(const struct kw_counters *c)
 	memset(&h, 0, sizeof(h));
 	h.bpf_stats = -1;
 	if (c) {
+		/* what watch reads besides the pipeline, made up from the
+		 * counters (the kernel's, the push's: trusted numbers) */
 		h.have_counters = true;
 		h.counters = *c;
+		h.decode_errors = c->lost[0];
+		h.have_rings = true;
+		h.ring_size[0] = h.ring_size[1] = 1 << 20;
+		h.ring_used[0] = c->emitted[0];
+		h.ring_used[1] = c->emitted[1];
+		h.bpf_stats = (int)(c->filtered[0] % 3) - 1;
+		h.n_progs = (uint32_t)(c->aggregated[0] % KW_METRICS_PROGS);
+		for (uint32_t i = 0; i < h.n_progs; i++) {
+			snprintf(h.progs[i].name, sizeof(h.progs[i].name), "kw_prog_%u", i);
+			h.progs[i].run_ns = c->emitted[i % KW_EV_COUNTED];
+			h.progs[i].run_cnt = c->lost[i % KW_EV_COUNTED];
+		}
+		h.have_otlp = c->filtered[1] & 1;
+		for (int i = 0; i < 2; i++) {
+			h.otlp_sent[i] = c->emitted[2 + i];
+			h.otlp_failed[i] = c->lost[2 + i];
+			h.otlp_dropped[i] = c->filtered[2 + i];
+		}
+		h.start_wall_ns = (uint64_t)info.boot_to_wall_ns;
 	}
 	kw_metrics_prom(&b, &metrics, &h);
 	if (!b.truncated)
@@ -511,6 +532,8 @@ static void run_lines_otlp_report(void)
 			} else {
 				kw_pipeline_flush(&p);
 			}
+			/* what watch asks to know when to flush again */
+			(void)kw_pipeline_pending(&p);
 			break;
 		case KW_FRAME_COUNTERS:
 			x_otlp.counters = x_report.counters = *fr->counters;

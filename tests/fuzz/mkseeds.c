@@ -696,6 +696,83 @@ static void story_keepalive(void)
 	s_write(&st, "story-keepalive");
 }
 
+static void signal_ev(uint64_t ts, struct kw_task from, struct kw_task to, uint32_t sig)
+{
+	hdr(&ev, KW_EV_SIGNAL, ts, &from);
+	ev.signal.target = to;
+	ev.signal.sig = sig;
+	ev.signal.group = 1;
+	s_event(&st, &ev);
+}
+
+/* docker stop: SIGTERM from the shim, ignored, SIGKILL after the grace
+ * period; the listener closes with its owner, then a refusal */
+static void story_runtime_stop(void)
+{
+	struct kw_task shim = task(900, "containerd-shim"), app = task(41, "node"),
+		       curl = task(50, "curl");
+	struct kw_addr l = ep(0, 0, 0, 0, 3000);
+
+	story_begin();
+	listen_ev(1 * SEC, l, app);
+	signal_ev(2 * SEC, shim, app, 15);
+	signal_ev(12 * SEC, shim, app, 9);
+	listen_close(12 * SEC + 1000, l, app, KW_CLOSE_KILLED);
+	proc_exit(12 * SEC + 2000, app, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	refused(13 * SEC, ep(127, 0, 0, 1, 41000), ep(127, 0, 0, 1, 3000), curl);
+	s_flush(&st, 13 * SEC + 20 * MS);
+	s_write(&st, "story-runtime-stop");
+}
+
+/* a prefork server: the master that opened the listener dies, a worker
+ * holds it on (its heir), then closes it and exits after; a refusal */
+static void story_heirs(void)
+{
+	struct kw_task master = task(41, "gunicorn"), worker = task(42, "gunicorn"),
+		       curl = task(50, "curl");
+	struct kw_addr l = ep(0, 0, 0, 0, 8000);
+
+	story_begin();
+	listen_ev(1 * SEC, l, master);
+	proc_exit(2 * SEC, master, 9, KW_EXIT_LISTENER | KW_EXIT_SIGNALED);
+	hdr(&ev, KW_EV_SOCK_HOLDERS, 2 * SEC, NULL);
+	ev.sock_holders.local = l;
+	ev.sock_holders.trigger = KW_HOLDERS_AT_CREATOR_EXIT;
+	ev.sock_holders.sock_ino = 777;
+	ev.sock_holders.nr = ev.sock_holders.total = 1;
+	ev.sock_holders.holders[0] = worker;
+	s_event(&st, &ev);
+	hdr(&ev, KW_EV_LISTEN_CLOSE, 5 * SEC, &master);
+	ev.listen.local = l;
+	ev.listen.how = KW_CLOSE_CALL;
+	ev.listen.owner_known = 1;
+	ev.listen.since_boot_ns = 1 * SEC;
+	ev.listen.closer = worker;
+	s_event(&st, &ev);
+	proc_exit(6 * SEC, worker, 3 << 8, KW_EXIT_CLOSED_LISTENER);
+	refused(7 * SEC, ep(127, 0, 0, 1, 41000), ep(127, 0, 0, 1, 8000), curl);
+	s_flush(&st, 7 * SEC + 20 * MS);
+	s_write(&st, "story-heirs");
+}
+
+/* the database is not up: the backend's connect is refused, the backend
+ * exits because of it, then nginx's connect to the backend is refused */
+static void story_upstream(void)
+{
+	struct kw_task backend = task(60, "backend"), ngx = task(7, "nginx");
+	struct kw_addr b = ep(127, 0, 0, 1, 8000);
+
+	story_begin();
+	listen_ev(1 * SEC, b, backend);
+	refused(2 * SEC, ep(127, 0, 0, 1, 42000), ep(127, 0, 0, 1, 5432), backend);
+	s_flush(&st, 2 * SEC + 20 * MS);
+	listen_close(2 * SEC + 30 * MS, b, backend, KW_CLOSE_EXIT);
+	proc_exit(2 * SEC + 31 * MS, backend, 1 << 8, KW_EXIT_LISTENER | KW_EXIT_AFTER_REFUSAL);
+	refused(3 * SEC, ep(127, 0, 0, 1, 43000), b, ngx);
+	s_flush(&st, 3 * SEC + 20 * MS);
+	s_write(&st, "story-upstream");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -713,5 +790,8 @@ int main(int argc, char **argv)
 	story_queue_timeout();
 	story_firewall();
 	story_keepalive();
+	story_runtime_stop();
+	story_heirs();
+	story_upstream();
 	return 0;
 }
