@@ -356,6 +356,30 @@ static void fan_event(void *ctx, const struct kw_event *ev, uint64_t id)
 		s_report.event(s_report.ctx, ev, id);
 }
 
+static void otlp_resource(struct kw_otlp_resource *res)
+{
+	*res = (struct kw_otlp_resource){ .host = info.host, .version = info.kwhy_version,
+					  .kernel = info.kernel, .boot_id = info.boot_id,
+					  .target = info.target[0] ? info.target : NULL };
+}
+
+/* watch --otlp-endpoint's request of one explanation, as telemetry.c
+ * builds it */
+static void otlp_push_request(const struct kw_explanation *ex)
+{
+	static char req[64 * 1024];
+	struct kw_buf b = KW_BUF_INIT(req);
+	struct kw_otlp_resource res;
+
+	otlp_resource(&res);
+	kw_otlp_logs_head(&b, &res);
+	kw_otlp_explanation_record(&b, ex, (uint64_t)kw_boot_to_wall(ex->ts_ns,
+								 info.boot_to_wall_ns));
+	kw_buf_puts(&b, KW_OTLP_LOGS_TAIL);
+	if (!b.truncated)
+		check_json("OTLP push request", req);
+}
+
 static void fan_explanation(void *ctx, const struct kw_explanation *ex)
 {
 	struct kw_sinks s = kw_output_sinks(&out_json);
@@ -365,6 +389,7 @@ static void fan_explanation(void *ctx, const struct kw_explanation *ex)
 	s = kw_output_sinks(&out_text);
 	s.explanation(s.ctx, ex);
 	kw_metrics_explanation(&metrics, ex);
+	otlp_push_request(ex);
 	if (s_otlp.explanation)
 		s_otlp.explanation(s_otlp.ctx, ex);
 	if (s_report.explanation)
@@ -432,15 +457,43 @@ static void stats(const struct kw_counters *c, bool final)
 		check_plain("stats text", line, b.len, false);
 }
 
+/* watch's records of its target and its trace, with the header's strings
+ * in place of what watch reads on the host */
+static void records(void)
+{
+	static char line[16384];
+	struct kw_buf b = KW_BUF_INIT(line);
+	struct kw_target_info ti = { .state = pre.opts & FZ_OPT_BACK ? "back" : "gone", .target = info.target,
+				     .id = info.boot_id, .previous_id = info.kernel,
+				     .follows = pre.opts & FZ_OPT_FOLLOWS, .now_wall_ns = info.boot_to_wall_ns };
+	struct kw_trace_error_info te = { .file = trace_file, .err = (int)pre.summary_ms % 200,
+					  .keep_going = pre.opts & FZ_OPT_FOLLOWS,
+					  .now_wall_ns = info.boot_to_wall_ns };
+
+	for (int json = 0; json < 2; json++) {
+		kw_buf_reset(&b);
+		kw_format_target(&b, json, &ti);
+		if (!b.truncated && json)
+			check_json("target record", line);
+		else if (!b.truncated)
+			check_plain("target text", line, b.len, false);
+		kw_buf_reset(&b);
+		kw_format_trace_error(&b, json, &te);
+		if (!b.truncated && json)
+			check_json("trace_error record", line);
+		else if (!b.truncated)
+			check_plain("trace_error text", line, b.len, false);
+	}
+}
+
 static void metrics_render(const struct kw_counters *c)
 {
 	static char page[1 << 20];
 	static struct kw_metrics_host h;
-	struct kw_otlp_resource res = { .host = info.host, .version = info.kwhy_version,
-					.kernel = info.kernel, .boot_id = info.boot_id,
-					.target = info.target[0] ? info.target : NULL };
+	struct kw_otlp_resource res;
 	struct kw_buf b = { .p = page, .cap = sizeof(page) - 1 };
 
+	otlp_resource(&res);
 	memset(&h, 0, sizeof(h));
 	h.bpf_stats = -1;
 	if (c) {
@@ -620,6 +673,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse(data, size);
 	if (!find_target())
 		return 0;
+	records();
 	run_lines_otlp_report();
 	run_perfetto();
 	return 0;

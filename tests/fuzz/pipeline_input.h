@@ -44,8 +44,10 @@
 #define FZ_FRAME_INFO 9
 #define FZ_FRAME_FILTER 10
 
-#define FZ_OPT_UTC	(1u << 0)
-#define FZ_OPT_COLOR	(1u << 1)
+#define FZ_OPT_UTC	(1u << 0)	/* text: --utc */
+#define FZ_OPT_COLOR	(1u << 1)	/* text: colours */
+#define FZ_OPT_BACK	(1u << 2)	/* the target record: "back", not "gone" */
+#define FZ_OPT_FOLLOWS	(1u << 3)	/* ... it follows; the trace: --keep-going */
 
 enum fz_info { FZ_INFO_HOST, FZ_INFO_KERNEL, FZ_INFO_VERSION, FZ_INFO_BOOT_ID, FZ_INFO_STARTED,
 	       FZ_INFO_TARGET, FZ_INFO_ATTACHED, FZ_INFO_FILE, FZ_INFO_N };
