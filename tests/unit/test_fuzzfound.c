@@ -12,6 +12,7 @@
 #include <string.h>
 #include "output/format.h"
 #include "output/report.h"
+#include "util/textfmt.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -174,6 +175,34 @@ START_TEST(syscall_ret_int_min)
 }
 END_TEST
 
+/* A UNIX path's st_mode of type 15 (bits a real stat never gives): the
+ * event's JSON read past the table of type letters. */
+START_TEST(unix_path_mode_any_type)
+{
+	static char out[16384];
+	struct kw_fmt_ctx ctx = {};
+	struct kw_buf b = KW_BUF_INIT(out);
+	char m[KW_MODE_TEXT_LEN];
+	struct jq_val *v;
+
+	kw_fmt_mode(m, 0xf1ed);
+	ck_assert_str_eq(m, "?rwxr-xr-x");
+	kw_fmt_mode(m, 0140600);
+	ck_assert_str_eq(m, "srw-------");
+	kw_fmt_mode(m, 0xffffffffu);
+	ck_assert_str_eq(m, "?rwxrwxrwx");
+	hdr(KW_EV_UNIX_PATH, 1 * SEC, 0, "");
+	ev.unix_path.mode = 0xf1ff;
+	ev.unix_path.dir_mode = 0xd1ff;
+	ev.unix_path.path_len = 4;
+	memcpy(ev.unix_path.path, "/x/y", 4);
+	kw_format_json(&b, &ev, &ctx);
+	v = tu_parse(out);
+	tu_assert_str(v, "file.perms", "?rwxrwxrwx");
+	jq_free(v);
+}
+END_TEST
+
 Suite *fuzzfound_suite(void)
 {
 	Suite *s = suite_create("fuzzfound");
@@ -182,6 +211,7 @@ Suite *fuzzfound_suite(void)
 	tcase_add_test(t, report_axis_far_times);
 	tcase_add_test(t, enum_names_are_identifiers);
 	tcase_add_test(t, syscall_ret_int_min);
+	tcase_add_test(t, unix_path_mode_any_type);
 	suite_add_tcase(s, t);
 	return s;
 }
