@@ -8,9 +8,12 @@
 #             fuzz_pipeline.c: inputs are a trace's frames, uncompressed
 #             (pipeline_input.h; corpus-pipeline/, regress-pipeline/)
 #
-#   tests/fuzz/run.sh [--target trace|pipeline|all] [SECONDS]
+#   tests/fuzz/run.sh [--fresh] [--target trace|pipeline|all] [SECONDS]
 #                                        build, then fuzz SECONDS (default
-#                                        30) per target (default all)
+#                                        30) per target (default all);
+#                                        --fresh: from the committed seeds
+#                                        and regressions alone, not the
+#                                        working corpus (make fuzz-smoke)
 #   tests/fuzz/run.sh --repro FILE...    build, run the target once on FILEs
 #                                        (*.fzp and regress-pipeline/* are
 #                                        pipeline inputs, the rest traces)
@@ -84,6 +87,11 @@ if [ "${1:-}" = "--repro" ]; then
 	exit $status
 fi
 
+FRESH=0
+if [ "${1:-}" = "--fresh" ]; then
+	FRESH=1
+	shift
+fi
 TARGET=all
 if [ "${1:-}" = "--target" ]; then
 	[ $# -ge 2 ] || die "usage: $0 --target trace|pipeline|all [SECONDS]"
@@ -124,22 +132,27 @@ fuzz() {
 	t=$1 seeds=$2 regress=$3
 	shift 3
 	# the working corpus: seeds and regressions on top of what earlier
-	# runs found
-	mkdir -p "$OUT/corpus-$t"
-	cp "$seeds"/* "$OUT/corpus-$t/"
+	# runs found (--fresh: a corpus of its own, emptied first)
+	corpus=$OUT/corpus-$t
+	if [ $FRESH = 1 ]; then
+		corpus=$OUT/fresh-$t
+		rm -rf "$corpus"
+	fi
+	mkdir -p "$corpus"
+	cp "$seeds"/* "$corpus/"
 	if [ -d "$regress" ]; then
 		for f in "$regress"/*; do
-			[ -f "$f" ] && cp "$f" "$OUT/corpus-$t/"
+			[ -f "$f" ] && cp "$f" "$corpus/"
 		done
 	fi
 	ART=$OUT/artifacts/$(date +%Y%m%d-%H%M%S)-$$-$t
 	mkdir -p "$ART"
 	LOG=$ART/fuzz.log
-	echo "fuzz: $t, $SECS s; corpus $OUT/corpus-$t, log $LOG"
+	echo "fuzz: $t, $SECS s; corpus $corpus, log $LOG"
 	status=0
 	# shellcheck disable=SC2086
 	"$OUT/fuzz_$t" -max_total_time="$SECS" -timeout=10 -artifact_prefix="$ART/" \
-		-print_final_stats=1 "$@" ${FUZZ_ARGS:-} "$OUT/corpus-$t" >"$LOG" 2>&1 || status=$?
+		-print_final_stats=1 "$@" ${FUZZ_ARGS:-} "$corpus" >"$LOG" 2>&1 || status=$?
 
 	# the final statistics, and any input the fuzzer kept as a failure
 	grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)' "$LOG" || true
