@@ -5,7 +5,8 @@
 #   make run             (root) install missing Debian packages, build, watch the host
 #   make test            (root) install test packages, unit tests, integration tests
 #                        here and in a Debian 12 6.1 VM (../shared/vmtest), a
-#                        short fuzzing run of the trace reader
+#                        short fuzzing run of every fuzz target
+#   make fuzz            (clang) a long fuzzing campaign: FUZZ_SECS per target
 #   make unit            unit tests only (no root)
 #   make SAN=1 unit      the same built with clang, ASan and UBSan (under build/san)
 #   make check-layout    the folder rules of user/ (tests/layout/check.sh)
@@ -104,7 +105,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%.o,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/*.c)
 ITEST_BINS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(ITEST_SRCS))
 
-.PHONY: FORCE image all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke \
+.PHONY: FORCE image all clean unit test itest check-layout golden deps deps-test run install vmlinux vmtest fuzz-smoke fuzz fuzz-bins \
 	bench bench-smoke deb pkgtest
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -200,9 +201,62 @@ vmtest: $(ITEST_BINS)
 	$(MAKE) STATIC=1 OUT=$(OUT)/static $(OUT)/static/kwhy
 	tests/vm/run.sh $(OUT)/static/kwhy
 
-# bounded: CI runs it on every submission; longer runs: tests/fuzz/run.sh 600
-fuzz-smoke:
-	tests/fuzz/run.sh 30
+# ---- fuzzing (tests/fuzz/README.md) ----
+# libFuzzer targets under ASan and UBSan: fuzz_trace (the trace reader)
+# and fuzz_pipeline (everything after it: the pipeline and every
+# renderer); mkseeds writes fuzz_pipeline's seeds.  The library objects
+# are built once with coverage instrumentation for libFuzzer.
+FUZZ_OUT := $(OUT)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Wno-unknown-warning-option
+# (output/status.c names the plan's and the sandbox's items: kernel/plan.c
+# and kernel/sandbox.c come along)
+FUZZ_LIB_SRCS := $(wildcard user/core/*.c user/output/*.c user/util/*.c user/trace/*.c) \
+	user/kernel/plan.c user/kernel/sandbox.c
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_LIB_SRCS))
+FUZZ_BINS := $(FUZZ_OUT)/fuzz_trace $(FUZZ_OUT)/fuzz_pipeline $(FUZZ_OUT)/mkseeds
+FUZZ_SECS ?= 600
+
+$(FUZZ_OUT)/obj/%.o: %.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_COV) $(KW_CFLAGS) -c $< -o $@
+
+# libFuzzer's coverage instrumentation, but for the outputs' JSON checker
+FUZZ_COV := -fsanitize=fuzzer-no-link
+$(FUZZ_OUT)/obj/tests/fuzz/jsoncheck.o: FUZZ_COV :=
+
+$(FUZZ_OUT)/obj/user/util/version.o: KW_CFLAGS += -DKWHY_VERSION='"fuzz"'
+
+$(FUZZ_OUT)/libkwhy-fuzz.a: $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_trace: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_trace.o $(FUZZ_OUT)/libkwhy-fuzz.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lz -lseccomp -o $@
+
+$(FUZZ_OUT)/fuzz_pipeline: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_pipeline.o \
+		$(FUZZ_OUT)/obj/tests/fuzz/fuzz_mutate.o $(FUZZ_OUT)/obj/tests/fuzz/jsoncheck.o \
+		$(FUZZ_OUT)/libkwhy-fuzz.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -lz -lseccomp -o $@
+
+$(FUZZ_OUT)/mkseeds: $(FUZZ_OUT)/obj/tests/fuzz/mkseeds.o $(FUZZ_OUT)/libkwhy-fuzz.a
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -lz -lseccomp -o $@
+
+fuzz-bins: $(FUZZ_BINS)
+
+# bounded: CI runs it on every submission (every target, 25 s each, from
+# the committed seeds and regressions)
+fuzz-smoke: fuzz-bins
+	OUT=$(OUT) tests/fuzz/run.sh --fresh --target all 25
+
+# a long campaign: FUZZ_SECS (default 600) per target, on the working
+# corpus earlier runs grew
+fuzz: fuzz-bins
+	OUT=$(OUT) tests/fuzz/run.sh --target all $(FUZZ_SECS)
 
 # the benchmark (root): bench/RESULTS.md; the smoke run keeps it from rotting
 bench:
@@ -268,4 +322,4 @@ clean:
 	rm -rf $(OUT)
 
 -include $(wildcard $(OUT)/bpf/*.d $(OUT)/user/*/*.d $(OUT)/tests/unit/*.d $(OUT)/tests/lib/*.d \
-	$(OUT)/tests/*.d)
+	$(OUT)/tests/*.d $(FUZZ_OUT)/obj/*/*/*.d)

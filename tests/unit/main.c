@@ -10,7 +10,7 @@ int main(void)
 		opts_suite, plan_suite, aggseen_suite, kenum_suite, jsonq_suite,
 		meta_suite, explain_suite, snapshot_suite, container_suite, target_suite,
 		export_suite,
-		trace_suite, metrics_suite, syscalls_suite, net_suite,
+		trace_suite, metrics_suite, syscalls_suite, net_suite, fuzzfound_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

@@ -26,5 +26,6 @@ Suite *trace_suite(void);
 Suite *metrics_suite(void);
 Suite *syscalls_suite(void);
 Suite *net_suite(void);
+Suite *fuzzfound_suite(void);
 
 #endif

@@ -75,6 +75,17 @@ static void terminate(char *s, size_t n)
 	s[n - 1] = '\0';
 }
 
+/* A system call's return: 0 or -errno, errno at most 4095 (MAX_ERRNO).
+ * Whatever else a crafted trace holds is clamped there, so that every
+ * reader may negate it (-INT_MIN is undefined). */
+#define KW_MAX_ERRNO 4095
+
+static void syscall_ret(__s32 *ret)
+{
+	if (*ret < -KW_MAX_ERRNO)
+		*ret = -KW_MAX_ERRNO;
+}
+
 /* A sockaddr_un path as the kernel takes it: at most KW_UNIX_PATH_LEN
  * bytes; a filesystem path ends at its first NUL (addrlen may count the
  * terminator), an abstract name (first byte NUL) is all its bytes. */
@@ -128,7 +139,12 @@ int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size
 		terminate(c->name, sizeof(c->name));
 		terminate(c->pod, sizeof(c->pod));
 		terminate(c->k8s_namespace, sizeof(c->k8s_namespace));
+	} else if (hdr.type == KW_EV_BIND) {
+		syscall_ret(&ev->bind.ret);
+	} else if (hdr.type == KW_EV_ACCEPT_FAIL) {
+		syscall_ret(&ev->accept_fail.ret);
 	} else if (hdr.type == KW_EV_UNIX_CONNECT_FAIL) {
+		syscall_ret(&ev->unix_conn.ret);
 		unix_path_len(ev->unix_conn.path, &ev->unix_conn.path_len);
 	} else if (hdr.type == KW_EV_UNIX_LISTEN) {
 		unix_path_len(ev->unix_listen.path, &ev->unix_listen.path_len);

@@ -21,6 +21,12 @@ int kw_enum_add(struct kw_enum_table *t, uint32_t value, const char *name, const
 	e->value = value;
 	strncpy(e->name, name, sizeof(e->name) - 1);
 	e->name[sizeof(e->name) - 1] = '\0';
+	/* the names are C identifiers; a trace's header may say anything, and
+	 * the names go into text, JSON, HTML and metric labels alike */
+	for (char *c = e->name; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_'))
+			*c = '?';
 	return 0;
 }
 

@@ -25,7 +25,8 @@ struct kw_enum_table {
 };
 
 void kw_enum_clear(struct kw_enum_table *t);
-/* add one value; the prefix (e.g. "SK_RST_REASON_") is stripped */
+/* add one value; the prefix (e.g. "SK_RST_REASON_") is stripped, and a
+ * byte that cannot be in a C identifier becomes '?' */
 int kw_enum_add(struct kw_enum_table *t, uint32_t value, const char *name, const char *prefix);
 const char *kw_enum_name(const struct kw_enum_table *t, uint32_t value);
 

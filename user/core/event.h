@@ -44,7 +44,8 @@ size_t kw_event_size(unsigned int type);
 /*
  * Validate a raw record of len bytes and copy it into ev.  Returns 0, or
  * -1 with a reason in err (type unknown, size mismatch, ...).  Strings are
- * NUL-terminated in the copy whatever the record held.
+ * NUL-terminated in the copy whatever the record held, counts bounded by
+ * their arrays, system call returns by -4095 (-errno).
  */
 int kw_decode(const void *data, size_t len, struct kw_event *ev, char *err, size_t errlen);
 

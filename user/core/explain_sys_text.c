@@ -37,13 +37,10 @@ static void dir_of(struct kw_buf *b, const char *p, uint16_t len)
 /* "srw------- uid 0 gid 0" */
 static void perms(struct kw_buf *b, uint32_t mode, uint32_t uid, uint32_t gid)
 {
-	static const char types[16] = { [1] = 'p', [2] = 'c', [4] = 'd', [6] = 'b', [8] = '-',
-					[10] = 'l', [12] = 's' };
-	const char *rwx = "rwxrwxrwx";
+	char m[KW_MODE_TEXT_LEN];
 
-	kw_buf_putc(b, types[(mode >> 12) & 0xf] ?: '?');
-	for (int i = 0; i < 9; i++)
-		kw_buf_putc(b, mode & (0400 >> i) ? rwx[i] : '-');
+	kw_fmt_mode(m, mode);
+	kw_buf_puts(b, m);
 	kw_buf_printf(b, " owned by uid %u gid %u", uid, gid);
 }
 

@@ -31,19 +31,6 @@ static void put_unix_path(struct kw_fields *f, const char *path, uint32_t len)
 	kw_f_bool(f, KW_JSON_ONLY("abstract"), len && !path[0]);
 }
 
-/* "srw-rw----" from st_mode */
-static void mode_text(char out[11], uint32_t mode)
-{
-	static const char types[] = { [1] = 'p', [2] = 'c', [4] = 'd', [6] = 'b', [8] = '-',
-				      [10] = 'l', [12] = 's' };
-	const char *rwx = "rwxrwxrwx";
-
-	out[0] = types[(mode >> 12) & 0xf] ?: '?';
-	for (int i = 0; i < 9; i++)
-		out[1 + i] = mode & (0400 >> i) ? rwx[i] : '-';
-	out[10] = '\0';
-}
-
 void kw_fields_unix_conn(struct kw_fields *f, const struct kw_event *ev,
 			 const struct kw_fmt_ctx *ctx)
 {
@@ -164,7 +151,7 @@ void kw_text_unix_listen(struct kw_buf *b, const struct kw_event *ev, const stru
 static void put_stat(struct kw_fields *f, const char *obj, int err, uint32_t mode, uint32_t uid,
 		     uint32_t gid)
 {
-	char m[11];
+	char m[KW_MODE_TEXT_LEN];
 
 	kw_f_obj_begin(f, KW_JSON_ONLY(obj));
 	kw_put_errno(f, KW_JSON_ONLY("error"), err);
@@ -174,7 +161,7 @@ static void put_stat(struct kw_fields *f, const char *obj, int err, uint32_t mod
 		kw_f_null(f, KW_JSON_ONLY("uid"));
 		kw_f_null(f, KW_JSON_ONLY("gid"));
 	} else {
-		mode_text(m, mode);
+		kw_fmt_mode(m, mode);
 		kw_f_u64(f, KW_JSON_ONLY("mode"), mode & 07777);
 		kw_f_str(f, KW_JSON_ONLY("perms"), m);
 		kw_f_u64(f, KW_JSON_ONLY("uid"), uid);

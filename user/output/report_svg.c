@@ -178,28 +178,37 @@ static uint64_t tick_step(uint64_t span)
 	for (size_t i = 0; i < sizeof(steps_ms) / sizeof(steps_ms[0]); i++)
 		if (span / (steps_ms[i] * 1000000ULL) <= 8)
 			return steps_ms[i] * 1000000ULL;
-	return 86400000ULL * 1000000ULL;
+	/* days: still about 8 ticks, however long the span (a crafted trace's
+	 * times may be centuries apart) */
+	return (span / 8 / (86400000ULL * 1000000ULL) + 1) * (86400000ULL * 1000000ULL);
 }
 
 static void axis(FILE *f, const struct kw_report *r, const struct scale *s, double h)
 {
 	uint64_t step = tick_step(s->t1 - s->t0);
 	int64_t off = r->c->info.boot_to_wall_ns;
-	/* ticks at round wall-clock times */
-	int64_t w0 = (int64_t)s->t0 + off;
-	int64_t first = w0 - (w0 % (int64_t)step) + (int64_t)step;
+	/* ticks at round wall-clock times; the times and the offset come from
+	 * the trace, so the wall clock saturates (kw_boot_to_wall) and the
+	 * ticks are counted in boot time, stopping where that would wrap */
+	int64_t w0 = kw_boot_to_wall(s->t0, off);
+	uint64_t into = (uint64_t)((w0 % (int64_t)step + (int64_t)step) % (int64_t)step);
+	uint64_t t;
 
 	kw_svg_text(f, LABEL_X, 18, "start", 12, C_MUTED, "time (UTC)");
-	for (int64_t w = first; w <= (int64_t)s->t1 + off; w += (int64_t)step) {
-		double x = x_of(s, (uint64_t)(w - off));
+	if (__builtin_add_overflow(s->t0, step - into, &t))
+		return;
+	while (t <= s->t1) {
+		double x = x_of(s, t);
 		char label[32];
 		struct kw_buf b = KW_BUF_INIT(label);
 
-		kw_fmt_time_short(&b, w, true);
+		kw_fmt_time_short(&b, kw_boot_to_wall(t, off), true);
 		if (step >= 1000000000ULL)	/* whole seconds: no .000 */
 			label[8] = '\0';
 		kw_svg_line(f, x, AXIS_H - 6, x, h - LEGEND_H, C_GRID, 1);
 		kw_svg_text(f, x, 18, "middle", 11, C_MUTED, label);
+		if (__builtin_add_overflow(t, step, &t))
+			break;
 	}
 }
 

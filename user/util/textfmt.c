@@ -33,6 +33,20 @@ void kw_fmt_task(struct kw_buf *b, const struct kw_task *t)
 	kw_buf_printf(b, " pid %u", t->tgid);
 }
 
+void kw_fmt_mode(char out[KW_MODE_TEXT_LEN], uint32_t mode)
+{
+	/* every value of the 4 type bits has a slot: a crafted trace's mode
+	 * may say 13, 14 or 15 */
+	static const char types[16] = { [1] = 'p', [2] = 'c', [4] = 'd', [6] = 'b', [8] = '-',
+					[10] = 'l', [12] = 's' };
+	const char *rwx = "rwxrwxrwx";
+
+	out[0] = types[(mode >> 12) & 0xf] ?: '?';
+	for (int i = 0; i < 9; i++)
+		out[1 + i] = mode & (0400 >> i) ? rwx[i] : '-';
+	out[10] = '\0';
+}
+
 void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes)
 {
 	if (bytes >= (1ULL << 30))

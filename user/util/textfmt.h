@@ -33,6 +33,10 @@ void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
 void kw_fmt_task(struct kw_buf *b, const struct kw_task *t);
 /* "64.0 MiB" / "1.5 GiB" */
 void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes);
+/* "srw-rw----": a st_mode's file type and permissions as ls -l shows
+ * them, '?' for a type that is none of the seven (any 32 bits in) */
+#define KW_MODE_TEXT_LEN 11
+void kw_fmt_mode(char out[KW_MODE_TEXT_LEN], uint32_t mode);
 /* A UNIX socket path as ss(8) shows it, into out (NUL-terminated, at
  * most KW_UNIX_TEXT_LEN with the NUL): a filesystem path as it is, an
  * abstract name as "@name" (its NUL bytes as '@'), "" for none.  Not
