@@ -106,7 +106,6 @@ static void title_unix_conn(struct kw_buf *b, const struct kw_event *ev, const s
 
 static void title_accept(struct kw_buf *b, const struct kw_event *ev, const struct kw_task *t)
 {
-	(void)t;
 	kw_buf_puts(b, "accept: ");
 	kw_fmt_errno(b, -ev->accept_fail.ret);
 	if (t) {
