@@ -314,5 +314,7 @@ void kw_place_from_netns(const struct kw_model *m, struct kw_place *p, uint32_t 
 
 /* "container web (docker 3f2a…)" / "the host" */
 void kw_place_text(struct kw_buf *b, const struct kw_place *p);
+/* " in container X" (nothing for the host or an unknown place) */
+void kw_place_in(struct kw_buf *b, const struct kw_place *p);
 
 #endif

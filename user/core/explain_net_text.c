@@ -17,22 +17,6 @@ const char *kw_fw_mode_name(uint8_t mode)
 	}
 }
 
-static void dur(struct kw_buf *b, uint64_t ns)
-{
-	if (ns < 1000000000ULL)
-		kw_buf_printf(b, "%llu ms", (unsigned long long)(ns / 1000000));
-	else
-		kw_buf_printf(b, "%.1f s", ns / 1e9);
-}
-
-static void in_place(struct kw_buf *b, const struct kw_place *p)
-{
-	if (!p->known || p->runtime == KW_RT_HOST)
-		return;
-	kw_buf_puts(b, " in ");
-	kw_place_text(b, p);
-}
-
 /* "gunicorn pid 41 (held by gunicorn pid 41 and 1 more)" */
 static void listener_who(struct kw_buf *t, const struct kw_explanation *ex)
 {
@@ -77,7 +61,7 @@ static void queue_text(struct kw_buf *t, const struct kw_explanation *ex)
 	}
 	if (ex->net.overflow_known && o->oldest_wait_ns) {
 		kw_buf_puts(t, "; the oldest connection in it has waited ");
-		dur(t, o->oldest_wait_ns);
+		kw_fmt_duration(t, o->oldest_wait_ns);
 		kw_buf_puts(t, " for accept()");
 	}
 }
@@ -92,7 +76,7 @@ static void client_text(struct kw_buf *t, const struct kw_timeout_rec *c)
 	kw_buf_printf(t, " (%u SYN retransmit%s, %s after ", c->syn_retransmits,
 		      c->syn_retransmits == 1 ? "" : "s",
 		      c->error ? "the kernel gave up" : "it gave up");
-	dur(t, c->waited_ns);
+	kw_fmt_duration(t, c->waited_ns);
 	kw_buf_putc(t, ')');
 }
 
@@ -102,7 +86,7 @@ static void render_accept_queue(struct kw_explanation *ex, struct kw_buf *t, str
 	kw_buf_puts(t, " (");
 	listener_who(t, ex);
 	kw_buf_putc(t, ')');
-	in_place(t, &ex->place);
+	kw_place_in(t, &ex->place);
 	kw_buf_puts(t, " is not accepting connections fast enough: ");
 	queue_text(t, ex);
 	if (ex->net.overflow_known && !ex->net.nr_clients) {
@@ -133,13 +117,13 @@ static void render_timeout(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_fmt_task(t, &c->client);
 	else
 		kw_buf_puts(t, "a process");
-	in_place(t, &ex->place);
+	kw_place_in(t, &ex->place);
 	kw_buf_puts(t, ": its connect to ");
 	kw_fmt_endpoint(t, &ex->dest);
 	kw_buf_printf(t, " got no answer: %u SYN retransmit%s, then %s after ", c->syn_retransmits,
 		      c->syn_retransmits == 1 ? "" : "s",
 		      c->error ? "the kernel gave up (ETIMEDOUT)" : "it gave up");
-	dur(t, c->waited_ns);
+	kw_fmt_duration(t, c->waited_ns);
 	switch (ex->net.server_cause) {
 	case KW_CAUSE_ACCEPT_QUEUE_FULL:
 		kw_buf_puts(t, "; the listener there (");
@@ -199,7 +183,7 @@ static void render_firewall(struct kw_explanation *ex, struct kw_buf *t, struct 
 	kw_buf_puts(t, ex->cause == KW_CAUSE_FIREWALL_DROP ? "dropped" : "refused");
 	kw_buf_puts(t, " the connection to ");
 	kw_fmt_endpoint(t, &ex->dest);
-	in_place(t, &ex->place);
+	kw_place_in(t, &ex->place);
 	kw_buf_puts(t, " from ");
 	if (ex->client_known) {
 		kw_fmt_task(t, &ex->client_task);
@@ -264,18 +248,18 @@ static void render_keepalive(struct kw_explanation *ex, struct kw_buf *t, struct
 		kw_fmt_task(t, &ex->client_task);
 		kw_buf_putc(t, ')');
 	}
-	in_place(t, &ex->place);
+	kw_place_in(t, &ex->place);
 	kw_buf_puts(t, ": it had closed it ");
-	dur(t, e->fin_ago_ns);
+	kw_fmt_duration(t, e->fin_ago_ns);
 	kw_buf_puts(t, " before");
 	if ((e->known & KW_IDLE_RECV) && e->last_recv_ago_ns >= e->fin_ago_ns) {
 		kw_buf_puts(t, ", after it was idle ");
-		dur(t, e->last_recv_ago_ns - e->fin_ago_ns);
+		kw_fmt_duration(t, e->last_recv_ago_ns - e->fin_ago_ns);
 	}
 	kw_buf_puts(t, "; the client wrote on it ");
-	dur(t, e->fin_ago_ns - e->last_send_ago_ns);
+	kw_fmt_duration(t, e->fin_ago_ns - e->last_send_ago_ns);
 	kw_buf_puts(t, " after that close, and the reset came ");
-	dur(t, e->last_send_ago_ns);
+	kw_fmt_duration(t, e->last_send_ago_ns);
 	kw_buf_puts(t, " after the write");
 	if (ex->net.server_reset_known)
 		kw_buf_puts(t, " (this host's server sent it)");

@@ -9,14 +9,6 @@
 #include "util/escape.h"
 #include "util/textfmt.h"
 
-static void secs(struct kw_buf *b, uint64_t ns)
-{
-	if (ns < 1000000000ULL)
-		kw_buf_printf(b, "%llu ms", (unsigned long long)(ns / 1000000));
-	else
-		kw_buf_printf(b, "%.1f s", ns / 1e9);
-}
-
 static void upath(struct kw_buf *b, const char *p, uint16_t len)
 {
 	kw_buf_puts(b, "unix:");
@@ -116,14 +108,14 @@ static void unix_no_listener(const struct kw_explanation *ex, struct kw_buf *t, 
 			kw_buf_puts(t, " until it was OOM-killed");
 			if (ex->dead_death_known) {
 				kw_buf_putc(t, ' ');
-				secs(t, ex->ts_ns - ex->dead_death.ts_ns);
+				kw_fmt_duration(t, ex->ts_ns - ex->dead_death.ts_ns);
 				kw_buf_puts(t, " before this refusal");
 			}
 		} else if (ex->dead_death_known) {
 			kw_buf_puts(t, " until it ");
 			kw_exit_status_text(t, ex->dead_death.wait_status, KW_EXIT_SENTENCE);
 			kw_buf_putc(t, ' ');
-			secs(t, ex->ts_ns - ex->dead_death.ts_ns);
+			kw_fmt_duration(t, ex->ts_ns - ex->dead_death.ts_ns);
 			kw_buf_puts(t, " before this refusal, leaving the file behind");
 		} else {
 			kw_buf_puts(t, "; its socket was closed and the file left behind");

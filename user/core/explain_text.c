@@ -34,15 +34,7 @@ void kw_place_text(struct kw_buf *b, const struct kw_place *p)
 	}
 }
 
-static void secs(struct kw_buf *b, uint64_t ns)
-{
-	if (ns < 1000000000ULL)
-		kw_buf_printf(b, "%llu ms", (unsigned long long)(ns / 1000000));
-	else
-		kw_buf_printf(b, "%.1f s", ns / 1e9);
-}
-
-static void in_place(struct kw_buf *b, const struct kw_place *p)
+void kw_place_in(struct kw_buf *b, const struct kw_place *p)
 {
 	if (!p->known || p->runtime == KW_RT_HOST)
 		return;
@@ -69,7 +61,7 @@ static void closer_exit_text(struct kw_buf *t, const struct kw_closed_listener *
 	kw_buf_puts(t, " and ");
 	kw_exit_status_text(t, c->closer_wait_status, KW_EXIT_SENTENCE);
 	kw_buf_putc(t, ' ');
-	secs(t, c->closer_exit_ns - c->closed_ns);
+	kw_fmt_duration(t, c->closer_exit_ns - c->closed_ns);
 	kw_buf_puts(t, " later");
 }
 
@@ -145,7 +137,7 @@ static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c,
 	else
 		kw_exit_status_text(t, d->wait_status, KW_EXIT_SENTENCE);
 	kw_buf_putc(t, ' ');
-	secs(t, c->closed_ns - d->ts_ns);
+	kw_fmt_duration(t, c->closed_ns - d->ts_ns);
 	kw_buf_puts(t, " before it was closed; ");
 	heirs_text(t, heirs);
 	kw_buf_puts(t, " kept it open until ");
@@ -165,7 +157,7 @@ static void inherited_text(struct kw_buf *t, const struct kw_closed_listener *c,
 static void runtime_stop_text(struct kw_buf *t, struct kw_buf *f, const struct kw_explanation *ex)
 {
 	kw_fmt_task(t, &ex->victim);
-	in_place(t, &ex->place);
+	kw_place_in(t, &ex->place);
 	kw_buf_puts(t, " was stopped by its container runtime (");
 	kw_fmt_task(t, &ex->kill.sender);
 	kw_buf_puts(t, "): ");
@@ -173,7 +165,7 @@ static void runtime_stop_text(struct kw_buf *t, struct kw_buf *f, const struct k
 		kw_buf_puts(t, "SIGTERM, which ended it");
 	} else if (ex->term_known) {
 		kw_buf_puts(t, "SIGTERM, still running ");
-		secs(t, ex->kill.ts_ns - ex->term.ts_ns);
+		kw_fmt_duration(t, ex->kill.ts_ns - ex->term.ts_ns);
 		kw_buf_puts(t, " later (the stop's grace period), then SIGKILL");
 	} else {
 		kw_buf_puts(t, "SIGKILL with no SIGTERM before it (docker kill, or a stop with "
@@ -209,7 +201,7 @@ static void holders_text(struct kw_buf *t, const struct kw_explanation *ex)
 		kw_buf_puts(t, ", which opened it and ");
 		kw_exit_status_text(t, ex->opener_death.wait_status, KW_EXIT_SENTENCE);
 		kw_buf_putc(t, ' ');
-		secs(t, ex->bind.ts_ns - ex->opener_death.ts_ns);
+		kw_fmt_duration(t, ex->bind.ts_ns - ex->opener_death.ts_ns);
 		kw_buf_puts(t, " before");
 	} else {
 		kw_buf_puts(t, ", which opened it and no longer holds it");
@@ -227,7 +219,7 @@ static void meanwhile_text(struct kw_buf *t, const struct kw_explanation *ex)
 	kw_buf_puts(t, " failed to bind ");
 	kw_fmt_endpoint(t, &ex->bind.addr);
 	kw_buf_printf(t, " with %s ", kw_errno_name(ex->bind.err) ?: "an error");
-	secs(t, ex->ts_ns - ex->bind.ts_ns);
+	kw_fmt_duration(t, ex->ts_ns - ex->bind.ts_ns);
 	kw_buf_puts(t, " before this refusal");
 	if (ex->holders_known)
 		holders_text(t, ex);
@@ -245,13 +237,13 @@ static void upstream_text(struct kw_buf *t, const struct kw_explanation *ex, boo
 		kw_buf_putc(t, ' ');
 		kw_exit_status_text(t, ex->upstream_victim_status, KW_EXIT_SENTENCE);
 		kw_buf_putc(t, ' ');
-		secs(t, ex->ts_ns > ex->upstream_victim_ns ? ex->ts_ns - ex->upstream_victim_ns : 0);
+		kw_fmt_duration(t, ex->ts_ns > ex->upstream_victim_ns ? ex->ts_ns - ex->upstream_victim_ns : 0);
 		kw_buf_puts(t, " before, ");
 	} else {
 		kw_fmt_task(t, &ex->upstream_victim);
 		kw_buf_puts(t, " had died ");
 	}
-	secs(t, ex->upstream_victim_ns - r->ts_ns);
+	kw_fmt_duration(t, ex->upstream_victim_ns - r->ts_ns);
 	kw_buf_puts(t, " after its own connect to ");
 	kw_fmt_endpoint(t, &r->dest);
 	kw_buf_puts(t, " was refused (");
@@ -291,7 +283,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 	case KW_CAUSE_WRONG_ADDRESS:
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		kw_buf_puts(t, "; ");
 		for (uint32_t i = 0; i < ex->nr_listeners; i++) {
 			if (i)
@@ -308,7 +300,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
 		kw_buf_printf(t, " for %s", ex->dest.family == 10 ? "IPv6" : "IPv4");
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		kw_buf_puts(t, "; ");
 		listener_text(t, l0, false);
 		if (l0->local.family == 10 && l0->v6only)
@@ -323,7 +315,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 	case KW_CAUSE_LISTENER_EXITED:
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		kw_buf_puts(t, " any more: ");
 		if (ex->closed.creator_died)
 			inherited_text(t, &ex->closed, ex->closed_oom_global,
@@ -331,7 +323,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 		else
 			closed_text(t, &ex->closed, ex->closed_oom_global);
 		kw_buf_puts(t, ", ");
-		secs(t, ex->delay_ns);
+		kw_fmt_duration(t, ex->delay_ns);
 		kw_buf_puts(t, " before this refusal");
 		if (ex->stop_known) {
 			kw_buf_puts(t, "; its container was being stopped: its runtime (");
@@ -339,7 +331,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			kw_buf_puts(t, ") sent ");
 			kw_fmt_task(t, &ex->stop.target);
 			kw_buf_puts(t, " SIGTERM ");
-			secs(t, ex->closed.closed_ns - ex->stop.ts_ns);
+			kw_fmt_duration(t, ex->closed.closed_ns - ex->stop.ts_ns);
 			kw_buf_puts(t, " before the close");
 		}
 		if (ex->bind_meanwhile)
@@ -382,10 +374,10 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 	case KW_CAUSE_CRASH_LOOP:
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		kw_buf_printf(t, ": it is in a crash loop: its listener went away %u times in ",
 			      ex->nr_cycles);
-		secs(t, ex->loop_window_ns);
+		kw_fmt_duration(t, ex->loop_window_ns);
 		kw_buf_puts(t, " (");
 		for (uint32_t i = 0; i < ex->nr_cycles; i++) {
 			if (i)
@@ -393,9 +385,9 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 			cycle_text(t, &ex->cycles[i]);
 		}
 		kw_buf_printf(t, "); nothing listened on :%u for ", ex->dest.port);
-		secs(t, ex->loop_down_ns);
+		kw_fmt_duration(t, ex->loop_down_ns);
 		kw_buf_puts(t, " of that, the last time since ");
-		secs(t, ex->delay_ns);
+		kw_fmt_duration(t, ex->delay_ns);
 		kw_buf_puts(t, " before this refusal");
 		if (ex->upstream_known) {
 			kw_buf_puts(t, "; ");
@@ -407,13 +399,13 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 	case KW_CAUSE_BIND_FAILED:
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		kw_buf_puts(t, ": ");
 		kw_fmt_task(t, &ex->bind.task);
 		kw_buf_puts(t, " failed to bind ");
 		kw_fmt_endpoint(t, &ex->bind.addr);
 		kw_buf_printf(t, " with %s ", kw_errno_name(ex->bind.err) ?: "an error");
-		secs(t, ex->delay_ns);
+		kw_fmt_duration(t, ex->delay_ns);
 		kw_buf_puts(t, " before");
 		if (ex->holders_known)
 			holders_text(t, ex);
@@ -442,7 +434,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 	case KW_CAUSE_WRONG_PORT:
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		kw_buf_puts(t, "; nearest listener");
 		kw_buf_puts(t, ex->nr_listeners > 1 ? "s: " : ": ");
 		for (uint32_t i = 0; i < ex->nr_listeners; i++) {
@@ -482,7 +474,7 @@ static void render_refused(struct kw_explanation *ex, struct kw_buf *t, struct k
 	default:		/* no_listener */
 		kw_buf_puts(t, "nothing listens on ");
 		kw_fmt_endpoint(t, &ex->dest);
-		in_place(t, &ex->place);
+		kw_place_in(t, &ex->place);
 		if (ex->upstream_known) {
 			/* a process of the same place that failed: told as what it
 			 * is, a neighbour that gave up, likely the server */
@@ -632,7 +624,7 @@ static void render_oom(struct kw_explanation *ex, struct kw_buf *t, struct kw_bu
 	kw_buf_puts(t, " (RSS ");
 	kw_fmt_bytes(t, rss_kb * 1024);
 	kw_buf_puts(t, ")");
-	in_place(t, &ex->place);
+	kw_place_in(t, &ex->place);
 	if (ex->cause == KW_CAUSE_MEMCG_LIMIT) {
 		const struct kw_oom_level *lv = &o->levels[o->limit_level];
 
@@ -710,10 +702,10 @@ void kw_explain_render(struct kw_explanation *ex)
 		break;
 	case KW_CAUSE_USERSPACE_KILLER:
 		kw_fmt_task(&t, &ex->victim);
-		in_place(&t, &ex->place);
+		kw_place_in(&t, &ex->place);
 		kw_buf_puts(&t, " was killed with SIGKILL by ");
 		kw_fmt_task(&t, &ex->kill.sender);
-		in_place(&t, &ex->other_place);
+		kw_place_in(&t, &ex->other_place);
 		kw_buf_puts(&t, ", not by the kernel's OOM killer");
 		kw_buf_puts(&f, "find out why that process killed it (systemd-oomd, earlyoom or "
 			    "kubelet policy, a deploy script): see its logs");
@@ -748,7 +740,7 @@ void kw_explain_render(struct kw_explanation *ex)
 			/* its own container, when that is another one */
 			if (ex->client_place.known && ex->client_place.runtime != KW_RT_HOST &&
 			    strcmp(ex->client_place.id, ex->place.id))
-				in_place(&t, &ex->client_place);
+				kw_place_in(&t, &ex->client_place);
 			kw_buf_puts(&t, ")");
 		}
 		break;

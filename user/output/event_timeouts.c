@@ -49,15 +49,6 @@ static void text_netns(struct kw_buf *b, const struct kw_hdr *h)
 		kw_buf_printf(b, " [netns %u]", h->netns_ino);
 }
 
-/* "1.2 s" or "300 ms" */
-static void text_dur(struct kw_buf *b, uint64_t ns)
-{
-	if (ns < 1000000000ULL)
-		kw_buf_printf(b, "%llu ms", (unsigned long long)MS(ns));
-	else
-		kw_buf_printf(b, "%.1f s", ns / 1e9);
-}
-
 /* ---- accept_queue_overflow ---- */
 
 void kw_fields_accept_queue(struct kw_fields *f, const struct kw_event *ev,
@@ -92,7 +83,7 @@ void kw_text_accept_queue(struct kw_buf *b, const struct kw_event *ev, const str
 	kw_buf_puts(b, e->source == KW_AQ_LISTEN_OVERFLOW ? " dropped" : "");
 	if (e->oldest_wait_ns) {
 		kw_buf_puts(b, "; oldest waiting ");
-		text_dur(b, e->oldest_wait_ns);
+		kw_fmt_duration(b, e->oldest_wait_ns);
 	}
 	text_netns(b, &e->hdr);
 }
@@ -128,7 +119,7 @@ void kw_text_connect_timeout(struct kw_buf *b, const struct kw_event *ev,
 	kw_buf_printf(b, ": no answer, %u SYN retransmit%s, ", e->syn_retransmits,
 		      e->syn_retransmits == 1 ? "" : "s");
 	kw_buf_puts(b, e->error ? "the kernel gave up after " : "the program gave up after ");
-	text_dur(b, e->waited_ns);
+	kw_fmt_duration(b, e->waited_ns);
 	text_netns(b, &e->hdr);
 }
 
@@ -215,11 +206,11 @@ void kw_text_idle_reset(struct kw_buf *b, const struct kw_event *ev, const struc
 	kw_buf_puts(b, " <- ");
 	kw_fmt_endpoint(b, &e->remote);
 	kw_buf_puts(b, ": the peer's FIN came ");
-	text_dur(b, e->fin_ago_ns);
+	kw_fmt_duration(b, e->fin_ago_ns);
 	kw_buf_puts(b, " before");
 	if (e->known & KW_IDLE_SEND) {
 		kw_buf_puts(b, ", this side last wrote ");
-		text_dur(b, e->last_send_ago_ns);
+		kw_fmt_duration(b, e->last_send_ago_ns);
 		kw_buf_puts(b, " before");
 	}
 	text_netns(b, &e->hdr);

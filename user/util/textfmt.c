@@ -113,3 +113,11 @@ void kw_fmt_unix_path(struct kw_buf *b, const char *path, uint32_t len)
 	kw_unix_path_text(t, path, len);
 	kw_escape_term(b, t, sizeof(t));
 }
+
+void kw_fmt_duration(struct kw_buf *b, uint64_t ns)
+{
+	if (ns < 1000000000ULL)
+		kw_buf_printf(b, "%llu ms", (unsigned long long)(ns / 1000000));
+	else
+		kw_buf_printf(b, "%.1f s", ns / 1e9);
+}

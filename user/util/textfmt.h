@@ -33,6 +33,8 @@ void kw_fmt_time_rfc3339(struct kw_buf *b, int64_t wall_ns);
 void kw_fmt_task(struct kw_buf *b, const struct kw_task *t);
 /* "64.0 MiB" / "1.5 GiB" */
 void kw_fmt_bytes(struct kw_buf *b, uint64_t bytes);
+/* a duration as a sentence says it: "300 ms", or "1.2 s" from a second */
+void kw_fmt_duration(struct kw_buf *b, uint64_t ns);
 /* "srw-rw----": a st_mode's file type and permissions as ls -l shows
  * them, '?' for a type that is none of the seven (any 32 bits in) */
 #define KW_MODE_TEXT_LEN 11
