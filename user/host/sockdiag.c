@@ -280,10 +280,78 @@ static void diag_entry(struct diag *d, const struct inet_diag_msg *m, int v6only
 	d->fn(d->ctx, &l);
 }
 
+int kw_diag_dump(int sock, const void *req, size_t reqlen, uint32_t seq, char *buf,
+		 size_t buflen, size_t min_payload, kw_diag_msg_fn fn, void *ctx)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int found = 0;
+
+	if (sendto(sock, req, reqlen, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	for (int i = 0; i < KW_DIAG_MAX_RECV; i++) {
+		ssize_t n = recv(sock, buf, buflen, 0);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		/* each message advances off by at least its header */
+		while (off + sizeof(struct nlmsghdr) <= (size_t)n) {
+			const struct nlmsghdr *h = (const void *)(buf + off);
+
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
+				return -EIO;
+			off += NLMSG_ALIGN(h->nlmsg_len);
+			if (h->nlmsg_seq != seq)
+				continue;	/* left over from a failed dump */
+			if (h->nlmsg_type == NLMSG_DONE)
+				return found;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return -EIO;
+				return e->error ? e->error : -EIO;
+			}
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(min_payload))
+				continue;
+			fn(ctx, h);
+			found++;
+		}
+	}
+	return -E2BIG;
+}
+
+/* One inet_diag answer: its attributes (INET_DIAG_SKV6ONLY, sent for v6
+ * listeners), then the listener. */
+static void inet_msg(void *ctx, const struct nlmsghdr *h)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	const char *abase = (const char *)m + NLMSG_ALIGN(sizeof(*m));
+	size_t alen = h->nlmsg_len - NLMSG_HDRLEN, aoff = 0;
+	int v6only = -1;
+
+	alen = alen > NLMSG_ALIGN(sizeof(*m)) ? alen - NLMSG_ALIGN(sizeof(*m)) : 0;
+	while (aoff + sizeof(struct nlattr) <= alen) {
+		const struct nlattr *a = (const void *)(abase + aoff);
+
+		if (a->nla_len < sizeof(*a) || a->nla_len > alen - aoff)
+			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY &&
+		    a->nla_len >= NLA_HDRLEN + 1)
+			v6only = *((const uint8_t *)a + NLA_HDRLEN);
+		aoff += NLA_ALIGN(a->nla_len);
+	}
+	diag_entry(ctx, m, v6only);
+}
+
 /* Dump one family's listeners into d.  0 or -errno. */
 static int diag_dump(struct diag *d, int family)
 {
-	char *buf = d->buf;
 	struct {
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;
@@ -300,68 +368,12 @@ static int diag_dump(struct diag *d, int family)
 			.idiag_states = 1u << KW_TCP_STATE_LISTEN,
 		},
 	};
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int absent = kw_sockdiag_test_absent();
+	int ret = kw_sockdiag_test_absent();
 
-	if (absent)
-		return absent;
-	if (sendto(d->sock, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	for (int i = 0; i < KW_DIAG_MAX_RECV; i++) {
-		ssize_t n = recv(d->sock, buf, DIAG_BUF, 0);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		/* each message advances off by at least its header */
-		while (off + sizeof(struct nlmsghdr) <= (size_t)n) {
-			const struct nlmsghdr *h = (const void *)(buf + off);
-			const struct inet_diag_msg *m;
-			const char *abase;
-			size_t alen, aoff;
-			int v6only = -1;
-
-			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
-				return -EIO;
-			off += NLMSG_ALIGN(h->nlmsg_len);
-			if (h->nlmsg_seq != req.nlh.nlmsg_seq)
-				continue;	/* left over from a failed dump */
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return -EIO;
-				return e->error ? e->error : -EIO;
-			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-				continue;
-			m = NLMSG_DATA(h);
-			/* attributes: INET_DIAG_SKV6ONLY (sent for v6 listeners) */
-			abase = (const char *)m + NLMSG_ALIGN(sizeof(*m));
-			alen = h->nlmsg_len - NLMSG_HDRLEN;
-			alen = alen > NLMSG_ALIGN(sizeof(*m)) ? alen - NLMSG_ALIGN(sizeof(*m)) : 0;
-			aoff = 0;
-			while (aoff + sizeof(struct nlattr) <= alen) {
-				const struct nlattr *a = (const void *)(abase + aoff);
-
-				if (a->nla_len < sizeof(*a) || a->nla_len > alen - aoff)
-					break;
-				if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY &&
-				    a->nla_len >= NLA_HDRLEN + 1)
-					v6only = *((const uint8_t *)a + NLA_HDRLEN);
-				aoff += NLA_ALIGN(a->nla_len);
-			}
-			diag_entry(d, m, v6only);
-		}
-	}
-	return -E2BIG;
+	if (!ret)
+		ret = kw_diag_dump(d->sock, &req, sizeof(req), req.nlh.nlmsg_seq, d->buf, DIAG_BUF,
+				   sizeof(struct inet_diag_msg), inet_msg, d);
+	return ret < 0 ? ret : 0;
 }
 
 int kw_sockdiag_listeners(int nsfd, kw_diag_fn fn, void *ctx, uint64_t *cookie)

@@ -52,6 +52,18 @@ int kw_nsbroker_pid(void);
 /* /proc/sys/net/ipv4/ip_local_port_range of the namespace of nsfd, opened
  * by the broker inside it; -ENOSYS when no broker runs, or -errno. */
 int kw_netns_port_range_fd(int nsfd);
+/*
+ * Send req (a SOCK_DIAG_BY_FAMILY dump request of reqlen bytes whose
+ * sequence number is seq) on sock, a NETLINK_SOCK_DIAG socket, and hand
+ * each answer with at least min_payload bytes after its header to fn,
+ * reading into buf (buflen bytes).  The number of answers handed, or
+ * -errno (the kernel's error for the dump, -EIO for a malformed answer).
+ */
+struct nlmsghdr;
+typedef void (*kw_diag_msg_fn)(void *ctx, const struct nlmsghdr *h);
+int kw_diag_dump(int sock, const void *req, size_t reqlen, uint32_t seq, char *buf,
+		 size_t buflen, size_t min_payload, kw_diag_msg_fn fn, void *ctx);
+
 /* A NETLINK_SOCK_DIAG socket living in the namespace of nsfd (receive
  * timeout KW_DIAG_TIMEOUT_S), or -errno. */
 int kw_diag_socket_in(int nsfd);

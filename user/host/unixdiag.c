@@ -53,6 +53,18 @@ static void entry(const struct nlmsghdr *h, kw_unix_diag_fn fn, void *ctx)
 	fn(ctx, &u);
 }
 
+struct unix_dump {
+	kw_unix_diag_fn fn;
+	void *ctx;
+};
+
+static void unix_msg(void *ctx, const struct nlmsghdr *h)
+{
+	const struct unix_dump *u = ctx;
+
+	entry(h, u->fn, u->ctx);
+}
+
 static int dump(int sock, char *buf, kw_unix_diag_fn fn, void *ctx)
 {
 	struct {
@@ -71,49 +83,13 @@ static int dump(int sock, char *buf, kw_unix_diag_fn fn, void *ctx)
 			.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN,
 		},
 	};
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int found = kw_sockdiag_test_absent();
+	struct unix_dump u = { .fn = fn, .ctx = ctx };
+	int absent = kw_sockdiag_test_absent();
 
-	if (found)
-		return found;
-	if (sendto(sock, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	for (int i = 0; i < KW_DIAG_MAX_RECV; i++) {
-		ssize_t n = recv(sock, buf, UDIAG_BUF, 0);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		/* each message advances off by at least its header */
-		while (off + sizeof(struct nlmsghdr) <= (size_t)n) {
-			const struct nlmsghdr *h = (const void *)(buf + off);
-
-			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
-				return -EIO;
-			off += NLMSG_ALIGN(h->nlmsg_len);
-			if (h->nlmsg_seq != req.nlh.nlmsg_seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return found;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					return -EIO;
-				return e->error ? e->error : -EIO;
-			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
-				continue;
-			entry(h, fn, ctx);
-			found++;
-		}
-	}
-	return -E2BIG;
+	if (absent)
+		return absent;
+	return kw_diag_dump(sock, &req, sizeof(req), req.nlh.nlmsg_seq, buf, UDIAG_BUF,
+			    sizeof(struct unix_diag_msg), unix_msg, &u);
 }
 
 int kw_unixdiag_listeners(int nsfd, kw_unix_diag_fn fn, void *ctx)
