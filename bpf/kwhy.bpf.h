@@ -135,6 +135,15 @@ struct {
 	__type(value, __u32);		/* listening sockets opened */
 } kw_listener_procs SEC(".maps") __weak;
 
+/* Of those, the ones that forked since: their children may hold the
+ * listeners still when they die (a prefork master and its workers). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);		/* tgid */
+	__type(value, __u8);
+} kw_listener_forked SEC(".maps") __weak;
+
 /* Processes that closed a listening socket while alive (close(), a SIGTERM
  * handler, a graceful shutdown): their exit within KW_CLOSE_EXIT_WINDOW_NS
  * is reported too, since it is often the reason the socket went away.  LRU:

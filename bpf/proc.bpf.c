@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Process deaths and who caused them: sched:sched_process_exit (1- and
- * 2-argument variants) and signal:signal_generate for SIGKILL/SIGTERM.
+ * 2-argument variants) and signal:signal_generate for SIGKILL/SIGTERM;
+ * sched:sched_process_fork marks a listener's opener that forked.
  *
  * Exits are frequent; only those worth explaining are sent: a process
  * that opened a listening socket, one that closed a listener shortly before
@@ -15,14 +16,16 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid), code, why = 0, *nlisten;
 	struct kw_ev_exit *e;
-
+	__u8 *forked = NULL;
 
 	if (!group_dead)	/* a thread; the process lives on */
 		return;
 	code = kw_exit_status(task);
 	nlisten = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
-	if (nlisten && *nlisten > 0)	/* still holds one it opened */
+	if (nlisten && *nlisten > 0) {	/* still holds one it opened */
 		why |= KW_EXIT_LISTENER;
+		forked = bpf_map_lookup_elem(&kw_listener_forked, &tgid);
+	}
 	if (kw_take_recent_proc(&kw_listener_closers, tgid))
 		why |= KW_EXIT_CLOSED_LISTENER;
 	if (kw_take_recent_proc(&kw_refused_procs, tgid))
@@ -49,11 +52,30 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 		e->why = why;
 		e->nr_listeners = nlisten ? *nlisten : 0;
 		e->group_dead = 1;
+		e->listeners_forked = forked ? 1 : 0;
 		e->maxrss_kb = BPF_CORE_READ(task, signal, maxrss) * (kw_page_size / 1024);
 		kw_submit(e);
 	}
 	if (nlisten)
 		bpf_map_delete_elem(&kw_listener_procs, &tgid);
+	if (forked)
+		bpf_map_delete_elem(&kw_listener_forked, &tgid);
+}
+
+/* A process with open listeners forks: its child inherits them (a
+ * thread shares them and is no other holder).  Most forks find nothing. */
+SEC("?tp_btf/sched_process_fork")
+int BPF_PROG(kw_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = parent->tgid, *n;
+	__u8 one = 1;
+
+	if (child->tgid == tgid)
+		return 0;
+	n = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
+	if (n && *n > 0 && !bpf_map_lookup_elem(&kw_listener_forked, &tgid))
+		bpf_map_update_elem(&kw_listener_forked, &tgid, &one, BPF_ANY);
+	return 0;
 }
 
 /* 6.16+: (task, group_dead) */

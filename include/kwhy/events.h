@@ -166,7 +166,9 @@ struct kw_ev_exit {
 	__u32 why;		/* KW_EXIT_* */
 	__u32 nr_listeners;	/* listening sockets it opened, still open */
 	__u8 group_dead;	/* the whole thread group is gone */
-	__u8 _pad[3];
+	__u8 listeners_forked;	/* it forked while holding them: its
+				 * children may hold them still */
+	__u8 _pad[2];
 	__u64 maxrss_kb;	/* peak RSS of the thread group */
 };
 

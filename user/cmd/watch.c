@@ -66,6 +66,7 @@ struct watch {
 	struct kw_output out;
 	struct kw_trace_writer *rec;	/* --record: what the pipeline is fed */
 	bool rec_failed;
+	bool finishing;		/* stopping: nothing waits any more */
 	int rec_err;			/* why it failed, -errno */
 	uint64_t decode_errors;
 	uint64_t seq;
@@ -196,14 +197,20 @@ static void resync_if_lost(struct watch *w);
 
 static void flush_batch(struct watch *w)
 {
+	uint64_t now;
+
 	/* nothing new and nothing waiting: a flush would change nothing */
-	if (!w->nbatch && !kw_pipeline_pending(&w->pipeline))
+	if (!w->nbatch && !kw_pipeline_pending(&w->pipeline) && !kw_enrich_pending(&w->enrich))
 		return;
-	kw_telemetry_now(&w->tel, now_ns(CLOCK_BOOTTIME));
+	now = now_ns(CLOCK_BOOTTIME);
+	kw_telemetry_now(&w->tel, now);
 	qsort(w->batch, w->nbatch, sizeof(w->batch[0]), by_time);
 	for (size_t i = 0; i < w->nbatch; i++)
 		emit(&w->batch[i].ev, w);
 	w->nbatch = 0;
+	/* after the batch: a close in it cancels a read */
+	kw_enrich_tick(&w->enrich, w->finishing ? UINT64_MAX : now, now_ns(CLOCK_MONOTONIC),
+		       feed_pipeline, w);
 	resync_if_lost(w);	/* before a refusal is explained from ghosts */
 	pipe_flush(w);
 }
@@ -711,7 +718,8 @@ static int watch_loop(struct watch *w, struct kw_loader *l)
 
 	while (!g_stop && !w->out.failed && !(w->rec_failed && !o->keep_going)) {
 		/* a refusal waiting for its client goes out within a few ms */
-		int n = wait_and_consume(w, l, kw_pipeline_pending(&w->pipeline) ? 5 : 100);
+		int n = wait_and_consume(w, l, kw_pipeline_pending(&w->pipeline) ||
+					       kw_enrich_pending(&w->enrich) ? 5 : 100);
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 
 		flush_batch(w);
@@ -756,6 +764,7 @@ static int finish(struct watch *w, struct kw_loader *l, int ret)
 {
 	for (int i = 0; i < 16 && kw_loader_poll(l, 0) > 0; i++)
 		flush_batch(w);
+	w->finishing = true;	/* the reads still waiting are made now */
 	flush_batch(w);
 	kw_loader_drain_repeats(l, emit, w);
 	pipe_flush(w);

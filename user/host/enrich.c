@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include "host/cgroups.h"
 #include "host/enrich.h"
@@ -247,11 +248,75 @@ static void on_listen_close(struct kw_enrich *e, const struct kw_ev_listen *l)
 	for (uint32_t i = 0; i < KW_ENRICH_LISTENERS; i++)
 		if (same_listener(e, i, l->hdr.netns_ino, &l->local))
 			e->listeners[i].owner = 0;
+	/* closed: nobody held it after its opener, nothing to read */
+	for (uint32_t i = 0; i < KW_ENRICH_DEFERRED && e->nr_deferred; i++) {
+		if (e->deferred[i].due_ns && e->deferred[i].cause.netns_ino == l->hdr.netns_ino &&
+		    !memcmp(&e->deferred[i].local, &l->local, sizeof(l->local))) {
+			e->deferred[i].due_ns = 0;
+			e->nr_deferred--;
+		}
+	}
+}
+
+static void read_deferred(struct kw_enrich *e, uint32_t i, uint64_t now_boot_ns,
+			  uint64_t now_mono_ns, kw_feed_fn feed, void *ctx)
+{
+	struct kw_hdr cause = e->deferred[i].cause;
+
+	e->deferred[i].due_ns = 0;
+	e->nr_deferred--;
+	/* what is read is what holds it now: stamped with the read's time */
+	if (now_boot_ns != UINT64_MAX && now_boot_ns > cause.ts_boot_ns) {
+		cause.ts_boot_ns = now_boot_ns;
+		cause.ts_mono_ns = now_mono_ns;
+	}
+	read_holders(e, &cause, 0, e->deferred[i].tgid, &e->deferred[i].local,
+		     KW_HOLDERS_AT_CREATOR_EXIT, feed, ctx);
+}
+
+/* Read the holders of local after the death of its opener tgid, once it
+ * is clear the listener outlived it; with no free slot, the read that is
+ * due first is made now. */
+static void defer_holders(struct kw_enrich *e, const struct kw_hdr *cause, uint32_t tgid,
+			  const struct kw_addr *local, kw_feed_fn feed, void *ctx)
+{
+	uint32_t slot = 0;
+
+	if (e->nr_deferred == KW_ENRICH_DEFERRED) {
+		for (uint32_t i = 1; i < KW_ENRICH_DEFERRED; i++)
+			if (e->deferred[i].due_ns < e->deferred[slot].due_ns)
+				slot = i;
+		read_deferred(e, slot, UINT64_MAX, 0, feed, ctx);
+	}
+	while (slot < KW_ENRICH_DEFERRED && e->deferred[slot].due_ns)
+		slot++;
+	if (slot == KW_ENRICH_DEFERRED)
+		return;
+	e->deferred[slot].due_ns = cause->ts_boot_ns + KW_HOLDERS_DEFER_NS;
+	e->deferred[slot].tgid = tgid;
+	e->deferred[slot].local = *local;
+	e->deferred[slot].cause = *cause;
+	e->nr_deferred++;
+}
+
+bool kw_enrich_pending(const struct kw_enrich *e)
+{
+	return e->nr_deferred > 0;
+}
+
+void kw_enrich_tick(struct kw_enrich *e, uint64_t now_boot_ns, uint64_t now_mono_ns,
+		    kw_feed_fn feed, void *ctx)
+{
+	for (uint32_t i = 0; i < KW_ENRICH_DEFERRED && e->nr_deferred; i++)
+		if (e->deferred[i].due_ns && e->deferred[i].due_ns <= now_boot_ns)
+			read_deferred(e, i, now_boot_ns, now_mono_ns, feed, ctx);
 }
 
 /* The process that opened listeners died with them still open: the
  * processes that inherited them hold them now, and are named before they
- * go too (a prefork master OOM-killed, its workers draining). */
+ * go too (a prefork master OOM-killed, its workers draining): at once
+ * when it forked while holding them, else only if a listener outlives it
+ * by KW_HOLDERS_DEFER_NS (one passed to another process). */
 static void on_exit(struct kw_enrich *e, const struct kw_ev_exit *x, kw_feed_fn feed, void *ctx)
 {
 	uint32_t tgid = x->hdr.task.tgid;
@@ -268,8 +333,11 @@ static void on_exit(struct kw_enrich *e, const struct kw_ev_exit *x, kw_feed_fn 
 			cause.netns_ino = e->listeners[i].netns;
 			cause.netns_cookie = 0;	/* not known for that one */
 		}
-		read_holders(e, &cause, 0, tgid, &e->listeners[i].local,
-			     KW_HOLDERS_AT_CREATOR_EXIT, feed, ctx);
+		if (x->listeners_forked)	/* its children have them: now */
+			read_holders(e, &cause, 0, tgid, &e->listeners[i].local,
+				     KW_HOLDERS_AT_CREATOR_EXIT, feed, ctx);
+		else	/* only a passed fd would keep one open */
+			defer_holders(e, &cause, tgid, &e->listeners[i].local, feed, ctx);
 	}
 }
 

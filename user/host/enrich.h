@@ -19,6 +19,13 @@
 #define KW_HOLDERS_EVERY_NS 500000000ULL	/* at most this often per port */
 #define KW_ENRICH_LISTENERS 256	/* listeners whose opener's death is watched */
 #define KW_ENRICH_FAIL_KEYS 32	/* failures whose reads were made lately */
+#define KW_ENRICH_DEFERRED 64	/* holder reads waiting for their time */
+/* The holders of a listener whose opener died without forking are read
+ * this long after the death, and not at all if it closes first: a process
+ * that dies holding the only copy closes it microseconds after the exit
+ * event (exit_files follows the sched_process_exit tracepoint), and
+ * reading /proc at every such death cost a listener churn half a core */
+#define KW_HOLDERS_DEFER_NS 20000000ULL
 
 struct kw_cgroups;
 
@@ -64,6 +71,14 @@ struct kw_enrich {
 	 * timeout: a burst of them is read once per interval */
 	struct kw_port_read queue_reads[KW_ENRICH_HOLDER_PORTS];
 	uint32_t next_queue_read;
+	/* holder reads after an opener's death, due at due_ns (boot time) */
+	struct {
+		uint64_t due_ns;	/* 0: free */
+		uint32_t tgid;		/* the dead opener, not a holder */
+		struct kw_addr local;
+		struct kw_hdr cause;	/* the exit, in the listener's netns */
+	} deferred[KW_ENRICH_DEFERRED];
+	uint32_t nr_deferred;
 };
 
 typedef void (*kw_feed_fn)(void *ctx, const struct kw_event *ev);
@@ -75,5 +90,12 @@ void kw_enrich_cgroup(struct kw_enrich *e, uint64_t id, bool v1, const struct kw
 		      kw_feed_fn feed, void *ctx);
 /* feed the records ev calls for, then ev itself */
 void kw_enrich_event(struct kw_enrich *e, const struct kw_event *ev, kw_feed_fn feed, void *ctx);
+/* Are reads waiting for their time?  Then call kw_enrich_tick soon. */
+bool kw_enrich_pending(const struct kw_enrich *e);
+/* Make the reads due by now (CLOCK_BOOTTIME and CLOCK_MONOTONIC ns; all
+ * of them with now_boot_ns UINT64_MAX), stamped now; called after the
+ * rings were read, so a close that cancels a read is seen first. */
+void kw_enrich_tick(struct kw_enrich *e, uint64_t now_boot_ns, uint64_t now_mono_ns,
+		    kw_feed_fn feed, void *ctx);
 
 #endif

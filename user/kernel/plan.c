@@ -186,6 +186,9 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 		use(it, "tp_btf (task)", "kw_sched_process_exit_v1");
 	else
 		missing(it, f, KW_TP_PROCESS_EXIT);
+	/* whose listeners outlive them: read at once (user/host/enrich.c) */
+	if (it->enabled)
+		it->progs[1] = "kw_sched_process_fork";
 
 	add_single(p, f, "signal", KW_TP_SIGNAL_GENERATE, 5,
 		   "tp_btf (sig, info, task, group, result)", "kw_signal_generate");
