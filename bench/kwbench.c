@@ -1051,7 +1051,34 @@ static int cmd_storm(void)
 struct churn_check {
 	long long seen[NTYPES];
 	struct kstats st;
+	int probe_port;		/* refused once after the churn */
+	bool probe_explained;	/* no_listener, explained */
+	bool probe_resynced;	/* ... after re-reading the listeners */
 };
+
+/* One refused connect to a port nothing listens on (bound, then closed):
+ * its port, or -1.  After a churn that lost events, kwhy must read its
+ * listeners again before it explains it. */
+static int refuse_once(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
+	    !getsockname(fd, (struct sockaddr *)&a, &alen))
+		port = ntohs(a.sin_port);
+	close(fd);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || port < 0 || !connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    errno != ECONNREFUSED)
+		port = -1;
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
 
 static bool comm_is(const struct jq_val *v, const char *path)
 {
@@ -1080,6 +1107,16 @@ static void churn_rec(const struct jq_val *v, void *ctx)
 		c->seen[T_LCLOSE] += comm_is(v, "owner.comm");
 	} else if (!strcmp(type, "process_exit")) {
 		c->seen[T_EXIT] += comm_is(v, "process.comm");
+	} else if (!strcmp(type, "explanation") && c->probe_port > 0) {
+		int64_t port = 0;
+		const char *cause = jq_str(v, "cause");
+		bool resynced = false;
+
+		if (jq_int(v, "facts.destination.port", &port) && port == c->probe_port &&
+		    cause && !strcmp(cause, "no_listener")) {
+			c->probe_explained = true;
+			c->probe_resynced = jq_bool(v, "facts.resynced", &resynced) && resynced;
+		}
 	}
 }
 
@@ -1103,7 +1140,8 @@ static int cmd_churn(void)
 	long long exp_tot[NTYPES] = { 0 }, seen_tot[NTYPES] = { 0 }, lost_tot[NTYPES] = { 0 };
 	long long filtered_exit_min = -1, lost_all = 0;
 	bool want[NTYPES] = { false };
-	int n = 0, complete_runs = 0, foreign = 0;
+	int n = 0, complete_runs = 0, foreign = 0, uncounted = 0, probes = 0, probes_right = 0;
+	int lossy_runs = 0;
 	bool fork_mode = !strcmp(O.mode, "fork"), forkl = !strcmp(O.mode, "forklisten");
 	bool conn_mode = !strcmp(O.mode, "connect");	/* success path: nothing to report */
 
@@ -1142,13 +1180,17 @@ static int cmd_churn(void)
 			kwhy_stop(&k, NULL, NULL);
 			return 1;
 		}
+		memset(&c, 0, sizeof(c));
+		if (!fork_mode && !conn_mode) {
+			c.probe_port = refuse_once();
+			usleep(300 * 1000);	/* its explanation waits for the client */
+		}
 		if ((rc = kwhy_stop(&k, NULL, NULL)) < 0) {
 			fail("kwhy did not exit within 30 s of SIGINT (see %s)", err);
 			return 1;
 		}
 		if (rc > 0)
 			note_bad_exit(rc, err, i + 1);
-		memset(&c, 0, sizeof(c));
 		bad = for_each_record(out, churn_rec, &c, &nlines);
 		if (!c.st.have) {
 			fail("no final stats from kwhy (%s)", out);
@@ -1165,6 +1207,10 @@ static int cmd_churn(void)
 		for (int t = 0; t < NTYPES; t++) {
 			if (want[t] && c.seen[t] != expect[t])
 				complete = false;
+			/* every one not seen is counted lost (host-wide, so
+			 * other processes' losses can add to it) */
+			if (want[t] && c.seen[t] + c.st.lost[t] < expect[t])
+				uncounted++;
 			exp_tot[t] += expect[t];
 			seen_tot[t] += c.seen[t];
 			lost_tot[t] += c.st.lost[t];
@@ -1181,6 +1227,11 @@ static int cmd_churn(void)
 		if (conn_mode)
 			complete = c.st.lost_total == 0;
 		complete_runs += complete;
+		if (c.probe_port > 0) {
+			probes++;
+			probes_right += c.probe_explained && (c.probe_resynced || !c.st.lost_total);
+			lossy_runs += c.st.lost_total > 0;
+		}
 		ru_[n] = kv_num(bu, "rate");
 		rt[n] = kv_num(bt, "rate");
 		ratio[n] = rt[n] / ru_[n];
@@ -1221,6 +1272,11 @@ static int cmd_churn(void)
 	}
 	res("lost_total_sum", "%lld", lost_all);
 	res("complete_runs", "%d", complete_runs);
+	/* losses allowed at full rate, but counted, and the model right after */
+	res("uncounted_types", "%d", uncounted);
+	res("lossy_runs", "%d", lossy_runs);
+	res("probes", "%d", probes);
+	res("probes_right", "%d", probes_right);
 	res("foreign_kwhy_runs", "%d", foreign);
 	res("kwhy_bad_exits", "%d", g_bad_exits);
 	return g_failed;
