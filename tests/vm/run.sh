@@ -48,6 +48,13 @@ rootfs_tar=$("$top/tests/lib/rootfs.sh")
 # under emulation the guest kernel was once seen to lock up both vCPUs for
 # good (soft lockups, RCU's kthread starved).  Such a boot is tried once
 # more, loudly; a test that fails (any other status) is never retried.
+# The first two boots print warnings and stacks on the console (console
+# log level 5; the harness's "quiet" would win over loglevel= on the
+# command line, so it is set from inside), and a soft lockup the stacks of
+# every CPU: the harness shows the console's tail when it had to kill the
+# VM, and that tail then says where it hung.  The OOM boot does not (its
+# OOM report would crawl out of the emulated serial port).
+diag='echo 5 >/proc/sys/kernel/printk; echo 1 >/proc/sys/kernel/softlockup_all_cpu_backtrace;'
 boot() {
 	rc=0
 	"$vmtest" "$@" || rc=$?
@@ -71,7 +78,7 @@ if want base; then
 	cp "$xtest" "$payload/kwhy-xtest"
 	echo "tests/vm/run.sh: integration tests on debian-6.1 in a VM" >&2
 	boot --kernel debian-6.1 --payload "$payload" --modules "veth tun" --mem 1G \
-		--cpus 2 --timeout 900 -- sh -c './kwhy-itest --kwhy ./kwhy && ./kwhy-xtest --kwhy ./kwhy'
+		--cpus 2 --timeout 900 -- sh -c "$diag"' ./kwhy-itest --kwhy ./kwhy && ./kwhy-xtest --kwhy ./kwhy'
 fi
 
 # Real servers: Debian's root file system in the payload, the tests and
@@ -109,7 +116,7 @@ EOS
 	# first request (here nothing would: no modprobe in the initramfs)
 	boot --kernel debian-6.1 --payload "$payload" \
 		--modules "veth tun crc32c_generic nf_tables nft_reject nft_reject_inet nft_reject_ipv4 nft_reject_ipv6 inet_diag tcp_diag unix_diag" \
-		--mem 1536M --cpus 2 --timeout 900 -- ./in-rootfs /kwhy/run
+		--mem 1536M --cpus 2 --timeout 900 -- sh -c "$diag"' exec ./in-rootfs /kwhy/run'
 fi
 
 # The whole VM runs out of memory: little of it, so that it does quickly,
