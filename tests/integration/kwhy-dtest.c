@@ -1074,10 +1074,7 @@ static void scen_crash_loop_restart(const char *sc)
 	DOCKER(sc, NULL, "update", "--restart=no", web);
 }
 
-static const struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "refused_in_container", scen_refused },
 	{ "oom_in_container", scen_oom },
 	{ "runtime_stop", scen_runtime_stop },
@@ -1092,23 +1089,6 @@ static const struct scenario {
 	{ "crash_loop_restart_policy", scen_crash_loop_restart },
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kwhy-dtest --kwhy PATH [--only NAME] [-v]   (root; a Docker daemon "
-		"and the image %s: tests/docker/run.sh prepares both)\nscenarios:", g_image);
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(g_scenarios[i].name, name))
-			return true;
-	return false;
-}
-
 static void remove_containers(void)
 {
 	for (int i = 0; i < g_nr_names; i++) {
@@ -1122,6 +1102,7 @@ static void remove_containers(void)
 int main(int argc, char **argv)
 {
 	const char *only = NULL;
+	char about[256];
 	int ret;
 
 	/* --image IMAGE is ours; the rest is the drivers' common command line */
@@ -1133,7 +1114,10 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	ret = it_args(argc, argv, "kwhy-dtest", usage, has_scenario, &g_kwhy, &only);
+	snprintf(about, sizeof(about), "  [--image IMAGE] (root; a Docker daemon and the image %s: "
+		 "tests/docker/run.sh prepares both)\n", g_image);
+	ret = it_args(argc, argv, "kwhy-dtest", about, g_scenarios, IT_ARRAY_SIZE(g_scenarios),
+		      &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-dtest");
@@ -1145,18 +1129,7 @@ int main(int argc, char **argv)
 	if (!DOCKER("docker", "the daemon answers", "info") ||
 	    !DOCKER("docker", "the test image is there", "image", "inspect", g_image))
 		return it_summary();	/* a scenario that cannot run fails; none is skipped */
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
-
-		if (only && strcmp(only, s->name))
-			continue;
-		if (it_stop) {
-			it_fail(s->name, "run", "not run: interrupted by a signal");
-			continue;
-		}
-		it_diag("scenario %s", s->name);
-		s->run(s->name);
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, true, NULL);
 	remove_containers();
 	it_check_lines("kwhy");
 	return it_summary();

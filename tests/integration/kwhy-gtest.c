@@ -102,20 +102,6 @@ static const char CONF_MASTER_EATS[] =
 	"def when_ready(server):\n"
 	"    threading.Thread(target=eat, daemon=True).start()\n";
 
-static bool find_prog(const char *name, char *out, size_t len)
-{
-	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin",
-					    "/usr/local/bin" };
-
-	for (int i = 0; i < IT_ARRAY_SIZE(dirs); i++) {
-		snprintf(out, len, "%s/%s", dirs[i], name);
-		if (!access(out, X_OK))
-			return true;
-	}
-	out[0] = '\0';
-	return false;
-}
-
 static bool write_files(const char *sc)
 {
 	static const struct {
@@ -908,10 +894,7 @@ static void scen_ipv6_other_pod(const char *sc)
 	end_gunicorn(c);
 }
 
-static const struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "prefork_oom", scen_prefork_oom },
 	{ "prefork_oom_pidns", scen_prefork_oom_pidns },
 	{ "restart_race", scen_restart_race },
@@ -921,23 +904,6 @@ static const struct scenario {
 	{ "ipv6_client_other_pod", scen_ipv6_other_pod },
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kwhy-gtest --kwhy PATH [--only NAME] [-v]   (root; gunicorn from "
-		"Debian's package)\nscenarios:");
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(g_scenarios[i].name, name))
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	const char *only = NULL;
@@ -945,16 +911,17 @@ int main(int argc, char **argv)
 	uint64_t since;
 	int ret;
 
-	ret = it_args(argc, argv, "kwhy-gtest", usage, has_scenario, &g_kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-gtest", "  (root; gunicorn and nginx from Debian's packages)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-gtest");
-	if (!find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn)))
+	if (!it_find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn)))
 		it_fail("setup", "gunicorn", "no gunicorn: install Debian's gunicorn "
 			"(tests/deps.sh --test)");
-	if (!find_prog("unshare", g_unshare, sizeof(g_unshare)))
+	if (!it_find_prog("unshare", g_unshare, sizeof(g_unshare)))
 		it_fail("setup", "unshare", "no unshare: install util-linux");
-	if (!find_prog("nginx", g_nginx, sizeof(g_nginx)))
+	if (!it_find_prog("nginx", g_nginx, sizeof(g_nginx)))
 		it_fail("setup", "nginx", "no nginx: install Debian's nginx-light "
 			"(tests/deps.sh --test)");
 	it_msgf(g_dir, sizeof(g_dir), "/tmp/kwhy-gtest-%d", (int)getpid());
@@ -969,34 +936,12 @@ int main(int argc, char **argv)
 		else
 			ready = it_kwhy_ready("kwhy", since);
 	}
-	/* a scenario that cannot run fails; none is skipped */
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
-
-		if (only && strcmp(only, s->name))
-			continue;
-		if (it_stop || !ready) {
-			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
-				"kwhy or the setup is not ready");
-			continue;
-		}
-		it_diag("scenario %s", s->name);
-		{
-			struct it_mark m = it_mark_now();
-
-			s->run(s->name);
-			it_cleanup_to(s->name, m);
-		}
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, ready,
+			 "kwhy or the setup is not ready");
 	if (ready)
 		it_kwhy_stop("kwhy", since);
 	it_cleanup("gunicorn");
-	if (g_dir[0]) {
-		int err = it_rm_tree(g_dir);
-
-		if (err && err != -ENOENT)
-			it_fail("setup", "cleanup", "cannot remove %s: %s", g_dir, strerror(-err));
-	}
+	it_remove_dir("setup", g_dir);
 	it_check_lines("kwhy");
 	return it_summary();
 }

@@ -981,12 +981,7 @@ static void sc_privileges(const char *sc)
 
 /* ---- the driver ---- */
 
-struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-};
-
-static const struct scenario g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "symlink_refused", sc_symlink_refused },
 	{ "existing_refused", sc_existing_refused },
 	{ "stalled_reader", sc_stalled_reader },
@@ -998,28 +993,13 @@ static const struct scenario g_scenarios[] = {
 	{ "privileges", sc_privileges },
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kwhy-htest --kwhy PATH [--only NAME] [-v]\nscenarios:");
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(name, g_scenarios[i].name))
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	const char *only = NULL;
 	int ret;
 
-	ret = it_args(argc, argv, "kwhy-htest", usage, has_scenario, &g_kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-htest", "", g_scenarios, IT_ARRAY_SIZE(g_scenarios),
+		      &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-htest");
@@ -1028,17 +1008,7 @@ int main(int argc, char **argv)
 		it_fail("setup", "a temporary directory", "mkdtemp: %s", strerror(errno));
 		return it_summary();
 	}
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		if (only && strcmp(only, g_scenarios[i].name))
-			continue;
-		if (it_stop) {
-			it_fail(g_scenarios[i].name, "run", "not run: interrupted by a signal");
-			continue;
-		}
-		it_diag("scenario %s", g_scenarios[i].name);
-		g_scenarios[i].run(g_scenarios[i].name);
-		it_cleanup(g_scenarios[i].name);
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, true, NULL);
 	unmount_tmpfs();
 	if (it_rm_tree(g_dir))
 		it_fail("cleanup", "remove the temporary directory", "%s is left", g_dir);

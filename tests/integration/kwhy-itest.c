@@ -503,10 +503,7 @@ static void scen_oom_parent(const char *sc)
 	scen_oom(sc, true);
 }
 
-static const struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "refused_ipv4", scen_refused_ipv4 },
 	{ "refused_ipv6", scen_refused_ipv6 },
 	{ "refused_nonblocking", scen_refused_nonblocking },
@@ -519,25 +516,6 @@ static const struct scenario {
 };
 
 
-static void usage(FILE *f)
-{
-	fputs("usage: kwhy-itest --kwhy PATH [--only NAME] [-v]\n"
-	      "  runs PATH watch --json --no-aggregate and checks what it reports about real\n"
-	      "  refused connects, listener deaths, bind conflicts and OOM kills (root only)\n"
-	      "scenarios:", f);
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(name, g_scenarios[i].name))
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	int ret;
@@ -546,7 +524,10 @@ int main(int argc, char **argv)
 	bool ready = false;
 	uint64_t since;
 
-	ret = it_args(argc, argv, "kwhy-itest", usage, has_scenario, &kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-itest",
+		      "  runs PATH watch --json --no-aggregate and checks what it reports about real\n"
+		      "  refused connects, listener deaths, bind conflicts and OOM kills (root only)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-itest");
@@ -558,21 +539,8 @@ int main(int argc, char **argv)
 		it_fail("kwhy", "start", "cannot start %s: %s", kwhy, strerror(errno));
 	else
 		ready = it_kwhy_ready("kwhy", since);
-	/* a scenario that cannot run fails; none is skipped */
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
-
-		if (only && strcmp(only, s->name))
-			continue;
-		if (!ready || it_stop) {
-			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
-				"kwhy did not become ready");
-			continue;
-		}
-		it_diag("scenario %s", s->name);
-		s->run(s->name);
-		it_cleanup(s->name);
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, ready,
+			 "kwhy did not become ready");
 	it_cleanup("kwhy-itest");
 	it_kwhy_stop("kwhy", since);
 	it_check_lines("kwhy");

@@ -66,33 +66,6 @@ static pid_t g_prom;
 static char g_curl[64], g_prometheus[64], g_promtool[64];
 static char g_out[256 * 1024], g_err[16 * 1024];
 
-static bool find_tool(const char *name, char *out, size_t len)
-{
-	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", "/usr/sbin" };
-
-	for (int i = 0; i < IT_ARRAY_SIZE(dirs); i++) {
-		snprintf(out, len, "%s/%s", dirs[i], name);
-		if (!access(out, X_OK))
-			return true;
-	}
-	return false;
-}
-
-static void random_hex(char *out, int n)
-{
-	unsigned char b[64];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || read(fd, b, n) != n)
-		for (int i = 0; i < n; i++)
-			b[i] = rand();
-	if (fd >= 0)
-		close(fd);
-	for (int i = 0; i < n; i++)
-		out[i] = "0123456789abcdef"[b[i] & 15];
-	out[n] = '\0';
-}
-
 /* ---- the container ---- */
 
 static bool make_cg(const char *sc, const char *dir, bool limit)
@@ -147,7 +120,7 @@ static bool fixture(const char *sc)
 		it_remove_stale_cgroups(g_e.own, "kwm-");
 		it_msgf(base, sizeof(base), "%s/kwm-%d", g_e.own, (int)it_self);
 	}
-	random_hex(g_id, 64);
+	it_random_hex(g_id, 64);
 	it_msgf(p, sizeof(p), "%s/system.slice", base);
 	it_msgf(g_scope, sizeof(g_scope), "%s/docker-%s.scope", p, g_id);
 	if (!make_cg(sc, base, false) || (!g_e.v1 && !enable_memory(sc, base)) ||
@@ -575,36 +548,13 @@ static void scen_otlp_failure(const char *sc)
 		      "kwhy_otlp_exports_total{signal=\"metrics\",result=\"failed\"}", &w);
 }
 
-static const struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "refusals", scen_refusals },
 	{ "oom", scen_oom },
 	{ "promtool", scen_promtool },
 	{ "http_bounds", scen_http_bounds },
 	{ "otlp_failure", scen_otlp_failure },
 };
-
-static void usage(FILE *f)
-{
-	fputs("usage: kwhy-mtest --kwhy PATH [--only NAME] [-v]\n"
-	      "  runs PATH watch --metrics and a real Prometheus that scrapes it, makes refused\n"
-	      "  connects and an OOM kill happen in a fake container, and checks the series\n"
-	      "  through Prometheus' query API (root only)\n"
-	      "scenarios:", f);
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(name, g_scenarios[i].name))
-			return true;
-	return false;
-}
 
 int main(int argc, char **argv)
 {
@@ -614,13 +564,17 @@ int main(int argc, char **argv)
 	bool ready = false;
 	int ret;
 
-	ret = it_args(argc, argv, "kwhy-mtest", usage, has_scenario, &g_kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-mtest",
+		      "  runs PATH watch --metrics and a real Prometheus that scrapes it, makes refused\n"
+		      "  connects and an OOM kill happen in a fake container, and checks the series\n"
+		      "  through Prometheus' query API (root only)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-mtest");
-	if (!find_tool("curl", g_curl, sizeof(g_curl)) ||
-	    !find_tool("prometheus", g_prometheus, sizeof(g_prometheus)) ||
-	    !find_tool("promtool", g_promtool, sizeof(g_promtool))) {
+	if (!it_find_prog("curl", g_curl, sizeof(g_curl)) ||
+	    !it_find_prog("prometheus", g_prometheus, sizeof(g_prometheus)) ||
+	    !it_find_prog("promtool", g_promtool, sizeof(g_promtool))) {
 		it_fail("setup", "tools", "cannot run: curl, prometheus and promtool are needed "
 			"(Debian packages curl and prometheus: tests/deps.sh --test)");
 		return it_summary();
@@ -640,28 +594,13 @@ int main(int argc, char **argv)
 		snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%d/api/v1/otlp", g_pport);
 		ready = it_kwhy_start_ready("kwhy", g_kwhy, args, &since) && scen_scraped("scrape");
 	}
-	/* a scenario that cannot run fails; none is skipped */
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
-
-		if (only && strcmp(only, s->name))
-			continue;
-		if (!ready || it_stop) {
-			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
-				"kwhy or Prometheus did not start");
-			continue;
-		}
-		it_diag("scenario %s", s->name);
-		s->run(s->name);
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, ready,
+			 "kwhy or Prometheus did not start");
 	if (it_kwhy_pid)
 		it_kwhy_stop("kwhy", since);
 	prom_stop("cleanup");
 	it_cleanup("cleanup");
-	ret = it_rm_tree(g_tmp);
-	if (ret)
-		it_fail("cleanup", "temporary directory", "cannot remove %s: %s", g_tmp,
-			strerror(-ret));
+	it_remove_dir("cleanup", g_tmp);
 	it_check_lines("kwhy");
 	return it_summary();
 }

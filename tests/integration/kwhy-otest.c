@@ -343,18 +343,13 @@ static void scen_global_oom(void)
 	it_child_wait(ballast, IT_CHILD_MS);
 }
 
-static void usage(FILE *f)
+static void run_global_oom(const char *sc)
 {
-	fputs("usage: kwhy-otest --kwhy PATH [-v]\n"
-	      "  makes a real host-wide OOM kill and checks what kwhy says about it;\n"
-	      "  runs only in the vmtest VM (VMTEST=1, at most 512 MiB of memory)\n"
-	      "scenarios: " SC "\n", f);
+	(void)sc;
+	scen_global_oom();
 }
 
-static bool has_scenario(const char *name)
-{
-	return !strcmp(name, SC);
-}
+static const struct it_scenario g_scenarios[] = { { SC, run_global_oom, 0 } };
 
 int main(int argc, char **argv)
 {
@@ -365,7 +360,10 @@ int main(int argc, char **argv)
 	uint64_t since;
 	int ret;
 
-	ret = it_args(argc, argv, "kwhy-otest", usage, has_scenario, &kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-otest",
+		      "  makes a real host-wide OOM kill and checks what kwhy says about it;\n"
+		      "  runs only in the vmtest VM (VMTEST=1, at most 512 MiB of memory)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	if (!in_the_vm(why, sizeof(why))) {
@@ -386,7 +384,7 @@ int main(int argc, char **argv)
 	if (!it_kwhy_start(kwhy, kwhy_args))
 		it_fail("kwhy", "start", "cannot start %s: %s", kwhy, strerror(errno));
 	else if (it_kwhy_ready("kwhy", since))
-		scen_global_oom();
+		g_scenarios[0].run(SC);
 	it_cleanup(SC);
 	it_kwhy_stop("kwhy", since);
 	it_check_lines("kwhy");

@@ -66,22 +66,6 @@ static const char APP_SLOW[] =
 	"    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
 	"    return [b'ok\\n']\n";
 
-/* a program in PATH (and the sbin directories it_init adds) */
-static bool find_prog(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char dirs[4096];
-
-	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
-	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/%s", d, name);
-		if (!access(out, X_OK))
-			return true;
-	}
-	out[0] = '\0';
-	return false;
-}
-
 static bool need(const char *sc, const char *prog, const char *path)
 {
 	if (path[0])
@@ -928,32 +912,12 @@ static void scen_success(const char *sc)
 	it_child_kill(lis);
 }
 
-static const struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "accept_queue", scen_accept_queue },
 	{ "firewall", scen_firewall },
 	{ "keepalive_race", scen_keepalive_race },
 	{ "success", scen_success },
 };
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kwhy-ttest --kwhy PATH [--only NAME] [-v]   (root; gunicorn, nginx and "
-		"nft in PATH)\nscenarios:");
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(g_scenarios[i].name, name))
-			return true;
-	return false;
-}
 
 /* the ready record, and the variant of tcp_send_reset it attached */
 static void note_ready(uint64_t since)
@@ -996,13 +960,14 @@ int main(int argc, char **argv)
 	uint64_t since;
 	int ret;
 
-	ret = it_args(argc, argv, "kwhy-ttest", usage, has_scenario, &g_kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-ttest", "  (root; gunicorn, nginx and nft in PATH)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-ttest");
-	find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn));
-	find_prog("nginx", g_nginx, sizeof(g_nginx));
-	find_prog("nft", g_nft, sizeof(g_nft));
+	it_find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn));
+	it_find_prog("nginx", g_nginx, sizeof(g_nginx));
+	it_find_prog("nft", g_nft, sizeof(g_nft));
 	it_msgf(g_dir, sizeof(g_dir), "/tmp/kwhy-ttest-%d", (int)getpid());
 	if (mkdir(g_dir, 0755) && errno != EEXIST) {
 		it_fail("setup", "work directory", "mkdir %s: %s", g_dir, strerror(errno));
@@ -1015,33 +980,12 @@ int main(int argc, char **argv)
 		else if ((ready = it_kwhy_ready("kwhy", since)))
 			note_ready(since);
 	}
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
-
-		if (only && strcmp(only, s->name))
-			continue;
-		if (it_stop || !ready) {
-			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
-				"kwhy or the setup is not ready");
-			continue;
-		}
-		it_diag("scenario %s", s->name);
-		{
-			struct it_mark m = it_mark_now();
-
-			s->run(s->name);
-			it_cleanup_to(s->name, m);
-		}
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, ready,
+			 "kwhy or the setup is not ready");
 	if (ready)
 		it_kwhy_stop("kwhy", since);
 	it_cleanup("ttest");
-	if (g_dir[0]) {
-		int err = it_rm_tree(g_dir);
-
-		if (err && err != -ENOENT)
-			it_fail("setup", "cleanup", "cannot remove %s: %s", g_dir, strerror(-err));
-	}
+	it_remove_dir("setup", g_dir);
 	it_check_lines("kwhy");
 	return it_summary();
 }

@@ -64,16 +64,13 @@ static const char APP_OK[] =
 	"    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
 	"    return [b'ok\\n']\n";
 
-static bool find_prog(const char *name, char *out, size_t len)
+/* the nginx scenarios need both servers: they fail without */
+static bool servers_there(const char *sc)
 {
-	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
-
-	for (int i = 0; i < IT_ARRAY_SIZE(dirs); i++) {
-		snprintf(out, len, "%s/%s", dirs[i], name);
-		if (!access(out, X_OK))
-			return true;
-	}
-	out[0] = '\0';
+	if (g_gunicorn[0] && g_nginx[0])
+		return true;
+	it_fail(sc, "run", "not run: no %s; install Debian's gunicorn and nginx-light "
+		"(tests/deps.sh --test)", g_gunicorn[0] ? "nginx" : "gunicorn");
 	return false;
 }
 
@@ -361,6 +358,9 @@ static void scen_nginx_unix_missing(const char *sc)
 	uint64_t since = it_nrecs;
 	int front;
 
+	if (!servers_there(sc))
+		return;
+
 	it_msgf(sock, sizeof(sock), "%s/app.sock", g_dir);
 	it_msgf(wrong, sizeof(wrong), "%s/app2.sock", g_dir);
 	if (start_pair(sc, sock, wrong, &front, &gun, &ngx, since) &&
@@ -398,6 +398,9 @@ static void scen_nginx_unix_stale(const char *sc)
 	struct it_child *gun = NULL, *ngx = NULL;
 	uint64_t since = it_nrecs;
 	struct stat st;
+
+	if (!servers_there(sc))
+		return;
 	int front;
 
 	it_msgf(sock, sizeof(sock), "%s/stale.sock", g_dir);
@@ -846,10 +849,7 @@ static void scen_no_false_failures(const char *sc)
 				    IT_ARRAY_SIZE(failures));
 }
 
-static const struct scenario {
-	const char *name;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
+static const struct it_scenario g_scenarios[] = {
 	{ "nginx_unix_missing", scen_nginx_unix_missing },
 	{ "nginx_unix_stale", scen_nginx_unix_stale },
 	{ "unix_backlog_full", scen_unix_backlog_full },
@@ -859,23 +859,6 @@ static const struct scenario {
 	{ "no_false_failures", scen_no_false_failures },
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kwhy-utest --kwhy PATH [--only NAME] [-v]   (root; gunicorn, nginx "
-		"from Debian's packages)\nscenarios:");
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(g_scenarios[i].name, name))
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	const char *only = NULL;
@@ -884,13 +867,14 @@ int main(int argc, char **argv)
 	char app[PATH_MAX + 16];
 	int ret;
 
-	ret = it_args(argc, argv, "kwhy-utest", usage, has_scenario, &g_kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-utest", "  (root; gunicorn and nginx from Debian's packages)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-utest");
 	/* only the nginx scenarios need them; they fail without (below) */
-	find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn));
-	find_prog("nginx", g_nginx, sizeof(g_nginx));
+	it_find_prog("gunicorn", g_gunicorn, sizeof(g_gunicorn));
+	it_find_prog("nginx", g_nginx, sizeof(g_nginx));
 	/* 0755: nobody may search it (unix_permission) and nginx's worker may
 	 * reach the sockets in it */
 	it_msgf(g_dir, sizeof(g_dir), "/tmp/kwhy-utest-%d", (int)getpid());
@@ -908,38 +892,12 @@ int main(int argc, char **argv)
 		else if ((ready = it_kwhy_ready("kwhy", since)))
 			read_ready(since);
 	}
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
-
-		if (only && strcmp(only, s->name))
-			continue;
-		if (it_stop || !ready) {
-			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
-				"kwhy or the setup is not ready");
-			continue;
-		}
-		if (!strncmp(s->name, "nginx_", 6) && (!g_gunicorn[0] || !g_nginx[0])) {
-			it_fail(s->name, "run", "not run: no %s; install Debian's gunicorn and "
-				"nginx-light (tests/deps.sh --test)", g_gunicorn[0] ? "nginx" : "gunicorn");
-			continue;
-		}
-		it_diag("scenario %s", s->name);
-		{
-			struct it_mark m = it_mark_now();
-
-			s->run(s->name);
-			it_cleanup_to(s->name, m);
-		}
-	}
+	it_run_scenarios(g_scenarios, IT_ARRAY_SIZE(g_scenarios), only, ready,
+			 "kwhy or the setup is not ready");
 	if (ready)
 		it_kwhy_stop("kwhy", since);
 	it_cleanup("utest");
-	if (g_dir[0]) {
-		int err = it_rm_tree(g_dir);
-
-		if (err && err != -ENOENT)
-			it_fail("setup", "cleanup", "cannot remove %s: %s", g_dir, strerror(-err));
-	}
+	it_remove_dir("setup", g_dir);
 	it_check_lines("kwhy");
 	return it_summary();
 }

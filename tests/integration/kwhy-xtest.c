@@ -2074,56 +2074,27 @@ out:
 		it_pass(sc, "no summary folds the later refusal into the probe's story");
 }
 
-static const struct scenario {
-	const char *name;
-	enum runs_in where;
-	void (*run)(const char *sc);
-} g_scenarios[] = {
-	{ "containers", MAIN_KWHY, scen_containers },
-	{ "wrong_address", MAIN_KWHY, scen_wrong_address },
-	{ "wrong_family", MAIN_KWHY, scen_wrong_family },
-	{ "listener_exited", MAIN_KWHY, scen_listener_exited },
-	{ "bind_failed", MAIN_KWHY, scen_bind_failed },
-	{ "wrong_port", MAIN_KWHY, scen_wrong_port },
-	{ "wrong_netns", MAIN_KWHY, scen_wrong_netns },
-	{ "no_listener", MAIN_KWHY, scen_no_listener },
-	{ "remote", MAIN_KWHY, scen_remote },
-	{ "snapshot", MAIN_KWHY, scen_snapshot },
-	{ "oom_chain", MAIN_KWHY, scen_oom_chain },
-	{ "oom_parent_limit", MAIN_KWHY, scen_oom_parent },
-	{ "userspace_killer", MAIN_KWHY, scen_userspace_killer },
-	{ "storm", OWN_KWHY, scen_storm },
-	{ "container_filter", OWN_KWHY, scen_container_filter },
-	{ "container_missing", OWN_KWHY, scen_container_missing },
-	{ "lost_events", OWN_KWHY, scen_lost_events },
-	{ "story_changes", OWN_KWHY, scen_story_changes },
+/* tag: enum runs_in */
+static const struct it_scenario g_scenarios[] = {
+	{ "containers", scen_containers, MAIN_KWHY },
+	{ "wrong_address", scen_wrong_address, MAIN_KWHY },
+	{ "wrong_family", scen_wrong_family, MAIN_KWHY },
+	{ "listener_exited", scen_listener_exited, MAIN_KWHY },
+	{ "bind_failed", scen_bind_failed, MAIN_KWHY },
+	{ "wrong_port", scen_wrong_port, MAIN_KWHY },
+	{ "wrong_netns", scen_wrong_netns, MAIN_KWHY },
+	{ "no_listener", scen_no_listener, MAIN_KWHY },
+	{ "remote", scen_remote, MAIN_KWHY },
+	{ "snapshot", scen_snapshot, MAIN_KWHY },
+	{ "oom_chain", scen_oom_chain, MAIN_KWHY },
+	{ "oom_parent_limit", scen_oom_parent, MAIN_KWHY },
+	{ "userspace_killer", scen_userspace_killer, MAIN_KWHY },
+	{ "storm", scen_storm, OWN_KWHY },
+	{ "container_filter", scen_container_filter, OWN_KWHY },
+	{ "container_missing", scen_container_missing, OWN_KWHY },
+	{ "lost_events", scen_lost_events, OWN_KWHY },
+	{ "story_changes", scen_story_changes, OWN_KWHY },
 };
-
-static void usage(FILE *f)
-{
-	fputs("usage: kwhy-xtest --kwhy PATH [--only NAME] [-v]\n"
-	      "  runs PATH watch --json --host-root DIR (fake Docker and Kubernetes metadata)\n"
-	      "  and checks its explanations of real refused connects, listener deaths, bind\n"
-	      "  conflicts, OOM kills and kills, in and out of fake containers, and a refusal\n"
-	      "  by another host (a process behind a TUN device) (root only)\n"
-	      "scenarios:", f);
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		fprintf(f, " %s", g_scenarios[i].name);
-	fputc('\n', f);
-}
-
-static bool selected(const char *only, const struct scenario *s)
-{
-	return !only || !strcmp(only, s->name);
-}
-
-static bool has_scenario(const char *name)
-{
-	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		if (!strcmp(name, g_scenarios[i].name))
-			return true;
-	return false;
-}
 
 int main(int argc, char **argv)
 {
@@ -2132,12 +2103,17 @@ int main(int argc, char **argv)
 	bool ready = false, main_needed = false, started = false, runnable;
 	uint64_t since = 0;
 
-	ret = it_args(argc, argv, "kwhy-xtest", usage, has_scenario, &g_kwhy, &only);
+	ret = it_args(argc, argv, "kwhy-xtest",
+		      "  runs PATH watch --json --host-root DIR (fake Docker and Kubernetes metadata)\n"
+		      "  and checks its explanations of real refused connects, listener deaths, bind\n"
+		      "  conflicts, OOM kills and kills, in and out of fake containers, and a refusal\n"
+		      "  by another host (a process behind a TUN device) (root only)\n",
+		      g_scenarios, IT_ARRAY_SIZE(g_scenarios), &g_kwhy, &only);
 	if (ret >= 0)
 		return ret;
 	it_init("kwhy-xtest");
 	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++)
-		main_needed |= selected(only, &g_scenarios[i]) && g_scenarios[i].where == MAIN_KWHY;
+		main_needed |= it_selected(only, &g_scenarios[i]) && g_scenarios[i].tag == MAIN_KWHY;
 
 	runnable = !access(g_kwhy, X_OK);
 	if (!runnable) {
@@ -2165,11 +2141,11 @@ int main(int argc, char **argv)
 	}
 	/* a scenario that cannot run fails; none is skipped */
 	for (int i = 0; i < IT_ARRAY_SIZE(g_scenarios); i++) {
-		const struct scenario *s = &g_scenarios[i];
+		const struct it_scenario *s = &g_scenarios[i];
 
-		if (!selected(only, s))
+		if (!it_selected(only, s))
 			continue;
-		if (s->where == OWN_KWHY && started) {	/* the main kwhy is done */
+		if (s->tag == OWN_KWHY && started) {	/* the main kwhy is done */
 			it_cleanup_to("kwhy", g_fixture_mark);
 			if (g_snap) {
 				it_child_kill(g_snap);
@@ -2178,9 +2154,9 @@ int main(int argc, char **argv)
 			it_kwhy_stop("kwhy", since);
 			started = false;
 		}
-		if (it_stop || !runnable || (s->where == MAIN_KWHY && !ready)) {
+		if (it_stop || !runnable || (s->tag == MAIN_KWHY && !ready)) {
 			it_fail(s->name, "run", "not run: %s", it_stop ? "interrupted by a signal" :
-				s->where == MAIN_KWHY ? "kwhy did not become ready" :
+				s->tag == MAIN_KWHY ? "kwhy did not become ready" :
 				"kwhy cannot be run");
 			continue;
 		}
@@ -2198,13 +2174,7 @@ int main(int argc, char **argv)
 		it_kwhy_stop("kwhy", since);
 	}
 	it_cleanup("containers");
-	if (g_root[0]) {
-		int err = it_rm_tree(g_root);
-
-		if (err)
-			it_fail("containers", "cleanup", "cannot remove %s: %s", g_root,
-				strerror(-err));
-	}
+	it_remove_dir("containers", g_root);
 	it_check_lines("kwhy");
 	return it_summary();
 }

@@ -2310,8 +2310,84 @@ void it_check_lines(const char *sc)
 		it_pass(sc, "every output line is JSON");
 }
 
-int it_args(int argc, char **argv, const char *prog, void (*usage)(FILE *f),
-	    bool (*has_scenario)(const char *name), const char **kwhy, const char **only)
+static void usage(FILE *f, const char *prog, const char *about, const struct it_scenario *tbl,
+		  int n)
+{
+	fprintf(f, "usage: %s --kwhy PATH [--only NAME] [-v]\n%sscenarios:", prog, about);
+	for (int i = 0; i < n; i++)
+		fprintf(f, " %s", tbl[i].name);
+	fputc('\n', f);
+}
+
+static bool has_scenario(const struct it_scenario *tbl, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(tbl[i].name, name))
+			return true;
+	return false;
+}
+
+bool it_selected(const char *only, const struct it_scenario *s)
+{
+	return !only || !strcmp(only, s->name);
+}
+
+void it_run_scenarios(const struct it_scenario *tbl, int n, const char *only, bool ready,
+		      const char *why_not)
+{
+	for (int i = 0; i < n; i++) {
+		const struct it_scenario *s = &tbl[i];
+		struct it_mark m;
+
+		if (!it_selected(only, s))
+			continue;
+		if (it_stop || !ready) {
+			it_fail(s->name, "run", "not run: %s",
+				it_stop ? "interrupted by a signal" : why_not);
+			continue;
+		}
+		it_diag("scenario %s", s->name);
+		m = it_mark_now();
+		s->run(s->name);
+		it_cleanup_to(s->name, m);
+	}
+}
+
+bool it_find_prog(const char *name, char *out, size_t len)
+{
+	static const char *const usual[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin",
+					     "/usr/local/bin" };
+	const char *path = getenv("PATH");
+	char dirs[4096];
+
+	snprintf(dirs, sizeof(dirs), "%s", path ? path : "");
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(out, len, "%s/%s", d, name);
+		if (d[0] == '/' && !access(out, X_OK))
+			return true;
+	}
+	for (int i = 0; i < IT_ARRAY_SIZE(usual); i++) {
+		snprintf(out, len, "%s/%s", usual[i], name);
+		if (!access(out, X_OK))
+			return true;
+	}
+	out[0] = '\0';
+	return false;
+}
+
+void it_remove_dir(const char *sc, const char *dir)
+{
+	int err;
+
+	if (!dir[0])
+		return;
+	err = it_rm_tree(dir);
+	if (err && err != -ENOENT)
+		it_fail(sc, "cleanup", "cannot remove %s: %s", dir, strerror(-err));
+}
+
+int it_args(int argc, char **argv, const char *prog, const char *about,
+	    const struct it_scenario *tbl, int n, const char **kwhy, const char **only)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kwhy") && i + 1 < argc) {
@@ -2321,21 +2397,21 @@ int it_args(int argc, char **argv, const char *prog, void (*usage)(FILE *f),
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			it_verbose = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
+			usage(stdout, prog, about, tbl, n);
 			return 0;
 		} else {
 			fprintf(stderr, "%s: unknown argument '%s'\n", prog, argv[i]);
-			usage(stderr);
+			usage(stderr, prog, about, tbl, n);
 			return 2;
 		}
 	}
 	if (!*kwhy) {
-		usage(stderr);
+		usage(stderr, prog, about, tbl, n);
 		return 2;
 	}
-	if (*only && !has_scenario(*only)) {
+	if (*only && !has_scenario(tbl, n, *only)) {
 		fprintf(stderr, "%s: no scenario named '%s'\n", prog, *only);
-		usage(stderr);
+		usage(stderr, prog, about, tbl, n);
 		return 2;
 	}
 	if (geteuid() != 0) {

@@ -389,12 +389,36 @@ void it_cleanup_to(const char *sc, struct it_mark m);
 /* everything */
 void it_cleanup(const char *sc);
 
+/* One scenario of a driver: run(sc), sc being its name; tag is the
+ * driver's own (kwhy-xtest: which kwhy it runs under). */
+struct it_scenario {
+	const char *name;
+	void (*run)(const char *sc);
+	int tag;
+};
+
 /*
  * The drivers' command line: --kwhy PATH [--only NAME] [-v] [-h], the
- * scenario name checked with has_scenario, and root checked.  Returns -1
+ * scenario name checked against tbl, and root checked.  The usage says
+ * about (lines of its own, or "") and the scenarios' names.  Returns -1
  * to go on, else the exit code to end with (usage was shown).
  */
-int it_args(int argc, char **argv, const char *prog, void (*usage)(FILE *f),
-	    bool (*has_scenario)(const char *name), const char **kwhy, const char **only);
+int it_args(int argc, char **argv, const char *prog, const char *about,
+	    const struct it_scenario *tbl, int n, const char **kwhy, const char **only);
+/* Is s to run, under --only only (NULL: all)? */
+bool it_selected(const char *only, const struct it_scenario *s);
+/*
+ * Run the selected scenarios of tbl in order, each between it_mark_now
+ * and it_cleanup_to.  When !ready (why_not says why) or after a signal,
+ * each fails as not run: a scenario that cannot run fails, none is
+ * skipped.
+ */
+void it_run_scenarios(const struct it_scenario *tbl, int n, const char *only, bool ready,
+		      const char *why_not);
+/* name in PATH or a usual bin/sbin directory: true, its path in out; else
+ * false and out "" */
+bool it_find_prog(const char *name, char *out, size_t len);
+/* Remove a driver's work directory; a failed check of sc if it stays. */
+void it_remove_dir(const char *sc, const char *dir);
 
 #endif
