@@ -530,54 +530,14 @@ static int child_nginx(const void *p, int wr, int ctl)
 /* nginx on port, proxying to 127.0.0.1:upstream; the config's path */
 static bool nginx_conf(const char *sc, int port, int upstream, char *path, size_t len)
 {
-	char text[2048];
-	int err;
+	char body[256];
 
-	it_msgf(path, len, "%s/nginx-%d.conf", g_dir, port);
-	it_msgf(text, sizeof(text),
-		"worker_processes 1;\n"
-		"pid %s/nginx-%d.pid;\n"
-		"error_log %s/nginx-%d.err;\n"
-		"events { worker_connections 64; }\n"
-		"http {\n"
-		"  access_log off;\n"
-		"  client_body_temp_path %s/nginx-body;\n"
-		"  proxy_temp_path %s/nginx-proxy;\n"
-		"  fastcgi_temp_path %s/nginx-fcgi;\n"
-		"  uwsgi_temp_path %s/nginx-uwsgi;\n"
-		"  scgi_temp_path %s/nginx-scgi;\n"
+	it_msgf(body, sizeof(body),
 		"  server {\n"
 		"    listen 127.0.0.1:%d;\n"
 		"    location / { proxy_pass http://127.0.0.1:%d; }\n"
-		"  }\n"
-		"}\n", g_dir, port, g_dir, port, g_dir, g_dir, g_dir, g_dir, g_dir, port, upstream);
-	if ((err = it_create_file(path, text))) {
-		it_fail(sc, "setup", "cannot write %s: %s", path, strerror(-err));
-		return false;
-	}
-	return true;
-}
-
-/* GET / from 127.0.0.1:port; the status line's code, 0 on failure */
-static int http_get(int port)
-{
-	static const char req[] = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";
-	struct sockaddr_storage ss;
-	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", port);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), code = 0;
-	char buf[256] = "";
-	ssize_t n;
-
-	if (s < 0)
-		return 0;
-	if (!connect(s, (struct sockaddr *)&ss, len) &&
-	    write(s, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1 &&
-	    (n = read(s, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		sscanf(buf, "HTTP/%*s %d", &code);
-	}
-	close(s);
-	return code;
+		"  }\n", port, upstream);
+	return it_nginx_conf(sc, g_dir, port, body, path, len);
 }
 
 static void scen_upstream_chain(const char *sc)
@@ -626,7 +586,7 @@ static void scen_upstream_chain(const char *sc)
 		end_gunicorn(gun);
 		return;
 	}
-	code = http_get(front);
+	code = it_http_get(front);
 	if (code == 502)
 		it_pass(sc, "nginx answers 502");
 	else

@@ -156,23 +156,7 @@ static struct it_child *start_nginx(const char *sc, struct it_netns *ns, int por
 	static char conf[PATH_MAX];
 	static const char *argv[6];
 	static struct exec_arg a;
-	char text[4096];
-
-	it_msgf(text, sizeof(text),
-		"worker_processes 1;\n"
-		"pid %s/nginx-%d.pid;\n"
-		"error_log %s/nginx-%d.err;\n"
-		"events { worker_connections 64; }\n"
-		"http {\n"
-		"  access_log off;\n"
-		"  client_body_temp_path %s/nginx-body;\n"
-		"  proxy_temp_path %s/nginx-proxy;\n"
-		"  fastcgi_temp_path %s/nginx-fcgi;\n"
-		"  uwsgi_temp_path %s/nginx-uwsgi;\n"
-		"  scgi_temp_path %s/nginx-scgi;\n"
-		"%s"
-		"}\n", g_dir, port, g_dir, port, g_dir, g_dir, g_dir, g_dir, g_dir, http_body);
-	if (!write_file(sc, "nginx.conf", text, conf, sizeof(conf)))
+	if (!it_nginx_conf(sc, g_dir, port, http_body, conf, sizeof(conf)))
 		return NULL;
 	argv[0] = g_nginx;
 	argv[1] = "-c";

@@ -229,57 +229,17 @@ static int child_nginx(const void *p, int wr, int ctl)
 /* nginx on port, proxying to unix:upstream; the config's path */
 static bool nginx_conf(const char *sc, int port, const char *upstream, char *path, size_t len)
 {
-	char text[4096];
-	int err;
+	char body[PATH_MAX + 256];
 
-	it_msgf(path, len, "%s/nginx-%d.conf", g_dir, port);
-	it_msgf(text, sizeof(text),
-		"worker_processes 1;\n"
-		"pid %s/nginx-%d.pid;\n"
-		"error_log %s/nginx-%d.err;\n"
-		"events { worker_connections 64; }\n"
-		"http {\n"
-		"  access_log off;\n"
-		"  client_body_temp_path %s/nginx-body;\n"
-		"  proxy_temp_path %s/nginx-proxy;\n"
-		"  fastcgi_temp_path %s/nginx-fcgi;\n"
-		"  uwsgi_temp_path %s/nginx-uwsgi;\n"
-		"  scgi_temp_path %s/nginx-scgi;\n"
+	it_msgf(body, sizeof(body),
 		/* max_fails=0: nginx tries its upstream on every request,
 		 * rather than answering 502 from memory for fail_timeout */
 		"  upstream app { server unix:%s max_fails=0; }\n"
 		"  server {\n"
 		"    listen 127.0.0.1:%d;\n"
 		"    location / { proxy_pass http://app; }\n"
-		"  }\n"
-		"}\n", g_dir, port, g_dir, port, g_dir, g_dir, g_dir, g_dir, g_dir, upstream, port);
-	if ((err = it_create_file(path, text))) {
-		it_fail(sc, "setup", "cannot write %s: %s", path, strerror(-err));
-		return false;
-	}
-	return true;
-}
-
-/* GET / from 127.0.0.1:port: the status code, 0 when there was none */
-static int http_get(int port)
-{
-	static const char req[] = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";
-	struct sockaddr_storage ss;
-	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", port);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), code = 0;
-	char buf[256] = "";
-	ssize_t n;
-
-	if (s < 0)
-		return 0;
-	if (!connect(s, (struct sockaddr *)&ss, len) &&
-	    write(s, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1 &&
-	    (n = read(s, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		sscanf(buf, "HTTP/%*s %d", &code);
-	}
-	close(s);
-	return code;
+		"  }\n", upstream, port);
+	return it_nginx_conf(sc, g_dir, port, body, path, len);
 }
 
 /* poll until GET gives want or ms pass; one check */
@@ -289,7 +249,7 @@ static bool wait_status(const char *sc, const char *what, int port, int want, in
 	int code = 0;
 
 	while (it_now_ms() < end && !it_stop) {
-		code = http_get(port);
+		code = it_http_get(port);
 		if (code == want) {
 			it_pass(sc, what);
 			return true;

@@ -2386,6 +2386,55 @@ void it_remove_dir(const char *sc, const char *dir)
 		it_fail(sc, "cleanup", "cannot remove %s: %s", dir, strerror(-err));
 }
 
+bool it_nginx_conf(const char *sc, const char *dir, int port, const char *http_body, char *path,
+		   size_t len)
+{
+	char text[4096];
+	int err;
+
+	it_msgf(path, len, "%s/nginx-%d.conf", dir, port);
+	it_msgf(text, sizeof(text),
+		"worker_processes 1;\n"
+		"pid %s/nginx-%d.pid;\n"
+		"error_log %s/nginx-%d.err;\n"
+		"events { worker_connections 64; }\n"
+		"http {\n"
+		"  access_log off;\n"
+		"  client_body_temp_path %s/nginx-body;\n"
+		"  proxy_temp_path %s/nginx-proxy;\n"
+		"  fastcgi_temp_path %s/nginx-fcgi;\n"
+		"  uwsgi_temp_path %s/nginx-uwsgi;\n"
+		"  scgi_temp_path %s/nginx-scgi;\n"
+		"%s"
+		"}\n", dir, port, dir, port, dir, dir, dir, dir, dir, http_body);
+	if ((err = it_create_file(path, text))) {
+		it_fail(sc, "setup", "cannot write %s: %s", path, strerror(-err));
+		return false;
+	}
+	return true;
+}
+
+int it_http_get(int port)
+{
+	static const char req[] = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";
+	struct sockaddr_storage ss;
+	socklen_t len = it_mkaddr(&ss, AF_INET, "127.0.0.1", port);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), code = 0;
+	char buf[256] = "";
+	ssize_t n;
+
+	if (s < 0)
+		return 0;
+	if (!connect(s, (struct sockaddr *)&ss, len) &&
+	    write(s, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1 &&
+	    (n = read(s, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		sscanf(buf, "HTTP/%*s %d", &code);
+	}
+	close(s);
+	return code;
+}
+
 int it_args(int argc, char **argv, const char *prog, const char *about,
 	    const struct it_scenario *tbl, int n, const char **kwhy, const char **only)
 {

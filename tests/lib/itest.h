@@ -421,4 +421,13 @@ bool it_find_prog(const char *name, char *out, size_t len);
 /* Remove a driver's work directory; a failed check of sc if it stays. */
 void it_remove_dir(const char *sc, const char *dir);
 
+/* An nginx config for a test server on port: one worker, its pid file,
+ * error log and temporary files in dir, and http_body inside http {}.
+ * Its path (dir/nginx-PORT.conf) in path; false (a failed check of sc)
+ * when it cannot be written. */
+bool it_nginx_conf(const char *sc, const char *dir, int port, const char *http_body, char *path,
+		   size_t len);
+/* GET / from 127.0.0.1:port: the status code, 0 when there was none */
+int it_http_get(int port);
+
 #endif
