@@ -96,12 +96,15 @@ struct kw_sock_owner {
 	__u16 local_port;		/* while still bound: listen() time, or
 					 * the RST of a connect */
 	__u8 syn_retrans;		/* connect: SYNs retransmitted so far */
-	__u8 _pad[3];
+	__u8 closed;			/* connect: its CLOSE was traced; kept for
+					 * the error report and the reset that
+					 * follow it in the same kernel call */
+	__u8 _pad[2];
 };
 
-/* Every connect() adds one, so this map is always full and each insert
- * evicts: per-CPU LRU lists (BPF_F_NO_COMMON_LRU) keep two CPUs that
- * connect at full rate off one global LRU lock. */
+/* Listeners' owners, by socket address: few and long-lived, so an LRU
+ * hash (a connect never evicts one: connects have kw_conn_owner).  Per-CPU
+ * LRU lists keep two CPUs that listen at full rate off one lock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -110,22 +113,29 @@ struct {
 	__type(value, struct kw_sock_owner);
 } kw_sock_owner SEC(".maps") __weak;
 
-/* The owner of the socket that last went to CLOSE on this CPU.  Its entry
- * leaves kw_sock_owner at that transition, so the map holds live sockets
- * only and an insert (every connect) never has to evict; the kernel's
- * sk_error_report, which follows the transition in the same call on the
- * same CPU (tcp_done_with_error), still finds the owner here. */
-struct kw_closed_owner {
-	__u64 sk;
+/*
+ * Owners of connecting sockets: a direct-mapped cache, one slot per hash of
+ * the socket's address, written at every connect().  An array lookup is
+ * inlined by the verifier (no helper, no lock), where an LRU hash insert
+ * and delete per connection were most of the cost of a connect.  The slot
+ * names its socket, so a socket whose slot was taken by a later one has
+ * no owner ("unknown"), never another's.  seq is odd while a connect
+ * writes the slot (claimed by compare-and-swap: one writer at a time);
+ * a reader copies the record and keeps it only if seq did not move.
+ */
+#define KW_CONN_OWNER_BITS 14
+struct kw_conn_owner {
+	__u64 seq;
+	__u64 sk;			/* kw_sk_id of the socket, 0 none */
 	struct kw_sock_owner o;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KW_CONN_OWNER_BITS);
 	__type(key, __u32);
-	__type(value, struct kw_closed_owner);
-} kw_closed_owner SEC(".maps") __weak;
+	__type(value, struct kw_conn_owner);
+} kw_conn_owner SEC(".maps") __weak;
 
 /* Processes that opened a listening socket: their exits are reported. */
 struct {
@@ -601,67 +611,169 @@ static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
 	return net ? net->ns.inum : 0;
 }
 
-/* The recorded owner of a socket, also just after its CLOSE. */
-static __always_inline struct kw_sock_owner *kw_sock_owner_of(const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-	struct kw_sock_owner *o = bpf_map_lookup_elem(&kw_sock_owner, &key);
-	struct kw_closed_owner *c;
-	__u32 zero = 0;
+/* ---- socket owners ---- */
 
-	if (o)
-		return o;
-	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
-	return c && c->sk == key ? &c->o : NULL;
+/* The seq of a kw_conn_owner slot, read in order with the record around
+ * it: on x86 (TSO) loads are not reordered with loads, so a plain load in
+ * program order will do; elsewhere a compare-and-swap that changes nothing
+ * is the full barrier BPF has. */
+#ifdef __TARGET_ARCH_x86
+#define kw_seq_read(p) (*(volatile __u64 *)(p))
+#else
+#define kw_seq_read(p) __sync_val_compare_and_swap((p), 0, 0)
+#endif
+
+/* A socket's identity as a number: its address less the map's.  The
+ * verifier allows no arithmetic on a socket pointer but this one (pointer
+ * minus pointer), whose result is a plain scalar; the map's address is
+ * fixed, so equal sockets give equal ids. */
+static __always_inline __u64 kw_sk_id(const struct sock *sk)
+{
+	return (__u64)sk - (__u64)(void *)&kw_conn_owner;
 }
 
-/* The socket went to CLOSE: its owner moves to this CPU's slot. */
-static __always_inline void kw_sock_owner_closed(const struct sock *sk, struct kw_sock_owner *o)
+static __always_inline struct kw_conn_owner *kw_conn_slot(__u64 id)
 {
-	__u64 key = (__u64)sk;
-	struct kw_closed_owner *c;
-	__u32 zero = 0;
+	/* multiplicative hash: the top bits of the id times 2^64/phi */
+	__u32 i = (id * 0x9E3779B97F4A7C15ULL) >> (64 - KW_CONN_OWNER_BITS);
 
-	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
-	if (c) {
-		c->sk = key;
-		c->o = *o;
+	return bpf_map_lookup_elem(&kw_conn_owner, &i);
+}
+
+/* connect(): the current task owns sk.  When another connect is writing
+ * the same slot at this moment, this owner stays unknown. */
+static __always_inline void kw_conn_owner_record(const struct sock *sk)
+{
+	__u64 id = kw_sk_id(sk);
+	struct kw_conn_owner *s = kw_conn_slot(id);
+	__u64 seq;
+
+	if (!s)
+		return;
+	seq = kw_seq_read(&s->seq);
+	if ((seq & 1) || __sync_val_compare_and_swap(&s->seq, seq, seq + 1) != seq)
+		return;
+	s->sk = id;
+	__builtin_memset(&s->o, 0, sizeof(s->o));
+	kw_fill_current(&s->o.task);
+	s->o.since_ns = bpf_ktime_get_boot_ns();
+	s->o.local_port = sk->__sk_common.skc_num;
+	__sync_val_compare_and_swap(&s->seq, seq + 1, seq + 2);
+}
+
+/* A copy of connecting socket sk's owner into *out; false when unknown.
+ * closed_too: also after sk's CLOSE (see kw_sock_owner.closed). */
+static __always_inline bool kw_conn_owner_get(const struct sock *sk, struct kw_sock_owner *out,
+					      bool closed_too)
+{
+	__u64 id = kw_sk_id(sk);
+	struct kw_conn_owner *s = kw_conn_slot(id);
+	__u64 seq;
+
+	if (!s)
+		return false;
+	seq = kw_seq_read(&s->seq);
+	if ((seq & 1) || *(volatile __u64 *)&s->sk != id)
+		return false;
+	__builtin_memcpy(out, &s->o, sizeof(*out));
+	barrier();
+	/* a connect took the slot meanwhile: the copy may be half of each */
+	if (kw_seq_read(&s->seq) != seq)
+		return false;
+	return closed_too || !out->closed;
+}
+
+/* Connecting socket sk's record in its slot, to update its connect facts
+ * in place (reset received, SYN retransmits, ...); NULL when unknown.  A
+ * connect that takes the slot between this check and the update would get
+ * the update: two sockets in one slot within nanoseconds, and only a fact
+ * of the connect, never its owner. */
+static __always_inline struct kw_sock_owner *kw_conn_owner_live(const struct sock *sk)
+{
+	__u64 id = kw_sk_id(sk);
+	struct kw_conn_owner *s = kw_conn_slot(id);
+	__u64 seq;
+
+	if (!s)
+		return NULL;
+	seq = kw_seq_read(&s->seq);
+	if ((seq & 1) || *(volatile __u64 *)&s->sk != id || s->o.closed)
+		return NULL;
+	return &s->o;
+}
+
+/* The socket went to CLOSE: its record stays, marked, for what follows in
+ * the same call (the error report, a reset), and is taken by the next
+ * connect hashed there; a passive child at the same address clears it. */
+static __always_inline void kw_conn_owner_closed(const struct sock *sk)
+{
+	struct kw_sock_owner *o = kw_conn_owner_live(sk);
+
+	if (o)
+		o->closed = 1;
+}
+
+/* A new socket that is no connect (a passive child) took sk's address:
+ * what a previous one left in the slot goes. */
+static __always_inline void kw_conn_owner_forget(const struct sock *sk)
+{
+	__u64 id = kw_sk_id(sk);
+	struct kw_conn_owner *s = kw_conn_slot(id);
+	__u64 seq;
+
+	if (!s || *(volatile __u64 *)&s->sk != id)
+		return;
+	seq = kw_seq_read(&s->seq);
+	if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
+		if (s->sk == id)
+			s->sk = 0;
+		__sync_val_compare_and_swap(&s->seq, seq + 1, seq + 2);
 	}
-	bpf_map_delete_elem(&kw_sock_owner, &key);
+}
+
+/* A copy of the recorded owner of a socket (a tracepoint's BTF pointer),
+ * also just after its CLOSE: a listener's from kw_sock_owner, any other's
+ * from kw_conn_owner.  False when unknown. */
+static __always_inline bool kw_sock_owner_get(const struct sock *sk, struct kw_sock_owner *out)
+{
+	struct kw_sock_owner *o;
+	__u64 key = (__u64)sk;
+
+	if (sk->__sk_common.skc_state != KW_TCP_LISTEN)
+		return kw_conn_owner_get(sk, out, true);
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	if (!o)
+		return false;
+	__builtin_memcpy(out, o, sizeof(*out));
+	return true;
 }
 
 /* Socket event header: namespace and cgroup from the socket; the actor
- * only from the owner map. */
-static __always_inline struct kw_sock_owner *kw_hdr_from_sock(struct kw_hdr *h,
-							      const struct sock *sk)
+ * only from its recorded owner o (NULL: unknown). */
+static __always_inline void kw_hdr_sock(struct kw_hdr *h, const struct sock *sk,
+					const struct kw_sock_owner *o)
 {
-	struct kw_sock_owner *o;
-
 	kw_hdr_set_net(h, kw_sk_net(sk));
 	h->cgroup_id = kw_sk_cgroup_id(sk);
 	if (h->cgroup_id)
 		h->flags |= KW_F_CGROUP;
-	o = kw_sock_owner_of(sk);
 	if (o) {
 		h->task = o->task;
 		h->flags |= KW_F_TASK | KW_F_OWNER;
 	}
-	return o;
 }
 
 /* Does a socket event belong to the target: its namespace, or its
- * recorded owner?  Also applies --port to either end. */
-static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, __u16 rport)
+ * recorded owner o (NULL: unknown)?  Also applies --port to either end. */
+static __always_inline bool kw_sock_wanted(const struct sock *sk, const struct kw_sock_owner *o,
+					   __u16 lport, __u16 rport)
 {
-	struct kw_sock_owner *o;
-
 	if (!kw_port_wanted(lport, rport))
 		return false;
 	if (!kw_filter_on)
 		return true;
 	if (kw_netns_targeted(kw_sk_net(sk)))
 		return true;
-	o = kw_sock_owner_of(sk);
 	return o && kw_owner_targeted(&o->task);
 }
 
