@@ -350,23 +350,24 @@ static __always_inline struct task_struct *kw_current(void)
 	return (struct task_struct *)bpf_get_current_task();
 }
 
-/* kw_fill_task for the current task, for hot paths (every connect): ids,
- * uid, cgroup and comm from helpers; the memory cgroup and namespaces with
- * plain loads from the BTF task where the kernel has
- * bpf_get_current_task_btf (5.11+), else probe reads. */
+/* kw_fill_task for the current task, for hot paths (every connect).  Where
+ * the kernel has bpf_get_current_task_btf (5.11+): plain loads from the BTF
+ * task, of the fields the helpers would read (task->pid, ->tgid,
+ * ->cred->uid, the css_set's default cgroup), and the comm by helper;
+ * else the helpers and probe reads. */
 static __always_inline void kw_fill_current(struct kw_task *t)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct cgroup_subsys_state *css = NULL;
 
-	t->pid = (__u32)id;
-	t->tgid = id >> 32;
-	t->uid = (__u32)bpf_get_current_uid_gid();
-	t->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(t->comm, sizeof(t->comm));
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
 		struct task_struct *task = kw_current();
+		__u64 id = bpf_get_current_pid_tgid();
 
+		t->pid = (__u32)id;
+		t->tgid = id >> 32;
+		t->uid = (__u32)bpf_get_current_uid_gid();
+		t->cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(t->comm, sizeof(t->comm));
 		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
 			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 			struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
@@ -386,13 +387,19 @@ static __always_inline void kw_fill_current(struct kw_task *t)
 	}
 	{
 		struct task_struct *task = bpf_get_current_task_btf();
+		struct css_set *cgroups = task->cgroups;
 		struct nsproxy *nsp = task->nsproxy;
 
+		t->pid = task->pid;
+		t->tgid = task->tgid;
+		t->uid = task->cred->uid.val;
+		t->cgroup_id = cgroups->dfl_cgrp->kn->id;
+		bpf_get_current_comm(t->comm, sizeof(t->comm));
 		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
 			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 
 			if (idx >= 0 && idx < CGROUP_SUBSYS_COUNT)
-				css = task->cgroups->subsys[idx];
+				css = cgroups->subsys[idx];
 		}
 		if (css) {
 			struct cgroup *cg = css->cgroup;
