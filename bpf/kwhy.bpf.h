@@ -353,8 +353,8 @@ static __always_inline struct task_struct *kw_current(void)
 /* kw_fill_task for the current task, for hot paths (every connect).  Where
  * the kernel has bpf_get_current_task_btf (5.11+): plain loads from the BTF
  * task, of the fields the helpers would read (task->pid, ->tgid,
- * ->cred->uid, the css_set's default cgroup), and the comm by helper;
- * else the helpers and probe reads. */
+ * ->cred->uid, the css_set's default cgroup, ->comm); else the helpers
+ * and probe reads. */
 static __always_inline void kw_fill_current(struct kw_task *t)
 {
 	struct cgroup_subsys_state *css = NULL;
@@ -394,7 +394,16 @@ static __always_inline void kw_fill_current(struct kw_task *t)
 		t->tgid = task->tgid;
 		t->uid = task->cred->uid.val;
 		t->cgroup_id = cgroups->dfl_cgrp->kn->id;
-		bpf_get_current_comm(t->comm, sizeof(t->comm));
+		/* two 8-byte loads (the verifier allows an int array to be
+		 * read in any width within its end); the kernel keeps its
+		 * last byte NUL, as the helper's copy would */
+		{
+			const __u64 *comm = (const __u64 *)task->comm;
+			__u64 *out = (__u64 *)t->comm;
+
+			out[0] = comm[0];
+			out[1] = comm[1];
+		}
 		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
 			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 
