@@ -114,16 +114,19 @@ struct {
 } kw_sock_owner SEC(".maps") __weak;
 
 /*
- * Owners of connecting sockets: a direct-mapped cache, one slot per hash of
- * the socket's address, written at every connect().  An array lookup is
- * inlined by the verifier (no helper, no lock), where an LRU hash insert
- * and delete per connection were most of the cost of a connect.  The slot
- * names its socket, so a socket whose slot was taken by a later one has
- * no owner ("unknown"), never another's.  seq is odd while a connect
- * writes the slot (claimed by compare-and-swap: one writer at a time);
- * a reader copies the record and keeps it only if seq did not move.
+ * Owners of connecting sockets: a two-way cache in an array, written at
+ * every connect() into one of two slots chosen by a hash of the socket's
+ * address (an empty one, or one whose socket has closed, else the first).
+ * An array lookup is inlined by the verifier (no helper, no lock), where
+ * an LRU hash insert and delete per connection were most of the cost of a
+ * connect; the second way keeps a long-lived connection's owner until two
+ * live sockets share both its slots.  A slot names its socket, so a
+ * socket whose slot was taken by a later one has no owner ("unknown"),
+ * never another's.  seq is odd while a connect writes the slot (claimed
+ * by compare-and-swap: one writer at a time); a reader copies the record
+ * and keeps it only if seq did not move.
  */
-#define KW_CONN_OWNER_BITS 14
+#define KW_CONN_OWNER_BITS 15
 struct kw_conn_owner {
 	__u64 seq;
 	__u64 sk;			/* kw_sk_id of the socket, 0 none */
@@ -648,24 +651,57 @@ static __always_inline __u64 kw_sk_id(const struct sock *sk)
 	return (__u64)sk - (__u64)(void *)&kw_conn_owner;
 }
 
-static __always_inline struct kw_conn_owner *kw_conn_slot(__u64 id)
+/* The two slots where the socket with this id may be: two fields of one
+ * multiplicative hash (the id times 2^64/phi). */
+static __always_inline struct kw_conn_owner *kw_conn_way(__u64 id, int way)
 {
-	/* multiplicative hash: the top bits of the id times 2^64/phi */
-	__u32 i = (id * 0x9E3779B97F4A7C15ULL) >> (64 - KW_CONN_OWNER_BITS);
+	__u64 h = id * 0x9E3779B97F4A7C15ULL;
+	__u32 i = way ? (h >> (64 - 2 * KW_CONN_OWNER_BITS)) & ((1 << KW_CONN_OWNER_BITS) - 1)
+		      : h >> (64 - KW_CONN_OWNER_BITS);
 
 	return bpf_map_lookup_elem(&kw_conn_owner, &i);
 }
 
+static __always_inline bool kw_conn_names(struct kw_conn_owner *s, __u64 id)
+{
+	return *(volatile __u64 *)&s->sk == id;
+}
+
+/* The slot that names the socket with this id, or NULL. */
+static __always_inline struct kw_conn_owner *kw_conn_find(__u64 id)
+{
+	struct kw_conn_owner *s = kw_conn_way(id, 0);
+
+	if (s && kw_conn_names(s, id))
+		return s;
+	s = kw_conn_way(id, 1);
+	return s && kw_conn_names(s, id) ? s : NULL;
+}
+
+static __always_inline bool kw_conn_free(struct kw_conn_owner *s)
+{
+	return !s->sk || s->o.closed;
+}
+
 /* connect(): the current task owns sk.  When another connect is writing
- * the same slot at this moment, this owner stays unknown. */
+ * the chosen slot at this moment, this owner stays unknown. */
 static __always_inline void kw_conn_owner_record(const struct sock *sk)
 {
-	__u64 id = kw_sk_id(sk);
-	struct kw_conn_owner *s = kw_conn_slot(id);
-	__u64 seq;
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s0 = kw_conn_way(id, 0), *s1 = kw_conn_way(id, 1), *s;
 
-	if (!s)
+	if (!s0 || !s1)
 		return;
+	/* a slot already naming this address (a socket before it, closed)
+	 * is the one to take: the other way must never name it twice */
+	if (kw_conn_names(s0, id))
+		s = s0;
+	else if (kw_conn_names(s1, id))
+		s = s1;
+	else if (kw_conn_free(s0) || !kw_conn_free(s1))
+		s = s0;
+	else
+		s = s1;
 	seq = kw_seq_read(&s->seq);
 	if ((seq & 1) || __sync_val_compare_and_swap(&s->seq, seq, seq + 1) != seq)
 		return;
@@ -682,14 +718,13 @@ static __always_inline void kw_conn_owner_record(const struct sock *sk)
 static __always_inline bool kw_conn_owner_get(const struct sock *sk, struct kw_sock_owner *out,
 					      bool closed_too)
 {
-	__u64 id = kw_sk_id(sk);
-	struct kw_conn_owner *s = kw_conn_slot(id);
-	__u64 seq;
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s = kw_conn_find(id);
 
 	if (!s)
 		return false;
 	seq = kw_seq_read(&s->seq);
-	if ((seq & 1) || *(volatile __u64 *)&s->sk != id)
+	if ((seq & 1) || !kw_conn_names(s, id))
 		return false;
 	__builtin_memcpy(out, &s->o, sizeof(*out));
 	barrier();
@@ -706,21 +741,20 @@ static __always_inline bool kw_conn_owner_get(const struct sock *sk, struct kw_s
  * of the connect, never its owner. */
 static __always_inline struct kw_sock_owner *kw_conn_owner_live(const struct sock *sk)
 {
-	__u64 id = kw_sk_id(sk);
-	struct kw_conn_owner *s = kw_conn_slot(id);
-	__u64 seq;
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s = kw_conn_find(id);
 
 	if (!s)
 		return NULL;
 	seq = kw_seq_read(&s->seq);
-	if ((seq & 1) || *(volatile __u64 *)&s->sk != id || s->o.closed)
+	if ((seq & 1) || !kw_conn_names(s, id) || s->o.closed)
 		return NULL;
 	return &s->o;
 }
 
 /* The socket went to CLOSE: its record stays, marked, for what follows in
- * the same call (the error report, a reset), and is taken by the next
- * connect hashed there; a passive child at the same address clears it. */
+ * the same call (the error report, a reset), and its slot is free for the
+ * next connect; a passive child at the same address clears it. */
 static __always_inline void kw_conn_owner_closed(const struct sock *sk)
 {
 	struct kw_sock_owner *o = kw_conn_owner_live(sk);
@@ -730,14 +764,13 @@ static __always_inline void kw_conn_owner_closed(const struct sock *sk)
 }
 
 /* A new socket that is no connect (a passive child) took sk's address:
- * what a previous one left in the slot goes. */
+ * what a previous one left in its slot goes. */
 static __always_inline void kw_conn_owner_forget(const struct sock *sk)
 {
-	__u64 id = kw_sk_id(sk);
-	struct kw_conn_owner *s = kw_conn_slot(id);
-	__u64 seq;
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s = kw_conn_find(id);
 
-	if (!s || *(volatile __u64 *)&s->sk != id)
+	if (!s)
 		return;
 	seq = kw_seq_read(&s->seq);
 	if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
