@@ -4,7 +4,8 @@
  *
  * Context per transition (../shared/docs/kernel-interfaces.md §1.4): ->LISTEN and
  * ->SYN_SENT run in the process that called listen()/connect(), so that is
- * where socket owners are recorded; LISTEN->CLOSE runs in the closer
+ * where socket owners are recorded (listeners in kw_sock_owner, connects in
+ * kw_conn_owner); LISTEN->CLOSE runs in the closer
  * (close(), or the exiting task's file teardown); SYN_SENT->CLOSE runs in
  * softirq or a timer, so its actor comes from the owner map.
  */

@@ -71,9 +71,10 @@ static void add_single(struct kw_plan *p, const struct kw_features *f, const cha
 }
 
 /* A pair of classic syscall tracepoints (tracefs, CONFIG_FTRACE_SYSCALLS) */
-static struct kw_plan_item *add_syscalls(struct kw_plan *p, const struct kw_features *f, const char *event,
-			 const char *tracepoint, const char *first, bool present,
-			 const char *prog0, const char *prog1)
+static struct kw_plan_item *add_syscalls(struct kw_plan *p, const struct kw_features *f,
+					 const char *event, const char *tracepoint,
+					 const char *first, bool present, const char *prog0,
+					 const char *prog1)
 {
 	struct kw_plan_item *it = &p->items[p->n++];
 
