@@ -33,22 +33,22 @@ static __always_inline void kw_accept_queue_full(const struct sock *sk,
 	struct kw_addr local = {}, ignored = {};
 	struct kw_ev_accept_queue *e;
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
-	__u64 key = (__u64)sk;
+	struct kw_sock_owner o;
+	bool known;
 	__u32 queued = BPF_CORE_READ(sk, sk_ack_backlog);
 	__u32 max = BPF_CORE_READ(sk, sk_max_ack_backlog);
 
 	if (queued < max)	/* a SYN-ACK lost on the way: not our story */
 		return;
+	known = kw_sock_owner_get(sk, &o);	/* a listener: kw_sock_owner */
 	kw_sk_addrs(sk, &local, &ignored);
-	if (!kw_sock_wanted(sk, local.port, remote->port)) {
+	if (!kw_sock_wanted(sk, known ? &o : NULL, local.port, remote->port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_ACCEPT_QUEUE);
 		return;
 	}
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_ACCEPT_QUEUE;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
-	ak.tgid = o ? o->task.tgid : 0;
+	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = source;
 	ak.dest = local;
 	if (!kw_agg_first(&ak))
@@ -57,7 +57,7 @@ static __always_inline void kw_accept_queue_full(const struct sock *sk,
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_ACCEPT_QUEUE);
 	if (!e)
 		return;
-	kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, known ? &o : NULL);
 	e->local = local;
 	e->remote = *remote;
 	e->queued = queued;

@@ -32,21 +32,21 @@ static __noinline void kw_on_idle_reset(const struct sock *sk)
 	struct kw_addr local = {}, remote = {};
 	struct kw_ev_idle_reset *e;
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
-	__u64 key = (__u64)sk;
+	struct kw_sock_owner o;
 	__u32 now;
+	bool known;
 
 	if (!sk)
 		return;
+	known = kw_sock_owner_get(sk, &o);
 	kw_sk_addrs(sk, &local, &remote);
-	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+	if (!kw_sock_wanted(sk, known ? &o : NULL, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_IDLE_RESET);
 		return;
 	}
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_IDLE_RESET;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
-	ak.tgid = o ? o->task.tgid : 0;
+	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.tgid = known ? o.task.tgid : 0;
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
 		return;
@@ -54,7 +54,7 @@ static __noinline void kw_on_idle_reset(const struct sock *sk)
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_IDLE_RESET);
 	if (!e)
 		return;
-	o = kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, known ? &o : NULL);
 	e->local = local;
 	e->remote = remote;
 	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -68,8 +68,8 @@ static __noinline void kw_on_idle_reset(const struct sock *sk)
 	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
 	if (bpf_core_field_exists(tp->bytes_sent))
 		e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
-	if (o && e->hdr.ts_boot_ns > o->since_ns)
-		e->conn_age_ns = e->hdr.ts_boot_ns - o->since_ns;
+	if (known && e->hdr.ts_boot_ns > o.since_ns)
+		e->conn_age_ns = e->hdr.ts_boot_ns - o.since_ns;
 	kw_submit(e);
 }
 

@@ -96,12 +96,15 @@ struct kw_sock_owner {
 	__u16 local_port;		/* while still bound: listen() time, or
 					 * the RST of a connect */
 	__u8 syn_retrans;		/* connect: SYNs retransmitted so far */
-	__u8 _pad[3];
+	__u8 closed;			/* connect: its CLOSE was traced; kept for
+					 * the error report and the reset that
+					 * follow it in the same kernel call */
+	__u8 _pad[2];
 };
 
-/* Every connect() adds one, so this map is always full and each insert
- * evicts: per-CPU LRU lists (BPF_F_NO_COMMON_LRU) keep two CPUs that
- * connect at full rate off one global LRU lock. */
+/* Listeners' owners, by socket address: few and long-lived, so an LRU
+ * hash (a connect never evicts one: connects have kw_conn_owner).  Per-CPU
+ * LRU lists keep two CPUs that listen at full rate off one lock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -110,22 +113,32 @@ struct {
 	__type(value, struct kw_sock_owner);
 } kw_sock_owner SEC(".maps") __weak;
 
-/* The owner of the socket that last went to CLOSE on this CPU.  Its entry
- * leaves kw_sock_owner at that transition, so the map holds live sockets
- * only and an insert (every connect) never has to evict; the kernel's
- * sk_error_report, which follows the transition in the same call on the
- * same CPU (tcp_done_with_error), still finds the owner here. */
-struct kw_closed_owner {
-	__u64 sk;
+/*
+ * Owners of connecting sockets: a two-way cache in an array, written at
+ * every connect() into one of two slots chosen by a hash of the socket's
+ * address (an empty one, or one whose socket has closed, else the first).
+ * An array lookup is inlined by the verifier (no helper, no lock), where
+ * an LRU hash insert and delete per connection were most of the cost of a
+ * connect; the second way keeps a long-lived connection's owner until two
+ * live sockets share both its slots.  A slot names its socket, so a
+ * socket whose slot was taken by a later one has no owner ("unknown"),
+ * never another's.  seq is odd while a connect writes the slot (claimed
+ * by compare-and-swap: one writer at a time); a reader copies the record
+ * and keeps it only if seq did not move.
+ */
+#define KW_CONN_OWNER_BITS 15
+struct kw_conn_owner {
+	__u64 seq;
+	__u64 sk;			/* kw_sk_id of the socket, 0 none */
 	struct kw_sock_owner o;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << KW_CONN_OWNER_BITS);
 	__type(key, __u32);
-	__type(value, struct kw_closed_owner);
-} kw_closed_owner SEC(".maps") __weak;
+	__type(value, struct kw_conn_owner);
+} kw_conn_owner SEC(".maps") __weak;
 
 /* Processes that opened a listening socket: their exits are reported. */
 struct {
@@ -349,23 +362,24 @@ static __always_inline struct task_struct *kw_current(void)
 	return (struct task_struct *)bpf_get_current_task();
 }
 
-/* kw_fill_task for the current task, for hot paths (every connect): ids,
- * uid, cgroup and comm from helpers; the memory cgroup and namespaces with
- * plain loads from the BTF task where the kernel has
- * bpf_get_current_task_btf (5.11+), else probe reads. */
+/* kw_fill_task for the current task, for hot paths (every connect).  Where
+ * the kernel has bpf_get_current_task_btf (5.11+): plain loads from the BTF
+ * task, of the fields the helpers would read (task->pid, ->tgid,
+ * ->cred->uid, the css_set's default cgroup, ->comm); else the helpers
+ * and probe reads. */
 static __always_inline void kw_fill_current(struct kw_task *t)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct cgroup_subsys_state *css = NULL;
 
-	t->pid = (__u32)id;
-	t->tgid = id >> 32;
-	t->uid = (__u32)bpf_get_current_uid_gid();
-	t->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(t->comm, sizeof(t->comm));
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
 		struct task_struct *task = kw_current();
+		__u64 id = bpf_get_current_pid_tgid();
 
+		t->pid = (__u32)id;
+		t->tgid = id >> 32;
+		t->uid = (__u32)bpf_get_current_uid_gid();
+		t->cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(t->comm, sizeof(t->comm));
 		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
 			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 			struct css_set *cgroups = BPF_CORE_READ(task, cgroups);
@@ -385,13 +399,28 @@ static __always_inline void kw_fill_current(struct kw_task *t)
 	}
 	{
 		struct task_struct *task = bpf_get_current_task_btf();
+		struct css_set *cgroups = task->cgroups;
 		struct nsproxy *nsp = task->nsproxy;
 
+		t->pid = task->pid;
+		t->tgid = task->tgid;
+		t->uid = task->cred->uid.val;
+		t->cgroup_id = cgroups->dfl_cgrp->kn->id;
+		/* two 8-byte loads (the verifier allows an int array to be
+		 * read in any width within its end); the kernel keeps its
+		 * last byte NUL, as the helper's copy would */
+		{
+			const __u64 *comm = (const __u64 *)task->comm;
+			__u64 *out = (__u64 *)t->comm;
+
+			out[0] = comm[0];
+			out[1] = comm[1];
+		}
 		if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id)) {
 			int idx = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 
 			if (idx >= 0 && idx < CGROUP_SUBSYS_COUNT)
-				css = task->cgroups->subsys[idx];
+				css = cgroups->subsys[idx];
 		}
 		if (css) {
 			struct cgroup *cg = css->cgroup;
@@ -610,67 +639,199 @@ static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
 	return net ? net->ns.inum : 0;
 }
 
-/* The recorded owner of a socket, also just after its CLOSE. */
-static __always_inline struct kw_sock_owner *kw_sock_owner_of(const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-	struct kw_sock_owner *o = bpf_map_lookup_elem(&kw_sock_owner, &key);
-	struct kw_closed_owner *c;
-	__u32 zero = 0;
+/* ---- socket owners ---- */
 
-	if (o)
-		return o;
-	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
-	return c && c->sk == key ? &c->o : NULL;
+/* The seq of a kw_conn_owner slot, read in order with the record around
+ * it: on x86 (TSO) loads are not reordered with loads, so a plain load in
+ * program order will do; elsewhere a compare-and-swap that changes nothing
+ * is the full barrier BPF has. */
+#ifdef __TARGET_ARCH_x86
+#define kw_seq_read(p) (*(volatile __u64 *)(p))
+#else
+#define kw_seq_read(p) __sync_val_compare_and_swap((p), 0, 0)
+#endif
+
+/* A socket's identity as a number: its address less the map's.  The
+ * verifier allows no arithmetic on a socket pointer but this one (pointer
+ * minus pointer), whose result is a plain scalar; the map's address is
+ * fixed, so equal sockets give equal ids. */
+static __always_inline __u64 kw_sk_id(const struct sock *sk)
+{
+	return (__u64)sk - (__u64)(void *)&kw_conn_owner;
 }
 
-/* The socket went to CLOSE: its owner moves to this CPU's slot. */
-static __always_inline void kw_sock_owner_closed(const struct sock *sk, struct kw_sock_owner *o)
+/* The two slots where the socket with this id may be: two fields of one
+ * multiplicative hash (the id times 2^64/phi). */
+static __always_inline struct kw_conn_owner *kw_conn_way(__u64 id, int way)
 {
-	__u64 key = (__u64)sk;
-	struct kw_closed_owner *c;
-	__u32 zero = 0;
+	__u64 h = id * 0x9E3779B97F4A7C15ULL;
+	__u32 i = way ? (h >> (64 - 2 * KW_CONN_OWNER_BITS)) & ((1 << KW_CONN_OWNER_BITS) - 1)
+		      : h >> (64 - KW_CONN_OWNER_BITS);
 
-	c = bpf_map_lookup_elem(&kw_closed_owner, &zero);
-	if (c) {
-		c->sk = key;
-		c->o = *o;
+	return bpf_map_lookup_elem(&kw_conn_owner, &i);
+}
+
+static __always_inline bool kw_conn_names(struct kw_conn_owner *s, __u64 id)
+{
+	return *(volatile __u64 *)&s->sk == id;
+}
+
+/* The slot that names the socket with this id, or NULL. */
+static __always_inline struct kw_conn_owner *kw_conn_find(__u64 id)
+{
+	struct kw_conn_owner *s = kw_conn_way(id, 0);
+
+	if (s && kw_conn_names(s, id))
+		return s;
+	s = kw_conn_way(id, 1);
+	return s && kw_conn_names(s, id) ? s : NULL;
+}
+
+static __always_inline bool kw_conn_free(struct kw_conn_owner *s)
+{
+	return !s->sk || s->o.closed;
+}
+
+/* connect(): the current task owns sk.  When another connect is writing
+ * the chosen slot at this moment, this owner stays unknown. */
+static __always_inline void kw_conn_owner_record(const struct sock *sk)
+{
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s0 = kw_conn_way(id, 0), *s1 = kw_conn_way(id, 1), *s;
+
+	if (!s0 || !s1)
+		return;
+	/* a slot already naming this address (a socket before it, closed)
+	 * is the one to take: the other way must never name it twice */
+	if (kw_conn_names(s0, id))
+		s = s0;
+	else if (kw_conn_names(s1, id))
+		s = s1;
+	else if (kw_conn_free(s0) || !kw_conn_free(s1))
+		s = s0;
+	else
+		s = s1;
+	seq = kw_seq_read(&s->seq);
+	if ((seq & 1) || __sync_val_compare_and_swap(&s->seq, seq, seq + 1) != seq)
+		return;
+	s->sk = id;
+	__builtin_memset(&s->o, 0, sizeof(s->o));
+	kw_fill_current(&s->o.task);
+	s->o.since_ns = bpf_ktime_get_boot_ns();
+	s->o.local_port = sk->__sk_common.skc_num;
+	__sync_val_compare_and_swap(&s->seq, seq + 1, seq + 2);
+}
+
+/* A copy of connecting socket sk's owner into *out; false when unknown.
+ * closed_too: also after sk's CLOSE (see kw_sock_owner.closed). */
+static __always_inline bool kw_conn_owner_get(const struct sock *sk, struct kw_sock_owner *out,
+					      bool closed_too)
+{
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s = kw_conn_find(id);
+
+	if (!s)
+		return false;
+	seq = kw_seq_read(&s->seq);
+	if ((seq & 1) || !kw_conn_names(s, id))
+		return false;
+	__builtin_memcpy(out, &s->o, sizeof(*out));
+	barrier();
+	/* a connect took the slot meanwhile: the copy may be half of each */
+	if (kw_seq_read(&s->seq) != seq)
+		return false;
+	return closed_too || !out->closed;
+}
+
+/* Connecting socket sk's record in its slot, to update its connect facts
+ * in place (reset received, SYN retransmits, ...); NULL when unknown.  A
+ * connect that takes the slot between this check and the update would get
+ * the update: two sockets in one slot within nanoseconds, and only a fact
+ * of the connect, never its owner. */
+static __always_inline struct kw_sock_owner *kw_conn_owner_live(const struct sock *sk)
+{
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s = kw_conn_find(id);
+
+	if (!s)
+		return NULL;
+	seq = kw_seq_read(&s->seq);
+	if ((seq & 1) || !kw_conn_names(s, id) || s->o.closed)
+		return NULL;
+	return &s->o;
+}
+
+/* The socket went to CLOSE: its record stays, marked, for what follows in
+ * the same call (the error report, a reset), and its slot is free for the
+ * next connect; a passive child at the same address clears it. */
+static __always_inline void kw_conn_owner_closed(const struct sock *sk)
+{
+	struct kw_sock_owner *o = kw_conn_owner_live(sk);
+
+	if (o)
+		o->closed = 1;
+}
+
+/* A new socket that is no connect (a passive child) took sk's address:
+ * what a previous one left in its slot goes. */
+static __always_inline void kw_conn_owner_forget(const struct sock *sk)
+{
+	__u64 id = kw_sk_id(sk), seq;
+	struct kw_conn_owner *s = kw_conn_find(id);
+
+	if (!s)
+		return;
+	seq = kw_seq_read(&s->seq);
+	if (!(seq & 1) && __sync_val_compare_and_swap(&s->seq, seq, seq + 1) == seq) {
+		if (s->sk == id)
+			s->sk = 0;
+		__sync_val_compare_and_swap(&s->seq, seq + 1, seq + 2);
 	}
-	bpf_map_delete_elem(&kw_sock_owner, &key);
+}
+
+/* A copy of the recorded owner of a socket (a tracepoint's BTF pointer),
+ * also just after its CLOSE: a listener's from kw_sock_owner, any other's
+ * from kw_conn_owner.  False when unknown. */
+static __always_inline bool kw_sock_owner_get(const struct sock *sk, struct kw_sock_owner *out)
+{
+	struct kw_sock_owner *o;
+	__u64 key = (__u64)sk;
+
+	if (sk->__sk_common.skc_state != KW_TCP_LISTEN)
+		return kw_conn_owner_get(sk, out, true);
+	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	if (!o)
+		return false;
+	__builtin_memcpy(out, o, sizeof(*out));
+	return true;
 }
 
 /* Socket event header: namespace and cgroup from the socket; the actor
- * only from the owner map. */
-static __always_inline struct kw_sock_owner *kw_hdr_from_sock(struct kw_hdr *h,
-							      const struct sock *sk)
+ * only from its recorded owner o (NULL: unknown). */
+static __always_inline void kw_hdr_sock(struct kw_hdr *h, const struct sock *sk,
+					const struct kw_sock_owner *o)
 {
-	struct kw_sock_owner *o;
-
 	kw_hdr_set_net(h, kw_sk_net(sk));
 	h->cgroup_id = kw_sk_cgroup_id(sk);
 	if (h->cgroup_id)
 		h->flags |= KW_F_CGROUP;
-	o = kw_sock_owner_of(sk);
 	if (o) {
 		h->task = o->task;
 		h->flags |= KW_F_TASK | KW_F_OWNER;
 	}
-	return o;
 }
 
 /* Does a socket event belong to the target: its namespace, or its
- * recorded owner?  Also applies --port to either end. */
-static __always_inline bool kw_sock_wanted(const struct sock *sk, __u16 lport, __u16 rport)
+ * recorded owner o (NULL: unknown)?  Also applies --port to either end. */
+static __always_inline bool kw_sock_wanted(const struct sock *sk, const struct kw_sock_owner *o,
+					   __u16 lport, __u16 rport)
 {
-	struct kw_sock_owner *o;
-
 	if (!kw_port_wanted(lport, rport))
 		return false;
 	if (!kw_filter_on)
 		return true;
 	if (kw_netns_targeted(kw_sk_net(sk)))
 		return true;
-	o = kw_sock_owner_of(sk);
 	return o && kw_owner_targeted(&o->task);
 }
 

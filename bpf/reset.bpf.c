@@ -7,7 +7,7 @@
  *
  * All of these run in softirq or timer context, or in a peer's context on
  * loopback: the namespace comes from the socket or the packet's device and
- * the actor only from kw_sock_owner.  The loader enables exactly one of
+ * the actor only from the recorded owner (kw_sock_owner_get).  The loader enables exactly one of
  * the send_reset variants, and kfree_skb only with the 2-argument one.
  */
 #include "kwhy.bpf.h"
@@ -61,19 +61,20 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 {
 	struct kw_addr local = {}, remote = {};
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
+	struct kw_sock_owner o;
 	struct kw_ev_conn *e;
-	__u64 key = (__u64)sk;
+	bool known;
 
+	/* also just after its CLOSE: a close that drops unread data resets */
+	known = kw_sock_owner_get(sk, &o);
 	kw_sk_addrs(sk, &local, &remote);
-	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+	if (!kw_sock_wanted(sk, known ? &o : NULL, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_SENT);
 		return;
 	}
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_RESET_SENT;
 	ak.netns_ino = kw_btf_sk_netns_ino(sk);
-	ak.tgid = o ? o->task.tgid : 0;
+	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = has_reason ? reason : 0xffffffff;
 	ak.dest = local;
 	if (!kw_agg_first(&ak))
@@ -82,7 +83,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_RESET_SENT);
 	if (!e)
 		return;
-	kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, known ? &o : NULL);
 	e->local = local;
 	e->remote = remote;
 	e->state = sk->__sk_common.skc_state;
@@ -146,10 +147,10 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 {
 	struct kw_addr local = {}, remote = {};
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
+	struct kw_sock_owner o;
 	struct kw_ev_conn *e;
-	__u64 key = (__u64)sk;
 	__u32 state = sk->__sk_common.skc_state;
+	bool known;
 
 	if (state == KW_TCP_CLOSE_WAIT) {	/* after the peer's FIN: its own event */
 		kw_on_idle_reset(sk);
@@ -163,27 +164,29 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
 		return 0;
 	}
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	if (state == KW_TCP_SYN_SENT) {
 		/* a refused connect: reported once, by the SYN_SENT->CLOSE
 		 * transition that follows, which carries this fact */
-		if (o) {
-			o->reset_received = 1;
+		struct kw_sock_owner *live = kw_conn_owner_live(sk);
+
+		if (live) {
+			live->reset_received = 1;
 			/* the port is released before SYN_SENT->CLOSE is
 			 * traced; keep it for the CONNECT_FAIL event */
-			o->local_port = sk->__sk_common.skc_num;
+			live->local_port = sk->__sk_common.skc_num;
 		}
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
 		return 0;
 	}
+	known = kw_sock_owner_get(sk, &o);
 	kw_sk_addrs(sk, &local, &remote);
-	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+	if (!kw_sock_wanted(sk, known ? &o : NULL, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_RESET_RECV);
 		return 0;
 	}
 	ak.type = KW_EV_RESET_RECV;
 	ak.netns_ino = kw_btf_sk_netns_ino(sk);
-	ak.tgid = o ? o->task.tgid : 0;
+	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = state;
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
@@ -192,7 +195,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_RESET_RECV);
 	if (!e)
 		return 0;
-	kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, known ? &o : NULL);
 	e->local = local;
 	e->remote = remote;
 	e->state = state;
@@ -206,26 +209,27 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 {
 	struct kw_addr local = {}, remote = {};
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
+	struct kw_sock_owner o;
 	struct kw_ev_conn *e;
+	bool known;
 	int err;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	o = kw_sock_owner_of(sk);	/* after tcp_done: in the CLOSE slot */
-	if (o && o->fail_reported) {	/* the failed connect says it all */
+	known = kw_sock_owner_get(sk, &o);	/* after tcp_done: marked closed */
+	if (known && o.fail_reported) {	/* the failed connect says it all */
 		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
 		return 0;
 	}
 	err = sk->sk_err;
 	kw_sk_addrs(sk, &local, &remote);
-	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+	if (!kw_sock_wanted(sk, known ? &o : NULL, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
 		return 0;
 	}
 	ak.type = KW_EV_SOCK_ERROR;
 	ak.netns_ino = kw_btf_sk_netns_ino(sk);
-	ak.tgid = o ? o->task.tgid : 0;
+	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
@@ -234,7 +238,7 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_SOCK_ERROR);
 	if (!e)
 		return 0;
-	kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, known ? &o : NULL);
 	e->local = local;
 	e->remote = remote;
 	e->state = sk->__sk_common.skc_state;

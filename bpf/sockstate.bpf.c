@@ -4,14 +4,15 @@
  *
  * Context per transition (../shared/docs/kernel-interfaces.md §1.4): ->LISTEN and
  * ->SYN_SENT run in the process that called listen()/connect(), so that is
- * where socket owners are recorded; LISTEN->CLOSE runs in the closer
+ * where socket owners are recorded (listeners in kw_sock_owner, connects in
+ * kw_conn_owner); LISTEN->CLOSE runs in the closer
  * (close(), or the exiting task's file teardown); SYN_SENT->CLOSE runs in
  * softirq or a timer, so its actor comes from the owner map.
  */
 #include "kwhy.bpf.h"
 #include "timeout.bpf.h"
 
-static __always_inline void record_owner(const struct sock *sk)
+static __always_inline void record_listener_owner(const struct sock *sk)
 {
 	struct kw_sock_owner o = {};
 	__u64 key = (__u64)sk;
@@ -27,7 +28,7 @@ static __always_inline void on_listen(const struct sock *sk)
 	struct kw_ev_listen *e;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, one = 1, *n;
 
-	record_owner(sk);
+	record_listener_owner(sk);
 	n = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
 	if (n)
 		__sync_fetch_and_add(n, 1);
@@ -62,7 +63,7 @@ static __always_inline void on_listen_close(const struct sock *sk)
 	__u32 pflags, *n;
 
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
-	if (!kw_sock_wanted(sk, o ? o->local_port : BPF_CORE_READ(sk, __sk_common.skc_num), 0) &&
+	if (!kw_sock_wanted(sk, o, o ? o->local_port : BPF_CORE_READ(sk, __sk_common.skc_num), 0) &&
 	    !(kw_filter_on && !kw_filter_port && kw_task_targeted(cur))) {
 		kw_count(KW_CNT_FILTERED, KW_EV_LISTEN_CLOSE);
 		goto out;
@@ -70,7 +71,7 @@ static __always_inline void on_listen_close(const struct sock *sk)
 	e = kw_reserve(&kw_rb_rare, sizeof(*e), KW_EV_LISTEN_CLOSE);
 	if (!e)
 		goto out;
-	o = kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, o);
 	if (o) {
 		e->owner_known = 1;
 		e->since_boot_ns = o->since_ns;
@@ -106,12 +107,14 @@ out:
 	bpf_map_delete_elem(&kw_sock_owner, &key);
 }
 
-static __always_inline void on_connect_closed(const struct sock *sk, struct kw_sock_owner *o)
+static __always_inline void on_connect_closed(const struct sock *sk)
 {
 	struct kw_agg_key ak = {};
 	struct kw_ev_conn *e;
 	struct kw_addr local = {}, remote = {};
+	struct kw_sock_owner *live, o;
 	int err = sk->sk_err;
+	bool known;
 
 	/* its SYNs went unanswered: the kernel or the program gave up */
 	if ((!err || err == ETIMEDOUT) && kw_connect_timed_out(sk, err))
@@ -120,36 +123,39 @@ static __always_inline void on_connect_closed(const struct sock *sk, struct kw_s
 		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
 		return;
 	}
+	live = kw_conn_owner_live(sk);
+	if (live)
+		live->fail_reported = 1;
+	known = kw_conn_owner_get(sk, &o, false);
 	kw_sk_addrs(sk, &local, &remote);
-	if (o)
-		o->fail_reported = 1;
-	if (!kw_sock_wanted(sk, o ? o->local_port : local.port, remote.port)) {
+	if (!kw_sock_wanted(sk, known ? &o : NULL, known ? o.local_port : local.port,
+			    remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_FAIL);
 		return;
 	}
 
 	ak.type = KW_EV_CONNECT_FAIL;
 	ak.netns_ino = kw_btf_sk_netns_ino(sk);
-	ak.tgid = o ? o->task.tgid : 0;
+	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
 		return;
-	if (err == 111 && o)	/* ECONNREFUSED: its exit soon after is a story */
-		kw_note_proc_time(&kw_refused_procs, o->task.tgid, bpf_ktime_get_boot_ns());
+	if (err == 111 && known)	/* ECONNREFUSED: its exit soon after is a story */
+		kw_note_proc_time(&kw_refused_procs, o.task.tgid, bpf_ktime_get_boot_ns());
 
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_CONNECT_FAIL);
 	if (!e)
 		return;
-	o = kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, known ? &o : NULL);
 	e->local = local;
-	if (!e->local.port && o)	/* tcp_set_state() put the port first */
-		e->local.port = o->local_port;
+	if (!e->local.port && known)	/* tcp_set_state() put the port first */
+		e->local.port = o.local_port;
 	e->remote = remote;
 	e->state = KW_TCP_SYN_SENT;
 	e->error = err;
 	e->source = KW_SRC_SET_STATE;
-	e->reset_received = o ? o->reset_received : 0;
+	e->reset_received = known ? o.reset_received : 0;
 	kw_submit(e);
 }
 
@@ -162,14 +168,10 @@ SEC("?tp_btf/inet_sock_set_state")
 int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 	     const int newstate)
 {
-	__u64 key = (__u64)sk;
-
 	if (newstate == KW_TCP_SYN_SENT) {
 		if (sk->sk_protocol == IPPROTO_TCP)
-			record_owner(sk);
+			kw_conn_owner_record(sk);
 	} else if (newstate == KW_TCP_CLOSE) {
-		struct kw_sock_owner *o;
-
 		if (sk->sk_protocol != IPPROTO_TCP)
 			return 0;
 		if (oldstate == KW_TCP_LISTEN) {
@@ -177,19 +179,16 @@ int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 			on_listen_close(sk);
 			return 0;
 		}
-		/* a connect that failed, or any connection at its end: its
-		 * owner leaves the map (see kw_closed_owner) */
-		o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 		if (oldstate == KW_TCP_SYN_SENT)
-			on_connect_closed(sk, o);
-		if (o)
-			kw_sock_owner_closed(sk, o);
+			on_connect_closed(sk);
+		/* a connect that failed, or any connection at its end */
+		kw_conn_owner_closed(sk);
 	} else if (newstate == KW_TCP_SYN_RECV) {
 		/* a passive child (LISTEN -> SYN_RECV): what a previous socket
 		 * at this address left behind goes, so nothing is
-		 * misattributed; looked up first, since a delete locks */
-		if (oldstate == KW_TCP_LISTEN && bpf_map_lookup_elem(&kw_sock_owner, &key))
-			bpf_map_delete_elem(&kw_sock_owner, &key);
+		 * misattributed */
+		if (oldstate == KW_TCP_LISTEN)
+			kw_conn_owner_forget(sk);
 	} else if (newstate == KW_TCP_LISTEN) {
 		if (sk->sk_protocol == IPPROTO_TCP) {
 			kw_listen_gen_bump(sk->__sk_common.skc_num);

@@ -7,11 +7,13 @@
  * ftrace syscall events: classic tracepoints only (tracefs).  Process
  * context: current is the caller.
  *
- * The success path is what matters for cost: a connect's enter writes its
- * arguments into the thread's slot (in place once the slot exists), its
- * exit compares the result and stops there unless it is one of the
- * failures above.  The sockaddr is read only then, from the caller's
- * memory, which is as it was at the call.
+ * The success path is what matters for cost: a connect's exit compares the
+ * result and stops there unless it is one of the failures above.  Only
+ * then are the call's arguments looked at: from the task's saved user
+ * registers (bpf_task_pt_regs, 5.15+), so no program runs at the call's
+ * entry; on older kernels sys_enter_connect keeps them in the thread's
+ * slot (the loader attaches it only there).  The sockaddr is read from the
+ * caller's memory, which is as it was at the call.
  */
 #include "kwhy.bpf.h"
 
@@ -161,25 +163,47 @@ static __always_inline void on_no_addr(const struct kw_connect_args *a, __u16 fa
 	kw_submit(e);
 }
 
+/* The arguments of the connect(2) that is returning, into *a. */
+static __always_inline bool connect_args(struct kw_connect_args *a)
+{
+	struct kw_connect_args *kept;
+	__u32 tid;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		/* the syscall's user registers: the x86-64 and arm64 entry
+		 * code keeps the arguments there (arm64's first in orig_x0) */
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
+			bpf_get_current_task_btf());
+
+		a->fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+		a->uaddr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		a->addrlen = (__u32)PT_REGS_PARM3_CORE_SYSCALL(regs);
+		return true;
+	}
+	tid = (__u32)bpf_get_current_pid_tgid();
+	kept = bpf_map_lookup_elem(&kw_connect_args, &tid);
+	if (!kept)
+		return false;
+	*a = *kept;
+	return true;
+}
+
 SEC("?tracepoint/syscalls/sys_exit_connect")
 int kw_sys_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	long ret = ctx->ret;
-	__u32 tid;
-	struct kw_connect_args *a;
+	struct kw_connect_args a;
 	__u16 family = 0;
 
 	/* the success path (and EINPROGRESS, ECONNREFUSED of TCP, ...) ends here */
 	if (!unix_failure(ret) && ret != -EADDRNOTAVAIL)
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	a = bpf_map_lookup_elem(&kw_connect_args, &tid);
-	if (!a || bpf_probe_read_user(&family, 2, (const void *)a->uaddr))
+	if (!connect_args(&a) || bpf_probe_read_user(&family, 2, (const void *)a.uaddr))
 		return 0;
 	if (family == AF_UNIX && unix_failure(ret))
-		on_unix_fail(a, ret);
+		on_unix_fail(&a, ret);
 	else if ((family == AF_INET || family == AF_INET6) && ret == -EADDRNOTAVAIL)
-		on_no_addr(a, family);
+		on_no_addr(&a, family);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * Connections that time out instead of being refused.
  *
  * tcp:tcp_retransmit_skb — a connecting socket's SYN retransmits are
- * counted in its owner record (kw_sock_owner, made at connect() in
+ * counted in its owner record (kw_conn_owner, made at connect() in
  * process context); the SYN_SENT -> CLOSE that follows is a connect_timeout
  * (timeout.bpf.h).  Every other retransmit returns at once.  Only (sk,
  * skb) are read: valid for the 2-argument form and the later (sk, skb,
@@ -23,11 +23,10 @@ SEC("?tp_btf/tcp_retransmit_skb")
 int BPF_PROG(kw_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff *skb)
 {
 	struct kw_sock_owner *o;
-	__u64 key = (__u64)sk;
 
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_state) != KW_TCP_SYN_SENT)
+	if (!sk || sk->__sk_common.skc_state != KW_TCP_SYN_SENT)
 		return 0;
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
+	o = kw_conn_owner_live(sk);
 	if (!o)
 		return 0;
 	if (o->syn_retrans < 255)
@@ -35,7 +34,7 @@ int BPF_PROG(kw_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff 
 	/* the port is chosen after SYN_SENT is set, and released before the
 	 * close is traced: keep it now */
 	if (!o->local_port)
-		o->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		o->local_port = sk->__sk_common.skc_num;
 	return 0;
 }
 

@@ -16,25 +16,27 @@ static __noinline bool kw_connect_timed_out(const struct sock *sk, int err)
 	struct kw_addr local = {}, remote = {};
 	struct kw_ev_connect_timeout *e;
 	struct kw_agg_key ak = {};
-	struct kw_sock_owner *o;
-	__u64 key = (__u64)sk, now;
+	struct kw_sock_owner *live, o;
+	__u64 now;
 
 	if (!sk)
 		return false;
-	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
-	if (!o || !o->syn_retrans)
+	live = kw_conn_owner_live(sk);
+	if (!live || !live->syn_retrans)
 		return false;
-	o->fail_reported = 1;
+	live->fail_reported = 1;
+	if (!kw_conn_owner_get(sk, &o, false))
+		return false;
 	kw_sk_addrs(sk, &local, &remote);
 	if (!local.port)	/* tcp_set_state() put the port first */
-		local.port = o->local_port;
-	if (!kw_sock_wanted(sk, local.port, remote.port)) {
+		local.port = o.local_port;
+	if (!kw_sock_wanted(sk, &o, local.port, remote.port)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_CONNECT_TIMEOUT);
 		return true;
 	}
 	ak.type = KW_EV_CONNECT_TIMEOUT;
 	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
-	ak.tgid = o->task.tgid;
+	ak.tgid = o.task.tgid;
 	ak.code = err;
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))
@@ -43,15 +45,13 @@ static __noinline bool kw_connect_timed_out(const struct sock *sk, int err)
 	e = kw_reserve(&kw_rb_bulk, sizeof(*e), KW_EV_CONNECT_TIMEOUT);
 	if (!e)
 		return true;
-	o = kw_hdr_from_sock(&e->hdr, sk);
+	kw_hdr_sock(&e->hdr, sk, &o);
 	e->local = local;
 	e->remote = remote;
 	e->error = err;
 	now = e->hdr.ts_boot_ns;
-	if (o) {
-		e->syn_retransmits = o->syn_retrans;
-		e->waited_ns = now > o->since_ns ? now - o->since_ns : 0;
-	}
+	e->syn_retransmits = o.syn_retrans;
+	e->waited_ns = now > o.since_ns ? now - o.since_ns : 0;
 	kw_submit(e);
 	return true;
 }

@@ -40,6 +40,7 @@ static void kernel_6_18(void)
 	f.tp_args[KW_TP_ICMP_SEND] = 3;
 	f.rst_reason_enum = true;
 	f.drop_netfilter = f.drop_listen_overflow = true;
+	f.task_pt_regs = true;
 }
 
 /* a 6.1-like kernel: tcp_send_reset(sk, skb), kfree_skb with a reason */
@@ -58,6 +59,7 @@ static void kernel_6_1(void)
 	f.tp_args[KW_TP_RETRANSMIT_SYNACK] = 2;
 	f.tp_args[KW_TP_ICMP_SEND] = 3;	/* Debian's 6.1 has it */
 	f.drop_netfilter = true;
+	f.task_pt_regs = true;		/* 5.15+ */
 }
 
 static const struct kw_plan_item *by_tp(const char *tracepoint)
@@ -161,9 +163,10 @@ START_TEST(kernel_6_18_everything_native)
 	assert_prog("syscalls:sys_enter_bind,sys_exit_bind", "kw_sys_enter_bind");
 	ck_assert_str_eq(item("syscalls:sys_enter_bind,sys_exit_bind")->progs[1],
 			 "kw_sys_exit_bind");
-	assert_prog("syscalls:sys_enter_connect,sys_exit_connect", "kw_sys_enter_connect");
-	ck_assert_str_eq(item("syscalls:sys_enter_connect,sys_exit_connect")->progs[1],
-			 "kw_sys_exit_connect");
+	/* a failed connect's arguments from the task's registers */
+	assert_prog("syscalls:sys_exit_connect", "kw_sys_exit_connect");
+	ck_assert_ptr_null(item("syscalls:sys_exit_connect")->progs[1]);
+	ck_assert(!plan_loads("kw_sys_enter_connect"));
 	assert_prog("syscalls:sys_enter_listen,sys_exit_listen", "kw_sys_enter_listen");
 	assert_prog("syscalls:sys_exit_accept4,sys_exit_accept", "kw_sys_exit_accept4");
 	ck_assert_str_eq(item("syscalls:sys_exit_accept4,sys_exit_accept")->progs[1],
@@ -393,6 +396,26 @@ START_TEST(no_tracefs)
 }
 END_TEST
 
+/* before bpf_task_pt_regs (5.15): connect's entry keeps its arguments for
+ * the exit */
+START_TEST(connect_args_without_task_pt_regs)
+{
+	const struct kw_plan_item *it;
+
+	kernel_6_1();
+	f.task_pt_regs = false;
+	kw_plan_make(&f, &p);
+	assert_consistent();
+	ck_assert_ptr_null(by_tp("syscalls:sys_exit_connect"));
+	it = item("syscalls:sys_enter_connect,sys_exit_connect");
+	ck_assert(it->enabled);
+	ck_assert(!it->fallback);
+	ck_assert_pstr_eq(it->progs[0], "kw_sys_enter_connect");
+	ck_assert_pstr_eq(it->progs[1], "kw_sys_exit_connect");
+	ck_assert_str_eq(it->event, "unix_connect_failed,connect_no_port");
+}
+END_TEST
+
 /* a kernel whose tracefs lacks the connect/listen/accept syscall events:
  * those items say so, bind stays */
 START_TEST(no_connect_listen_accept_tracepoints)
@@ -553,6 +576,7 @@ Suite *plan_suite(void)
 	tcase_add_test(t, no_tracefs);
 	tcase_add_test(t, no_bind_tracepoints);
 	tcase_add_test(t, no_connect_listen_accept_tracepoints);
+	tcase_add_test(t, connect_args_without_task_pt_regs);
 	tcase_add_test(t, send_reset_2_kfree_skb_without_reason);
 	tcase_add_test(t, pure_function);
 	tcase_add_test(t, arity_sweep_consistent);

@@ -71,9 +71,10 @@ static void add_single(struct kw_plan *p, const struct kw_features *f, const cha
 }
 
 /* A pair of classic syscall tracepoints (tracefs, CONFIG_FTRACE_SYSCALLS) */
-static void add_syscalls(struct kw_plan *p, const struct kw_features *f, const char *event,
-			 const char *tracepoint, const char *first, bool present,
-			 const char *prog0, const char *prog1)
+static struct kw_plan_item *add_syscalls(struct kw_plan *p, const struct kw_features *f,
+					 const char *event, const char *tracepoint,
+					 const char *first, bool present, const char *prog0,
+					 const char *prog1)
 {
 	struct kw_plan_item *it = &p->items[p->n++];
 
@@ -93,6 +94,7 @@ static void add_syscalls(struct kw_plan *p, const struct kw_features *f, const c
 		use(it, "classic tracepoint (tracefs)", prog0);
 		it->progs[1] = prog1;
 	}
+	return it;
 }
 
 /*
@@ -228,9 +230,17 @@ void kw_plan_make(const struct kw_features *f, struct kw_plan *p)
 
 	add_syscalls(p, f, "bind", "syscalls:sys_enter_bind,sys_exit_bind", "sys_enter_bind",
 		     f->bind_tp, "kw_sys_enter_bind", "kw_sys_exit_bind");
-	add_syscalls(p, f, "unix_connect_failed,connect_no_port",
-		     "syscalls:sys_enter_connect,sys_exit_connect", "sys_enter_connect",
-		     f->connect_tp, "kw_sys_enter_connect", "kw_sys_exit_connect");
+	it = add_syscalls(p, f, "unix_connect_failed,connect_no_port",
+			  "syscalls:sys_enter_connect,sys_exit_connect", "sys_enter_connect",
+			  f->connect_tp, "kw_sys_enter_connect", "kw_sys_exit_connect");
+	if (it->enabled && f->task_pt_regs) {
+		/* the exit reads a failed call's arguments from the task's
+		 * registers: nothing runs on every connect's entry */
+		it->tracepoint = "syscalls:sys_exit_connect";
+		it->variant = "classic tracepoint (tracefs), arguments from the task's registers";
+		it->progs[0] = "kw_sys_exit_connect";
+		it->progs[1] = NULL;
+	}
 	add_syscalls(p, f, "unix_listen", "syscalls:sys_enter_listen,sys_exit_listen",
 		     "sys_enter_listen", f->listen_tp, "kw_sys_enter_listen", "kw_sys_exit_listen");
 	add_syscalls(p, f, "accept_failed", "syscalls:sys_exit_accept4,sys_exit_accept",

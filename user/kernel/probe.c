@@ -38,10 +38,10 @@ static const char *const tp_btf_names[KW_TP_MAX] = {
 	[KW_TP_ICMP_SEND] = "icmp_send",
 };
 
-/* Is NAME a value of enum skb_drop_reason in btf? */
-static bool drop_reason_exists(const struct btf *btf, const char *name)
+/* Is NAME a value of enum ENUM_NAME in btf? */
+static bool enum_value_exists(const struct btf *btf, const char *enum_name, const char *name)
 {
-	int id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	int id = btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM);
 	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, id);
 	const struct btf_enum *v = t ? btf_enum(t) : NULL;
 
@@ -87,8 +87,11 @@ static void probe_btf(struct kw_features *f, struct btf **keep)
 	for (int i = 0; i < KW_TP_MAX; i++)
 		f->tp_args[i] = kw_btf_tp_args(btf, tp_btf_names[i]);
 	f->rst_reason_enum = btf__find_by_name_kind(btf, "sk_rst_reason", BTF_KIND_ENUM) >= 0;
-	f->drop_netfilter = drop_reason_exists(btf, "SKB_DROP_REASON_NETFILTER_DROP");
-	f->drop_listen_overflow = drop_reason_exists(btf, "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
+	f->drop_netfilter = enum_value_exists(btf, "skb_drop_reason",
+					      "SKB_DROP_REASON_NETFILTER_DROP");
+	f->drop_listen_overflow = enum_value_exists(btf, "skb_drop_reason",
+						    "SKB_DROP_REASON_TCP_LISTEN_OVERFLOW");
+	f->task_pt_regs = enum_value_exists(btf, "bpf_func_id", "BPF_FUNC_task_pt_regs");
 	if (keep)
 		*keep = btf;
 	else

@@ -42,6 +42,8 @@ struct kw_features {
 	bool rst_reason_enum;		/* enum sk_rst_reason in BTF */
 	bool drop_netfilter;		/* SKB_DROP_REASON_NETFILTER_DROP */
 	bool drop_listen_overflow;	/* SKB_DROP_REASON_TCP_LISTEN_OVERFLOW (6.15+) */
+	bool task_pt_regs;		/* BPF_FUNC_task_pt_regs (5.15+): a syscall's
+					 * exit reads its arguments, no enter program */
 
 	char tracefs[64];		/* where tracefs is mounted, "" none */
 	bool tracefs_mounted_now;	/* kwhy mounted it */
