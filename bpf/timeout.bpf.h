@@ -11,7 +11,7 @@
 
 /* True when sk's SYN was retransmitted and the event is told (or counted
  * as a repeat, or filtered out); false when this close is no timeout. */
-static __noinline bool kw_connect_timed_out(const struct sock *sk, int err)
+static __always_inline bool kw_connect_timed_out(const struct sock *sk, int err)
 {
 	struct kw_addr local = {}, remote = {};
 	struct kw_ev_connect_timeout *e;
