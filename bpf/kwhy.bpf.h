@@ -593,11 +593,26 @@ static __always_inline void kw_sk_addrs_read(const struct sock *sk, struct kw_ad
 	}
 }
 
-/* The namespace inode of a tracepoint's socket argument (a BTF pointer). */
-static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
+/*
+ * The namespace of a tracepoint's socket argument (a BTF pointer), loaded
+ * once where a program starts, before it branches.  Since 6.3 the verifier
+ * checks a pointer loaded from a trusted argument against its lists of safe
+ * fields by looking their names up in the kernel's BTF, a linear search of
+ * every type (about 0.1 ms each, several per load), on every path that
+ * reaches the load: loaded after the branches, this one load cost the
+ * start-up milliseconds per program.  barrier_var keeps clang from sinking
+ * it back into the branches that use it.
+ */
+static __always_inline struct net *kw_btf_sk_net(const struct sock *sk)
 {
 	struct net *net = sk->__sk_common.skc_net.net;
 
+	barrier_var(net);
+	return net;
+}
+
+static __always_inline __u32 kw_net_ino(const struct net *net)
+{
 	return net ? net->ns.inum : 0;
 }
 

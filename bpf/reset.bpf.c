@@ -21,15 +21,17 @@ static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 
 	struct kw_addr client = {}, dialled = {};
 	struct kw_agg_key ak = {};
 	struct kw_ev_conn *e;
+	struct net_device *dev;
 	struct net *net;
 	int flags;
 
 	if (!skb)
 		return;
+	dev = kw_skb_dev(skb);
 	flags = kw_skb_tuple(skb, &client, &dialled);
 	if (flags < 0 || (flags & KW_TCP_RST))	/* never answered with a RST */
 		return;
-	net = kw_skb_net(skb, &ak.netns_ino);
+	net = kw_skb_net(skb, dev, &ak.netns_ino);
 
 	ak.type = KW_EV_RESET_SENT;
 	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(net)) {
@@ -64,6 +66,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
 	__u64 key = (__u64)sk;
+	struct net *net = kw_btf_sk_net(sk);
 
 	kw_sk_addrs(sk, &local, &remote);
 	if (!kw_sock_wanted(sk, local.port, remote.port)) {
@@ -72,7 +75,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	}
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_RESET_SENT;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_net_ino(net);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = has_reason ? reason : 0xffffffff;
 	ak.dest = local;
@@ -150,6 +153,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 	struct kw_ev_conn *e;
 	__u64 key = (__u64)sk;
 	__u32 state = sk->__sk_common.skc_state;
+	struct net *net = kw_btf_sk_net(sk);
 
 	if (state == KW_TCP_CLOSE_WAIT) {	/* after the peer's FIN: its own event */
 		kw_on_idle_reset(sk);
@@ -182,7 +186,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_RESET_RECV;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_net_ino(net);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = state;
 	ak.dest = remote;
@@ -208,10 +212,12 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 	struct kw_agg_key ak = {};
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
+	struct net *net;
 	int err;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
+	net = kw_btf_sk_net(sk);
 	o = kw_sock_owner_of(sk);	/* after tcp_done: in the CLOSE slot */
 	if (o && o->fail_reported) {	/* the failed connect says it all */
 		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
@@ -224,7 +230,7 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_SOCK_ERROR;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_net_ino(net);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;

@@ -111,6 +111,7 @@ static __always_inline void on_connect_closed(const struct sock *sk, struct kw_s
 	struct kw_agg_key ak = {};
 	struct kw_ev_conn *e;
 	struct kw_addr local = {}, remote = {};
+	struct net *net = kw_btf_sk_net(sk);
 	int err = sk->sk_err;
 
 	/* its SYNs went unanswered: the kernel or the program gave up */
@@ -129,7 +130,7 @@ static __always_inline void on_connect_closed(const struct sock *sk, struct kw_s
 	}
 
 	ak.type = KW_EV_CONNECT_FAIL;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_net_ino(net);
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;
