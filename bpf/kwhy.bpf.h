@@ -21,6 +21,16 @@
 #include <bpf/bpf_endian.h>
 #include "kwhy/events.h"
 
+/* The loader hands libbpf a CO-RE target cut down to the types this
+ * object names (user/kernel/corebtf.h): it keeps no pointee behind a
+ * field, which bpf_core_type_matches compares, and its type ids are not
+ * the kernel's, which bpf_core_type_id_kernel returns.  Neither may be
+ * used: a call is a build error. */
+#undef bpf_core_type_matches
+#define bpf_core_type_matches(type) kw_not_with_a_cut_core_target(type)
+#undef bpf_core_type_id_kernel
+#define bpf_core_type_id_kernel(type) kw_not_with_a_cut_core_target(type)
+
 #define AF_INET		2
 #define AF_INET6	10
 #define IPPROTO_TCP	6
