@@ -11,12 +11,19 @@
 #include "kwhy.bpf.h"
 #include "timeout.bpf.h"
 
-static __always_inline void record_owner(const struct sock *sk)
+/* connect: kw_fill_current (plain loads: every connect records one);
+ * listen: kw_fill_task (probe reads: rare), so that the verifier walks
+ * kw_fill_current's loads from the BTF task once, not twice (see
+ * kw_btf_sk_net for what each one costs it) */
+static __always_inline void record_owner(const struct sock *sk, bool connect)
 {
 	struct kw_sock_owner o = {};
 	__u64 key = (__u64)sk;
 
-	kw_fill_current(&o.task);
+	if (connect)
+		kw_fill_current(&o.task);
+	else
+		kw_fill_task(&o.task, kw_current());
 	o.since_ns = bpf_ktime_get_boot_ns();
 	o.local_port = sk->__sk_common.skc_num;
 	bpf_map_update_elem(&kw_sock_owner, &key, &o, BPF_ANY);
@@ -27,7 +34,7 @@ static __always_inline void on_listen(const struct sock *sk)
 	struct kw_ev_listen *e;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, one = 1, *n;
 
-	record_owner(sk);
+	record_owner(sk, false);
 	n = bpf_map_lookup_elem(&kw_listener_procs, &tgid);
 	if (n)
 		__sync_fetch_and_add(n, 1);
@@ -167,7 +174,7 @@ int BPF_PROG(kw_inet_sock_set_state, const struct sock *sk, const int oldstate,
 
 	if (newstate == KW_TCP_SYN_SENT) {
 		if (sk->sk_protocol == IPPROTO_TCP)
-			record_owner(sk);
+			record_owner(sk, true);
 	} else if (newstate == KW_TCP_CLOSE) {
 		struct kw_sock_owner *o;
 
