@@ -90,7 +90,6 @@ static __always_inline void on_syn_filtered(const struct sk_buff *skb, __u32 rea
 	struct kw_last_icmp *l;
 	__u8 icmp_type = KW_ICMP_NONE, icmp_code = KW_ICMP_NONE, retry = 0;
 	__u32 zero = 0, seq, *prev, ino;
-	struct net_device *dev = kw_skb_dev(skb);
 	struct net *net;
 	int flags;
 
@@ -98,7 +97,7 @@ static __always_inline void on_syn_filtered(const struct sk_buff *skb, __u32 rea
 	/* a connection attempt: SYN without ACK (nor RST) */
 	if (flags < 0 || (flags & (KW_TCP_SYN | KW_TCP_ACK | KW_TCP_RST)) != KW_TCP_SYN)
 		return;
-	net = kw_skb_net(skb, dev, &ino);
+	net = kw_skb_net_read(skb, &ino);	/* only SYNs a filter dropped */
 	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(net)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_SYN_FILTERED);
 		return;

@@ -626,6 +626,13 @@ static __always_inline __u32 kw_net_ino(const struct net *net)
 	return net ? net->ns.inum : 0;
 }
 
+/* The same with probe reads, which the verifier checks without searching:
+ * for paths that few events take, at ~20 ns more each */
+static __always_inline __u32 kw_sk_netns_ino_read(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
 /* The recorded owner of a socket, also just after its CLOSE. */
 static __always_inline struct kw_sock_owner *kw_sock_owner_of(const struct sock *sk)
 {

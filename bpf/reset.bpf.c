@@ -66,7 +66,6 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
 	__u64 key = (__u64)sk;
-	struct net *net = kw_btf_sk_net(sk);
 
 	kw_sk_addrs(sk, &local, &remote);
 	if (!kw_sock_wanted(sk, local.port, remote.port)) {
@@ -75,7 +74,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 	}
 	o = bpf_map_lookup_elem(&kw_sock_owner, &key);
 	ak.type = KW_EV_RESET_SENT;
-	ak.netns_ino = kw_net_ino(net);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* refusals have no socket */
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = has_reason ? reason : 0xffffffff;
 	ak.dest = local;
@@ -153,7 +152,6 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 	struct kw_ev_conn *e;
 	__u64 key = (__u64)sk;
 	__u32 state = sk->__sk_common.skc_state;
-	struct net *net = kw_btf_sk_net(sk);
 
 	if (state == KW_TCP_CLOSE_WAIT) {	/* after the peer's FIN: its own event */
 		kw_on_idle_reset(sk);
@@ -186,7 +184,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_RESET_RECV;
-	ak.netns_ino = kw_net_ino(net);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* not the refused connects' path */
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = state;
 	ak.dest = remote;
@@ -212,12 +210,10 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 	struct kw_agg_key ak = {};
 	struct kw_sock_owner *o;
 	struct kw_ev_conn *e;
-	struct net *net;
 	int err;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	net = kw_btf_sk_net(sk);
 	o = kw_sock_owner_of(sk);	/* after tcp_done: in the CLOSE slot */
 	if (o && o->fail_reported) {	/* the failed connect says it all */
 		kw_count(KW_CNT_FILTERED, KW_EV_SOCK_ERROR);
@@ -230,7 +226,7 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_SOCK_ERROR;
-	ak.netns_ino = kw_net_ino(net);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* failed connects returned above */
 	ak.tgid = o ? o->task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;

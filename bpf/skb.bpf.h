@@ -128,6 +128,23 @@ static __always_inline struct net *kw_skb_net(const struct sk_buff *skb,
 	return net;
 }
 
+/* The same with probe reads only, for paths that few packets take (see
+ * kw_sk_netns_ino_read) */
+static __always_inline struct net *kw_skb_net_read(const struct sk_buff *skb, __u32 *ino)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net *net;
+
+	if (!dev) {
+		unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
+
+		dev = BPF_CORE_READ((struct dst_entry *)(refdst & ~1UL), dev);
+	}
+	net = dev ? BPF_CORE_READ(dev, nd_net.net) : NULL;
+	*ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
+	return net;
+}
+
 /* The TCP sequence number of a packet kw_skb_tuple() accepted. */
 static __always_inline __u32 kw_skb_tcp_seq(const struct sk_buff *skb)
 {
