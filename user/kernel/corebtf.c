@@ -20,12 +20,27 @@ static size_t essential_len(const char *name)
 	return n;
 }
 
-/* The local names, an open-addressing set of (pointer, length) */
+/* The local names, an open-addressing set of (pointer, length), and a
+ * bitmap of their first two bytes that turns most of the kernel's names
+ * away before their essential length and hash are computed */
 struct name_set {
 	const char **name;
 	size_t *len;
 	size_t cap;			/* a power of two */
+	uint8_t first2[65536 / 8];
 };
+
+static unsigned int first2(const char *s)
+{
+	return (unsigned char)s[0] << 8 | (unsigned char)(s[0] ? s[1] : 0);
+}
+
+static bool maybe_in(const struct name_set *set, const char *s)
+{
+	unsigned int k = first2(s);
+
+	return set->first2[k / 8] & (1u << (k % 8));
+}
 
 static uint32_t hash_name(const char *s, size_t n)
 {
@@ -57,6 +72,15 @@ static void set_add(struct name_set *set, const char *s, size_t n)
 	}
 	set->name[i] = s;
 	set->len[i] = n;
+	for (int two = 0; two < 2; two++) {
+		/* "x___y" has the essential name "x": its second byte is '_' */
+		unsigned int k = first2(s);
+
+		if (n == 1)
+			k = (unsigned int)(unsigned char)s[0] << 8 | (two ? '_' : 0);
+
+		set->first2[k / 8] |= 1u << (k % 8);
+	}
 }
 
 /* the kinds a CO-RE relocation can start from */
@@ -300,7 +324,8 @@ static int cut_types(struct cut *c, const struct btf *vmlinux, const struct name
 		if (!root_kind(t) || !t->name_off)
 			continue;
 		name = btf__name_by_offset(vmlinux, t->name_off);
-		if (name && name[0] && set_has(set, name, essential_len(name)))
+		if (name && name[0] && maybe_in(set, name) &&
+		    set_has(set, name, essential_len(name)))
 			err = take(c, i, FULL);
 	}
 	return err;
@@ -308,14 +333,14 @@ static int cut_types(struct cut *c, const struct btf *vmlinux, const struct name
 
 struct btf *kw_core_btf_cut(const struct btf *vmlinux, const struct btf *local)
 {
-	struct name_set set = {};
+	struct name_set *set = calloc(1, sizeof(*set));
 	struct cut c = {};
 	struct btf *dst = NULL;
 	int err;
 
-	err = local_names(local, &set);
+	err = set ? local_names(local, set) : -ENOMEM;
 	if (!err)
-		err = cut_types(&c, vmlinux, &set);
+		err = cut_types(&c, vmlinux, set);
 	if (!err) {
 		dst = btf__new_empty();
 		err = dst ? 0 : -errno;
@@ -331,8 +356,11 @@ struct btf *kw_core_btf_cut(const struct btf *vmlinux, const struct btf *local)
 		else if ((uint32_t)id != k + 2)
 			err = -EINVAL;
 	}
-	free(set.name);
-	free(set.len);
+	if (set) {
+		free(set->name);
+		free(set->len);
+		free(set);
+	}
 	free(c.id[FULL]);
 	free(c.id[MEMBER]);
 	free(c.order);
