@@ -223,6 +223,14 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		last_error_text(why, sizeof(why));
 		kwhy_bpf__destroy(l->skel);
 		l->skel = NULL;
+		if (!failed_prog(name, sizeof(name)) && core_fd >= 0) {
+			/* not a program's failure: perhaps the cut CO-RE
+			 * target (unreadable at its /proc path?); once more
+			 * with the kernel's whole BTF, as libbpf would */
+			close(core_fd);
+			core_fd = -1;
+			continue;
+		}
 		if (!failed_prog(name, sizeof(name)) || !prog_wanted(&l->plan, name)) {
 			snprintf(err, errlen, "loading the BPF programs failed: %s (%s); run "
 				 "'kwhy doctor' and 'kwhy watch -v' for details",
