@@ -47,7 +47,7 @@ static __always_inline void kw_accept_queue_full(const struct sock *sk,
 		return;
 	}
 	ak.type = KW_EV_ACCEPT_QUEUE;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* a rare path: probe-read */
 	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = source;
 	ak.dest = local;

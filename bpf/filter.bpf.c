@@ -97,7 +97,7 @@ static __always_inline void on_syn_filtered(const struct sk_buff *skb, __u32 rea
 	/* a connection attempt: SYN without ACK (nor RST) */
 	if (flags < 0 || (flags & (KW_TCP_SYN | KW_TCP_ACK | KW_TCP_RST)) != KW_TCP_SYN)
 		return;
-	net = kw_skb_net(skb, &ino);
+	net = kw_skb_net_read(skb, &ino);	/* only SYNs a filter dropped */
 	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(net)) {
 		kw_count(KW_CNT_FILTERED, KW_EV_SYN_FILTERED);
 		return;

@@ -45,7 +45,7 @@ static __noinline void kw_on_idle_reset(const struct sock *sk)
 		return;
 	}
 	ak.type = KW_EV_IDLE_RESET;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* a rare path: probe-read */
 	ak.tgid = known ? o.task.tgid : 0;
 	ak.dest = remote;
 	if (!kw_agg_first(&ak))

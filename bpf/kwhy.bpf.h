@@ -21,6 +21,16 @@
 #include <bpf/bpf_endian.h>
 #include "kwhy/events.h"
 
+/* The loader hands libbpf a CO-RE target cut down to the types this
+ * object names (user/kernel/corebtf.h): it keeps no pointee behind a
+ * field, which bpf_core_type_matches compares, and its type ids are not
+ * the kernel's, which bpf_core_type_id_kernel returns.  Neither may be
+ * used: a call is a build error. */
+#undef bpf_core_type_matches
+#define bpf_core_type_matches(type) kw_not_with_a_cut_core_target(type)
+#undef bpf_core_type_id_kernel
+#define bpf_core_type_id_kernel(type) kw_not_with_a_cut_core_target(type)
+
 #define AF_INET		2
 #define AF_INET6	10
 #define IPPROTO_TCP	6
@@ -631,12 +641,34 @@ static __always_inline void kw_sk_addrs_read(const struct sock *sk, struct kw_ad
 	}
 }
 
-/* The namespace inode of a tracepoint's socket argument (a BTF pointer). */
-static __always_inline __u32 kw_btf_sk_netns_ino(const struct sock *sk)
+/*
+ * The namespace of a tracepoint's socket argument (a BTF pointer), loaded
+ * once where a program starts, before it branches.  Since 6.3 the verifier
+ * checks a pointer loaded from a trusted argument against its lists of safe
+ * fields by looking their names up in the kernel's BTF, a linear search of
+ * every type (about 0.1 ms each, several per load), on every path that
+ * reaches the load: loaded after the branches, this one load cost the
+ * start-up milliseconds per program.  barrier_var keeps clang from sinking
+ * it back into the branches that use it.
+ */
+static __always_inline struct net *kw_btf_sk_net(const struct sock *sk)
 {
 	struct net *net = sk->__sk_common.skc_net.net;
 
+	barrier_var(net);
+	return net;
+}
+
+static __always_inline __u32 kw_net_ino(const struct net *net)
+{
 	return net ? net->ns.inum : 0;
+}
+
+/* The same with probe reads, which the verifier checks without searching:
+ * for paths that few events take, at ~20 ns more each */
+static __always_inline __u32 kw_sk_netns_ino_read(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
 /* ---- socket owners ---- */

@@ -21,15 +21,17 @@ static __always_inline void on_reset_no_socket(const struct sk_buff *skb, __u32 
 	struct kw_addr client = {}, dialled = {};
 	struct kw_agg_key ak = {};
 	struct kw_ev_conn *e;
+	struct net_device *dev;
 	struct net *net;
 	int flags;
 
 	if (!skb)
 		return;
+	dev = kw_skb_dev(skb);
 	flags = kw_skb_tuple(skb, &client, &dialled);
 	if (flags < 0 || (flags & KW_TCP_RST))	/* never answered with a RST */
 		return;
-	net = kw_skb_net(skb, &ak.netns_ino);
+	net = kw_skb_net(skb, dev, &ak.netns_ino);
 
 	ak.type = KW_EV_RESET_SENT;
 	if (!kw_port_wanted(dialled.port, client.port) || !kw_netns_targeted(net)) {
@@ -73,7 +75,7 @@ static __always_inline void on_reset_with_socket(const struct sock *sk, __u32 re
 		return;
 	}
 	ak.type = KW_EV_RESET_SENT;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* refusals have no socket */
 	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = has_reason ? reason : 0xffffffff;
 	ak.dest = local;
@@ -185,7 +187,7 @@ int BPF_PROG(kw_tcp_receive_reset, struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_RESET_RECV;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* not the refused connects' path */
 	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = state;
 	ak.dest = remote;
@@ -228,7 +230,7 @@ int BPF_PROG(kw_inet_sk_error_report, const struct sock *sk)
 		return 0;
 	}
 	ak.type = KW_EV_SOCK_ERROR;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);	/* failed connects returned above */
 	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;

@@ -97,11 +97,22 @@ static __always_inline int kw_skb_tuple(const struct sk_buff *skb, struct kw_add
 	return tcp->flags;
 }
 
-/* The namespace of a received packet: its device's (plain loads), else
- * its route's (probe reads); *ino its inode number. */
-static __always_inline struct net *kw_skb_net(const struct sk_buff *skb, __u32 *ino)
+/* A received packet's device, loaded once where the program starts, for
+ * the reason given at kw_btf_sk_net. */
+static __always_inline struct net_device *kw_skb_dev(const struct sk_buff *skb)
 {
 	struct net_device *dev = skb->dev;
+
+	barrier_var(dev);
+	return dev;
+}
+
+/* The namespace of a received packet: its device's (dev, from
+ * kw_skb_dev: plain loads), else its route's (probe reads); *ino its
+ * inode number. */
+static __always_inline struct net *kw_skb_net(const struct sk_buff *skb,
+					      struct net_device *dev, __u32 *ino)
+{
 	unsigned long refdst;
 	struct net *net;
 
@@ -112,6 +123,23 @@ static __always_inline struct net *kw_skb_net(const struct sk_buff *skb, __u32 *
 	}
 	refdst = skb->_skb_refdst;
 	dev = BPF_CORE_READ((struct dst_entry *)(refdst & ~1UL), dev);
+	net = dev ? BPF_CORE_READ(dev, nd_net.net) : NULL;
+	*ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
+	return net;
+}
+
+/* The same with probe reads only, for paths that few packets take (see
+ * kw_sk_netns_ino_read) */
+static __always_inline struct net *kw_skb_net_read(const struct sk_buff *skb, __u32 *ino)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct net *net;
+
+	if (!dev) {
+		unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
+
+		dev = BPF_CORE_READ((struct dst_entry *)(refdst & ~1UL), dev);
+	}
 	net = dev ? BPF_CORE_READ(dev, nd_net.net) : NULL;
 	*ino = net ? BPF_CORE_READ(net, ns.inum) : 0;
 	return net;

@@ -12,12 +12,16 @@
 #include "kwhy.bpf.h"
 #include "timeout.bpf.h"
 
+/* listen() is rare: its owner by probe reads (kw_fill_task), so that the
+ * verifier walks the plain loads of kw_fill_current from the BTF task once
+ * in this program, for connects (kw_conn_owner_record), not twice (see
+ * kw_btf_sk_net for what each one costs it) */
 static __always_inline void record_listener_owner(const struct sock *sk)
 {
 	struct kw_sock_owner o = {};
 	__u64 key = (__u64)sk;
 
-	kw_fill_current(&o.task);
+	kw_fill_task(&o.task, kw_current());
 	o.since_ns = bpf_ktime_get_boot_ns();
 	o.local_port = sk->__sk_common.skc_num;
 	bpf_map_update_elem(&kw_sock_owner, &key, &o, BPF_ANY);
@@ -112,6 +116,7 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	struct kw_agg_key ak = {};
 	struct kw_ev_conn *e;
 	struct kw_addr local = {}, remote = {};
+	struct net *net = kw_btf_sk_net(sk);
 	struct kw_sock_owner *live, o;
 	int err = sk->sk_err;
 	bool known;
@@ -135,7 +140,7 @@ static __always_inline void on_connect_closed(const struct sock *sk)
 	}
 
 	ak.type = KW_EV_CONNECT_FAIL;
-	ak.netns_ino = kw_btf_sk_netns_ino(sk);
+	ak.netns_ino = kw_net_ino(net);
 	ak.tgid = known ? o.task.tgid : 0;
 	ak.code = err;
 	ak.dest = remote;

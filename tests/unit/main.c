@@ -7,7 +7,7 @@ int main(void)
 {
 	Suite *(*const suites[])(void) = {
 		escape_suite, buf_suite, json_suite, decode_suite, format_suite,
-		opts_suite, plan_suite, aggseen_suite, kenum_suite, jsonq_suite,
+		opts_suite, plan_suite, aggseen_suite, kenum_suite, corebtf_suite, jsonq_suite,
 		meta_suite, explain_suite, snapshot_suite, container_suite, target_suite,
 		export_suite,
 		trace_suite, metrics_suite, syscalls_suite, net_suite, fuzzfound_suite,

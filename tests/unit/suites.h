@@ -14,6 +14,7 @@ Suite *opts_suite(void);
 Suite *plan_suite(void);
 Suite *aggseen_suite(void);
 Suite *kenum_suite(void);
+Suite *corebtf_suite(void);
 Suite *jsonq_suite(void);
 Suite *meta_suite(void);
 /* optional: run when its test file is linked in (main.c declares it weak) */

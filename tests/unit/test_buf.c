@@ -4,6 +4,7 @@
 #include <check.h>
 #include <string.h>
 #include "util/buf.h"
+#include "util/zero.h"
 #include "suites.h"
 
 /* storage with a guard zone after the capacity given to the buffer */
@@ -191,6 +192,30 @@ START_TEST(every_length_stays_in_bounds)
 }
 END_TEST
 
+/* kw_zero (util/zero.h) clears like memset, whatever the length and
+ * wherever the non-zero bytes are, and writes nothing past n */
+START_TEST(zero_clears_like_memset)
+{
+	static unsigned char b[3000];
+	const size_t lens[] = { 0, 1, 255, 256, 257, 1000, 2999 };
+
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		size_t n = lens[li];
+
+		memset(b, 0, sizeof(b));
+		for (size_t i = 0; i < n; i += 97)
+			b[i] = 0xa5;
+		if (n)
+			b[n - 1] = 1;
+		b[n] = 0x5a;			/* just past: must stay */
+		kw_zero(b, n);
+		for (size_t i = 0; i < n; i++)
+			ck_assert_msg(b[i] == 0, "byte %zu of %zu not cleared", i, n);
+		ck_assert_uint_eq(b[n], 0x5a);
+	}
+}
+END_TEST
+
 Suite *buf_suite(void)
 {
 	Suite *s = suite_create("buf");
@@ -207,6 +232,7 @@ Suite *buf_suite(void)
 	tcase_add_test(t, empty_appends_do_not_truncate);
 	tcase_add_test(t, reset_clears);
 	tcase_add_test(t, every_length_stays_in_bounds);
+	tcase_add_test(t, zero_clears_like_memset);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include "cmd/opts.h"
 #include "cmd/telemetry.h"
 #include "util/version.h"
+#include "util/zero.h"
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -196,7 +197,7 @@ int kw_telemetry_start(struct kw_telemetry *t, const char *metrics, const char *
 {
 	char err[512];
 
-	memset(t, 0, sizeof(*t));
+	kw_zero(t, sizeof(*t));		/* util/zero.h */
 	if (!metrics && !endpoint)
 		return 0;
 	t->on = true;

@@ -797,7 +797,7 @@ int kw_watch(const struct kw_opts *o)
 	struct kw_cgroups *cg = NULL;
 	struct kw_features f;
 	struct kw_fmt_ctx fmt = {};
-	struct btf *btf;
+	struct btf *btf = NULL;
 	struct kw_target_spec ts;
 	struct kw_sandbox_cfg sbc = { .writes = o->record != NULL, .serves = o->metrics != NULL,
 				      .pushes = o->otlp_endpoint != NULL,
@@ -810,10 +810,10 @@ int kw_watch(const struct kw_opts *o)
 	w.o = o;
 	w.ep = -1;
 	kw_loader_set_verbose(o->verbose);
-	/* one parse of the kernel's BTF serves the probe and the reason names */
+	/* one parse of the kernel's BTF serves the probe, the reason names
+	 * and libbpf's CO-RE target (kw_loader_start frees it) */
 	kw_features_probe_btf(&f, true, &btf);
 	load_enums(&fmt, btf);
-	btf__free(btf);		/* before libbpf parses its own copy: lower peak */
 	ret = check_environment(&f);
 	if (ret)
 		goto cleanup;
@@ -855,7 +855,10 @@ int kw_watch(const struct kw_opts *o)
 		kw_cgroups_set_meta_root(cg, o->host_root);
 	kw_enrich_init(&w.enrich, cg);
 
-	if (kw_loader_start(&l, &lc, &f, &w.target, on_record, &w, err, sizeof(err))) {
+	/* the loader cuts libbpf's CO-RE target from btf, then frees it */
+	ret = kw_loader_start(&l, &lc, &f, &w.target, btf, on_record, &w, err, sizeof(err));
+	btf = NULL;
+	if (ret) {
 		fprintf(stderr, "kwhy: %s\n", err);
 		ret = KW_EXIT_RUNTIME;
 		goto cleanup;
@@ -888,6 +891,7 @@ int kw_watch(const struct kw_opts *o)
 	w.loader = &l;		/* from now on, lost events call for a resync */
 	ret = finish(&w, &l, watch_loop(&w, &l));
 cleanup:
+	btf__free(btf);		/* when the loader was not reached */
 	w.loader = NULL;
 	kw_telemetry_stop(&w.tel);
 	if (w.ep >= 0)

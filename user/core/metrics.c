@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/metrics.h"
+#include "util/zero.h"
 
 const double kw_metrics_bucket_le[KW_METRICS_BUCKETS] = {
 	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
@@ -11,7 +12,7 @@ const double kw_metrics_bucket_le[KW_METRICS_BUCKETS] = {
 void kw_metrics_init(struct kw_metrics *m, const struct kw_enum_table *rst,
 		     const struct kw_enum_table *drop)
 {
-	memset(m, 0, sizeof(*m));
+	kw_zero(m, sizeof(*m));		/* util/zero.h */
 	m->rst_reasons = rst;
 	m->drop_reasons = drop;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
 #include "util/textfmt.h"
+#include "util/zero.h"
 #include "core/pipeline.h"
 #include "core/pipeline_net.h"
 
@@ -9,7 +10,7 @@
 void kw_pipeline_init(struct kw_pipeline *p, const struct kw_pipeline_cfg *cfg,
 		      const struct kw_sinks *sinks)
 {
-	memset(p, 0, sizeof(*p) - sizeof(p->model));
+	kw_zero(p, sizeof(*p) - sizeof(p->model));	/* util/zero.h */
 	p->cfg = *cfg;
 	if (!p->cfg.summary_every_ns)
 		p->cfg.summary_every_ns = 5ULL * 1000000000ULL;

@@ -11,11 +11,12 @@
 #include "host/memcg_top.h"
 #include "host/procfs.h"
 #include "host/sockdiag.h"
+#include "util/zero.h"
 #include "host/sockholders.h"
 
 void kw_enrich_init(struct kw_enrich *e, struct kw_cgroups *cg)
 {
-	memset(e, 0, sizeof(*e));
+	kw_zero(e, sizeof(*e));		/* util/zero.h */
 	e->cg = cg;
 	kw_cgroup_mounts_load(KW_PROC_ROOT, &e->mounts);	/* none: ids stay 0 */
 }

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "kwhy.skel.h"
+#include "kernel/corebtf.h"
 #include "kernel/loader.h"
 
 /* ---- libbpf messages ---- */
@@ -117,21 +119,90 @@ static __u64 tick_ns(void)
 	return res.tv_nsec;
 }
 
+static int write_all(int fd, const void *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, (const char *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/* The CO-RE target cut from the kernel's BTF for the object skel opened
+ * (kernel/corebtf.h), written to fd; 0, or -1 to do without. */
+static int write_core_btf(int fd, const struct btf *vmlinux, const struct kwhy_bpf *skel)
+{
+	const struct btf *local = bpf_object__btf(skel->obj);
+	struct btf *cut = local ? kw_core_btf_cut(vmlinux, local) : NULL;
+	const void *raw;
+	__u32 size;
+	int ret = -1;
+
+	if (!cut)
+		return -1;
+	raw = btf__raw_data(cut, &size);
+	if (raw && !write_all(fd, raw, size))
+		ret = 0;
+	btf__free(cut);
+	return ret;
+}
+
+/* Open the skeleton.  The first time, with vmlinux (kwhy's own parse of
+ * the kernel's BTF), libbpf is given a cut-down CO-RE target in a memfd
+ * (*core_fd, read by path at load); if that cannot be made, the object is
+ * opened again without one.  vmlinux is freed either way, before libbpf
+ * reads the kernel's BTF itself: the two are never held at once. */
+static struct kwhy_bpf *open_skel(struct btf **vmlinux, int *core_fd)
+{
+	char path[64];
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = path);
+	struct kwhy_bpf *skel;
+
+	if (*vmlinux && *core_fd < 0) {
+		*core_fd = memfd_create("kwhy-core-btf", MFD_CLOEXEC);
+		if (*core_fd >= 0) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", *core_fd);
+			skel = kwhy_bpf__open_opts(&opts);
+			if (skel && !write_core_btf(*core_fd, *vmlinux, skel)) {
+				btf__free(*vmlinux);
+				*vmlinux = NULL;
+				return skel;
+			}
+			kwhy_bpf__destroy(skel);
+			close(*core_fd);
+			*core_fd = -1;
+		}
+	}
+	btf__free(*vmlinux);
+	*vmlinux = NULL;
+	if (*core_fd < 0)
+		return kwhy_bpf__open();
+	/* a retry: the target is written already */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", *core_fd);
+	return kwhy_bpf__open_opts(&opts);
+}
+
 static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
-			 const struct kw_target *t, char *err, size_t errlen)
+			 const struct kw_target *t, struct btf **vmlinux, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
-	int ret;
+	int core_fd = -1, ret = -1;
 
 	/* a verifier rejection of one program is retried without it */
 	for (int attempt = 0; attempt <= KW_PLAN_MAX; attempt++) {
 		char name[64], why[200];
 
-		l->skel = kwhy_bpf__open();
+		l->skel = open_skel(vmlinux, &core_fd);
 		if (!l->skel) {
 			snprintf(err, errlen, "cannot open the embedded BPF object: %s",
 				 strerror(errno));
-			return -1;
+			ret = -1;	/* a retry's open: the last load's error is gone */
+			break;
 		}
 		l->skel->rodata->kw_agg_window_ns = cfg->agg_window_ns;
 		l->skel->rodata->kw_page_size = sysconf(_SC_PAGESIZE);
@@ -148,20 +219,33 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		g_last_err_n = 0;
 		ret = kwhy_bpf__load(l->skel);
 		if (!ret)
-			return 0;
+			break;
 		last_error_text(why, sizeof(why));
 		kwhy_bpf__destroy(l->skel);
 		l->skel = NULL;
+		if (!failed_prog(name, sizeof(name)) && core_fd >= 0) {
+			/* not a program's failure: perhaps the cut CO-RE
+			 * target (unreadable at its /proc path?); once more
+			 * with the kernel's whole BTF, as libbpf would */
+			close(core_fd);
+			core_fd = -1;
+			continue;
+		}
 		if (!failed_prog(name, sizeof(name)) || !prog_wanted(&l->plan, name)) {
 			snprintf(err, errlen, "loading the BPF programs failed: %s (%s); run "
 				 "'kwhy doctor' and 'kwhy watch -v' for details",
 				 strerror(-ret), why);
-			return -1;
+			break;
 		}
 		disable_item_of(&l->plan, name, why);
+		if (attempt == KW_PLAN_MAX)
+			snprintf(err, errlen, "loading the BPF programs failed repeatedly");
 	}
-	snprintf(err, errlen, "loading the BPF programs failed repeatedly");
-	return -1;
+	btf__free(*vmlinux);	/* when the skeleton could not be opened */
+	*vmlinux = NULL;
+	if (core_fd >= 0)
+		close(core_fd);
+	return ret ? -1 : 0;
 }
 
 /* the kernel filter's key of a namespace: its cookie or its inode, as
@@ -315,7 +399,7 @@ int kw_loader_poll(struct kw_loader *l, int timeout_ms)
 }
 
 int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
-		    const struct kw_features *f, const struct kw_target *t,
+		    const struct kw_features *f, const struct kw_target *t, struct btf *vmlinux,
 		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen)
 {
 	memset(l, 0, sizeof(*l));
@@ -324,13 +408,15 @@ int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 	l->ncpus = libbpf_num_possible_cpus();
 	if (l->ncpus <= 0) {
 		snprintf(err, errlen, "cannot count possible CPUs: %s", strerror(-l->ncpus));
+		btf__free(vmlinux);
 		return -1;
 	}
 	if (kw_agg_seen_init(&l->agg_seen)) {
 		snprintf(err, errlen, "out of memory");
+		btf__free(vmlinux);
 		return -1;
 	}
-	if (open_and_load(l, cfg, t, err, errlen))
+	if (open_and_load(l, cfg, t, &vmlinux, err, errlen))
 		return -1;
 	/* the target's ids go into the kernel's filter maps before any
 	 * program is attached, so no event of another container slips through */

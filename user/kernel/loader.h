@@ -38,9 +38,12 @@ struct kw_loader {
 	bool netns_by_cookie;		/* kw_target_netns keys: cookies, else inodes */
 };
 
-/* Returns 0, or -1 with a message in err (the cause and what to do). */
+/* Returns 0, or -1 with a message in err (the cause and what to do).
+ * vmlinux, the kernel's BTF as kwhy parsed it (or NULL), is taken: the
+ * CO-RE target is cut from it (kernel/corebtf.h) and it is freed before
+ * libbpf reads the kernel's BTF again. */
 int kw_loader_start(struct kw_loader *l, const struct kw_loader_cfg *cfg,
-		    const struct kw_features *f, const struct kw_target *t,
+		    const struct kw_features *f, const struct kw_target *t, struct btf *vmlinux,
 		    ring_buffer_sample_fn on_record, void *cb_ctx, char *err, size_t errlen);
 void kw_loader_stop(struct kw_loader *l);
 
