@@ -56,8 +56,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(o.agg_window_ns, 5000000000ULL);
 	ck_assert_uint_eq(o.duration_ns, 0);
 	ck_assert_uint_eq(o.stats_interval_ns, 5000000000ULL);
-	ck_assert_uint_eq(o.ring_rare_kb, 256);
-	ck_assert_uint_eq(o.ring_bulk_kb, 512);
+	ck_assert_uint_eq(o.ring_rare_kb, 128);
+	ck_assert_uint_eq(o.ring_bulk_kb, 256);
 	ck_assert_str_eq(err, "");
 
 	kw_opts_default(&d);

@@ -111,7 +111,7 @@ static const struct kw_optdoc docs[] = {
 	{ KW_OPT_NO_AGGREGATE, ANY_CMD, "--no-aggregate", "same as --aggregate-window 0" },
 	{ KW_OPT_DURATION, ANY_CMD, "--duration SEC", "stop after SEC seconds" },
 	{ KW_OPT_RING_KB, ANY_CMD, "--ring-kb RARE,BULK", "ring buffer sizes in KiB, powers of "
-	  "two >= 4\n(default 256,512)" },
+	  "two >= 4\n(default 128,256)" },
 	{ KW_OPT_CONTAINER, ANY_CMD, "--container TARGET", "only this container's story: a name, "
 	  "an id or id\nprefix, a pid in it, or a cgroup path" },
 	{ KW_OPT_PID, ANY_CMD, "--pid PID", "only this process (and resets in its namespace)" },
