@@ -82,7 +82,11 @@ int kw_sys_exit_bind(struct trace_event_raw_sys_exit *ctx)
 			kw_hdr_set_net(&e->hdr, kw_sk_net(sk));
 		}
 	}
-	kw_submit(e);
+	/* a failed bind has its port's holders read at once (user/host/enrich.c) */
+	if (e->ret)
+		kw_submit_rare_now(e);
+	else
+		kw_submit_lazy(e);
 out:
 	bpf_map_delete_elem(&kw_bind_args, &tid);
 	return 0;

@@ -129,7 +129,7 @@ static __always_inline void on_victim(struct task_struct *victim, __u32 pid, __u
 	} else {
 		e->victim.pid = e->victim.tgid = pid;
 	}
-	kw_submit(e);
+	kw_submit_rare_now(e);	/* its memory cgroup is read at once */
 }
 
 /* 6.9+ and stable backports: (task, uid) */

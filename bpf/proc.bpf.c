@@ -54,7 +54,11 @@ static __always_inline void on_exit(struct task_struct *task, bool group_dead)
 		e->group_dead = 1;
 		e->listeners_forked = forked ? 1 : 0;
 		e->maxrss_kb = BPF_CORE_READ(task, signal, maxrss) * (kw_page_size / 1024);
-		kw_submit(e);
+		/* its children's holding of the listeners is read at once */
+		if (forked)
+			kw_submit_rare_now(e);
+		else
+			kw_submit_lazy(e);
 	}
 	if (nlisten)
 		bpf_map_delete_elem(&kw_listener_procs, &tgid);
@@ -136,6 +140,6 @@ int BPF_PROG(kw_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	if ((unsigned long)info > 1)
 		si_code = BPF_CORE_READ(info, si_code);
 	e->from_kernel = (unsigned long)info == 1 || si_code == SI_KERNEL;
-	kw_submit(e);
+	kw_submit_lazy(e);
 	return 0;
 }

@@ -55,7 +55,7 @@ static __always_inline void on_listen(const struct sock *sk)
 	kw_sk_addrs(sk, &e->local, &(struct kw_addr){});
 	e->backlog = BPF_CORE_READ(sk, sk_max_ack_backlog);
 	e->v6only = BPF_CORE_READ_BITFIELD_PROBED(&sk->__sk_common, skc_ipv6only);
-	kw_submit(e);
+	kw_submit_lazy(e);
 }
 
 static __always_inline void on_listen_close(const struct sock *sk)
@@ -101,7 +101,7 @@ static __always_inline void on_listen_close(const struct sock *sk)
 		e->how = KW_CLOSE_CALL;
 		kw_note_proc_time(&kw_listener_closers, e->closer.tgid, e->hdr.ts_boot_ns);
 	}
-	kw_submit(e);
+	kw_submit_lazy(e);
 out:
 	if (o) {
 		n = bpf_map_lookup_elem(&kw_listener_procs, &o->task.tgid);

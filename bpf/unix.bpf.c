@@ -85,6 +85,6 @@ int kw_sys_exit_listen(struct trace_event_raw_sys_exit *ctx)
 			e->path_len = len;
 		}
 	}
-	kw_submit(e);
+	kw_submit_lazy(e);
 	return 0;
 }

@@ -212,6 +212,9 @@ static int open_and_load(struct kw_loader *l, const struct kw_loader_cfg *cfg,
 		l->skel->rodata->kw_netns_by_cookie = l->netns_by_cookie;
 		l->skel->rodata->kw_tick_ns = tick_ns();
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_rare, cfg->ring_rare_kb * 1024);
+		/* a quarter full: records nothing waits for wake kwhy again
+		 * (kw_submit_lazy); below, its poll timeout reads them */
+		l->skel->rodata->kw_rare_wake_bytes = cfg->ring_rare_kb * 1024 / 4;
 		bpf_map__set_max_entries(l->skel->maps.kw_rb_bulk, cfg->ring_bulk_kb * 1024);
 		bpf_object__for_each_program(prog, l->skel->obj)
 			bpf_program__set_autoload(prog, prog_wanted(&l->plan, bpf_program__name(prog)));
