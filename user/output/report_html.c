@@ -78,7 +78,7 @@ static void row(FILE *f, const char *what, const char *val)
 
 static void summary(FILE *f, const struct kw_report *r)
 {
-	uint64_t refused = 0, oom = 0, deaths = 0;
+	uint64_t refused = 0, oom = 0, deaths = 0, resets = 0;
 	char t0[48], t1[48];
 	struct kw_buf b0 = KW_BUF_INIT(t0), b1 = KW_BUF_INIT(t1);
 	bool first = true;
@@ -90,6 +90,8 @@ static void summary(FILE *f, const struct kw_report *r)
 			oom += r->explained[c];
 		else if (kw_cause_is_death(c))
 			deaths += r->explained[c];
+		else
+			resets += r->occurrences[c];
 	}
 	kw_report_date(&b0, r, r->c->first_ns);
 	kw_report_date(&b1, r, r->c->last_ns);
@@ -113,7 +115,8 @@ static void summary(FILE *f, const struct kw_report *r)
 		first = false;
 	}
 	fprintf(f, "</li>\n<li><b>OOM kills:</b> %" PRIu64 "; other kills and stops: %" PRIu64
-		"</li>\n<li><b>Refused connections:</b> %" PRIu64 "</li>\n", oom, deaths, refused);
+		"</li>\n<li><b>Refused connections:</b> %" PRIu64 "; resets: %" PRIu64 "</li>\n",
+		oom, deaths, refused, resets);
 	if (!r->c->have_counters)
 		fputs("<li><b>Losses:</b> unknown (the trace holds no counters)</li>\n", f);
 	else if (kw_report_lost(r))
