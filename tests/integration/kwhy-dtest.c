@@ -122,8 +122,6 @@ static const char PY_EAT[] =
 static bool find_docker(void)
 {
 	const char *env = getenv("DOCKER");
-	const char *path = getenv("PATH");
-	char dirs[4096];
 
 	if (env && *env) {
 		snprintf(g_docker, sizeof(g_docker), "%s", env);
@@ -134,14 +132,7 @@ static bool find_docker(void)
 	snprintf(g_docker, sizeof(g_docker), "/usr/bin/docker");
 	if (!access(g_docker, X_OK))
 		return true;
-	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
-	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(g_docker, sizeof(g_docker), "%s/docker", d);
-		if (!access(g_docker, X_OK))
-			return true;
-	}
-	g_docker[0] = '\0';
-	return false;
+	return it_find_prog("docker", g_docker, sizeof(g_docker));
 }
 
 /* Run `docker args...`; true when it exited 0.  out/err may be NULL. */

@@ -773,12 +773,14 @@ void it_child_kill(struct it_child *c)
 		fprintf(stderr, "%s: child %d did not die after SIGKILL\n", it_prog, (int)c->pid);
 }
 
-bool it_child_report(struct it_child *c, struct it_report *r, int ms)
+/* One fixed-size message of c's into buf (zeroed first), waiting up to ms
+ * and pumping kwhy's output meanwhile: true when all len bytes came. */
+static bool child_message(struct it_child *c, void *buf, size_t len, int ms)
 {
 	int64_t deadline = it_now_ms() + ms;
 	ssize_t n;
 
-	memset(r, 0, sizeof(*r));
+	memset(buf, 0, len);
 	if (c->rd < 0)
 		return false;
 	for (int i = 0; i < 100000; i++) {
@@ -790,9 +792,14 @@ bool it_child_report(struct it_child *c, struct it_report *r, int ms)
 			break;
 	}
 	do {
-		n = read(c->rd, r, sizeof(*r));
+		n = read(c->rd, buf, len);
 	} while (n < 0 && errno == EINTR);
-	return n == sizeof(*r);
+	return n == (ssize_t)len;
+}
+
+bool it_child_report(struct it_child *c, struct it_report *r, int ms)
+{
+	return child_message(c, r, sizeof(*r), ms);
 }
 
 /* ---- sock_diag, asked directly ---- */
@@ -947,24 +954,8 @@ void it_report_seen(int wr, const struct it_seen *s)
 
 bool it_child_seen(struct it_child *c, struct it_seen *s, int ms)
 {
-	int64_t deadline = it_now_ms() + ms;
-	ssize_t n;
-
-	memset(s, 0, sizeof(*s));
-	if (c->rd < 0)
-		return false;
-	for (int i = 0; i < 100000; i++) {
-		int64_t left = deadline - it_now_ms();
-
-		if (left <= 0)
-			return false;
-		if (it_pump(c->rd, left > 100 ? 100 : (int)left))
-			break;
-	}
-	do {
-		n = read(c->rd, s, sizeof(*s));
-	} while (n < 0 && errno == EINTR);
-	return n == sizeof(*s) && s->nports >= 0 && s->nports <= IT_SEEN_PORTS;
+	return child_message(c, s, sizeof(*s), ms) && s->nports >= 0 &&
+	       s->nports <= IT_SEEN_PORTS;
 }
 
 /* was port among the failed ones the clients named? */

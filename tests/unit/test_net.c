@@ -82,8 +82,11 @@ static void listen_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local, 
 	kw_pipeline_event(p, &ev);
 }
 
-static void queue_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local, uint32_t queued,
-		     uint64_t overflows)
+/* gunicorn's queue, read with sock_diag (backlog 2) or from
+ * /proc/net/tcp (backlog unknown); the event fed in *out when asked */
+static void queue_read_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local,
+			  uint32_t queued, uint64_t overflows, bool backlog_known,
+			  struct kw_event *out)
 {
 	struct kw_event ev = {};
 
@@ -91,13 +94,24 @@ static void queue_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local, u
 	ev.listen_queue.local = local;
 	ev.listen_queue.found = 1;
 	ev.listen_queue.queued = queued;
-	ev.listen_queue.max_backlog = 2;
+	if (backlog_known)
+		ev.listen_queue.max_backlog = 2;
+	else
+		ev.listen_queue.backlog_unknown = 1;
 	ev.listen_queue.counters_read = 1;
 	ev.listen_queue.listen_overflows = overflows;
 	ev.listen_queue.listen_drops = overflows;
 	ev.listen_queue.nr = ev.listen_queue.total = 1;
 	ev.listen_queue.holders[0] = task(41, "gunicorn");
 	kw_pipeline_event(p, &ev);
+	if (out)
+		*out = ev;
+}
+
+static void queue_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local, uint32_t queued,
+		     uint64_t overflows)
+{
+	queue_read_ev(p, ts, local, queued, overflows, true, NULL);
 }
 
 /* a listener found at start through /proc/net/tcp: no backlog */
@@ -117,21 +131,7 @@ static void snapshot_listen_ev(struct kw_pipeline *p, uint64_t ts, struct kw_add
 static void proc_queue_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local,
 			  uint32_t queued, uint64_t overflows, struct kw_event *out)
 {
-	struct kw_event ev = {};
-
-	hdr(&ev, KW_EV_LISTEN_QUEUE, ts, NULL);
-	ev.listen_queue.local = local;
-	ev.listen_queue.found = 1;
-	ev.listen_queue.queued = queued;
-	ev.listen_queue.backlog_unknown = 1;
-	ev.listen_queue.counters_read = 1;
-	ev.listen_queue.listen_overflows = overflows;
-	ev.listen_queue.listen_drops = overflows;
-	ev.listen_queue.nr = ev.listen_queue.total = 1;
-	ev.listen_queue.holders[0] = task(41, "gunicorn");
-	kw_pipeline_event(p, &ev);
-	if (out)
-		*out = ev;
+	queue_read_ev(p, ts, local, queued, overflows, false, out);
 }
 
 static void timeout_ev(struct kw_pipeline *p, uint64_t ts, struct kw_addr local,
