@@ -313,10 +313,15 @@ static __always_inline void *kw_reserve(void *ring, __u32 size, __u16 type)
 	return h;
 }
 
-static __always_inline void kw_submit(void *rec)
+static __always_inline void kw_submit_flags(void *rec, __u64 flags)
 {
 	kw_count(KW_CNT_EMITTED, ((struct kw_hdr *)rec)->type);
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, flags);
+}
+
+static __always_inline void kw_submit(void *rec)
+{
+	kw_submit_flags(rec, 0);
 }
 
 /*
@@ -336,8 +341,7 @@ static __always_inline void kw_submit(void *rec)
  * that had read everything) would not. */
 static __always_inline void kw_submit_rare_now(void *rec)
 {
-	kw_count(KW_CNT_EMITTED, ((struct kw_hdr *)rec)->type);
-	bpf_ringbuf_submit(rec, kw_rare_wake_bytes ? BPF_RB_FORCE_WAKEUP : 0);
+	kw_submit_flags(rec, kw_rare_wake_bytes ? BPF_RB_FORCE_WAKEUP : 0);
 }
 
 static __always_inline void kw_submit_lazy(void *rec)
@@ -347,8 +351,7 @@ static __always_inline void kw_submit_lazy(void *rec)
 	if (kw_rare_wake_bytes)
 		flags = bpf_ringbuf_query(&kw_rb_rare, BPF_RB_AVAIL_DATA) >= kw_rare_wake_bytes ?
 			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	kw_count(KW_CNT_EMITTED, ((struct kw_hdr *)rec)->type);
-	bpf_ringbuf_submit(rec, flags);
+	kw_submit_flags(rec, flags);
 }
 
 static __always_inline void kw_hdr_set_net(struct kw_hdr *h, struct net *net)

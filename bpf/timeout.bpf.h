@@ -35,7 +35,7 @@ static __always_inline bool kw_connect_timed_out(const struct sock *sk, int err)
 		return true;
 	}
 	ak.type = KW_EV_CONNECT_TIMEOUT;
-	ak.netns_ino = BPF_CORE_READ(kw_sk_net(sk), ns.inum);
+	ak.netns_ino = kw_sk_netns_ino_read(sk);
 	ak.tgid = o.task.tgid;
 	ak.code = err;
 	ak.dest = remote;
